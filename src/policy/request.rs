@@ -1,0 +1,288 @@
+//! The request IAM evaluates a trust policy against, built exactly as STS builds it for
+//! `AssumeRoleWithWebIdentity` with an EKS ServiceAccount token.
+
+use std::collections::BTreeMap;
+
+use super::operator::KeyState;
+
+pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
+pub const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
+pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+
+/// A cluster's OIDC issuer, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    /// `https://<host>/<path>`, no trailing slash.
+    pub url: String,
+    /// `<host>/<path>`: the IAM provider name and the prefix of its condition keys.
+    pub provider: String,
+    /// The AWS region, when the host is an EKS issuer host.
+    pub region: Option<String>,
+    /// The partition (`aws`, `aws-cn`, `aws-us-gov`), when it can be told from the host.
+    pub partition: Option<String>,
+}
+
+impl Issuer {
+    /// Accepts `https://host/path` (a scheme-less `host/path` too); refuses anything that is
+    /// not an https URL with a host.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let trimmed = url.trim();
+        let rest = if let Some(r) = trimmed.strip_prefix("https://") {
+            r
+        } else if trimmed.contains("://") {
+            return Err(format!(
+                "issuer {trimmed:?} must be an https:// URL (an EKS issuer looks like https://oidc.eks.REGION.amazonaws.com/id/ID)"
+            ));
+        } else {
+            trimmed
+        };
+        let provider = rest.trim_end_matches('/');
+        let host = provider.split('/').next().unwrap_or_default();
+        if host.is_empty() || provider.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "issuer {trimmed:?} is not a URL (an EKS issuer looks like https://oidc.eks.REGION.amazonaws.com/id/ID)"
+            ));
+        }
+        let host_lc = host.to_ascii_lowercase();
+        let region = host_lc
+            .strip_prefix("oidc.eks.")
+            .and_then(|r| r.split('.').next())
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        let partition = if host_lc.ends_with(".amazonaws.com.cn") {
+            Some("aws-cn".to_owned())
+        } else if host_lc.ends_with(".amazonaws.com") {
+            Some(
+                match region.as_deref() {
+                    Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+                    _ => "aws",
+                }
+                .to_owned(),
+            )
+        } else {
+            None
+        };
+        Ok(Issuer {
+            url: format!("https://{provider}"),
+            provider: provider.to_owned(),
+            region,
+            partition,
+        })
+    }
+
+    /// The IAM OIDC provider ARN in `account` (or a placeholder account).
+    pub fn provider_arn(&self, account: Option<&str>) -> String {
+        format!(
+            "arn:{}:iam::{}:oidc-provider/{}",
+            self.partition.as_deref().unwrap_or("aws"),
+            account.unwrap_or("ACCOUNT_ID"),
+            self.provider
+        )
+    }
+}
+
+/// `system:serviceaccount:<ns>:<sa>`, the `sub` claim of a ServiceAccount token.
+pub fn service_account_subject(namespace: &str, name: &str) -> String {
+    format!("system:serviceaccount:{namespace}:{name}")
+}
+
+/// Splits a `sub` value into namespace and name when it has the ServiceAccount shape.
+pub fn parse_subject(sub: &str) -> Option<(&str, &str)> {
+    let rest = sub.strip_prefix("system:serviceaccount:")?;
+    let (ns, name) = rest.split_once(':')?;
+    (!ns.is_empty() && !name.is_empty() && !name.contains(':')).then_some((ns, name))
+}
+
+/// Who is calling STS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestPrincipal {
+    /// A web identity token from the IAM OIDC provider `provider` (`<host>/<path>`).
+    /// `account`/`partition` are compared against policy ARNs only when known.
+    Federated {
+        provider: String,
+        account: Option<String>,
+        partition: Option<String>,
+    },
+    /// An IAM principal (used to probe policies that trust every principal).
+    Aws { arn: String, account: String },
+}
+
+/// An STS request as the trust-policy evaluator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub action: String,
+    pub principal: RequestPrincipal,
+    /// Context keys, lower-cased (condition key names compare case-insensitively).
+    keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Request {
+    /// `AssumeRoleWithWebIdentity` with a ServiceAccount token: principal `Federated:
+    /// <provider ARN>`, context keys `<provider>:sub` and `<provider>:aud`.
+    pub fn web_identity(
+        issuer: &Issuer,
+        account: Option<&str>,
+        namespace: &str,
+        service_account: &str,
+        audience: &str,
+    ) -> Self {
+        Self::web_identity_subject(
+            issuer,
+            account,
+            &service_account_subject(namespace, service_account),
+            audience,
+        )
+    }
+
+    /// Same with an arbitrary `sub` claim (used by probes).
+    pub fn web_identity_subject(
+        issuer: &Issuer,
+        account: Option<&str>,
+        sub: &str,
+        audience: &str,
+    ) -> Self {
+        let mut keys = BTreeMap::new();
+        keys.insert(format!("{}:sub", issuer.provider).to_lowercase(), vec![sub.to_owned()]);
+        keys.insert(format!("{}:aud", issuer.provider).to_lowercase(), vec![audience.to_owned()]);
+        Request {
+            action: WEB_IDENTITY_ACTION.to_owned(),
+            principal: RequestPrincipal::Federated {
+                provider: issuer.provider.clone(),
+                account: account.map(str::to_owned),
+                partition: issuer.partition.clone(),
+            },
+            keys,
+        }
+    }
+
+    /// `sts:AssumeRole` by an IAM principal of `account`.
+    pub fn assume_role(arn: &str, account: &str) -> Self {
+        let mut keys = BTreeMap::new();
+        keys.insert("aws:principalarn".to_owned(), vec![arn.to_owned()]);
+        keys.insert("aws:principalaccount".to_owned(), vec![account.to_owned()]);
+        Request {
+            action: ASSUME_ROLE_ACTION.to_owned(),
+            principal: RequestPrincipal::Aws {
+                arn: arn.to_owned(),
+                account: account.to_owned(),
+            },
+            keys,
+        }
+    }
+
+    /// The OIDC provider of a web identity request.
+    pub fn provider(&self) -> Option<&str> {
+        match &self.principal {
+            RequestPrincipal::Federated { provider, .. } => Some(provider),
+            RequestPrincipal::Aws { .. } => None,
+        }
+    }
+
+    /// What the request holds for `key` (compared case-insensitively).
+    ///
+    /// Keys this request does not carry are absent, except global `aws:` keys whose
+    /// value only exists at call time (source IP, current time, ...): those are unknown,
+    /// so a condition on them never turns into an offline "allow".
+    pub fn key(&self, key: &str) -> KeyState {
+        let lc = key.to_lowercase();
+        if let Some(v) = self.keys.get(&lc) {
+            return KeyState::Present(v.clone());
+        }
+        if let Some(global) = lc.strip_prefix("aws:") {
+            return global_key(global, &self.principal);
+        }
+        if lc == "sts:rolesessionname" {
+            // Chosen by the SDK at call time.
+            return KeyState::Unknown;
+        }
+        // Claims of other identity providers, other claims of this provider, other
+        // services' keys, and sts:ExternalId/SourceIdentity/TransitiveTagKeys are never in
+        // this request.
+        KeyState::Absent
+    }
+}
+
+fn global_key(name: &str, principal: &RequestPrincipal) -> KeyState {
+    let federated = matches!(principal, RequestPrincipal::Federated { .. });
+    const NEVER_FOR_WEB_IDENTITY: &[&str] = &[
+        "principalarn",
+        "principalaccount",
+        "principalorgid",
+        "principalorgpaths",
+        "principalservicename",
+        "principalservicenameslist",
+        "multifactorauthpresent",
+        "multifactorauthage",
+        "sourceaccount",
+        "sourcearn",
+        "sourceorgid",
+        "sourceorgpaths",
+        "tagkeys",
+        "calledvia",
+        "calledviafirst",
+        "calledvialast",
+    ];
+    if name.starts_with("requesttag/") || name == "tagkeys" {
+        // EKS ServiceAccount tokens carry no session tags.
+        return KeyState::Absent;
+    }
+    match name {
+        "securetransport" => KeyState::Present(vec!["true".into()]),
+        "viaawsservice" | "principalisawsservice" => KeyState::Present(vec!["false".into()]),
+        n if federated && (NEVER_FOR_WEB_IDENTITY.contains(&n) || n.starts_with("principaltag/")) => {
+            KeyState::Absent
+        }
+        _ => KeyState::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_normalisation() {
+        let i = Issuer::parse("https://oidc.eks.eu-west-1.amazonaws.com/id/ABC/").expect("ok");
+        assert_eq!(i.provider, "oidc.eks.eu-west-1.amazonaws.com/id/ABC");
+        assert_eq!(i.url, "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC");
+        assert_eq!(i.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(i.partition.as_deref(), Some("aws"));
+        let cn = Issuer::parse("https://oidc.eks.cn-north-1.amazonaws.com.cn/id/X").expect("ok");
+        assert_eq!(cn.partition.as_deref(), Some("aws-cn"));
+        let gov = Issuer::parse("oidc.eks.us-gov-west-1.amazonaws.com/id/X").expect("ok");
+        assert_eq!(gov.partition.as_deref(), Some("aws-us-gov"));
+        assert_eq!(gov.provider_arn(Some("1")), "arn:aws-us-gov:iam::1:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/X");
+        assert!(Issuer::parse("http://x/y").is_err());
+        assert!(Issuer::parse("  ").is_err());
+        let custom = Issuer::parse("https://issuer.example.com").expect("ok");
+        assert_eq!(custom.partition, None);
+    }
+
+    // The token IRSA presents: sub = system:serviceaccount:<ns>:<sa>, keys prefixed by the
+    // provider (issuer without https://), compared case-insensitively.
+    #[test]
+    fn web_identity_request_carries_sub_and_aud() {
+        let i = Issuer::parse("https://oidc.eks.us-east-1.amazonaws.com/id/ABC").expect("ok");
+        let r = Request::web_identity(&i, None, "prod", "api", DEFAULT_AUDIENCE);
+        assert_eq!(r.action, WEB_IDENTITY_ACTION);
+        assert_eq!(
+            r.key("OIDC.EKS.US-EAST-1.AMAZONAWS.COM/id/abc:SUB"),
+            KeyState::Present(vec!["system:serviceaccount:prod:api".into()])
+        );
+        assert_eq!(
+            r.key("oidc.eks.us-east-1.amazonaws.com/id/ABC:aud"),
+            KeyState::Present(vec!["sts.amazonaws.com".into()])
+        );
+        assert_eq!(r.key("https://oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"), KeyState::Absent);
+        assert_eq!(r.key("aws:PrincipalTag/team"), KeyState::Absent);
+        assert_eq!(r.key("aws:SourceIp"), KeyState::Unknown);
+        assert_eq!(r.key("aws:SecureTransport"), KeyState::Present(vec!["true".into()]));
+    }
+
+    #[test]
+    fn subjects_round_trip() {
+        assert_eq!(parse_subject("system:serviceaccount:prod:api"), Some(("prod", "api")));
+        assert_eq!(parse_subject("system:serviceaccounts:prod:api"), None);
+        assert_eq!(parse_subject("system:serviceaccount:prod"), None);
+    }
+}

@@ -1,0 +1,52 @@
+//! Three-valued logic: an offline evaluator sometimes cannot know a context value.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tri {
+    True,
+    False,
+    /// Depends on a request value that cannot be known offline.
+    Unknown,
+}
+
+impl Tri {
+    pub fn from_bool(b: bool) -> Self {
+        if b { Tri::True } else { Tri::False }
+    }
+
+    pub fn not(self) -> Self {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    /// Kleene AND over an iterator: False dominates, then Unknown.
+    pub fn all(items: impl IntoIterator<Item = Tri>) -> Tri {
+        let mut out = Tri::True;
+        for t in items {
+            match t {
+                Tri::False => return Tri::False,
+                Tri::Unknown => out = Tri::Unknown,
+                Tri::True => {}
+            }
+        }
+        out
+    }
+
+    /// Kleene OR over an iterator: True dominates, then Unknown.
+    pub fn any(items: impl IntoIterator<Item = Tri>) -> Tri {
+        let mut out = Tri::False;
+        for t in items {
+            match t {
+                Tri::True => return Tri::True,
+                Tri::Unknown => out = Tri::Unknown,
+                Tri::False => {}
+            }
+        }
+        out
+    }
+}
