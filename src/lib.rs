@@ -2,4 +2,7 @@
 //!
 //! Data flows one way: sources → inventory → analysis (uses [`policy`]) → report / tui.
 
+pub mod analysis;
+pub mod cli;
 pub mod policy;
+pub mod report;

@@ -232,7 +232,7 @@ fn match_principal(spec: Option<&PrincipalSpec>, principal: &RequestPrincipal) -
     let matched = hit.is_some() != spec.negated;
     let who = describe_principal(principal);
     let detail = match (hit, spec.negated) {
-        (Some(h), false) => format!("Principal {h} matches {who}"),
+        (Some(h), false) => format!("Principal {h} matches"),
         (None, false) => format!("Principal {} does not match {who}", describe_spec(spec)),
         (Some(h), true) => format!("NotPrincipal {h} excludes {who}"),
         (None, true) => format!("NotPrincipal {} does not exclude {who}", describe_spec(spec)),
@@ -400,4 +400,167 @@ pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolv
     }
     out.0.extend(Pattern::from_policy_text(rest).0);
     Resolved::Value(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::request::{DEFAULT_AUDIENCE, Issuer};
+    use super::*;
+
+    const ISSUER: &str = "https://oidc.eks.us-east-1.amazonaws.com/id/ABC123";
+    const PROVIDER: &str = "oidc.eks.us-east-1.amazonaws.com/id/ABC123";
+
+    fn request(ns: &str, sa: &str) -> Request {
+        let issuer = Issuer::parse(ISSUER).expect("issuer");
+        Request::web_identity(&issuer, Some("111122223333"), ns, sa, DEFAULT_AUDIENCE)
+    }
+
+    fn eval(policy: &str, req: &Request) -> Evaluation {
+        let doc = PolicyDocument::parse(&policy.replace("PROVIDER", PROVIDER)).expect("policy parses");
+        evaluate(&doc, req)
+    }
+
+    fn statement(effect: &str, condition: &str) -> String {
+        format!(
+            r#"{{"Effect":"{effect}","Principal":{{"Federated":"arn:aws:iam::111122223333:oidc-provider/PROVIDER"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{condition}}}"#
+        )
+    }
+
+    fn policy(statements: &[String]) -> String {
+        format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    }
+
+    const EXACT: &str = r#"{"StringEquals":{"PROVIDER:sub":"system:serviceaccount:prod:api","PROVIDER:aud":"sts.amazonaws.com"}}"#;
+
+    #[test]
+    fn matching_allow_allows() {
+        let e = eval(&policy(&[statement("Allow", EXACT)]), &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Allow);
+        assert_eq!(e.deciding_statement(), Some(0));
+    }
+
+    // AWS rule (policy evaluation logic): an explicit Deny overrides any Allow.
+    #[test]
+    fn explicit_deny_wins() {
+        let deny = statement("Deny", r#"{"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:*"}}"#);
+        let e = eval(&policy(&[statement("Allow", EXACT), deny]), &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Deny);
+        assert_eq!(e.reason, Reason::ExplicitDeny(1));
+    }
+
+    // AWS rule: a request no statement allows is implicitly denied.
+    #[test]
+    fn no_matching_allow_is_a_deny() {
+        let e = eval(&policy(&[statement("Allow", EXACT)]), &request("prod", "web"));
+        assert_eq!(e.reason, Reason::NoAllow);
+        let empty = eval(r#"{"Statement":[]}"#, &request("prod", "api"));
+        assert_eq!(empty.decision, Decision::Deny);
+    }
+
+    // AWS rule: condition key names are case-insensitive.
+    #[test]
+    fn condition_key_names_compare_case_insensitively() {
+        let upper = EXACT.replace("PROVIDER:sub", "PROVIDER:SUB").replace("PROVIDER:aud", "PROVIDER:Aud");
+        let p = policy(&[statement("Allow", &upper)]).replace("PROVIDER:", &format!("{}:", PROVIDER.to_uppercase()));
+        let e = eval(&p, &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Allow);
+    }
+
+    // AWS rule: several keys in one operator, and several operators, are ANDed.
+    #[test]
+    fn several_keys_and_operators_are_anded() {
+        let two_ops = r#"{"StringEquals":{"PROVIDER:aud":"sts.amazonaws.com"},"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:web*"}}"#;
+        let e = eval(&policy(&[statement("Allow", two_ops)]), &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Deny, "aud holds but sub does not");
+        let wrong_aud = EXACT.replace("sts.amazonaws.com", "other");
+        let e = eval(&policy(&[statement("Allow", &wrong_aud)]), &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Deny, "sub holds but aud does not");
+    }
+
+    // The engine never concludes "allow" from something it does not understand.
+    #[test]
+    fn unknown_operator_never_allows() {
+        let cond = r#"{"StringEqualsSometimes":{"PROVIDER:sub":"system:serviceaccount:prod:api"}}"#;
+        let e = eval(&policy(&[statement("Allow", cond)]), &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Deny);
+        assert!(matches!(e.reason, Reason::Undetermined(ref r) if r.iter().any(|m| m.contains("StringEqualsSometimes"))));
+    }
+
+    // A Deny that depends on a call-time value (the source IP) could apply: not an allow.
+    #[test]
+    fn undecidable_deny_is_not_an_allow() {
+        let deny = statement("Deny", r#"{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#);
+        let e = eval(&policy(&[statement("Allow", EXACT), deny]), &request("prod", "api"));
+        assert_eq!(e.decision, Decision::Deny);
+        assert!(matches!(e.reason, Reason::Undetermined(_)));
+    }
+
+    #[test]
+    fn not_action_and_wildcard_actions() {
+        let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/PROVIDER"},"Action":"STS:assumerole*"}]}"#;
+        assert!(eval(p, &request("prod", "api")).is_allowed());
+        let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/PROVIDER"},"NotAction":"sts:AssumeRole"}]}"#;
+        assert!(eval(p, &request("prod", "api")).is_allowed());
+        let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/PROVIDER"},"Action":"sts:AssumeRole"}]}"#;
+        assert!(!eval(p, &request("prod", "api")).is_allowed());
+    }
+
+    // The Federated principal must be this cluster's provider; its account is compared only
+    // when the role's account is known.
+    #[test]
+    fn federated_principal_matches_provider_and_account() {
+        let other_account = policy(&[statement("Allow", EXACT)]).replace("111122223333", "999999999999");
+        assert!(!eval(&other_account, &request("prod", "api")).is_allowed());
+        let issuer = Issuer::parse(ISSUER).expect("issuer");
+        let no_account = Request::web_identity(&issuer, None, "prod", "api", DEFAULT_AUDIENCE);
+        assert!(eval(&other_account, &no_account).is_allowed());
+        let other_provider = policy(&[statement("Allow", EXACT)]).replacen("PROVIDER", "oidc.eks.us-east-1.amazonaws.com/id/OTHER", 1);
+        assert!(!eval(&other_provider, &request("prod", "api")).is_allowed());
+    }
+
+    #[test]
+    fn wildcard_principals_match_web_identity() {
+        for principal in [r#""*""#, r#"{"AWS":"*"}"#] {
+            let p = format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRoleWithWebIdentity"}}]}}"#);
+            assert!(eval(&p, &request("prod", "api")).is_allowed(), "{principal}");
+        }
+        let service = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+        assert!(!eval(service, &request("prod", "api")).is_allowed());
+    }
+
+    #[test]
+    fn not_principal_excludes_listed_principals() {
+        let p = r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::1:root"},"Action":"sts:*"}]}"#;
+        assert!(eval(p, &request("prod", "api")).is_allowed());
+        let p = r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/PROVIDER"},"Action":"sts:*"}]}"#;
+        assert!(!eval(p, &request("prod", "api")).is_allowed());
+    }
+
+    // AWS rule (policy variables): with Version 2012-10-17 "${key}" is replaced by the
+    // request's value; ${*} is a literal asterisk; older versions keep the text literally.
+    #[test]
+    fn policy_variables() {
+        let cond = r#"{"StringEquals":{"PROVIDER:aud":"${PROVIDER:aud}"}}"#;
+        assert!(eval(&policy(&[statement("Allow", cond)]), &request("prod", "api")).is_allowed());
+        let old = policy(&[statement("Allow", cond)]).replace("2012-10-17", "2008-10-17");
+        assert!(!eval(&old, &request("prod", "api")).is_allowed());
+        let literal_star = r#"{"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:${*}"}}"#;
+        assert!(!eval(&policy(&[statement("Allow", literal_star)]), &request("prod", "api")).is_allowed());
+        let default = r#"{"StringEquals":{"PROVIDER:sub":"${aws:PrincipalTag/sa, 'system:serviceaccount:prod:api'}"}}"#;
+        assert!(eval(&policy(&[statement("Allow", default)]), &request("prod", "api")).is_allowed());
+    }
+
+    #[test]
+    fn trace_records_expected_and_actual() {
+        let e = eval(&policy(&[statement("Allow", EXACT)]), &request("prod", "web"));
+        let sub = e.statements[0]
+            .conditions
+            .iter()
+            .find(|c| c.key.ends_with(":sub"))
+            .expect("sub condition traced");
+        assert_eq!(sub.expected, vec!["system:serviceaccount:prod:api"]);
+        assert_eq!(sub.actual, Some(Actual::One("system:serviceaccount:prod:web".into())));
+        assert_eq!(sub.result, Tri::False);
+        assert_eq!(e.statements[0].result, Tri::False);
+    }
 }

@@ -1,0 +1,272 @@
+//! Who else can assume the role? Decided by evaluating the same policy for probe
+//! requests: other ServiceAccounts of the namespace and of other namespaces (built from
+//! the policy's own `sub` patterns and fixed names), another audience, another identity
+//! provider and an arbitrary IAM principal. IRSA220–IRSA223.
+
+use serde_json::json;
+
+use crate::analysis::finding::{Code, Finding};
+use crate::policy::{
+    Effect, Issuer, PolicyDocument, Reason, Request, evaluate, parse_subject,
+    service_account_subject,
+};
+
+use super::fix::Edit;
+use super::{Cause, Subject};
+
+const PROBE: &str = "irsa-tui-probe";
+const PROBE_AUDIENCE: &str = "irsa-tui-probe.invalid";
+const PROBE_ACCOUNT: &str = "000000000000";
+
+pub(super) struct Exposures {
+    pub causes: Vec<Cause>,
+    /// Probe requests the policy admits; a corrected policy must refuse them all.
+    pub admitted: Vec<Request>,
+}
+
+/// A probe that the policy admitted, and the statement that admitted it.
+struct Admitted {
+    label: String,
+    statement: usize,
+    request: Request,
+}
+
+fn admitted_by(doc: &PolicyDocument, label: String, request: Request) -> Option<Admitted> {
+    match evaluate(doc, &request).reason {
+        Reason::Allowed(statement) => Some(Admitted {
+            label,
+            statement,
+            request,
+        }),
+        _ => None,
+    }
+}
+
+/// Other ServiceAccount subjects worth probing, split by whether they share the namespace.
+fn probe_subjects(doc: &PolicyDocument, subject: &Subject) -> (Vec<String>, Vec<String>) {
+    let sub_key = subject.sub_key().to_lowercase();
+    let mut candidates: Vec<String> = vec![
+        service_account_subject(&subject.namespace, PROBE),
+        service_account_subject(PROBE, &subject.service_account),
+        service_account_subject(PROBE, PROBE),
+    ];
+    // Instances of the policy's own sub patterns, with '*' filled in several ways.
+    let fillers = ["", "x", PROBE, "irsa-tui-probe:irsa-tui-probe"];
+    for statement in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
+        for c in &statement.conditions {
+            if c.key.to_lowercase() != sub_key {
+                continue;
+            }
+            for v in c.values.iter().filter(|v| !v.contains("${")) {
+                for f in fillers {
+                    candidates.push(v.replace('*', f).replace('?', "x"));
+                }
+            }
+        }
+    }
+    let own = subject.sub();
+    let (mut same, mut other) = (Vec::new(), Vec::new());
+    for c in candidates {
+        let Some((ns, _)) = parse_subject(&c) else { continue };
+        if c == own {
+            continue;
+        }
+        let list = if ns == subject.namespace { &mut same } else { &mut other };
+        if !list.contains(&c) {
+            list.push(c);
+        }
+    }
+    (same, other)
+}
+
+pub(super) fn exposures(doc: &PolicyDocument, subject: &Subject) -> Exposures {
+    let issuer = &subject.issuer;
+    let account = subject.account.as_deref();
+    let probe = |sub: &str, audience: &str| {
+        Request::web_identity_subject(issuer, account, sub, audience)
+    };
+    let (same_ns, other_ns) = probe_subjects(doc, subject);
+    let other: Vec<Admitted> = other_ns
+        .iter()
+        .filter_map(|s| admitted_by(doc, s.clone(), probe(s, &subject.audience)))
+        .collect();
+    let same: Vec<Admitted> = same_ns
+        .iter()
+        .filter_map(|s| admitted_by(doc, s.clone(), probe(s, &subject.audience)))
+        .collect();
+    let audience = admitted_by(doc, PROBE_AUDIENCE.to_owned(), probe(&subject.sub(), PROBE_AUDIENCE));
+    let foreign_issuer = Issuer::parse(&format!("https://oidc.{PROBE}.invalid/id/{PROBE}"))
+        .ok()
+        .map(|i| Request::web_identity_subject(&i, Some(PROBE_ACCOUNT), &subject.sub(), &subject.audience));
+    let anyone: Vec<Admitted> = [
+        foreign_issuer.map(|r| ("a token from another OIDC provider".to_owned(), r)),
+        Some((
+            format!("IAM principal arn:aws:iam::{PROBE_ACCOUNT}:root (sts:AssumeRole)"),
+            Request::assume_role(&format!("arn:aws:iam::{PROBE_ACCOUNT}:root"), PROBE_ACCOUNT),
+        )),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|(label, r)| admitted_by(doc, label, r))
+    .collect();
+
+    let mut causes = Vec::new();
+    if !other.is_empty() {
+        causes.push(sub_exposure(Code::IRSA220, &other, subject));
+    } else if !same.is_empty() {
+        causes.push(sub_exposure(Code::IRSA221, &same, subject));
+    }
+    if let Some(a) = &audience {
+        causes.push(audience_exposure(a, subject));
+    }
+    if !anyone.is_empty() {
+        causes.push(any_principal(&anyone, doc, subject));
+    }
+    let admitted = other
+        .into_iter()
+        .chain(same)
+        .chain(audience)
+        .chain(anyone)
+        .map(|a| a.request)
+        .collect();
+    Exposures { causes, admitted }
+}
+
+fn statements_of(admitted: &[Admitted]) -> Vec<usize> {
+    let mut s: Vec<usize> = admitted.iter().map(|a| a.statement).collect();
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+/// Restricts `sub` to exactly this ServiceAccount in each statement.
+fn exact_sub_edits(statements: &[usize], subject: &Subject) -> Vec<Edit> {
+    statements
+        .iter()
+        .flat_map(|&statement| {
+            [
+                Edit::RemoveKey {
+                    statement,
+                    operator: None,
+                    key: subject.sub_key(),
+                },
+                Edit::SetValues {
+                    statement,
+                    operator: "StringEquals".into(),
+                    key: subject.sub_key(),
+                    values: vec![subject.sub()],
+                },
+            ]
+        })
+        .collect()
+}
+
+fn sub_exposure(code: Code, admitted: &[Admitted], subject: &Subject) -> Cause {
+    let statements = statements_of(admitted);
+    let examples: Vec<&str> = admitted.iter().take(3).map(|a| a.label.as_str()).collect();
+    let (title, detail) = if code == Code::IRSA220 {
+        (
+            format!(
+                "Every ServiceAccount of the cluster can assume {}",
+                subject.role_label()
+            ),
+            format!(
+                "The statement that lets {} in also admits ServiceAccounts of other namespaces (for example {}): its sub condition is missing or a pattern across namespaces. Anyone who can create a pod with any ServiceAccount gets this role's credentials. Restrict sub to exactly {}.",
+                subject.name(),
+                examples.join(", "),
+                subject.sub()
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Other ServiceAccounts of namespace {} can assume {}",
+                subject.namespace,
+                subject.role_label()
+            ),
+            format!(
+                "The sub condition is a pattern that also admits other ServiceAccounts of {} (for example {}). Prefer StringEquals on exactly {}.",
+                subject.namespace,
+                examples.join(", "),
+                subject.sub()
+            ),
+        )
+    };
+    let finding = Finding::new(code, title, detail)
+        .evidence("statements", statements.clone())
+        .evidence("admitted_subjects", examples)
+        .evidence("expected_sub", subject.sub());
+    Cause::new(finding, exact_sub_edits(&statements, subject))
+}
+
+fn audience_exposure(admitted: &Admitted, subject: &Subject) -> Cause {
+    let finding = Finding::new(
+        Code::IRSA222,
+        format!(
+            "The trust policy of {} does not restrict the token audience",
+            subject.role_label()
+        ),
+        format!(
+            "Statement {} admits {}'s token whatever its aud claim (a token with aud {PROBE_AUDIENCE:?} is accepted). AWS guidance is to require aud = {:?} so tokens minted for other audiences cannot be replayed to STS.",
+            admitted.statement,
+            subject.name(),
+            subject.audience
+        ),
+    )
+    .evidence("statement", admitted.statement)
+    .evidence("expected_aud", subject.audience.clone())
+    .evidence("expected_key", subject.aud_key());
+    Cause::new(
+        finding,
+        vec![Edit::SetValues {
+            statement: admitted.statement,
+            operator: "StringEquals".into(),
+            key: subject.aud_key(),
+            values: vec![subject.audience.clone()],
+        }],
+    )
+}
+
+fn any_principal(admitted: &[Admitted], doc: &PolicyDocument, subject: &Subject) -> Cause {
+    let statements = statements_of(admitted);
+    let own = match evaluate(doc, &subject.request()).reason {
+        Reason::Allowed(i) => Some(i),
+        _ => None,
+    };
+    let mut edits = Vec::new();
+    for &statement in &statements {
+        if Some(statement) == own {
+            // The statement IRSA relies on: name the provider and pin sub and aud.
+            edits.push(Edit::SetFederated {
+                statement,
+                from: None,
+                to: subject.provider_arn(),
+            });
+            edits.extend(exact_sub_edits(&[statement], subject));
+            edits.push(Edit::SetValues {
+                statement,
+                operator: "StringEquals".into(),
+                key: subject.aud_key(),
+                values: vec![subject.audience.clone()],
+            });
+        } else {
+            edits.push(Edit::Remove { statement });
+        }
+    }
+    let who: Vec<&str> = admitted.iter().map(|a| a.label.as_str()).collect();
+    let finding = Finding::new(
+        Code::IRSA223,
+        format!(
+            "The trust policy of {} allows any principal",
+            subject.role_label()
+        ),
+        format!(
+            "Statement(s) {statements:?} trust \"*\" without a condition that ties them to this cluster's tokens: {} would be let in. Name the cluster's OIDC provider as the Federated principal.",
+            who.join(" and ")
+        ),
+    )
+    .evidence("statements", statements.clone())
+    .evidence("admitted", who)
+    .evidence("expected_principal", json!({"Federated": subject.provider_arn()}));
+    Cause::new(finding, edits)
+}

@@ -1,0 +1,62 @@
+//! The command line: argument parsing and dispatch. Each subcommand lives in its own file.
+
+mod trust;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// Cluster-wide IRSA health for Amazon EKS.
+#[derive(Debug, Parser)]
+#[command(name = "irsa-tui", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Offline: would this trust policy let that ServiceAccount's token assume the role?
+    Trust(trust::TrustArgs),
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Exit status: 0 success/allowed, 1 denied or findings, 2 could not run.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Trust(args)) => trust::run(&args),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        None => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "irsa-tui: the dashboard is not available in this version yet; use `irsa-tui trust --help`"
+            );
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Prints a one-line error and returns exit status 2.
+pub fn fail(message: impl std::fmt::Display) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "irsa-tui: error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}

@@ -1,0 +1,159 @@
+//! `irsa-tui trust POLICY --issuer URL --service-account NS/NAME`.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::analysis::trust::{Subject, assess};
+use crate::policy::{DEFAULT_AUDIENCE, Decision, Issuer, parse_subject};
+use crate::report::trust as render;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrustFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Trust policy file (raw or URL-encoded JSON); `-` reads standard input.
+    #[arg(value_name = "POLICY")]
+    pub policy: String,
+    /// The cluster's OIDC issuer URL (aws eks describe-cluster --query cluster.identity.oidc.issuer).
+    #[arg(long, value_name = "URL")]
+    pub issuer: String,
+    /// The ServiceAccount as NAMESPACE/NAME (or system:serviceaccount:NAMESPACE:NAME).
+    #[arg(long = "service-account", value_name = "NS/NAME", value_parser = parse_service_account)]
+    pub service_account: (String, String),
+    /// Token audience (the eks.amazonaws.com/audience annotation, if any).
+    #[arg(long, value_name = "AUD", default_value = DEFAULT_AUDIENCE)]
+    pub audience: String,
+    /// The role's AWS account; when omitted, the account in a Federated ARN is not compared.
+    #[arg(long, value_name = "ID", value_parser = parse_account)]
+    pub account: Option<String>,
+    /// The role's name or ARN, used in titles and in the `aws iam` fix command
+    /// (an ARN also gives --account when that is omitted).
+    #[arg(long, value_name = "NAME|ARN")]
+    pub role: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrustFormat::Text)]
+    pub format: TrustFormat,
+}
+
+fn parse_service_account(s: &str) -> Result<(String, String), String> {
+    let s = s.trim();
+    let (ns, name) = parse_subject(s)
+        .or_else(|| s.split_once('/'))
+        .ok_or_else(|| format!("{s:?} is not NAMESPACE/NAME"))?;
+    let valid = |p: &str| !p.is_empty() && !p.contains(['/', ':']) && !p.chars().any(char::is_whitespace);
+    if !valid(ns) || !valid(name) {
+        return Err(format!("{s:?} is not NAMESPACE/NAME"));
+    }
+    Ok((ns.to_owned(), name.to_owned()))
+}
+
+fn parse_account(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("{s:?} is not a 12-digit AWS account id"))
+    }
+}
+
+/// Splits `--role` into (name, account from an ARN).
+fn role_parts(role: &str) -> (String, Option<String>) {
+    let mut parts = role.splitn(6, ':');
+    if let (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) && let Some(path) = resource.strip_prefix("role/")
+    {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        return (name.to_owned(), Some(account.to_owned()));
+    }
+    (role.to_owned(), None)
+}
+
+fn read_policy(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read the policy from standard input: {e}"))?;
+        return Ok(s);
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read policy file {path}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("policy file {path} is not UTF-8 text"))
+}
+
+pub fn run(args: &TrustArgs) -> ExitCode {
+    let issuer = match Issuer::parse(&args.issuer) {
+        Ok(i) => i,
+        Err(e) => return super::fail(e),
+    };
+    let text = match read_policy(&args.policy) {
+        Ok(t) => t,
+        Err(e) => return super::fail(e),
+    };
+    let (role_name, role_account) = match &args.role {
+        Some(r) => {
+            let (n, a) = role_parts(r);
+            (Some(n), a)
+        }
+        None => (None, None),
+    };
+    let account = args.account.clone().or(role_account);
+    let (ns, sa) = &args.service_account;
+    let subject = Subject::new(issuer, ns, sa, &args.audience)
+        .with_account(account.as_deref())
+        .with_role_name(role_name.as_deref());
+    let assessment = assess(&text, &subject);
+    let out = match args.format {
+        TrustFormat::Json => match serde_json::to_string_pretty(&assessment) {
+            Ok(s) => s + "\n",
+            Err(e) => return super::fail(format!("cannot serialise the result: {e}")),
+        },
+        TrustFormat::Text => render::text(&assessment, &subject, super::use_color()),
+    };
+    if std::io::stdout().write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(super::EXIT_USAGE);
+    }
+    match assessment.decision {
+        Decision::Allow => ExitCode::SUCCESS,
+        Decision::Deny => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_account_forms() {
+        assert_eq!(parse_service_account("prod/api"), Ok(("prod".into(), "api".into())));
+        assert_eq!(
+            parse_service_account("system:serviceaccount:prod:api"),
+            Ok(("prod".into(), "api".into()))
+        );
+        for bad in ["prod", "/api", "prod/", "a/b/c", "pr od/api"] {
+            assert!(parse_service_account(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_arn_gives_name_and_account() {
+        assert_eq!(
+            role_parts("arn:aws:iam::111122223333:role/team/app-role"),
+            ("app-role".into(), Some("111122223333".into()))
+        );
+        assert_eq!(role_parts("app-role"), ("app-role".into(), None));
+        assert!(parse_account("1234").is_err());
+        assert!(parse_account("111122223333").is_ok());
+    }
+}
