@@ -187,7 +187,9 @@ mod tests {
 
     #[test]
     fn finding_serialises_as_the_interface_spec_says() {
-        let f = Finding::new(Code::IRSA222, "t", "d").evidence("statement", 0).fix(vec!["x".into()]);
+        let f = Finding::new(Code::IRSA222, "t", "d")
+            .evidence("statement", 0)
+            .fix(vec!["x".into()]);
         let v = serde_json::to_value(&f).expect("serialises");
         assert_eq!(v["code"], "IRSA222");
         assert_eq!(v["severity"], "warning");

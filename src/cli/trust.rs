@@ -46,7 +46,8 @@ fn parse_service_account(s: &str) -> Result<(String, String), String> {
     let (ns, name) = parse_subject(s)
         .or_else(|| s.split_once('/'))
         .ok_or_else(|| format!("{s:?} is not NAMESPACE/NAME"))?;
-    let valid = |p: &str| !p.is_empty() && !p.contains(['/', ':']) && !p.chars().any(char::is_whitespace);
+    let valid =
+        |p: &str| !p.is_empty() && !p.contains(['/', ':']) && !p.chars().any(char::is_whitespace);
     if !valid(ns) || !valid(name) {
         return Err(format!("{s:?} is not NAMESPACE/NAME"));
     }
@@ -136,7 +137,10 @@ mod tests {
 
     #[test]
     fn service_account_forms() {
-        assert_eq!(parse_service_account("prod/api"), Ok(("prod".into(), "api".into())));
+        assert_eq!(
+            parse_service_account("prod/api"),
+            Ok(("prod".into(), "api".into()))
+        );
         assert_eq!(
             parse_service_account("system:serviceaccount:prod:api"),
             Ok(("prod".into(), "api".into()))

@@ -161,9 +161,9 @@ impl PolicyDocument {
         };
         let mut statements = Vec::with_capacity(raw_statements.len());
         for (index, raw) in raw_statements.into_iter().enumerate() {
-            let obj = raw.as_object().ok_or_else(|| {
-                ParseError(format!("Statement[{index}] is not a JSON object"))
-            })?;
+            let obj = raw
+                .as_object()
+                .ok_or_else(|| ParseError(format!("Statement[{index}] is not a JSON object")))?;
             statements.push(parse_statement(index, obj));
         }
         Ok(PolicyDocument {
@@ -217,7 +217,9 @@ fn parse_statement(index: usize, obj: &serde_json::Map<String, Value>) -> Statem
         Some(Value::String(s)) if s == "Allow" => Effect::Allow,
         Some(Value::String(s)) if s == "Deny" => Effect::Deny,
         Some(other) => {
-            problems.push(format!("Effect must be \"Allow\" or \"Deny\", found {other}"));
+            problems.push(format!(
+                "Effect must be \"Allow\" or \"Deny\", found {other}"
+            ));
             Effect::Deny
         }
         None => {
@@ -411,8 +413,7 @@ mod tests {
     #[test]
     fn statement_may_be_a_single_object_or_an_array() {
         let one = parse(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:*"}}"#);
-        let many =
-            parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}"#);
+        let many = parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}"#);
         assert_eq!(one.statements, many.statements);
         assert_eq!(one.statements.len(), 1);
     }
@@ -451,7 +452,10 @@ mod tests {
         assert!(p0.any && !p0.negated);
         let p1 = doc.statements[1].principal.as_ref().expect("principal");
         assert_eq!(p1.entries.len(), 3);
-        assert_eq!(p1.entries[2], (PrincipalType::Service, "pods.eks.amazonaws.com".into()));
+        assert_eq!(
+            p1.entries[2],
+            (PrincipalType::Service, "pods.eks.amazonaws.com".into())
+        );
         let p2 = doc.statements[2].principal.as_ref().expect("principal");
         assert!(p2.negated);
         assert!(doc.statements.iter().all(|s| s.problems.is_empty()));
@@ -494,7 +498,10 @@ mod tests {
             "%7B%22Statement", // truncated percent-encoded JSON
             "%FF%FE",          // not UTF-8 once decoded
         ] {
-            assert!(PolicyDocument::parse(bad).is_err(), "{bad:?} should not parse");
+            assert!(
+                PolicyDocument::parse(bad).is_err(),
+                "{bad:?} should not parse"
+            );
         }
     }
 }

@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use super::document::{ActionSpec, Condition, Effect, PolicyDocument, PolicyVersion, PrincipalSpec, PrincipalType, Statement};
+use super::document::{
+    ActionSpec, Condition, Effect, PolicyDocument, PolicyVersion, PrincipalSpec, PrincipalType,
+    Statement,
+};
 use super::matching::{Pattern, glob_match};
 use super::operator::{KeyState, Resolved, decide};
 use super::request::{Request, RequestPrincipal};
@@ -235,7 +238,10 @@ fn match_principal(spec: Option<&PrincipalSpec>, principal: &RequestPrincipal) -
         (Some(h), false) => format!("Principal {h} matches"),
         (None, false) => format!("Principal {} does not match {who}", describe_spec(spec)),
         (Some(h), true) => format!("NotPrincipal {h} excludes {who}"),
-        (None, true) => format!("NotPrincipal {} does not exclude {who}", describe_spec(spec)),
+        (None, true) => format!(
+            "NotPrincipal {} does not exclude {who}",
+            describe_spec(spec)
+        ),
     };
     PartTrace {
         result: Tri::from_bool(matched),
@@ -344,8 +350,7 @@ fn trace_condition(version: PolicyVersion, c: &Condition, request: &Request) -> 
         // An unknown operator is a statement problem; the condition itself is undecided.
         None => Tri::Unknown,
         Some(op) => {
-            let substitute =
-                version == PolicyVersion::V2012_10_17 && op.base.supports_variables();
+            let substitute = version == PolicyVersion::V2012_10_17 && op.base.supports_variables();
             let values: Vec<Resolved> = c
                 .values
                 .iter()
@@ -416,7 +421,8 @@ mod tests {
     }
 
     fn eval(policy: &str, req: &Request) -> Evaluation {
-        let doc = PolicyDocument::parse(&policy.replace("PROVIDER", PROVIDER)).expect("policy parses");
+        let doc =
+            PolicyDocument::parse(&policy.replace("PROVIDER", PROVIDER)).expect("policy parses");
         evaluate(&doc, req)
     }
 
@@ -427,14 +433,20 @@ mod tests {
     }
 
     fn policy(statements: &[String]) -> String {
-        format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            statements.join(",")
+        )
     }
 
     const EXACT: &str = r#"{"StringEquals":{"PROVIDER:sub":"system:serviceaccount:prod:api","PROVIDER:aud":"sts.amazonaws.com"}}"#;
 
     #[test]
     fn matching_allow_allows() {
-        let e = eval(&policy(&[statement("Allow", EXACT)]), &request("prod", "api"));
+        let e = eval(
+            &policy(&[statement("Allow", EXACT)]),
+            &request("prod", "api"),
+        );
         assert_eq!(e.decision, Decision::Allow);
         assert_eq!(e.deciding_statement(), Some(0));
     }
@@ -442,8 +454,14 @@ mod tests {
     // AWS rule (policy evaluation logic): an explicit Deny overrides any Allow.
     #[test]
     fn explicit_deny_wins() {
-        let deny = statement("Deny", r#"{"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:*"}}"#);
-        let e = eval(&policy(&[statement("Allow", EXACT), deny]), &request("prod", "api"));
+        let deny = statement(
+            "Deny",
+            r#"{"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:*"}}"#,
+        );
+        let e = eval(
+            &policy(&[statement("Allow", EXACT), deny]),
+            &request("prod", "api"),
+        );
         assert_eq!(e.decision, Decision::Deny);
         assert_eq!(e.reason, Reason::ExplicitDeny(1));
     }
@@ -451,7 +469,10 @@ mod tests {
     // AWS rule: a request no statement allows is implicitly denied.
     #[test]
     fn no_matching_allow_is_a_deny() {
-        let e = eval(&policy(&[statement("Allow", EXACT)]), &request("prod", "web"));
+        let e = eval(
+            &policy(&[statement("Allow", EXACT)]),
+            &request("prod", "web"),
+        );
         assert_eq!(e.reason, Reason::NoAllow);
         let empty = eval(r#"{"Statement":[]}"#, &request("prod", "api"));
         assert_eq!(empty.decision, Decision::Deny);
@@ -460,8 +481,11 @@ mod tests {
     // AWS rule: condition key names are case-insensitive.
     #[test]
     fn condition_key_names_compare_case_insensitively() {
-        let upper = EXACT.replace("PROVIDER:sub", "PROVIDER:SUB").replace("PROVIDER:aud", "PROVIDER:Aud");
-        let p = policy(&[statement("Allow", &upper)]).replace("PROVIDER:", &format!("{}:", PROVIDER.to_uppercase()));
+        let upper = EXACT
+            .replace("PROVIDER:sub", "PROVIDER:SUB")
+            .replace("PROVIDER:aud", "PROVIDER:Aud");
+        let p = policy(&[statement("Allow", &upper)])
+            .replace("PROVIDER:", &format!("{}:", PROVIDER.to_uppercase()));
         let e = eval(&p, &request("prod", "api"));
         assert_eq!(e.decision, Decision::Allow);
     }
@@ -470,10 +494,16 @@ mod tests {
     #[test]
     fn several_keys_and_operators_are_anded() {
         let two_ops = r#"{"StringEquals":{"PROVIDER:aud":"sts.amazonaws.com"},"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:web*"}}"#;
-        let e = eval(&policy(&[statement("Allow", two_ops)]), &request("prod", "api"));
+        let e = eval(
+            &policy(&[statement("Allow", two_ops)]),
+            &request("prod", "api"),
+        );
         assert_eq!(e.decision, Decision::Deny, "aud holds but sub does not");
         let wrong_aud = EXACT.replace("sts.amazonaws.com", "other");
-        let e = eval(&policy(&[statement("Allow", &wrong_aud)]), &request("prod", "api"));
+        let e = eval(
+            &policy(&[statement("Allow", &wrong_aud)]),
+            &request("prod", "api"),
+        );
         assert_eq!(e.decision, Decision::Deny, "sub holds but aud does not");
     }
 
@@ -481,16 +511,24 @@ mod tests {
     #[test]
     fn unknown_operator_never_allows() {
         let cond = r#"{"StringEqualsSometimes":{"PROVIDER:sub":"system:serviceaccount:prod:api"}}"#;
-        let e = eval(&policy(&[statement("Allow", cond)]), &request("prod", "api"));
+        let e = eval(
+            &policy(&[statement("Allow", cond)]),
+            &request("prod", "api"),
+        );
         assert_eq!(e.decision, Decision::Deny);
-        assert!(matches!(e.reason, Reason::Undetermined(ref r) if r.iter().any(|m| m.contains("StringEqualsSometimes"))));
+        assert!(
+            matches!(e.reason, Reason::Undetermined(ref r) if r.iter().any(|m| m.contains("StringEqualsSometimes")))
+        );
     }
 
     // A Deny that depends on a call-time value (the source IP) could apply: not an allow.
     #[test]
     fn undecidable_deny_is_not_an_allow() {
         let deny = statement("Deny", r#"{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#);
-        let e = eval(&policy(&[statement("Allow", EXACT), deny]), &request("prod", "api"));
+        let e = eval(
+            &policy(&[statement("Allow", EXACT), deny]),
+            &request("prod", "api"),
+        );
         assert_eq!(e.decision, Decision::Deny);
         assert!(matches!(e.reason, Reason::Undetermined(_)));
     }
@@ -509,20 +547,30 @@ mod tests {
     // when the role's account is known.
     #[test]
     fn federated_principal_matches_provider_and_account() {
-        let other_account = policy(&[statement("Allow", EXACT)]).replace("111122223333", "999999999999");
+        let other_account =
+            policy(&[statement("Allow", EXACT)]).replace("111122223333", "999999999999");
         assert!(!eval(&other_account, &request("prod", "api")).is_allowed());
         let issuer = Issuer::parse(ISSUER).expect("issuer");
         let no_account = Request::web_identity(&issuer, None, "prod", "api", DEFAULT_AUDIENCE);
         assert!(eval(&other_account, &no_account).is_allowed());
-        let other_provider = policy(&[statement("Allow", EXACT)]).replacen("PROVIDER", "oidc.eks.us-east-1.amazonaws.com/id/OTHER", 1);
+        let other_provider = policy(&[statement("Allow", EXACT)]).replacen(
+            "PROVIDER",
+            "oidc.eks.us-east-1.amazonaws.com/id/OTHER",
+            1,
+        );
         assert!(!eval(&other_provider, &request("prod", "api")).is_allowed());
     }
 
     #[test]
     fn wildcard_principals_match_web_identity() {
         for principal in [r#""*""#, r#"{"AWS":"*"}"#] {
-            let p = format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRoleWithWebIdentity"}}]}}"#);
-            assert!(eval(&p, &request("prod", "api")).is_allowed(), "{principal}");
+            let p = format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRoleWithWebIdentity"}}]}}"#
+            );
+            assert!(
+                eval(&p, &request("prod", "api")).is_allowed(),
+                "{principal}"
+            );
         }
         let service = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
         assert!(!eval(service, &request("prod", "api")).is_allowed());
@@ -541,25 +589,49 @@ mod tests {
     #[test]
     fn policy_variables() {
         let cond = r#"{"StringEquals":{"PROVIDER:aud":"${PROVIDER:aud}"}}"#;
-        assert!(eval(&policy(&[statement("Allow", cond)]), &request("prod", "api")).is_allowed());
+        assert!(
+            eval(
+                &policy(&[statement("Allow", cond)]),
+                &request("prod", "api")
+            )
+            .is_allowed()
+        );
         let old = policy(&[statement("Allow", cond)]).replace("2012-10-17", "2008-10-17");
         assert!(!eval(&old, &request("prod", "api")).is_allowed());
         let literal_star = r#"{"StringLike":{"PROVIDER:sub":"system:serviceaccount:prod:${*}"}}"#;
-        assert!(!eval(&policy(&[statement("Allow", literal_star)]), &request("prod", "api")).is_allowed());
+        assert!(
+            !eval(
+                &policy(&[statement("Allow", literal_star)]),
+                &request("prod", "api")
+            )
+            .is_allowed()
+        );
         let default = r#"{"StringEquals":{"PROVIDER:sub":"${aws:PrincipalTag/sa, 'system:serviceaccount:prod:api'}"}}"#;
-        assert!(eval(&policy(&[statement("Allow", default)]), &request("prod", "api")).is_allowed());
+        assert!(
+            eval(
+                &policy(&[statement("Allow", default)]),
+                &request("prod", "api")
+            )
+            .is_allowed()
+        );
     }
 
     #[test]
     fn trace_records_expected_and_actual() {
-        let e = eval(&policy(&[statement("Allow", EXACT)]), &request("prod", "web"));
+        let e = eval(
+            &policy(&[statement("Allow", EXACT)]),
+            &request("prod", "web"),
+        );
         let sub = e.statements[0]
             .conditions
             .iter()
             .find(|c| c.key.ends_with(":sub"))
             .expect("sub condition traced");
         assert_eq!(sub.expected, vec!["system:serviceaccount:prod:api"]);
-        assert_eq!(sub.actual, Some(Actual::One("system:serviceaccount:prod:web".into())));
+        assert_eq!(
+            sub.actual,
+            Some(Actual::One("system:serviceaccount:prod:web".into()))
+        );
         assert_eq!(sub.result, Tri::False);
         assert_eq!(e.statements[0].result, Tri::False);
     }

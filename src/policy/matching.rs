@@ -120,7 +120,9 @@ pub fn arn_match(pattern: &str, text: &str) -> bool {
     if p.len() != 6 || t.len() != 6 {
         return false;
     }
-    p.iter().zip(t.iter()).all(|(pp, tt)| glob_match(pp, tt, false))
+    p.iter()
+        .zip(t.iter())
+        .all(|(pp, tt)| glob_match(pp, tt, false))
 }
 
 /// Levenshtein distance, for "did you mean" evidence.
@@ -149,8 +151,16 @@ mod tests {
     #[test]
     fn string_like_star_matches_any_run_including_empty() {
         let cases = [
-            ("system:serviceaccount:prod:*", "system:serviceaccount:prod:api", true),
-            ("system:serviceaccount:prod:*", "system:serviceaccount:prod:", true),
+            (
+                "system:serviceaccount:prod:*",
+                "system:serviceaccount:prod:api",
+                true,
+            ),
+            (
+                "system:serviceaccount:prod:*",
+                "system:serviceaccount:prod:",
+                true,
+            ),
             ("*", "", true),
             ("a*b*c", "abc", true),
             ("a*b*c", "axxbyyc", true),
@@ -177,7 +187,11 @@ mod tests {
     fn glob_is_case_sensitive_unless_asked() {
         assert!(!glob_match("Prod", "prod", false));
         assert!(glob_match("Prod", "prod", true));
-        assert!(glob_match("sts:assumerole*", "sts:AssumeRoleWithWebIdentity", true));
+        assert!(glob_match(
+            "sts:assumerole*",
+            "sts:AssumeRoleWithWebIdentity",
+            true
+        ));
     }
 
     // AWS rule (ARN condition operators): each of the six colon-delimited components is

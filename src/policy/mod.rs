@@ -12,13 +12,13 @@ pub use document::{
     PrincipalType, Statement, decode_json,
 };
 pub use evaluate::{
-    Actual, ConditionTrace, Decision, Evaluation, PartTrace, ProviderArn, Reason,
-    StatementTrace, describe_principal, evaluate,
+    Actual, ConditionTrace, Decision, Evaluation, PartTrace, ProviderArn, Reason, StatementTrace,
+    describe_principal, evaluate,
 };
 pub use matching::{edit_distance, glob_match, has_wildcard};
 pub use operator::{BaseOperator, KeyState, Operator, SetQualifier};
 pub use request::{
-    ASSUME_ROLE_ACTION, DEFAULT_AUDIENCE, Issuer, Request, RequestPrincipal,
-    WEB_IDENTITY_ACTION, parse_subject, service_account_subject,
+    ASSUME_ROLE_ACTION, DEFAULT_AUDIENCE, Issuer, Request, RequestPrincipal, WEB_IDENTITY_ACTION,
+    parse_subject, service_account_subject,
 };
 pub use tri::Tri;

@@ -225,7 +225,11 @@ fn ip_in_cidr(cidr: &str, actual: &str) -> bool {
         }
         (IpAddr::V6(n), IpAddr::V6(a)) => {
             let len = len.unwrap_or(128).min(128);
-            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
             u128::from(n) & mask == u128::from(a) & mask
         }
         _ => false,
@@ -301,7 +305,7 @@ pub fn decide(op: Operator, values: &[Resolved], key: &KeyState) -> Tri {
             Resolved::Unknown => Tri::Unknown,
         }));
         if op.base.is_negated() {
-            matched.not()
+            !matched
         } else {
             matched
         }
@@ -360,7 +364,14 @@ mod tests {
                 if_exists: true
             }
         );
-        for bad in ["stringequals", "StringEqual", "NullIfExists", "ForAllValues:Null", "ForSomeValues:StringEquals", ""] {
+        for bad in [
+            "stringequals",
+            "StringEqual",
+            "NullIfExists",
+            "ForAllValues:Null",
+            "ForSomeValues:StringEquals",
+            "",
+        ] {
             assert!(Operator::parse(bad).is_none(), "{bad} must not parse");
         }
     }
@@ -381,7 +392,11 @@ mod tests {
         assert_eq!(decide(op("StringNotEquals"), &v, &present("c")), Tri::True);
         let like = vals(&["system:serviceaccount:kube-system:*"]);
         assert_eq!(
-            decide(op("StringNotLike"), &like, &present("system:serviceaccount:kube-system:x")),
+            decide(
+                op("StringNotLike"),
+                &like,
+                &present("system:serviceaccount:kube-system:x")
+            ),
             Tri::False
         );
     }
@@ -436,15 +451,27 @@ mod tests {
     fn exact_operators_treat_wildcards_literally() {
         let v = vals(&["system:serviceaccount:prod:*"]);
         assert_eq!(
-            decide(op("StringEquals"), &v, &present("system:serviceaccount:prod:api")),
+            decide(
+                op("StringEquals"),
+                &v,
+                &present("system:serviceaccount:prod:api")
+            ),
             Tri::False
         );
         assert_eq!(
-            decide(op("StringEquals"), &v, &present("system:serviceaccount:prod:*")),
+            decide(
+                op("StringEquals"),
+                &v,
+                &present("system:serviceaccount:prod:*")
+            ),
             Tri::True
         );
         assert_eq!(
-            decide(op("StringLike"), &v, &present("system:serviceaccount:prod:api")),
+            decide(
+                op("StringLike"),
+                &v,
+                &present("system:serviceaccount:prod:api")
+            ),
             Tri::True
         );
     }
@@ -453,13 +480,24 @@ mod tests {
     #[test]
     fn ignore_case_variants() {
         let v = vals(&["STS.AmazonAWS.com"]);
-        assert_eq!(decide(op("StringEquals"), &v, &present("sts.amazonaws.com")), Tri::False);
         assert_eq!(
-            decide(op("StringEqualsIgnoreCase"), &v, &present("sts.amazonaws.com")),
+            decide(op("StringEquals"), &v, &present("sts.amazonaws.com")),
+            Tri::False
+        );
+        assert_eq!(
+            decide(
+                op("StringEqualsIgnoreCase"),
+                &v,
+                &present("sts.amazonaws.com")
+            ),
             Tri::True
         );
         assert_eq!(
-            decide(op("StringNotEqualsIgnoreCase"), &v, &present("sts.amazonaws.com")),
+            decide(
+                op("StringNotEqualsIgnoreCase"),
+                &v,
+                &present("sts.amazonaws.com")
+            ),
             Tri::False
         );
     }
@@ -471,49 +509,116 @@ mod tests {
         let v = vals(&["a", "b"]);
         let both = KeyState::Present(vec!["a".into(), "b".into()]);
         let mixed = KeyState::Present(vec!["a".into(), "z".into()]);
-        assert_eq!(decide(op("ForAllValues:StringEquals"), &v, &both), Tri::True);
-        assert_eq!(decide(op("ForAllValues:StringEquals"), &v, &mixed), Tri::False);
-        assert_eq!(decide(op("ForAnyValue:StringEquals"), &v, &mixed), Tri::True);
-        assert_eq!(decide(op("ForAnyValue:StringNotEquals"), &v, &mixed), Tri::True);
-        assert_eq!(decide(op("ForAnyValue:StringNotEquals"), &v, &both), Tri::False);
+        assert_eq!(
+            decide(op("ForAllValues:StringEquals"), &v, &both),
+            Tri::True
+        );
+        assert_eq!(
+            decide(op("ForAllValues:StringEquals"), &v, &mixed),
+            Tri::False
+        );
+        assert_eq!(
+            decide(op("ForAnyValue:StringEquals"), &v, &mixed),
+            Tri::True
+        );
+        assert_eq!(
+            decide(op("ForAnyValue:StringNotEquals"), &v, &mixed),
+            Tri::True
+        );
+        assert_eq!(
+            decide(op("ForAnyValue:StringNotEquals"), &v, &both),
+            Tri::False
+        );
     }
 
     #[test]
     fn bool_numeric_date_ip_and_arn() {
-        assert_eq!(decide(op("Bool"), &vals(&["TRUE"]), &present("true")), Tri::True);
-        assert_eq!(decide(op("Bool"), &vals(&["false"]), &present("true")), Tri::False);
-        assert_eq!(decide(op("NumericLessThan"), &vals(&["10"]), &present("3")), Tri::True);
-        assert_eq!(decide(op("NumericLessThan"), &vals(&["10"]), &present("abc")), Tri::False);
         assert_eq!(
-            decide(op("DateGreaterThan"), &vals(&["2020-01-01T00:00:00Z"]), &present("2026-11-23T10:00:00Z")),
+            decide(op("Bool"), &vals(&["TRUE"]), &present("true")),
             Tri::True
         );
         assert_eq!(
-            decide(op("DateLessThan"), &vals(&["2020-01-01"]), &present("1577836799")),
+            decide(op("Bool"), &vals(&["false"]), &present("true")),
+            Tri::False
+        );
+        assert_eq!(
+            decide(op("NumericLessThan"), &vals(&["10"]), &present("3")),
+            Tri::True
+        );
+        assert_eq!(
+            decide(op("NumericLessThan"), &vals(&["10"]), &present("abc")),
+            Tri::False
+        );
+        assert_eq!(
+            decide(
+                op("DateGreaterThan"),
+                &vals(&["2020-01-01T00:00:00Z"]),
+                &present("2026-11-23T10:00:00Z")
+            ),
+            Tri::True
+        );
+        assert_eq!(
+            decide(
+                op("DateLessThan"),
+                &vals(&["2020-01-01"]),
+                &present("1577836799")
+            ),
             Tri::True
         );
         // A token claim such as `sub` is not a date: the comparison cannot hold.
         assert_eq!(
-            decide(op("DateLessThan"), &vals(&["2020-01-01"]), &present("system:serviceaccount:a:b")),
+            decide(
+                op("DateLessThan"),
+                &vals(&["2020-01-01"]),
+                &present("system:serviceaccount:a:b")
+            ),
             Tri::False
         );
-        assert_eq!(decide(op("IpAddress"), &vals(&["10.0.0.0/8"]), &present("10.2.3.4")), Tri::True);
-        assert_eq!(decide(op("NotIpAddress"), &vals(&["10.0.0.0/8"]), &present("11.2.3.4")), Tri::True);
         assert_eq!(
-            decide(op("ArnLike"), &vals(&["arn:aws:iam::*:role/x"]), &present("arn:aws:iam::1:role/x")),
+            decide(
+                op("IpAddress"),
+                &vals(&["10.0.0.0/8"]),
+                &present("10.2.3.4")
+            ),
+            Tri::True
+        );
+        assert_eq!(
+            decide(
+                op("NotIpAddress"),
+                &vals(&["10.0.0.0/8"]),
+                &present("11.2.3.4")
+            ),
+            Tri::True
+        );
+        assert_eq!(
+            decide(
+                op("ArnLike"),
+                &vals(&["arn:aws:iam::*:role/x"]),
+                &present("arn:aws:iam::1:role/x")
+            ),
             Tri::True
         );
     }
 
     #[test]
     fn unknown_request_values_stay_unknown() {
-        assert_eq!(decide(op("StringEquals"), &vals(&["a"]), &KeyState::Unknown), Tri::Unknown);
+        assert_eq!(
+            decide(op("StringEquals"), &vals(&["a"]), &KeyState::Unknown),
+            Tri::Unknown
+        );
         assert_eq!(
             decide(op("StringEquals"), &[Resolved::Unknown], &present("a")),
             Tri::Unknown
         );
         assert_eq!(
-            decide(op("StringEquals"), &[Resolved::Unknown, Resolved::Value(Pattern::from_policy_text("a"))], &present("a")),
+            decide(
+                op("StringEquals"),
+                &[
+                    Resolved::Unknown,
+                    Resolved::Value(Pattern::from_policy_text("a"))
+                ],
+                &present("a")
+            ),
             Tri::True
         );
     }

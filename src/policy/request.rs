@@ -142,8 +142,14 @@ impl Request {
         audience: &str,
     ) -> Self {
         let mut keys = BTreeMap::new();
-        keys.insert(format!("{}:sub", issuer.provider).to_lowercase(), vec![sub.to_owned()]);
-        keys.insert(format!("{}:aud", issuer.provider).to_lowercase(), vec![audience.to_owned()]);
+        keys.insert(
+            format!("{}:sub", issuer.provider).to_lowercase(),
+            vec![sub.to_owned()],
+        );
+        keys.insert(
+            format!("{}:aud", issuer.provider).to_lowercase(),
+            vec![audience.to_owned()],
+        );
         Request {
             action: WEB_IDENTITY_ACTION.to_owned(),
             principal: RequestPrincipal::Federated {
@@ -229,7 +235,9 @@ fn global_key(name: &str, principal: &RequestPrincipal) -> KeyState {
     match name {
         "securetransport" => KeyState::Present(vec!["true".into()]),
         "viaawsservice" | "principalisawsservice" => KeyState::Present(vec!["false".into()]),
-        n if federated && (NEVER_FOR_WEB_IDENTITY.contains(&n) || n.starts_with("principaltag/")) => {
+        n if federated
+            && (NEVER_FOR_WEB_IDENTITY.contains(&n) || n.starts_with("principaltag/")) =>
+        {
             KeyState::Absent
         }
         _ => KeyState::Unknown,
@@ -251,7 +259,10 @@ mod tests {
         assert_eq!(cn.partition.as_deref(), Some("aws-cn"));
         let gov = Issuer::parse("oidc.eks.us-gov-west-1.amazonaws.com/id/X").expect("ok");
         assert_eq!(gov.partition.as_deref(), Some("aws-us-gov"));
-        assert_eq!(gov.provider_arn(Some("1")), "arn:aws-us-gov:iam::1:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/X");
+        assert_eq!(
+            gov.provider_arn(Some("1")),
+            "arn:aws-us-gov:iam::1:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/X"
+        );
         assert!(Issuer::parse("http://x/y").is_err());
         assert!(Issuer::parse("  ").is_err());
         let custom = Issuer::parse("https://issuer.example.com").expect("ok");
@@ -273,15 +284,24 @@ mod tests {
             r.key("oidc.eks.us-east-1.amazonaws.com/id/ABC:aud"),
             KeyState::Present(vec!["sts.amazonaws.com".into()])
         );
-        assert_eq!(r.key("https://oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"), KeyState::Absent);
+        assert_eq!(
+            r.key("https://oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"),
+            KeyState::Absent
+        );
         assert_eq!(r.key("aws:PrincipalTag/team"), KeyState::Absent);
         assert_eq!(r.key("aws:SourceIp"), KeyState::Unknown);
-        assert_eq!(r.key("aws:SecureTransport"), KeyState::Present(vec!["true".into()]));
+        assert_eq!(
+            r.key("aws:SecureTransport"),
+            KeyState::Present(vec!["true".into()])
+        );
     }
 
     #[test]
     fn subjects_round_trip() {
-        assert_eq!(parse_subject("system:serviceaccount:prod:api"), Some(("prod", "api")));
+        assert_eq!(
+            parse_subject("system:serviceaccount:prod:api"),
+            Some(("prod", "api"))
+        );
         assert_eq!(parse_subject("system:serviceaccounts:prod:api"), None);
         assert_eq!(parse_subject("system:serviceaccount:prod"), None);
     }

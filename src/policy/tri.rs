@@ -16,14 +16,6 @@ impl Tri {
         if b { Tri::True } else { Tri::False }
     }
 
-    pub fn not(self) -> Self {
-        match self {
-            Tri::True => Tri::False,
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
-        }
-    }
-
     /// Kleene AND over an iterator: False dominates, then Unknown.
     pub fn all(items: impl IntoIterator<Item = Tri>) -> Tri {
         let mut out = Tri::True;
@@ -48,5 +40,16 @@ impl Tri {
             }
         }
         out
+    }
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
     }
 }

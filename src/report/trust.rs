@@ -44,7 +44,11 @@ fn statement(out: &mut String, st: Style, s: &StatementTrace, deciding: Option<u
         Tri::False => st.dim("does not apply"),
         Tri::Unknown => st.yellow("cannot be evaluated"),
     };
-    let sid = s.sid.as_deref().map(|x| format!(" {x:?}")).unwrap_or_default();
+    let sid = s
+        .sid
+        .as_deref()
+        .map(|x| format!(" {x:?}"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "  {} {}{sid}: {verdict}",
@@ -99,7 +103,12 @@ pub fn text(a: &TrustAssessment, subject: &Subject, color: bool) -> String {
         .map_or("the role".to_owned(), |r| format!("role {r}"));
     let _ = writeln!(out, "{verdict}  {} {may} {role}", subject.sub());
     let _ = writeln!(out, "  {} {}", st.dim("issuer:  "), subject.issuer.url);
-    let _ = writeln!(out, "  {} {}", st.dim("token:   "), format_args!("sub {:?}, aud {:?}", subject.sub(), subject.audience));
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        st.dim("token:   "),
+        format_args!("sub {:?}, aud {:?}", subject.sub(), subject.audience)
+    );
     let _ = writeln!(out);
     for s in &a.trace {
         statement(&mut out, st, s, a.statement);

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use crate::analysis::finding::{Code, Finding};
 use crate::policy::{
     BaseOperator, Condition, ConditionTrace, Effect, Evaluation, Operator, PolicyDocument,
-    PrincipalType, ProviderArn, Statement, StatementTrace, Tri, WEB_IDENTITY_ACTION,
-    edit_distance, glob_match, has_wildcard,
+    PrincipalType, ProviderArn, Statement, StatementTrace, Tri, WEB_IDENTITY_ACTION, edit_distance,
+    glob_match, has_wildcard,
 };
 
 use super::fix::Edit;
@@ -73,7 +73,10 @@ fn principal_fit(statement: &Statement, trace: &StatementTrace) -> PrincipalFit 
         return PrincipalFit::Matches;
     }
     let federated = statement.principal.as_ref().is_some_and(|p| {
-        !p.negated && p.entries.iter().any(|(k, _)| *k == PrincipalType::Federated)
+        !p.negated
+            && p.entries
+                .iter()
+                .any(|(k, _)| *k == PrincipalType::Federated)
     });
     if federated {
         PrincipalFit::OtherFederated
@@ -82,9 +85,13 @@ fn principal_fit(statement: &Statement, trace: &StatementTrace) -> PrincipalFit 
     }
 }
 
+/// How close an Allow statement came: names a Federated principal, covers the action,
+/// principal fit, fewest failing conditions. Greater is closer.
+type Closeness = (bool, bool, PrincipalFit, std::cmp::Reverse<usize>);
+
 /// No statement allows the token: diagnose the closest Allow statement.
 pub(super) fn no_allow(doc: &PolicyDocument, eval: &Evaluation, subject: &Subject) -> Vec<Cause> {
-    let mut best: Option<((bool, bool, PrincipalFit, std::cmp::Reverse<usize>), usize)> = None;
+    let mut best: Option<(Closeness, usize)> = None;
     for (statement, trace) in doc.statements.iter().zip(&eval.statements) {
         if statement.effect != Effect::Allow {
             continue;
@@ -211,16 +218,25 @@ fn provider_cause(statement: &Statement, trace: &StatementTrace, subject: &Subje
                 format!("it names the issuer {}", a.provider)
             }
         }
-        Some(a) if subject.account.as_deref().is_some_and(|acc| acc != a.account) => format!(
-            "it is in account {}, not the role's account {}",
-            a.account,
-            subject.account.as_deref().unwrap_or_default()
-        ),
+        Some(a)
+            if subject
+                .account
+                .as_deref()
+                .is_some_and(|acc| acc != a.account) =>
+        {
+            format!(
+                "it is in account {}, not the role's account {}",
+                a.account,
+                subject.account.as_deref().unwrap_or_default()
+            )
+        }
         Some(a) => format!("its partition {} is not the cluster's", a.partition),
     };
     // Keep the account the policy already uses when the role's account is not known.
     let expected = match (&subject.account, &found) {
-        (None, Some(a)) if a.account.chars().all(|c| c.is_ascii_digit()) && !a.account.is_empty() => {
+        (None, Some(a))
+            if a.account.chars().all(|c| c.is_ascii_digit()) && !a.account.is_empty() =>
+        {
             subject.issuer.provider_arn(Some(a.account))
         }
         _ => subject.provider_arn(),
@@ -256,7 +272,10 @@ enum KeyKind<'a> {
     Sub,
     Aud,
     /// `<prefix>:<claim>` with a provider-looking prefix that is not ours.
-    WrongPrefix { prefix: &'a str, claim: &'a str },
+    WrongPrefix {
+        prefix: &'a str,
+        claim: &'a str,
+    },
     Other,
 }
 
@@ -299,9 +318,21 @@ fn condition_causes(
         KeyKind::WrongPrefix { prefix, claim } => {
             let claim = claim.to_ascii_lowercase();
             let fixed_key = format!("{}:{claim}", subject.issuer.provider);
-            let mut causes = vec![prefix_cause(statement, condition, prefix, &fixed_key, subject)];
+            let mut causes = vec![prefix_cause(
+                statement, condition, prefix, &fixed_key, subject,
+            )];
             // With the prefix corrected, would the values accept the token?
-            if op.base.is_string() {
+            let actual = if claim == "sub" {
+                subject.sub()
+            } else {
+                subject.audience.clone()
+            };
+            let accepts = condition
+                .values
+                .iter()
+                .any(|v| matches_value(op, v, &actual))
+                != op.base.is_negated();
+            if op.base.is_string() && !accepts {
                 let more = if claim == "sub" {
                     sub_causes(statement, condition, op, &fixed_key, subject)
                 } else {
@@ -319,7 +350,9 @@ fn matches_value(op: Operator, pattern: &str, actual: &str) -> bool {
     use BaseOperator::*;
     match op.base {
         StringLike | StringNotLike => glob_match(pattern, actual, false),
-        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => pattern.to_lowercase() == actual.to_lowercase(),
+        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
+            pattern.to_lowercase() == actual.to_lowercase()
+        }
         _ => pattern == actual,
     }
 }
@@ -627,7 +660,11 @@ fn prefix_cause(
     subject: &Subject,
 ) -> Cause {
     let ours = &subject.issuer.provider;
-    let problem = if prefix.strip_prefix("https://").or_else(|| prefix.strip_prefix("http://")).is_some_and(|p| p.trim_end_matches('/').eq_ignore_ascii_case(ours)) {
+    let problem = if prefix
+        .strip_prefix("https://")
+        .or_else(|| prefix.strip_prefix("http://"))
+        .is_some_and(|p| p.trim_end_matches('/').eq_ignore_ascii_case(ours))
+    {
         "the prefix keeps the https:// scheme; condition keys use the issuer without it".to_owned()
     } else if prefix.trim_end_matches('/').eq_ignore_ascii_case(ours) {
         "the prefix ends with a slash".to_owned()
@@ -700,7 +737,10 @@ fn never_holds_cause(
     .evidence("operator", condition.operator_text.clone())
     .evidence("key", condition.key.clone())
     .evidence("values", condition.values.clone())
-    .evidence("actual", serde_json::to_value(&trace.actual).unwrap_or(Value::Null));
+    .evidence(
+        "actual",
+        serde_json::to_value(&trace.actual).unwrap_or(Value::Null),
+    );
     Cause::new(
         finding,
         vec![Edit::RemoveKey {

@@ -67,11 +67,17 @@ fn probe_subjects(doc: &PolicyDocument, subject: &Subject) -> (Vec<String>, Vec<
     let own = subject.sub();
     let (mut same, mut other) = (Vec::new(), Vec::new());
     for c in candidates {
-        let Some((ns, _)) = parse_subject(&c) else { continue };
+        let Some((ns, _)) = parse_subject(&c) else {
+            continue;
+        };
         if c == own {
             continue;
         }
-        let list = if ns == subject.namespace { &mut same } else { &mut other };
+        let list = if ns == subject.namespace {
+            &mut same
+        } else {
+            &mut other
+        };
         if !list.contains(&c) {
             list.push(c);
         }
@@ -82,9 +88,8 @@ fn probe_subjects(doc: &PolicyDocument, subject: &Subject) -> (Vec<String>, Vec<
 pub(super) fn exposures(doc: &PolicyDocument, subject: &Subject) -> Exposures {
     let issuer = &subject.issuer;
     let account = subject.account.as_deref();
-    let probe = |sub: &str, audience: &str| {
-        Request::web_identity_subject(issuer, account, sub, audience)
-    };
+    let probe =
+        |sub: &str, audience: &str| Request::web_identity_subject(issuer, account, sub, audience);
     let (same_ns, other_ns) = probe_subjects(doc, subject);
     let other: Vec<Admitted> = other_ns
         .iter()
@@ -94,10 +99,21 @@ pub(super) fn exposures(doc: &PolicyDocument, subject: &Subject) -> Exposures {
         .iter()
         .filter_map(|s| admitted_by(doc, s.clone(), probe(s, &subject.audience)))
         .collect();
-    let audience = admitted_by(doc, PROBE_AUDIENCE.to_owned(), probe(&subject.sub(), PROBE_AUDIENCE));
+    let audience = admitted_by(
+        doc,
+        PROBE_AUDIENCE.to_owned(),
+        probe(&subject.sub(), PROBE_AUDIENCE),
+    );
     let foreign_issuer = Issuer::parse(&format!("https://oidc.{PROBE}.invalid/id/{PROBE}"))
         .ok()
-        .map(|i| Request::web_identity_subject(&i, Some(PROBE_ACCOUNT), &subject.sub(), &subject.audience));
+        .map(|i| {
+            Request::web_identity_subject(
+                &i,
+                Some(PROBE_ACCOUNT),
+                &subject.sub(),
+                &subject.audience,
+            )
+        });
     let anyone: Vec<Admitted> = [
         foreign_issuer.map(|r| ("a token from another OIDC provider".to_owned(), r)),
         Some((

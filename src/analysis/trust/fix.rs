@@ -13,14 +13,32 @@ pub enum Edit {
     /// Make the statement's action cover `sts:AssumeRoleWithWebIdentity`.
     AllowWebIdentityAction { statement: usize },
     /// Replace the statement's Federated principal (`from`, or all when `None`) with `to`.
-    SetFederated { statement: usize, from: Option<String>, to: String },
+    SetFederated {
+        statement: usize,
+        from: Option<String>,
+        to: String,
+    },
     /// Rename a condition key under one operator.
-    RenameKey { statement: usize, operator: String, from: String, to: String },
+    RenameKey {
+        statement: usize,
+        operator: String,
+        from: String,
+        to: String,
+    },
     /// Set the values of one condition key under one operator (created when missing).
-    SetValues { statement: usize, operator: String, key: String, values: Vec<String> },
+    SetValues {
+        statement: usize,
+        operator: String,
+        key: String,
+        values: Vec<String>,
+    },
     /// Remove a condition key (matched case-insensitively) from one operator, or from
     /// every operator when `operator` is `None`.
-    RemoveKey { statement: usize, operator: Option<String>, key: String },
+    RemoveKey {
+        statement: usize,
+        operator: Option<String>,
+        key: String,
+    },
     /// Replace a statement with the reference IRSA statement, keeping its Sid.
     Replace { statement: usize },
     /// Remove a statement.
@@ -117,7 +135,9 @@ fn statement_mut(doc: &mut Value, index: usize) -> Option<&mut Map<String, Value
 fn apply_one(doc: &mut Value, edit: &Edit, subject: &Subject) {
     match edit {
         Edit::AllowWebIdentityAction { statement } => {
-            let Some(s) = statement_mut(doc, *statement) else { return };
+            let Some(s) = statement_mut(doc, *statement) else {
+                return;
+            };
             let action = s.remove("Action");
             s.remove("NotAction");
             let value = match action {
@@ -129,28 +149,45 @@ fn apply_one(doc: &mut Value, edit: &Edit, subject: &Subject) {
             };
             s.insert("Action".into(), value);
         }
-        Edit::SetFederated { statement, from, to } => {
-            let Some(s) = statement_mut(doc, *statement) else { return };
+        Edit::SetFederated {
+            statement,
+            from,
+            to,
+        } => {
+            let Some(s) = statement_mut(doc, *statement) else {
+                return;
+            };
             s.remove("NotPrincipal");
-            let principal = s
-                .entry("Principal")
-                .or_insert_with(|| json!({}));
+            let principal = s.entry("Principal").or_insert_with(|| json!({}));
             if !principal.is_object() {
                 *principal = json!({});
             }
-            let Some(map) = principal.as_object_mut() else { return };
+            let Some(map) = principal.as_object_mut() else {
+                return;
+            };
             let new = match (map.remove("Federated"), from) {
                 (Some(Value::Array(items)), Some(from)) => Value::Array(
                     items
                         .into_iter()
-                        .map(|v| if v.as_str() == Some(from) { Value::String(to.clone()) } else { v })
+                        .map(|v| {
+                            if v.as_str() == Some(from) {
+                                Value::String(to.clone())
+                            } else {
+                                v
+                            }
+                        })
                         .collect(),
                 ),
                 _ => Value::String(to.clone()),
             };
             map.insert("Federated".into(), new);
         }
-        Edit::RenameKey { statement, operator, from, to } => {
+        Edit::RenameKey {
+            statement,
+            operator,
+            from,
+            to,
+        } => {
             let Some(block) = statement_mut(doc, *statement)
                 .and_then(|s| s.get_mut("Condition"))
                 .and_then(|c| c.get_mut(operator))
@@ -162,22 +199,37 @@ fn apply_one(doc: &mut Value, edit: &Edit, subject: &Subject) {
                 block.insert(to.clone(), v);
             }
         }
-        Edit::SetValues { statement, operator, key, values } => {
-            let Some(s) = statement_mut(doc, *statement) else { return };
+        Edit::SetValues {
+            statement,
+            operator,
+            key,
+            values,
+        } => {
+            let Some(s) = statement_mut(doc, *statement) else {
+                return;
+            };
             let cond = s.entry("Condition").or_insert_with(|| json!({}));
             if !cond.is_object() {
                 *cond = json!({});
             }
-            let Some(cond) = cond.as_object_mut() else { return };
+            let Some(cond) = cond.as_object_mut() else {
+                return;
+            };
             let block = cond.entry(operator.clone()).or_insert_with(|| json!({}));
-            let Some(block) = block.as_object_mut() else { return };
+            let Some(block) = block.as_object_mut() else {
+                return;
+            };
             let value = match values.as_slice() {
                 [one] => Value::String(one.clone()),
                 many => Value::Array(many.iter().cloned().map(Value::String).collect()),
             };
             block.insert(key.clone(), value);
         }
-        Edit::RemoveKey { statement, operator, key } => {
+        Edit::RemoveKey {
+            statement,
+            operator,
+            key,
+        } => {
             let Some(cond) = statement_mut(doc, *statement)
                 .and_then(|s| s.get_mut("Condition"))
                 .and_then(Value::as_object_mut)
@@ -196,7 +248,9 @@ fn apply_one(doc: &mut Value, edit: &Edit, subject: &Subject) {
             cond.retain(|_, b| b.as_object().is_none_or(|b| !b.is_empty()));
         }
         Edit::Replace { statement } => {
-            let Some(s) = statement_mut(doc, *statement) else { return };
+            let Some(s) = statement_mut(doc, *statement) else {
+                return;
+            };
             let sid = s.get("Sid").cloned();
             let mut new = reference_statement(subject);
             if let (Some(sid), Some(obj)) = (sid, new.as_object_mut()) {

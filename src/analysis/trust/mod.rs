@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::policy::{
-    Decision, Issuer, PolicyDocument, ProviderArn, Reason, Request, StatementTrace,
-    evaluate, service_account_subject,
+    Decision, Issuer, PolicyDocument, ProviderArn, Reason, Request, StatementTrace, evaluate,
+    service_account_subject,
 };
 
 use super::finding::{Code, Finding};
@@ -164,12 +164,14 @@ pub fn assess_document(doc: &PolicyDocument, subject: &Subject) -> TrustAssessme
             let found = exposure::exposures(doc, &subject);
             (found.causes, found.admitted)
         }
-        Reason::ExplicitDeny(i) => (vec![deny::explicit_deny(doc, &eval, *i, &subject)], Vec::new()),
+        Reason::ExplicitDeny(i) => (
+            vec![deny::explicit_deny(doc, &eval, *i, &subject)],
+            Vec::new(),
+        ),
         Reason::Undetermined(reasons) => (vec![deny::undetermined(reasons, &subject)], Vec::new()),
         Reason::NoAllow => (deny::no_allow(doc, &eval, &subject), Vec::new()),
     };
-    let corrected = (!causes.is_empty())
-        .then(|| corrected_policy(doc, &causes, &subject, &probes));
+    let corrected = (!causes.is_empty()).then(|| corrected_policy(doc, &causes, &subject, &probes));
     let findings = causes
         .into_iter()
         .map(|c| match &corrected {
@@ -210,9 +212,14 @@ fn corrected_policy(
             return false;
         };
         evaluate(&parsed, &subject.request()).is_allowed()
-            && admitted.iter().all(|probe| !evaluate(&parsed, probe).is_allowed())
+            && admitted
+                .iter()
+                .all(|probe| !evaluate(&parsed, probe).is_allowed())
     };
-    let edits: Vec<Edit> = causes.iter().flat_map(|c| c.edits.iter().cloned()).collect();
+    let edits: Vec<Edit> = causes
+        .iter()
+        .flat_map(|c| c.edits.iter().cloned())
+        .collect();
     let first = fix::apply(&doc.json, &edits, subject);
     if works(&first) {
         return first;
@@ -221,7 +228,10 @@ fn corrected_policy(
     touched.sort_unstable();
     touched.dedup();
     if !touched.is_empty() {
-        let replace: Vec<Edit> = touched.into_iter().map(|statement| Edit::Replace { statement }).collect();
+        let replace: Vec<Edit> = touched
+            .into_iter()
+            .map(|statement| Edit::Replace { statement })
+            .collect();
         let second = fix::apply(&doc.json, &replace, subject);
         if works(&second) {
             return second;

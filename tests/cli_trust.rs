@@ -1,0 +1,248 @@
+//! The `irsa-tui trust` command as a user runs it: exit codes, formats, inputs, errors.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const ISSUER: &str = "https://oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9";
+const FIXTURE: &str = "../shared/fixtures/trust-policy-eksctl.json";
+
+fn trust() -> Command {
+    let mut c = Command::cargo_bin("irsa-tui").expect("binary");
+    c.arg("trust").env_remove("NO_COLOR");
+    c
+}
+
+fn json_of(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).expect("stdout is JSON")
+}
+
+#[test]
+fn allowed_exits_zero_with_a_readable_verdict() {
+    trust()
+        .args([
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "production/s3-writer",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ALLOWED"))
+        .stdout(predicate::str::contains(
+            "system:serviceaccount:production:s3-writer",
+        ))
+        // Not a terminal: no escape codes.
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn denied_exits_one_and_json_carries_the_findings() {
+    let out = trust()
+        .args([
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "staging/s3-writer",
+            "--format",
+            "json",
+            "--account",
+            "111122223333",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["decision"], "deny");
+    assert!(v["statement"].is_null());
+    assert_eq!(v["findings"][0]["code"], "IRSA203");
+    assert_eq!(v["findings"][0]["severity"], "error");
+    let cond = &v["trace"][0]["conditions"];
+    let sub = cond
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["key"].as_str().is_some_and(|k| k.ends_with(":sub")))
+        })
+        .expect("sub condition in the trace");
+    assert_eq!(sub["actual"], "system:serviceaccount:staging:s3-writer");
+    assert_eq!(
+        sub["expected"][0],
+        "system:serviceaccount:production:s3-writer"
+    );
+    assert_eq!(sub["result"], "false");
+    assert!(
+        v["findings"][0]["fix"][1]
+            .as_str()
+            .is_some_and(|c| c.starts_with("aws iam update-assume-role-policy"))
+    );
+}
+
+#[test]
+fn allowed_json_names_the_deciding_statement() {
+    let out = trust()
+        .args([
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "production/s3-writer",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["statement"], 0);
+    assert_eq!(v["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn url_encoded_policy_file() {
+    let raw = std::fs::read_to_string(FIXTURE).expect("fixture");
+    let encoded: String = raw
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("encoded.txt");
+    std::fs::write(&path, encoded).expect("write");
+    trust()
+        .arg(&path)
+        .args([
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "production/s3-writer",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn policy_from_stdin() {
+    let raw = std::fs::read_to_string(FIXTURE).expect("fixture");
+    trust()
+        .args([
+            "-",
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "production/other",
+            "--format",
+            "json",
+        ])
+        .write_stdin(raw)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("IRSA204"));
+}
+
+#[test]
+fn unreadable_file_exits_two_with_one_line() {
+    let assert = trust()
+        .args([
+            "/nonexistent/policy.json",
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "a/b",
+        ])
+        .assert()
+        .code(2)
+        .stdout("");
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot read policy file /nonexistent/policy.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_json_is_a_deny_with_irsa209() {
+    trust()
+        .args([
+            "-",
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "a/b",
+            "--format",
+            "json",
+        ])
+        .write_stdin("{\"Version\": \"2012-10-17\", \"Statement\": [ {")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"IRSA209\""));
+}
+
+#[test]
+fn bad_arguments_exit_two() {
+    for args in [
+        vec![FIXTURE, "--service-account", "a/b"], // no issuer
+        vec![FIXTURE, "--issuer", ISSUER, "--service-account", "nope"], // not NS/NAME
+        vec![
+            FIXTURE,
+            "--issuer",
+            "http://insecure/x",
+            "--service-account",
+            "a/b",
+        ],
+        vec![
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "a/b",
+            "--account",
+            "12",
+        ],
+        vec![
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "a/b",
+            "--format",
+            "yaml",
+        ],
+    ] {
+        trust()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::is_empty().not());
+    }
+}
+
+#[test]
+fn role_arn_names_the_role_in_the_fix_command() {
+    trust()
+        .args([
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "staging/s3-writer",
+            "--role",
+            "arn:aws:iam::111122223333:role/s3-writer",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "aws iam update-assume-role-policy --role-name s3-writer",
+        ));
+}
