@@ -4,5 +4,8 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod demo;
+pub mod inventory;
 pub mod policy;
 pub mod report;
+pub mod sources;

@@ -419,3 +419,23 @@ fn fix_keeps_other_statements_and_conditions() {
     );
     assert_fix_admits(&a, &s);
 }
+
+// Trusting several ServiceAccounts by exact name is deliberate, not an exposure.
+#[test]
+fn exact_names_of_other_service_accounts_are_not_exposures() {
+    let s = subject("payments", "api");
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Principal":{f},"Action":{WEB},"Condition":{a}}},
+            {{"Effect":"Allow","Principal":{f},"Action":{WEB},"Condition":{b}}}
+        ]}}"#,
+        f = federated(),
+        a = exact("system:serviceaccount:batch:exporter"),
+        b = r#"{"StringEquals":{"PROVIDER:sub":["system:serviceaccount:payments:api","system:serviceaccount:payments:worker"],"PROVIDER:aud":"sts.amazonaws.com"}}"#,
+    )
+    .replace("PROVIDER", &provider());
+    let a = assess(&text, &s);
+    assert_eq!(a.decision, Decision::Allow);
+    assert_eq!(a.statement, Some(1));
+    assert!(a.findings.is_empty(), "{:?}", codes(&a));
+}

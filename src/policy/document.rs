@@ -5,7 +5,7 @@
 //! *problem* on the statement or document: the evaluator then refuses to conclude
 //! "allow" from it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::operator::Operator;
@@ -34,7 +34,7 @@ pub struct PolicyDocument {
     pub json: Value,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Effect {
     Allow,
     Deny,

@@ -3,7 +3,7 @@
 //! condition match; an applicable Deny wins; otherwise an applicable Allow allows;
 //! otherwise the request is (implicitly) denied.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::document::{
     ActionSpec, Condition, Effect, PolicyDocument, PolicyVersion, PrincipalSpec, PrincipalType,
@@ -14,7 +14,7 @@ use super::operator::{KeyState, Resolved, decide};
 use super::request::{Request, RequestPrincipal};
 use super::tri::Tri;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     Allow,
@@ -35,14 +35,14 @@ pub enum Reason {
 }
 
 /// The request value a condition was compared with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Actual {
     One(String),
     Many(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConditionTrace {
     pub operator: String,
     pub key: String,
@@ -53,13 +53,13 @@ pub struct ConditionTrace {
     pub result: Tri,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartTrace {
     pub result: Tri,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementTrace {
     pub index: usize,
     pub sid: Option<String>,

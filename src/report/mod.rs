@@ -1,4 +1,7 @@
 //! Renderers: turn analysis results into text for people and machines.
 
+pub mod html;
+pub mod json;
+pub mod markdown;
 pub mod style;
 pub mod trust;

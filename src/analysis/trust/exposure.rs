@@ -57,7 +57,13 @@ fn probe_subjects(doc: &PolicyDocument, subject: &Subject) -> (Vec<String>, Vec<
             if c.key.to_lowercase() != sub_key {
                 continue;
             }
-            for v in c.values.iter().filter(|v| !v.contains("${")) {
+            // Only patterns: a ServiceAccount named exactly is trusted on purpose (that is
+            // the role's blast radius, IRSA224), not an exposure.
+            for v in c
+                .values
+                .iter()
+                .filter(|v| !v.contains("${") && (v.contains('*') || v.contains('?')))
+            {
                 for f in fillers {
                     candidates.push(v.replace('*', f).replace('?', "x"));
                 }

@@ -1,0 +1,208 @@
+//! What analysis produces: the report of schema `irsa-tui/report/v1`
+//! (`shared/spec/interface.md`), extended with what the dashboard drills into.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::finding::{Finding, Severity};
+use crate::inventory::{Owner, PodIdentityAssociation};
+use crate::policy::{Decision, StatementTrace};
+
+pub const REPORT_SCHEMA: &str = "irsa-tui/report/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub generated_at: String,
+    pub cluster: ReportCluster,
+    pub summary: Summary,
+    pub cluster_findings: Vec<Finding>,
+    pub bindings: Vec<Binding>,
+    pub node_roles: Vec<NodeRoleReport>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportCluster {
+    pub name: Option<String>,
+    pub context: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    pub oidc_issuer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    pub critical: usize,
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl SeverityCounts {
+    pub fn add(&mut self, s: Severity) {
+        match s {
+            Severity::Critical => self.critical += 1,
+            Severity::Error => self.error += 1,
+            Severity::Warning => self.warning += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub bindings: usize,
+    pub ok: usize,
+    pub warning: usize,
+    pub failing: usize,
+    pub unknown: usize,
+    pub findings: SeverityCounts,
+}
+
+/// How the ServiceAccount gets AWS credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mechanism {
+    Irsa,
+    PodIdentity,
+    Both,
+    None,
+}
+
+impl Mechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Irsa => "irsa",
+            Mechanism::PodIdentity => "pod-identity",
+            Mechanism::Both => "both",
+            Mechanism::None => "none",
+        }
+    }
+}
+
+/// A binding's (or node role's) status, worst first: the derived order sorts failing
+/// first. `unknown` ranks above `warning`: an unverified binding may be broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Failing,
+    Unknown,
+    Warning,
+    Ok,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Failing => "failing",
+            Status::Unknown => "unknown",
+            Status::Warning => "warning",
+            Status::Ok => "ok",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BindingPod {
+    pub name: String,
+    pub node: Option<String>,
+    /// IRSA (or, for Pod Identity bindings, Pod Identity) credentials were injected.
+    pub injected: bool,
+    /// Injected with another role than the ServiceAccount's current annotation.
+    #[serde(default)]
+    pub stale: bool,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub owner: Option<Owner>,
+}
+
+/// The trust evaluation behind a binding, for the drill-down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrustView {
+    pub decision: Decision,
+    pub statement: Option<usize>,
+    /// The trust policy, decoded and pretty-printed (or the raw text if it does not parse).
+    pub policy: String,
+    pub trace: Vec<StatementTrace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Binding {
+    pub namespace: String,
+    pub service_account: String,
+    pub mechanism: Mechanism,
+    pub role_arn: Option<String>,
+    pub status: Status,
+    pub pods: Vec<BindingPod>,
+    pub findings: Vec<Finding>,
+    /// The ServiceAccount's IRSA annotations (name → value).
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub service_account_created: Option<String>,
+    #[serde(default)]
+    pub trust: Option<TrustView>,
+    #[serde(default)]
+    pub pod_identity_association: Option<PodIdentityAssociation>,
+}
+
+impl Binding {
+    /// `namespace/name`: the stable identity of a row.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.service_account)
+    }
+
+    /// The worst finding, for one-line summaries.
+    pub fn worst_finding(&self) -> Option<&Finding> {
+        self.findings.iter().min_by_key(|f| f.severity)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeRoleReport {
+    pub role_arn: String,
+    pub sources: Vec<String>,
+    pub status: Status,
+    pub attached_policies: Vec<String>,
+    pub inline_policies: Vec<String>,
+    pub findings: Vec<Finding>,
+    /// Pods without IRSA or Pod Identity running on nodes of this role (IRSA405).
+    #[serde(default)]
+    pub pods_without_irsa: Vec<String>,
+}
+
+/// Extra settings analysis takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Managed policy names (or ARNs) a node role may hold; see [`DEFAULT_NODE_BASELINE`].
+    pub node_baseline: Vec<String>,
+    /// The report's `generated_at` (RFC 3339).
+    pub generated_at: String,
+}
+
+/// The spec's baseline plus accepted equivalents.
+pub const DEFAULT_NODE_BASELINE: &[&str] = &[
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKSWorkerNodeMinimalPolicy",
+];
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            node_baseline: DEFAULT_NODE_BASELINE.iter().map(|s| s.to_string()).collect(),
+            generated_at: "1970-01-01T00:00:00Z".into(),
+        }
+    }
+}
+
+/// Pretty JSON of a policy document text (decoded), or the text itself.
+pub fn pretty_policy(text: &str) -> String {
+    crate::policy::decode_json(text)
+        .ok()
+        .and_then(|v: Value| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_owned())
+}

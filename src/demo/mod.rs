@@ -1,0 +1,1 @@
+//! The demo cluster generator (deterministic) and synthetic clusters for benchmarks.

@@ -1,0 +1,321 @@
+//! The inventory: a slim, owned, serialisable snapshot of everything the checks read.
+//! Sources fill it; analysis reads it. It never holds secret values: for static
+//! credential variables only their *names* are kept.
+//!
+//! Serialised with `"schema": "irsa-tui/snapshot/v1"` it is the `snapshot` file format.
+
+use serde::{Deserialize, Serialize};
+
+pub const SNAPSHOT_SCHEMA: &str = "irsa-tui/snapshot/v1";
+
+/// The ServiceAccount annotations irsa-tui reads.
+pub const ANNOTATION_ROLE_ARN: &str = "eks.amazonaws.com/role-arn";
+pub const ANNOTATION_AUDIENCE: &str = "eks.amazonaws.com/audience";
+pub const ANNOTATION_TOKEN_EXPIRATION: &str = "eks.amazonaws.com/token-expiration";
+pub const ANNOTATION_STS_REGIONAL: &str = "eks.amazonaws.com/sts-regional-endpoints";
+/// Pod annotation listing containers the webhook must not inject.
+pub const ANNOTATION_SKIP_CONTAINERS: &str = "eks.amazonaws.com/skip-containers";
+/// Environment variables holding static credentials: only their names are recorded.
+pub const STATIC_CREDENTIAL_VARS: &[&str] =
+    &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Inventory {
+    pub schema: String,
+    /// When the data was read (RFC 3339).
+    pub captured_at: Option<String>,
+    /// The kubeconfig context, when there was one.
+    pub context: Option<String>,
+    pub cluster: Cluster,
+    pub service_accounts: Vec<ServiceAccount>,
+    pub pods: Vec<Pod>,
+    pub nodes: Vec<Node>,
+    pub roles: Vec<Role>,
+    pub oidc_providers: Vec<OidcProvider>,
+    pub node_roles: Vec<NodeRole>,
+    pub pod_identity_associations: Vec<PodIdentityAssociation>,
+    /// Whether the `pod-identity-webhook` MutatingWebhookConfiguration exists (`None`: unknown).
+    pub webhook_present: Option<bool>,
+    /// Whether the `kube-system/eks-pod-identity-agent` DaemonSet exists (`None`: unknown).
+    pub pod_identity_agent_present: Option<bool>,
+    pub sources: Vec<SourceHealth>,
+    pub aws: AwsStatus,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cluster {
+    pub name: Option<String>,
+    pub arn: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub partition: Option<String>,
+    /// The OIDC issuer URL; `None` when the cluster has none or could not be described.
+    pub oidc_issuer: Option<String>,
+    /// `Some(false)` when DescribeCluster said the cluster does not exist.
+    pub found: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceAccount {
+    pub namespace: String,
+    pub name: String,
+    pub uid: Option<String>,
+    pub created: Option<String>,
+    /// `eks.amazonaws.com/role-arn`, verbatim.
+    pub role_arn: Option<String>,
+    /// `eks.amazonaws.com/audience`.
+    pub audience: Option<String>,
+    /// `eks.amazonaws.com/token-expiration`, verbatim.
+    pub token_expiration: Option<String>,
+    /// `eks.amazonaws.com/sts-regional-endpoints`.
+    pub sts_regional_endpoints: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    /// `Deployment` (derived from its ReplicaSet), `StatefulSet`, `DaemonSet`, `Job`, ...
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Container {
+    pub name: String,
+    pub aws_role_arn: Option<String>,
+    pub aws_web_identity_token_file: Option<String>,
+    pub aws_sts_regional_endpoints: Option<String>,
+    pub aws_container_credentials_full_uri: Option<String>,
+    /// Names (never values) of static credential variables set on the container.
+    pub static_credential_vars: Vec<String>,
+}
+
+/// The projected ServiceAccount token volume the IRSA webhook adds (`aws-iam-token`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TokenVolume {
+    pub audience: Option<String>,
+    pub expiration_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pod {
+    pub namespace: String,
+    pub name: String,
+    pub service_account: String,
+    pub node: Option<String>,
+    pub phase: Option<String>,
+    pub created: Option<String>,
+    pub owner: Option<Owner>,
+    pub containers: Vec<Container>,
+    pub token_volume: Option<TokenVolume>,
+    /// `eks.amazonaws.com/skip-containers`, verbatim.
+    pub skip_containers: Option<String>,
+}
+
+impl Pod {
+    /// The webhook's IRSA injection is visible on the pod (env or token volume).
+    pub fn irsa_injected(&self) -> bool {
+        self.token_volume.is_some()
+            || self
+                .containers
+                .iter()
+                .any(|c| c.aws_role_arn.is_some() && c.aws_web_identity_token_file.is_some())
+    }
+
+    /// Pod Identity injection is visible (container credentials URI).
+    pub fn pod_identity_injected(&self) -> bool {
+        self.containers
+            .iter()
+            .any(|c| c.aws_container_credentials_full_uri.is_some())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Node {
+    pub name: String,
+    /// `eks.amazonaws.com/nodegroup` (or another node-group label).
+    pub nodegroup: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttachedPolicy {
+    pub arn: String,
+    pub name: String,
+    /// Grants `Action: "*"` on `Resource: "*"` (AdministratorAccess or equivalent).
+    pub admin: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InlinePolicy {
+    pub name: String,
+    pub document: String,
+}
+
+/// How reading a role went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadStatus {
+    #[default]
+    Ok,
+    /// NoSuchEntity.
+    NotFound,
+    /// AccessDenied, throttling that outlasted retries, network: see `error`.
+    Error,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Role {
+    pub arn: String,
+    pub name: String,
+    pub path: String,
+    pub status: ReadStatus,
+    /// The API error when `status` is not ok.
+    pub error: Option<String>,
+    /// The trust policy document (raw or URL-encoded JSON, as IAM returned it).
+    pub trust_policy: Option<String>,
+    pub max_session_duration: Option<i32>,
+    pub permissions_boundary: Option<String>,
+    pub attached_policies: Vec<AttachedPolicy>,
+    pub inline_policies: Vec<InlinePolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OidcProvider {
+    pub arn: String,
+    /// As IAM stores it: `oidc.eks.REGION.amazonaws.com/id/ID` (no scheme).
+    pub url: String,
+    pub client_ids: Vec<String>,
+    pub thumbprints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeRole {
+    pub role_arn: String,
+    /// Where the role comes from: `nodegroup/NAME`, `aws-auth`, `access-entry`.
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PodIdentityAssociation {
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+    pub association_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceState {
+    #[default]
+    Ok,
+    Forbidden,
+    Failed,
+}
+
+/// The health of one data source (a Kubernetes resource, possibly per namespace).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SourceHealth {
+    /// `pods`, `serviceaccounts`, `nodes`, `configmaps/aws-auth`, ...
+    pub resource: String,
+    /// `None`: cluster-wide.
+    pub namespace: Option<String>,
+    pub state: SourceState,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AwsStatus {
+    /// AWS was called and answered.
+    pub reachable: bool,
+    /// `--no-aws`: skipped on purpose.
+    pub skipped: bool,
+    /// Why AWS could not be used (no credentials, endpoint unreachable).
+    pub error: Option<String>,
+}
+
+/// A snapshot file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{0} is not a snapshot file (invalid JSON: {1})")]
+    Json(String, String),
+    #[error("{path} has schema {found:?}; this irsa-tui reads {SNAPSHOT_SCHEMA:?} (write it again with `irsa-tui snapshot`)")]
+    Schema { path: String, found: String },
+}
+
+impl Inventory {
+    pub fn new() -> Self {
+        Inventory {
+            schema: SNAPSHOT_SCHEMA.to_owned(),
+            ..Default::default()
+        }
+    }
+
+    /// Reads a snapshot written by `irsa-tui snapshot`. `origin` names it in errors.
+    pub fn from_snapshot_json(text: &str, origin: &str) -> Result<Self, SnapshotError> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| SnapshotError::Json(origin.to_owned(), e.to_string()))?;
+        let found = value
+            .get("schema")
+            .and_then(|s| s.as_str())
+            .unwrap_or("(none)")
+            .to_owned();
+        if found != SNAPSHOT_SCHEMA {
+            return Err(SnapshotError::Schema {
+                path: origin.to_owned(),
+                found,
+            });
+        }
+        serde_json::from_value(value).map_err(|e| SnapshotError::Json(origin.to_owned(), e.to_string()))
+    }
+
+    pub fn to_snapshot_json(&self) -> String {
+        let mut copy = self.clone();
+        copy.schema = SNAPSHOT_SCHEMA.to_owned();
+        serde_json::to_string_pretty(&copy).unwrap_or_default() + "\n"
+    }
+
+    pub fn role(&self, arn: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.arn == arn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_round_trips_and_checks_its_schema() {
+        let mut inv = Inventory::new();
+        inv.service_accounts.push(ServiceAccount {
+            namespace: "prod".into(),
+            name: "api".into(),
+            role_arn: Some("arn:aws:iam::111122223333:role/api".into()),
+            ..Default::default()
+        });
+        let text = inv.to_snapshot_json();
+        assert_eq!(Inventory::from_snapshot_json(&text, "x").expect("reads"), inv);
+        let wrong = text.replace(SNAPSHOT_SCHEMA, "irsa-tui/snapshot/v0");
+        assert!(matches!(
+            Inventory::from_snapshot_json(&wrong, "x"),
+            Err(SnapshotError::Schema { .. })
+        ));
+        assert!(matches!(
+            Inventory::from_snapshot_json("{", "x"),
+            Err(SnapshotError::Json(..))
+        ));
+    }
+}

@@ -1,0 +1,1 @@
+//! markdown report renderer.
