@@ -4,4 +4,3 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --locked --all-targets
-cargo test --locked --doc
