@@ -144,12 +144,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with the catalog's severity (info for the status-unknown codes, which
+    /// A finding with the catalog's severity (warning for the status-unknown codes, which
     /// callers handle separately).
     pub fn new(code: Code, title: impl Into<String>, detail: impl Into<String>) -> Self {
         Finding {
             code,
-            severity: code.severity().unwrap_or(Severity::Info),
+            severity: code.severity().unwrap_or(Severity::Warning),
             title: title.into(),
             detail: detail.into(),
             evidence: Map::new(),

@@ -1,11 +1,88 @@
-//! Analysis: pure functions from what was read to findings. No I/O.
+//! Analysis: pure functions from the inventory to a report with findings. No I/O.
 
+pub mod arn;
+mod binding;
+pub mod checks;
 pub mod finding;
+mod index;
 pub mod report;
 pub mod trust;
 
+use std::collections::HashMap;
+
+pub use binding::status_of;
 pub use finding::{Code, Finding, Severity};
 pub use report::{
-    Binding, BindingPod, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report, ReportCluster,
-    Settings, SeverityCounts, Status, Summary, TrustView,
+    Binding, BindingPod, DEFAULT_NODE_BASELINE, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
+    ReportCluster, Settings, SeverityCounts, Status, Summary, TrustView,
 };
+
+use crate::inventory::Inventory;
+
+/// Judges a whole cluster: every binding, node role and cluster-level fact.
+pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
+    let idx = index::Index::new(inv, settings);
+    let mut node_roles = checks::node_roles::reports(&idx);
+    let leaky: HashMap<&str, Vec<String>> = node_roles
+        .iter()
+        .filter(|r| r.findings.iter().any(|f| matches!(f.code, Code::IRSA501 | Code::IRSA502)))
+        .filter_map(|r| {
+            let role = idx.roles.get(r.role_arn.as_str())?;
+            Some((role.arn.as_str(), checks::node_roles::extras(role, &settings.node_baseline)))
+        })
+        .collect();
+    let shared = binding::Shared::new(&idx, leaky);
+    let bindings = binding::all(&idx, &shared);
+    attach_inheriting_pods(&idx, &mut node_roles);
+    let mut cluster_findings: Vec<Finding> = checks::oidc::no_issuer(inv, None).into_iter().collect();
+    cluster_findings.extend(checks::cluster::check(inv));
+    let summary = binding::summary(
+        &bindings,
+        cluster_findings
+            .iter()
+            .chain(node_roles.iter().flat_map(|r| r.findings.iter()))
+            .cloned(),
+    );
+    Report {
+        schema: REPORT_SCHEMA.to_owned(),
+        generated_at: settings.generated_at.clone(),
+        cluster: ReportCluster {
+            name: inv.cluster.name.clone(),
+            context: inv.context.clone(),
+            region: inv.cluster.region.clone(),
+            account: inv.cluster.account.clone(),
+            oidc_issuer: inv.cluster.oidc_issuer.clone(),
+        },
+        summary,
+        cluster_findings,
+        bindings,
+        node_roles,
+    }
+}
+
+/// Lists, on each node role, the pods without IRSA or Pod Identity that run on its nodes.
+fn attach_inheriting_pods(idx: &index::Index, node_roles: &mut [NodeRoleReport]) {
+    const LISTED: usize = 50;
+    let position: HashMap<&str, usize> = node_roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.role_arn.as_str(), i))
+        .collect();
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for p in &idx.inv.pods {
+        if p.irsa_injected() || p.pod_identity_injected() || !checks::pods::is_live(p) {
+            continue;
+        }
+        if let Some(i) = idx.node_role_of_pod(p).and_then(|nr| position.get(nr.role_arn.as_str())) {
+            found.push((*i, format!("{}/{}", p.namespace, p.name)));
+        }
+    }
+    found.sort();
+    for (i, name) in found {
+        let row = &mut node_roles[i];
+        row.pods_without_irsa_count += 1;
+        if row.pods_without_irsa.len() < LISTED {
+            row.pods_without_irsa.push(name);
+        }
+    }
+}

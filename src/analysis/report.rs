@@ -170,6 +170,9 @@ pub struct NodeRoleReport {
     /// Pods without IRSA or Pod Identity running on nodes of this role (IRSA405).
     #[serde(default)]
     pub pods_without_irsa: Vec<String>,
+    /// How many such pods there are (the list above is capped).
+    #[serde(default)]
+    pub pods_without_irsa_count: usize,
 }
 
 /// Extra settings analysis takes.

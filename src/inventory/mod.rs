@@ -33,6 +33,8 @@ pub struct Inventory {
     pub nodes: Vec<Node>,
     pub roles: Vec<Role>,
     pub oidc_providers: Vec<OidcProvider>,
+    /// Accounts whose OIDC providers were listed: IRSA301 is decided only for roles there.
+    pub oidc_provider_accounts: Vec<String>,
     pub node_roles: Vec<NodeRole>,
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     /// Whether the `pod-identity-webhook` MutatingWebhookConfiguration exists (`None`: unknown).

@@ -115,6 +115,8 @@ pub struct Statement {
     pub principal: Option<PrincipalSpec>,
     pub action: Option<ActionSpec>,
     pub has_resource: bool,
+    /// `Resource` values (empty with `NotResource` or none).
+    pub resources: Vec<String>,
     pub conditions: Vec<Condition>,
     /// Elements or operators that could not be understood; never evaluated as a match.
     pub problems: Vec<String>,
@@ -172,6 +174,23 @@ impl PolicyDocument {
             problems,
             json,
         })
+    }
+}
+
+impl PolicyDocument {
+    /// Grants every action on every resource without condition (admin-level access):
+    /// an Allow statement with `Action: "*"` and `Resource: "*"`.
+    pub fn grants_full_access(&self) -> bool {
+        self.problems.is_empty()
+            && self.statements.iter().any(|s| {
+                s.effect == Effect::Allow
+                    && s.problems.is_empty()
+                    && s.conditions.is_empty()
+                    && s.action
+                        .as_ref()
+                        .is_some_and(|a| !a.negated && a.patterns.iter().any(|p| p == "*" || p == "*:*"))
+                    && s.resources.iter().any(|r| r == "*")
+            })
     }
 }
 
@@ -272,6 +291,7 @@ fn parse_statement(index: usize, obj: &serde_json::Map<String, Value>) -> Statem
         principal,
         action,
         has_resource: obj.contains_key("Resource") || obj.contains_key("NotResource"),
+        resources: obj.get("Resource").and_then(string_list).unwrap_or_default(),
         conditions,
         problems,
     }

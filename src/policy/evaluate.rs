@@ -261,6 +261,7 @@ pub fn describe_principal(p: &RequestPrincipal) -> String {
             account.as_deref().unwrap_or("<any account>")
         ),
         RequestPrincipal::Aws { arn, .. } => format!("AWS {arn}"),
+        RequestPrincipal::Service { name } => format!("Service {name}"),
     }
 }
 
@@ -327,6 +328,7 @@ fn principal_entry_matches(kind: PrincipalType, value: &str, principal: &Request
                 && account.as_deref().is_none_or(|a| a == arn.account)
                 && partition.as_deref().is_none_or(|p| p == arn.partition)
         }
+        (PrincipalType::Service, RequestPrincipal::Service { name }) => value == name,
         (PrincipalType::Aws, RequestPrincipal::Aws { arn, account }) => {
             value == arn
                 || value == account

@@ -8,6 +8,9 @@ use super::operator::KeyState;
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
 pub const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
 pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+pub const TAG_SESSION_ACTION: &str = "sts:TagSession";
+/// The service principal of EKS Pod Identity.
+pub const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
 
 /// A cluster's OIDC issuer, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +108,8 @@ pub enum RequestPrincipal {
     },
     /// An IAM principal (used to probe policies that trust every principal).
     Aws { arn: String, account: String },
+    /// An AWS service principal such as `pods.eks.amazonaws.com` (EKS Pod Identity).
+    Service { name: String },
 }
 
 /// An STS request as the trust-policy evaluator sees it.
@@ -176,11 +181,35 @@ impl Request {
         }
     }
 
+    /// `action` by the EKS Pod Identity service for a pod of `cluster_arn`: the context
+    /// EKS passes (source account/ARN, the session tags it sets).
+    pub fn pod_identity(action: &str, cluster_arn: &str, account: &str, namespace: &str, service_account: &str) -> Self {
+        let cluster_name = cluster_arn.rsplit('/').next().unwrap_or(cluster_arn);
+        let mut keys = BTreeMap::new();
+        let mut put = |k: &str, v: &str| {
+            keys.insert(k.to_lowercase(), vec![v.to_owned()]);
+        };
+        put("aws:SourceAccount", account);
+        put("aws:SourceArn", cluster_arn);
+        put("aws:PrincipalServiceName", POD_IDENTITY_SERVICE);
+        put("aws:RequestTag/eks-cluster-arn", cluster_arn);
+        put("aws:RequestTag/eks-cluster-name", cluster_name);
+        put("aws:RequestTag/kubernetes-namespace", namespace);
+        put("aws:RequestTag/kubernetes-service-account", service_account);
+        Request {
+            action: action.to_owned(),
+            principal: RequestPrincipal::Service {
+                name: POD_IDENTITY_SERVICE.to_owned(),
+            },
+            keys,
+        }
+    }
+
     /// The OIDC provider of a web identity request.
     pub fn provider(&self) -> Option<&str> {
         match &self.principal {
             RequestPrincipal::Federated { provider, .. } => Some(provider),
-            RequestPrincipal::Aws { .. } => None,
+            RequestPrincipal::Aws { .. } | RequestPrincipal::Service { .. } => None,
         }
     }
 
@@ -229,8 +258,13 @@ fn global_key(name: &str, principal: &RequestPrincipal) -> KeyState {
         "calledvialast",
     ];
     if name.starts_with("requesttag/") || name == "tagkeys" {
-        // EKS ServiceAccount tokens carry no session tags.
-        return KeyState::Absent;
+        // EKS ServiceAccount tokens carry no session tags; Pod Identity's are in the map.
+        return match principal {
+            RequestPrincipal::Service { .. } if name.starts_with("requesttag/kubernetes-pod") => {
+                KeyState::Unknown
+            }
+            _ => KeyState::Absent,
+        };
     }
     match name {
         "securetransport" => KeyState::Present(vec!["true".into()]),

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::policy::{
-    Decision, Issuer, PolicyDocument, ProviderArn, Reason, Request, StatementTrace, evaluate,
+    Decision, Issuer, ParseError, PolicyDocument, ProviderArn, Reason, Request, StatementTrace, evaluate,
     service_account_subject,
 };
 
@@ -129,8 +129,13 @@ impl Cause {
 
 /// Assesses a trust policy (raw or percent-encoded JSON) for `subject`.
 pub fn assess(policy_text: &str, subject: &Subject) -> TrustAssessment {
-    match PolicyDocument::parse(policy_text) {
-        Ok(doc) => assess_document(&doc, subject),
+    assess_parsed(&PolicyDocument::parse(policy_text), subject)
+}
+
+/// Assesses the result of parsing a trust policy (parsed once, assessed per subject).
+pub fn assess_parsed(parsed: &Result<PolicyDocument, ParseError>, subject: &Subject) -> TrustAssessment {
+    match parsed {
+        Ok(doc) => assess_document(doc, subject),
         Err(e) => {
             let finding = Finding::new(
                 Code::IRSA209,

@@ -1,0 +1,265 @@
+//! One binding row per ServiceAccount that has a role annotation, a Pod Identity
+//! association, a role trusting it, or any finding; its status; the summary.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::inventory::{ANNOTATION_AUDIENCE, ANNOTATION_ROLE_ARN, ANNOTATION_STS_REGIONAL, ANNOTATION_TOKEN_EXPIRATION, Pod, ServiceAccount};
+use crate::policy::DEFAULT_AUDIENCE;
+
+use super::arn::parse_role_arn;
+use super::checks::{oidc, pod_identity, pods, role_permissions, service_account, trust_policy};
+use super::finding::{Finding, Severity};
+use super::index::Index;
+use super::report::{Binding, BindingPod, Mechanism, Status, Summary, TrustView};
+use super::trust::Subject;
+
+/// A binding's status: failing on a critical or error finding; unknown when a needed fact
+/// could not be fetched (IRSA103/IRSA505) and nothing worse was found; then warning; ok.
+pub fn status_of(findings: &[Finding]) -> Status {
+    if findings.iter().any(|f| matches!(f.severity, Severity::Critical | Severity::Error)) {
+        Status::Failing
+    } else if findings.iter().any(|f| f.code.severity().is_none()) {
+        Status::Unknown
+    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+        Status::Warning
+    } else {
+        Status::Ok
+    }
+}
+
+/// What the checks of one ServiceAccount found.
+struct Draft {
+    findings: Vec<Finding>,
+    trust: Option<TrustView>,
+}
+
+/// Context shared by every binding: facts computed once per analysis.
+pub struct Shared<'a> {
+    /// Per namespace: annotated ServiceAccounts no pod runs with (IRSA404).
+    pub unused_annotated: HashMap<&'a str, Vec<&'a str>>,
+    /// Node roles holding more than the baseline, with their extras (IRSA405).
+    pub leaky_node_roles: HashMap<&'a str, Vec<String>>,
+    /// Role ARN → ServiceAccounts annotated with it (IRSA224 evidence).
+    pub annotated_by: HashMap<&'a str, Vec<String>>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(idx: &Index<'a>, leaky_node_roles: HashMap<&'a str, Vec<String>>) -> Self {
+        let mut unused_annotated: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut annotated_by: HashMap<&str, Vec<String>> = HashMap::new();
+        for sa in &idx.inv.service_accounts {
+            let Some(arn) = sa.role_arn.as_deref() else { continue };
+            annotated_by.entry(arn).or_default().push(format!("{}/{}", sa.namespace, sa.name));
+            if idx.pods_of(&sa.namespace, &sa.name).iter().all(|p| !pods::is_live(p)) {
+                unused_annotated.entry(sa.namespace.as_str()).or_default().push(sa.name.as_str());
+            }
+        }
+        Shared {
+            unused_annotated,
+            leaky_node_roles,
+            annotated_by,
+        }
+    }
+}
+
+fn irsa_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, sa: &'a ServiceAccount, value: &str, live: &[&Pod], draft: &mut Draft) {
+    let who = format!("{}/{}", sa.namespace, sa.name);
+    let f = &mut draft.findings;
+    if let Some(x) = service_account::malformed_annotation(idx, sa, value) {
+        f.push(x);
+    } else if let (Ok(arn), Some(issuer)) = (parse_role_arn(value), &idx.issuer) {
+        let audience = sa.audience.as_deref().unwrap_or(DEFAULT_AUDIENCE);
+        let subject = Subject::new(issuer.clone(), &sa.namespace, &sa.name, audience)
+            .with_account(Some(arn.account))
+            .with_role_name(Some(arn.name));
+        match service_account::read_role(idx, &subject, value, &who) {
+            service_account::RoleState::Stop(x) => f.push(x),
+            service_account::RoleState::Ok(role) => {
+                let (trust, view) = trust_policy::evaluate(idx, role, &subject);
+                f.extend(trust);
+                draft.trust = view;
+                f.extend(role_permissions::check(role, &who));
+                let annotated = shared.annotated_by.get(value).map(Vec::as_slice).unwrap_or_default();
+                f.extend(trust_policy::blast_radius(idx, role, annotated));
+            }
+        }
+        f.extend(oidc::provider_checks(idx, arn.account, audience, &who));
+    } else if let Some(x) = oidc::no_issuer(idx.inv, Some(&who)) {
+        f.push(x);
+    }
+    f.extend(service_account::token_expiration(sa));
+    let provider_arn = idx
+        .issuer
+        .as_ref()
+        .zip(parse_role_arn(value).ok())
+        .map(|(i, a)| i.provider_arn(Some(a.account)));
+    f.extend(service_account::audience_override(sa, provider_arn.as_deref()));
+    f.extend(pods::not_injected(&sa.namespace, &sa.name, live, idx.inv.webhook_present));
+    f.extend(pods::stale_role(&sa.namespace, &sa.name, value, live));
+}
+
+fn no_credentials_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, name: &'a str, sa: Option<&'a ServiceAccount>, live: &[&Pod], draft: &mut Draft) {
+    let f = &mut draft.findings;
+    if let (Some(sa), Some(roles)) = (sa, idx.trusted_by.get(&(ns.to_owned(), name.to_owned()))) {
+        let restarts: Vec<String> = pods::workloads(live.iter().copied())
+            .iter()
+            .map(|w| w.restart_command(ns))
+            .collect();
+        f.extend(service_account::trusted_but_not_annotated(sa, roles, &restarts));
+    }
+    let unused: Vec<&str> = shared
+        .unused_annotated
+        .get(ns)
+        .map(|v| v.iter().copied().filter(|u| *u != name).collect())
+        .unwrap_or_default();
+    f.extend(pods::wrong_service_account(ns, name, live, &unused));
+    // Pods without credentials on nodes whose role leaks extra permissions.
+    let mut by_role: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
+    for p in live.iter().copied().filter(|p| !p.irsa_injected() && !p.pod_identity_injected()) {
+        if let Some(nr) = idx.node_role_of_pod(p)
+            && shared.leaky_node_roles.contains_key(nr.role_arn.as_str())
+        {
+            by_role.entry(nr.role_arn.as_str()).or_default().push(p);
+        }
+    }
+    for (role, pods_on) in by_role {
+        let extras = shared.leaky_node_roles.get(role).map(Vec::as_slice).unwrap_or_default();
+        f.extend(pods::inherits_node_role(ns, name, &pods_on, role, extras));
+    }
+}
+
+/// Builds the row of one ServiceAccount (`sa` is `None` when only an association names it).
+pub fn build<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, name: &'a str, sa: Option<&'a ServiceAccount>) -> Option<Binding> {
+    let annotation = sa.and_then(|s| s.role_arn.as_deref());
+    let associations = idx.associations.get(&(ns, name)).map(Vec::as_slice).unwrap_or_default();
+    let mechanism = match (annotation.is_some(), !associations.is_empty()) {
+        (true, true) => Mechanism::Both,
+        (true, false) => Mechanism::Irsa,
+        (false, true) => Mechanism::PodIdentity,
+        (false, false) => Mechanism::None,
+    };
+    let all_pods = idx.pods_of(ns, name);
+    let live: Vec<&Pod> = all_pods.iter().copied().filter(|p| pods::is_live(p)).collect();
+    let mut draft = Draft {
+        findings: Vec::new(),
+        trust: None,
+    };
+    if let (Some(sa), Some(value)) = (sa, annotation) {
+        irsa_checks(idx, shared, sa, value, &live, &mut draft);
+    }
+    for assoc in associations {
+        if let Some(sa) = sa.filter(|_| annotation.is_some()) {
+            draft.findings.push(pod_identity::both(sa, assoc));
+        }
+        draft.findings.extend(pod_identity::association_checks(idx, assoc));
+    }
+    if mechanism != Mechanism::None {
+        draft.findings.extend(pods::static_credentials(ns, name, &live));
+    } else {
+        no_credentials_checks(idx, shared, ns, name, sa, &live, &mut draft);
+    }
+    let trusted = idx.trusted_by.contains_key(&(ns.to_owned(), name.to_owned()));
+    if mechanism == Mechanism::None && !trusted && draft.findings.is_empty() {
+        return None;
+    }
+    draft.findings.sort_by(|a, b| {
+        (a.severity, a.code, &a.pod, &a.title).cmp(&(b.severity, b.code, &b.pod, &b.title))
+    });
+    let role_arn = annotation
+        .map(str::to_owned)
+        .or_else(|| associations.first().map(|a| a.role_arn.clone()));
+    Some(Binding {
+        namespace: ns.to_owned(),
+        service_account: name.to_owned(),
+        mechanism,
+        role_arn,
+        status: status_of(&draft.findings),
+        pods: binding_pods(all_pods, mechanism, annotation),
+        findings: draft.findings,
+        annotations: sa.map(annotations).unwrap_or_default(),
+        service_account_created: sa.and_then(|s| s.created.clone()),
+        trust: draft.trust,
+        pod_identity_association: associations.first().map(|a| (*a).clone()),
+    })
+}
+
+fn annotations(sa: &ServiceAccount) -> BTreeMap<String, String> {
+    [
+        (ANNOTATION_ROLE_ARN, &sa.role_arn),
+        (ANNOTATION_AUDIENCE, &sa.audience),
+        (ANNOTATION_TOKEN_EXPIRATION, &sa.token_expiration),
+        (ANNOTATION_STS_REGIONAL, &sa.sts_regional_endpoints),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+    .collect()
+}
+
+fn binding_pods(pods: &[&Pod], mechanism: Mechanism, annotation: Option<&str>) -> Vec<BindingPod> {
+    let mut out: Vec<BindingPod> = pods
+        .iter()
+        .map(|p| BindingPod {
+            name: p.name.clone(),
+            node: p.node.clone(),
+            injected: match mechanism {
+                Mechanism::Irsa => p.irsa_injected(),
+                Mechanism::PodIdentity => p.pod_identity_injected(),
+                Mechanism::Both | Mechanism::None => p.irsa_injected() || p.pod_identity_injected(),
+            },
+            stale: annotation.is_some_and(|a| pods::pod_role(p).is_some_and(|r| r != a)),
+            created: p.created.clone(),
+            owner: p.owner.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Every ServiceAccount, plus the ones only an association or a pod names.
+pub fn all<'a>(idx: &Index<'a>, shared: &Shared<'a>) -> Vec<Binding> {
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut out = Vec::new();
+    for sa in &idx.inv.service_accounts {
+        if seen.insert((&sa.namespace, &sa.name)) {
+            out.extend(build(idx, shared, &sa.namespace, &sa.name, Some(sa)));
+        }
+    }
+    let extra: Vec<(&str, &str)> = idx
+        .associations
+        .keys()
+        .chain(idx.pods_by_sa.keys())
+        .copied()
+        .collect();
+    let mut extra: Vec<(&str, &str)> = extra.into_iter().filter(|k| seen.insert(*k)).collect();
+    extra.sort();
+    for (ns, name) in extra {
+        out.extend(build(idx, shared, ns, name, None));
+    }
+    out.sort_by(|a, b| {
+        (a.status, &a.namespace, &a.service_account).cmp(&(b.status, &b.namespace, &b.service_account))
+    });
+    out
+}
+
+pub fn summary(bindings: &[Binding], others: impl Iterator<Item = Finding>) -> Summary {
+    let mut s = Summary {
+        bindings: bindings.len(),
+        ..Summary::default()
+    };
+    for b in bindings {
+        match b.status {
+            Status::Ok => s.ok += 1,
+            Status::Warning => s.warning += 1,
+            Status::Failing => s.failing += 1,
+            Status::Unknown => s.unknown += 1,
+        }
+        for f in &b.findings {
+            s.findings.add(f.severity);
+        }
+    }
+    for f in others {
+        s.findings.add(f.severity);
+    }
+    s
+}
+

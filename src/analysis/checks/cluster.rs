@@ -1,0 +1,58 @@
+//! Cluster and data-source checks: IRSA601–IRSA603.
+
+use crate::analysis::finding::{Code, Finding};
+use crate::inventory::{Inventory, SourceState};
+
+pub fn check(inv: &Inventory) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if inv.webhook_present == Some(false) {
+        out.push(
+            Finding::new(
+                Code::IRSA601,
+                "No pod-identity-webhook MutatingWebhookConfiguration on this cluster",
+                "The EKS pod identity webhook is what injects AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the projected token into pods of annotated ServiceAccounts. Without it no pod gets IRSA credentials.",
+            )
+            .fix(vec!["kubectl get mutatingwebhookconfiguration pod-identity-webhook -o yaml".into()]),
+        );
+    }
+    for s in inv.sources.iter().filter(|s| s.state != SourceState::Ok) {
+        let scope = s.namespace.as_deref().map_or("cluster-wide".to_owned(), |n| format!("in namespace {n}"));
+        let state = match s.state {
+            SourceState::Forbidden => "forbidden",
+            _ => "failing",
+        };
+        let verb = format!("kubectl auth can-i list {}{}", s.resource, s.namespace.as_deref().map(|n| format!(" -n {n}")).unwrap_or_else(|| " -A".into()));
+        out.push(
+            Finding::new(
+                Code::IRSA602,
+                format!("Reading {} {scope} is {state}: results are incomplete", s.resource),
+                format!(
+                    "irsa-tui could not read {} {scope}; checks that depend on it may miss problems. Grant get/list/watch on it (see the ClusterRole in assets/), or narrow the run with -n.",
+                    s.resource
+                ),
+            )
+            .evidence("resource", s.resource.clone())
+            .evidence("namespace", s.namespace.clone())
+            .evidence("state", state)
+            .evidence("message", s.message.clone())
+            .fix(vec![verb]),
+        );
+    }
+    if !inv.aws.reachable {
+        let why = if inv.aws.skipped {
+            "AWS checks were skipped on purpose (--no-aws)".to_owned()
+        } else {
+            inv.aws.error.clone().unwrap_or_else(|| "AWS could not be reached".to_owned())
+        };
+        out.push(
+            Finding::new(
+                Code::IRSA603,
+                "AWS-side checks were skipped: bindings that need them are unknown",
+                format!("{why}. Roles, trust policies and the OIDC provider were not read."),
+            )
+            .evidence("reason", why)
+            .fix(vec!["aws sts get-caller-identity".into()]),
+        );
+    }
+    out
+}

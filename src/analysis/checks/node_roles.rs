@@ -1,0 +1,174 @@
+//! Node roles: IRSA501–IRSA505, and the node-role rows of the report.
+
+use crate::analysis::finding::{Code, Finding, Severity};
+use crate::analysis::index::Index;
+use crate::analysis::report::{NodeRoleReport, Status};
+use crate::inventory::{AttachedPolicy, NodeRole, ReadStatus, Role};
+
+use super::arn_name;
+use super::role_permissions::is_aws_managed;
+
+/// Whether a managed policy is in the configured baseline (a name means the AWS managed
+/// policy of that name; an ARN is compared as is).
+fn in_baseline(p: &AttachedPolicy, baseline: &[String]) -> bool {
+    baseline.iter().any(|b| {
+        if b.starts_with("arn:") {
+            *b == p.arn
+        } else {
+            is_aws_managed(&p.arn, b)
+        }
+    })
+}
+
+/// The policies a node role holds beyond the baseline: attached ARNs and `inline:NAME`.
+pub fn extras(role: &Role, baseline: &[String]) -> Vec<String> {
+    role.attached_policies
+        .iter()
+        .filter(|p| !in_baseline(p, baseline))
+        .map(|p| p.arn.clone())
+        .chain(role.inline_policies.iter().map(|p| format!("inline:{}", p.name)))
+        .collect()
+}
+
+fn has_managed(role: &Role, names: &[&str]) -> bool {
+    role.attached_policies
+        .iter()
+        .any(|p| names.iter().any(|n| is_aws_managed(&p.arn, n)))
+}
+
+fn check(role: &Role, baseline: &[String]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let name = &role.name;
+    let beyond: Vec<&AttachedPolicy> = role
+        .attached_policies
+        .iter()
+        .filter(|p| !in_baseline(p, baseline))
+        .collect();
+    if !beyond.is_empty() {
+        let admin = beyond.iter().any(|p| p.admin || is_aws_managed(&p.arn, "AdministratorAccess"));
+        let names: Vec<&str> = beyond.iter().map(|p| p.name.as_str()).collect();
+        let mut f = Finding::new(
+            Code::IRSA501,
+            format!("Node role {name} holds {} beyond the baseline", names.join(", ")),
+            "Every pod on these nodes without IRSA or Pod Identity can use the node role through the instance metadata service, so these permissions leak to all of them. Move them to IRSA roles of the workloads that need them.",
+        )
+        .evidence("extra_policies", beyond.iter().map(|p| p.arn.clone()).collect::<Vec<_>>())
+        .fix(
+            beyond
+                .iter()
+                .map(|p| format!("aws iam detach-role-policy --role-name {name} --policy-arn {}", p.arn))
+                .collect(),
+        );
+        if admin {
+            f.severity = Severity::Critical;
+        }
+        out.push(f);
+    }
+    if !role.inline_policies.is_empty() {
+        let names: Vec<String> = role.inline_policies.iter().map(|p| p.name.clone()).collect();
+        out.push(
+            Finding::new(
+                Code::IRSA502,
+                format!("Node role {name} has inline policies: {}", names.join(", ")),
+                "Inline policies on a node role are shared by every pod without IRSA on those nodes, and are easy to overlook. Move the permissions to workload roles.",
+            )
+            .evidence("inline_policies", names.clone())
+            .fix(
+                names
+                    .iter()
+                    .map(|n| format!("aws iam delete-role-policy --role-name {name} --policy-name {n}"))
+                    .collect(),
+            ),
+        );
+    }
+    let mut missing = Vec::new();
+    if !has_managed(role, &["AmazonEKSWorkerNodePolicy", "AmazonEKSWorkerNodeMinimalPolicy"]) {
+        missing.push("AmazonEKSWorkerNodePolicy");
+    }
+    if !has_managed(role, &["AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"]) {
+        missing.push("AmazonEC2ContainerRegistryReadOnly");
+    }
+    if !missing.is_empty() {
+        let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+        out.push(
+            Finding::new(
+                Code::IRSA503,
+                format!("Node role {name} lacks {}", missing.join(" and ")),
+                "Nodes need the worker node policy to join and run, and registry read access to pull images; without them kubelet or image pulls fail.",
+            )
+            .evidence("missing", missing.clone())
+            .fix(
+                missing
+                    .iter()
+                    .map(|p| format!("aws iam attach-role-policy --role-name {name} --policy-arn arn:{partition}:iam::aws:policy/{p}"))
+                    .collect(),
+            ),
+        );
+    }
+    if has_managed(role, &["AmazonEKS_CNI_Policy"]) {
+        let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+        out.push(
+            Finding::new(
+                Code::IRSA504,
+                format!("AmazonEKS_CNI_Policy is attached to node role {name}"),
+                "AWS recommends granting the VPC CNI its permissions through an IRSA role for kube-system/aws-node, so that other pods on the node do not inherit them.",
+            )
+            .fix(vec![format!(
+                "eksctl create iamserviceaccount --name aws-node --namespace kube-system --cluster CLUSTER --role-only --attach-policy-arn arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy --approve"
+            )]),
+        );
+    }
+    out
+}
+
+/// IRSA505: the node role could not be read.
+fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
+    let error = role
+        .and_then(|r| r.error.clone())
+        .or_else(|| idx.inv.aws.error.clone())
+        .unwrap_or_else(|| "the role was not read".into());
+    Finding::new(
+        Code::IRSA505,
+        format!("Node role {} could not be read", arn_name(&nr.role_arn)),
+        "Its policies are unknown, so whether pods without IRSA inherit extra permissions cannot be said.",
+    )
+    .evidence("role_arn", nr.role_arn.clone())
+    .evidence("error", error)
+    .fix(vec![format!("aws iam list-attached-role-policies --role-name {}", arn_name(&nr.role_arn))])
+}
+
+pub fn status_of(findings: &[Finding]) -> Status {
+    crate::analysis::binding::status_of(findings)
+}
+
+/// The node-role rows, sorted by ARN.
+pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
+    let mut rows: Vec<NodeRoleReport> = idx
+        .inv
+        .node_roles
+        .iter()
+        .map(|nr| {
+            let role = idx.roles.get(nr.role_arn.as_str()).copied();
+            let (findings, attached, inline) = match role {
+                Some(r) if r.status == ReadStatus::Ok => (
+                    check(r, &idx.settings.node_baseline),
+                    r.attached_policies.iter().map(|p| p.arn.clone()).collect(),
+                    r.inline_policies.iter().map(|p| p.name.clone()).collect(),
+                ),
+                _ => (vec![unreadable(nr, role, idx)], Vec::new(), Vec::new()),
+            };
+            NodeRoleReport {
+                role_arn: nr.role_arn.clone(),
+                sources: nr.sources.clone(),
+                status: status_of(&findings),
+                attached_policies: attached,
+                inline_policies: inline,
+                findings,
+                pods_without_irsa: Vec::new(),
+                pods_without_irsa_count: 0,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.role_arn.cmp(&b.role_arn));
+    rows
+}

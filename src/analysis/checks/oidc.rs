@@ -1,0 +1,100 @@
+//! The cluster's IAM OIDC provider: IRSA301–IRSA303.
+
+use crate::analysis::finding::{Code, Finding};
+use crate::analysis::index::Index;
+use crate::inventory::Inventory;
+
+fn cluster_name(inv: &Inventory) -> &str {
+    inv.cluster.name.as_deref().unwrap_or("CLUSTER")
+}
+
+fn region_flag(inv: &Inventory) -> String {
+    inv.cluster
+        .region
+        .as_deref()
+        .map(|r| format!(" --region {r}"))
+        .unwrap_or_default()
+}
+
+/// IRSA303: no issuer, or the cluster cannot be found. `who` names the binding, or
+/// `None` for the cluster-level finding.
+pub fn no_issuer(inv: &Inventory, who: Option<&str>) -> Option<Finding> {
+    let reason = match (inv.cluster.found, &inv.cluster.oidc_issuer) {
+        (Some(false), _) => "the EKS cluster was not found (check --cluster and --region)",
+        (_, None) if inv.aws.reachable => "the cluster has no OIDC issuer",
+        _ => return None,
+    };
+    let name = cluster_name(inv);
+    let title = match who {
+        Some(w) => format!("{w} cannot use IRSA: {reason}"),
+        None => format!("IRSA cannot work on cluster {name}: {reason}"),
+    };
+    Some(
+        Finding::new(
+            Code::IRSA303,
+            title,
+            "IRSA tokens are issued by the cluster's OIDC issuer and verified by STS through the IAM OIDC provider. Without an issuer (or a cluster), no ServiceAccount can assume a role.",
+        )
+        .evidence("cluster", name)
+        .evidence("found", inv.cluster.found)
+        .fix(vec![format!(
+            "aws eks describe-cluster --name {name}{} --query cluster.identity.oidc.issuer",
+            region_flag(inv)
+        )]),
+    )
+}
+
+/// IRSA301 / IRSA302 for a binding whose role is in `account` and whose token carries `audience`.
+pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) -> Vec<Finding> {
+    let Some(issuer) = &idx.issuer else { return Vec::new() };
+    let inv = idx.inv;
+    let provider_arn = issuer.provider_arn(Some(account));
+    match idx.provider_in(account) {
+        // Not listed in that account: cannot be decided.
+        Err(()) => Vec::new(),
+        Ok(None) => vec![
+            Finding::new(
+                Code::IRSA301,
+                format!(
+                    "The cluster's issuer is not registered as an IAM OIDC provider in account {account} ({who})"
+                ),
+                format!(
+                    "STS answers \"No OpenIDConnect provider found in your account for {}\": the role's account must have an IAM OIDC provider for the cluster's issuer.",
+                    issuer.url
+                ),
+            )
+            .evidence("issuer", issuer.url.clone())
+            .evidence("expected_provider_arn", provider_arn)
+            .evidence("account", account)
+            .fix(vec![
+                format!(
+                    "eksctl utils associate-iam-oidc-provider --cluster {}{} --approve",
+                    cluster_name(inv),
+                    region_flag(inv)
+                ),
+                format!(
+                    "aws iam create-open-id-connect-provider --url {} --client-id-list sts.amazonaws.com",
+                    issuer.url
+                ),
+            ]),
+        ],
+        Ok(Some(p)) if !p.client_ids.iter().any(|c| c == audience) => vec![
+            Finding::new(
+                Code::IRSA302,
+                format!("The OIDC provider does not list audience {audience:?} ({who})"),
+                format!(
+                    "STS answers \"Incorrect token audience\": the token's aud {audience:?} is not among the provider's client IDs {:?}.",
+                    p.client_ids
+                ),
+            )
+            .evidence("provider_arn", p.arn.clone())
+            .evidence("client_ids", p.client_ids.clone())
+            .evidence("token_aud", audience)
+            .fix(vec![format!(
+                "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {audience}",
+                p.arn
+            )]),
+        ],
+        Ok(Some(_)) => Vec::new(),
+    }
+}

@@ -1,0 +1,137 @@
+//! EKS Pod Identity: IRSA701–IRSA704.
+
+use serde_json::{Value, json};
+
+use crate::analysis::finding::{Code, Finding};
+use crate::analysis::index::Index;
+use crate::inventory::{PodIdentityAssociation, ReadStatus, ServiceAccount};
+use crate::policy::{ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, evaluate};
+
+use super::arn_name;
+
+/// IRSA701: both an IRSA annotation and a Pod Identity association.
+pub fn both(sa: &ServiceAccount, assoc: &PodIdentityAssociation) -> Finding {
+    Finding::new(
+        Code::IRSA701,
+        format!(
+            "{}/{} has both an IRSA annotation and a Pod Identity association",
+            sa.namespace, sa.name
+        ),
+        "EKS Pod Identity takes precedence: new pods get the association's role, while running pods that were injected with IRSA keep the annotated role until they are recreated. Remove one of the two to make the binding unambiguous.",
+    )
+    .evidence("annotation", sa.role_arn.clone())
+    .evidence("association_role", assoc.role_arn.clone())
+    .fix(vec![format!(
+        "kubectl annotate serviceaccount -n {} {} eks.amazonaws.com/role-arn-",
+        sa.namespace, sa.name
+    )])
+}
+
+/// IRSA702 / IRSA703 / IRSA103 for the associated role, IRSA704 for the agent.
+pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let who = format!("{}/{}", assoc.namespace, assoc.service_account);
+    let name = arn_name(&assoc.role_arn);
+    if idx.inv.pod_identity_agent_present == Some(false) {
+        out.push(
+            Finding::new(
+                Code::IRSA704,
+                format!("{who} has a Pod Identity association but the eks-pod-identity-agent is not installed"),
+                "Pods of associated ServiceAccounts fetch credentials from the EKS Pod Identity Agent DaemonSet in kube-system; it is absent, so those credential requests fail.",
+            )
+            .evidence("association_id", assoc.association_id.clone())
+            .fix(vec![format!(
+                "aws eks create-addon --cluster-name {} --addon-name eks-pod-identity-agent",
+                idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER")
+            )]),
+        );
+    }
+    match idx.roles.get(assoc.role_arn.as_str()) {
+        Some(r) if r.status == ReadStatus::NotFound => out.push(
+            Finding::new(
+                Code::IRSA703,
+                format!("Role {name} of the Pod Identity association of {who} does not exist"),
+                "The association points at a role IAM does not know; the agent cannot get credentials for these pods.",
+            )
+            .evidence("role_arn", assoc.role_arn.clone())
+            .fix(vec![format!(
+                "aws eks update-pod-identity-association --cluster-name {} --association-id {} --role-arn ROLE_ARN",
+                idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER"),
+                assoc.association_id.as_deref().unwrap_or("ASSOCIATION_ID")
+            )]),
+        ),
+        Some(r) if r.status == ReadStatus::Ok => {
+            if let Some(f) = trust_for_pods(idx, assoc, r.arn.as_str(), name, &who) {
+                out.push(f);
+            }
+        }
+        other => out.push(
+            Finding::new(
+                Code::IRSA103,
+                format!("Role {name} of the Pod Identity association of {who} could not be read"),
+                "Its trust policy is not verified; the status is unknown.",
+            )
+            .evidence("role_arn", assoc.role_arn.clone())
+            .evidence("error", other.and_then(|r| r.error.clone()).or_else(|| idx.inv.aws.error.clone()))
+            .fix(vec![format!("aws iam get-role --role-name {name}")]),
+        ),
+    }
+    out
+}
+
+/// The statement Pod Identity needs in the role's trust policy.
+fn pod_identity_statement() -> Value {
+    json!({
+        "Effect": "Allow",
+        "Principal": {"Service": POD_IDENTITY_SERVICE},
+        "Action": [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
+    })
+}
+
+/// IRSA702: the trust policy must let pods.eks.amazonaws.com AssumeRole and TagSession.
+fn trust_for_pods(idx: &Index, assoc: &PodIdentityAssociation, arn: &str, name: &str, who: &str) -> Option<Finding> {
+    let cluster_arn = idx.inv.cluster.arn.clone().unwrap_or_default();
+    let account = idx.inv.cluster.account.clone().unwrap_or_default();
+    let parsed = idx.trust.get(arn);
+    let refused: Vec<&str> = [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
+        .into_iter()
+        .filter(|action| {
+            let request = Request::pod_identity(action, &cluster_arn, &account, &assoc.namespace, &assoc.service_account);
+            !matches!(parsed, Some(Ok(doc)) if evaluate(doc, &request).is_allowed())
+        })
+        .collect();
+    if refused.is_empty() {
+        return None;
+    }
+    let mut corrected = match parsed {
+        Some(Ok(doc)) => doc.json.clone(),
+        _ => json!({"Version": "2012-10-17", "Statement": []}),
+    };
+    if let Some(statements) = corrected.get_mut("Statement") {
+        if !statements.is_array() {
+            let one = statements.take();
+            *statements = Value::Array(vec![one]);
+        }
+        if let Some(list) = statements.as_array_mut() {
+            list.push(pod_identity_statement());
+        }
+    }
+    let compact = serde_json::to_string(&corrected).unwrap_or_default().replace('\'', r"'\''");
+    Some(
+        Finding::new(
+            Code::IRSA702,
+            format!("Role {name} does not trust EKS Pod Identity for {}", refused.join(" and ")),
+            format!(
+                "The Pod Identity association of {who} needs the role to allow {POD_IDENTITY_SERVICE} both {ASSUME_ROLE_ACTION} and {TAG_SESSION_ACTION}; its trust policy refuses {}.",
+                refused.join(" and ")
+            ),
+        )
+        .evidence("role_arn", arn)
+        .evidence("refused_actions", refused.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .evidence("required_statement", pod_identity_statement())
+        .fix(vec![
+            serde_json::to_string_pretty(&corrected).unwrap_or_default(),
+            format!("aws iam update-assume-role-policy --role-name {name} --policy-document '{compact}'"),
+        ]),
+    )
+}

@@ -1,0 +1,236 @@
+//! Pod checks, reported once per owning workload: IRSA401–IRSA405.
+
+use crate::analysis::finding::{Code, Finding};
+use crate::inventory::Pod;
+
+/// Pods grouped by their owning workload (or alone for a bare pod).
+pub struct Workload<'a> {
+    pub kind: Option<&'a str>,
+    pub name: &'a str,
+    pub pods: Vec<&'a Pod>,
+}
+
+impl Workload<'_> {
+    pub fn label(&self) -> String {
+        match self.kind {
+            Some(k) => format!("{k} {}", self.name),
+            None => format!("pod {}", self.name),
+        }
+    }
+
+    /// The command that recreates the pods so the webhook injects them again.
+    pub fn restart_command(&self, namespace: &str) -> String {
+        match self.kind {
+            Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => format!(
+                "kubectl rollout restart {}/{} -n {namespace}",
+                k.to_ascii_lowercase(),
+                self.name
+            ),
+            _ => {
+                let names: Vec<&str> = self.pods.iter().map(|p| p.name.as_str()).collect();
+                let recreate = if self.kind.is_none() {
+                    " # then re-apply the pod's manifest"
+                } else {
+                    ""
+                };
+                format!("kubectl delete pod -n {namespace} {}{recreate}", names.join(" "))
+            }
+        }
+    }
+
+    fn pod_names(&self) -> Vec<String> {
+        self.pods.iter().take(10).map(|p| p.name.clone()).collect()
+    }
+
+    fn finding(&self, code: Code, title: String, detail: String) -> Finding {
+        let mut f = Finding::new(code, title, detail)
+            .evidence("workload", self.label())
+            .evidence("pods", self.pod_names())
+            .evidence("pod_count", self.pods.len());
+        f.pod = self.pods.first().map(|p| p.name.clone());
+        f
+    }
+}
+
+/// Groups `pods` by owner, in first-seen order.
+pub fn workloads<'a>(pods: impl IntoIterator<Item = &'a Pod>) -> Vec<Workload<'a>> {
+    let mut out: Vec<Workload<'a>> = Vec::new();
+    for p in pods {
+        let (kind, name) = match &p.owner {
+            Some(o) => (Some(o.kind.as_str()), o.name.as_str()),
+            None => (None, p.name.as_str()),
+        };
+        match out.iter_mut().find(|w| w.kind == kind && w.name == name && kind.is_some()) {
+            Some(w) => w.pods.push(p),
+            None => out.push(Workload {
+                kind,
+                name,
+                pods: vec![p],
+            }),
+        }
+    }
+    out
+}
+
+/// Completed pods no longer matter.
+pub fn is_live(p: &Pod) -> bool {
+    !matches!(p.phase.as_deref(), Some("Succeeded" | "Failed"))
+}
+
+/// IRSA401: the ServiceAccount is annotated but these pods were not injected.
+pub fn not_injected(namespace: &str, sa: &str, pods: &[&Pod], webhook_present: Option<bool>) -> Vec<Finding> {
+    let missing = pods.iter().copied().filter(|p| is_live(p) && !p.irsa_injected() && !p.pod_identity_injected());
+    workloads(missing)
+        .into_iter()
+        .map(|w| {
+            let skipped = w.pods.iter().find_map(|p| p.skip_containers.clone());
+            let cause = match (webhook_present, &skipped) {
+                (Some(false), _) => "the pod identity webhook is not installed on this cluster".to_owned(),
+                (_, Some(s)) => format!("eks.amazonaws.com/skip-containers ({s}) excludes its containers"),
+                _ => "the pods were most likely created before the annotation was added (the webhook only mutates new pods), or the webhook was down when they started".to_owned(),
+            };
+            w.finding(
+                Code::IRSA401,
+                format!(
+                    "{} of {namespace}/{sa} runs without IRSA credentials ({} pod(s))",
+                    w.label(),
+                    w.pods.len()
+                ),
+                format!(
+                    "The ServiceAccount carries eks.amazonaws.com/role-arn, but these pods have neither AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE nor the projected token volume: {cause}. They fall back to the node role. Recreate them."
+                ),
+            )
+            .evidence("skip_containers", skipped)
+            .evidence("webhook_present", webhook_present)
+            .fix(vec![w.restart_command(namespace)])
+        })
+        .collect()
+}
+
+/// IRSA402: pods injected with another role than the current annotation.
+pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) -> Vec<Finding> {
+    let stale = pods.iter().copied().filter(|p| is_live(p) && pod_role(p).is_some_and(|r| r != annotation));
+    workloads(stale)
+        .into_iter()
+        .map(|w| {
+            let injected = w.pods.first().and_then(|p| pod_role(p)).unwrap_or_default().to_owned();
+            w.finding(
+                Code::IRSA402,
+                format!(
+                    "{} of {namespace}/{sa} still uses role {} instead of the annotated one",
+                    w.label(),
+                    super::arn_name(&injected)
+                ),
+                "AWS_ROLE_ARN is set once, when the pod is created; the annotation changed since. These pods keep assuming the old role until they are recreated.".to_owned(),
+            )
+            .evidence("pod_aws_role_arn", injected)
+            .evidence("annotation", annotation)
+            .fix(vec![w.restart_command(namespace)])
+        })
+        .collect()
+}
+
+/// The AWS_ROLE_ARN a pod was injected with.
+pub fn pod_role(p: &Pod) -> Option<&str> {
+    p.containers.iter().find_map(|c| c.aws_role_arn.as_deref())
+}
+
+/// IRSA403: static credentials in the environment shadow the web identity.
+pub fn static_credentials(namespace: &str, sa: &str, pods: &[&Pod]) -> Vec<Finding> {
+    let shadowed = pods.iter().copied().filter(|p| {
+        is_live(p)
+            && p.containers.iter().any(|c| {
+                c.static_credential_vars
+                    .iter()
+                    .any(|v| v == "AWS_ACCESS_KEY_ID" || v == "AWS_SECRET_ACCESS_KEY")
+            })
+    });
+    workloads(shadowed)
+        .into_iter()
+        .map(|w| {
+            let containers: Vec<String> = w
+                .pods
+                .first()
+                .map(|p| {
+                    p.containers
+                        .iter()
+                        .filter(|c| !c.static_credential_vars.is_empty())
+                        .map(|c| format!("{}: {}", c.name, c.static_credential_vars.join(", ")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            w.finding(
+                Code::IRSA403,
+                format!("{} of {namespace}/{sa} sets static AWS credentials", w.label()),
+                "AWS SDKs read AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY before the web identity token, so these containers use a long-lived access key and IRSA is bypassed. Remove the variables from the workload (values are not shown).".to_owned(),
+            )
+            .evidence("containers", containers)
+            .fix(vec![match w.kind {
+                Some(k) => format!(
+                    "kubectl set env {}/{} -n {namespace} AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY- AWS_SESSION_TOKEN-",
+                    k.to_ascii_lowercase(),
+                    w.name
+                ),
+                None => "remove AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the pod spec".to_owned(),
+            }])
+        })
+        .collect()
+}
+
+/// IRSA404: pods run as a ServiceAccount without IRSA while an annotated one sits unused.
+pub fn wrong_service_account(namespace: &str, sa: &str, pods: &[&Pod], unused: &[&str]) -> Vec<Finding> {
+    let Some(candidate) = unused.first() else { return Vec::new() };
+    workloads(pods.iter().copied().filter(|p| is_live(p) && !p.irsa_injected() && !p.pod_identity_injected()))
+        .into_iter()
+        .map(|w| {
+            let fix = match w.kind {
+                Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => format!(
+                    "kubectl set serviceaccount {}/{} {candidate} -n {namespace}",
+                    k.to_ascii_lowercase(),
+                    w.name
+                ),
+                _ => format!("set spec.serviceAccountName: {candidate} in the manifest of {}", w.label()),
+            };
+            w.finding(
+                Code::IRSA404,
+                format!(
+                    "{} runs as {namespace}/{sa} (no IRSA) while {namespace}/{candidate} carries a role and no pod uses it",
+                    w.label()
+                ),
+                format!(
+                    "A ServiceAccount with eks.amazonaws.com/role-arn exists in {namespace} but no pod runs with it, and this workload runs without IRSA: serviceAccountName is probably wrong."
+                ),
+            )
+            .evidence("service_account", sa)
+            .evidence("unused_annotated_service_accounts", unused.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .fix(vec![fix])
+        })
+        .collect()
+}
+
+/// IRSA405: pods without IRSA or Pod Identity on nodes whose role holds more than the baseline.
+pub fn inherits_node_role(namespace: &str, sa: &str, pods: &[&Pod], role_arn: &str, extras: &[String]) -> Vec<Finding> {
+    workloads(pods.iter().copied())
+        .into_iter()
+        .map(|w| {
+            w.finding(
+                Code::IRSA405,
+                format!(
+                    "{} of {namespace}/{sa} inherits node role {} (more than the baseline)",
+                    w.label(),
+                    super::arn_name(role_arn)
+                ),
+                "Without IRSA or Pod Identity, the AWS SDK falls back to the instance metadata service and gets the node role's credentials, including the extra policies below. Give the workload its own role, or remove the extras from the node role.".to_owned(),
+            )
+            .evidence("node_role", role_arn)
+            .evidence("extra_policies", extras.to_vec())
+            .fix(
+                extras
+                    .iter()
+                    .filter(|p| p.starts_with("arn:"))
+                    .map(|p| format!("aws iam detach-role-policy --role-name {} --policy-arn {p}", super::arn_name(role_arn)))
+                    .collect(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,80 @@
+//! What the role may do: IRSA230 (nothing), IRSA231 (boundary), IRSA232 (admin).
+
+use crate::analysis::finding::{Code, Finding};
+use crate::inventory::Role;
+use crate::policy::PolicyDocument;
+
+/// An AWS managed policy ARN of `name`, in any partition.
+pub fn is_aws_managed(arn: &str, name: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws") && arn.ends_with(&format!(":policy/{name}"))
+}
+
+fn admin_policies(role: &Role) -> Vec<String> {
+    let attached = role
+        .attached_policies
+        .iter()
+        .filter(|p| p.admin || is_aws_managed(&p.arn, "AdministratorAccess"))
+        .map(|p| p.arn.clone());
+    let inline = role
+        .inline_policies
+        .iter()
+        .filter(|p| PolicyDocument::parse(&p.document).is_ok_and(|d| d.grants_full_access()))
+        .map(|p| format!("inline:{}", p.name));
+    attached.chain(inline).collect()
+}
+
+pub fn check(role: &Role, who: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if role.attached_policies.is_empty() && role.inline_policies.is_empty() {
+        out.push(
+            Finding::new(
+                Code::IRSA230,
+                format!("Role {} of {who} has no permission policy", role.name),
+                "The role has no attached and no inline policy: the pods get credentials, and every AWS call they make is AccessDenied. Attach the policy the workload needs.",
+            )
+            .evidence("role_arn", role.arn.clone())
+            .fix(vec![format!(
+                "aws iam attach-role-policy --role-name {} --policy-arn POLICY_ARN",
+                role.name
+            )]),
+        );
+    }
+    if let Some(boundary) = &role.permissions_boundary {
+        out.push(
+            Finding::new(
+                Code::IRSA231,
+                format!("Role {} has a permissions boundary", role.name),
+                "Effective permissions are the intersection of the role's policies and the boundary: an action allowed by a policy but not by the boundary is denied. Check the boundary when calls fail with AccessDenied.",
+            )
+            .evidence("permissions_boundary", boundary.clone())
+            .fix(vec![format!("aws iam get-policy --policy-arn {boundary}")]),
+        );
+    }
+    let admin = admin_policies(role);
+    if !admin.is_empty() {
+        let fix = admin
+            .iter()
+            .map(|p| match p.strip_prefix("inline:") {
+                Some(name) => format!(
+                    "aws iam delete-role-policy --role-name {} --policy-name {name}",
+                    role.name
+                ),
+                None => format!(
+                    "aws iam detach-role-policy --role-name {} --policy-arn {p}",
+                    role.name
+                ),
+            })
+            .collect();
+        out.push(
+            Finding::new(
+                Code::IRSA232,
+                format!("Role {} of {who} grants admin-level access", role.name),
+                "The role allows every action on every resource. Any process in the pods can do anything in the account. Replace it with a policy scoped to what the workload calls.",
+            )
+            .evidence("role_arn", role.arn.clone())
+            .evidence("policies", admin)
+            .fix(fix),
+        );
+    }
+    out
+}

@@ -1,0 +1,189 @@
+//! ServiceAccount checks: IRSA101–IRSA106.
+
+use crate::analysis::arn::parse_role_arn;
+use crate::analysis::finding::{Code, Finding};
+use crate::analysis::index::Index;
+use crate::analysis::trust::fix::reference_policy;
+use crate::analysis::trust::{Subject, fix::update_command};
+use crate::inventory::{ReadStatus, Role, ServiceAccount};
+
+use super::{annotate_role_command, arn_account, arn_name};
+
+/// IRSA101: the annotation does not parse as a role ARN.
+pub fn malformed_annotation(idx: &Index, sa: &ServiceAccount, value: &str) -> Option<Finding> {
+    let why = parse_role_arn(value).err()?;
+    // Suggest the value it was meant to be, when that can be told.
+    let cleaned = value.trim().trim_matches(['"', '\'']).trim();
+    let suggestion = if parse_role_arn(cleaned).is_ok() {
+        cleaned.to_owned()
+    } else {
+        let name = arn_name(cleaned);
+        idx.inv
+            .roles
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.arn.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:aws:iam::{}:role/{}",
+                    idx.inv.cluster.account.as_deref().unwrap_or("ACCOUNT_ID"),
+                    if name.is_empty() { "ROLE_NAME" } else { name }
+                )
+            })
+    };
+    Some(
+        Finding::new(
+            Code::IRSA101,
+            format!(
+                "The role-arn annotation of {}/{} is not an IAM role ARN",
+                sa.namespace, sa.name
+            ),
+            format!(
+                "The pod identity webhook copies eks.amazonaws.com/role-arn into AWS_ROLE_ARN as is, and STS rejects anything but a role ARN: {why}."
+            ),
+        )
+        .evidence("annotation", value)
+        .evidence("problem", why)
+        .evidence("expected_form", "arn:<partition>:iam::<12-digit account>:role/<optional path/><name>")
+        .fix(vec![annotate_role_command(&sa.namespace, &sa.name, &suggestion)]),
+    )
+}
+
+/// How reading the annotated role went.
+pub enum RoleState<'a> {
+    Ok(&'a Role),
+    /// IRSA102 or IRSA103 was raised: nothing more can be checked on the AWS side.
+    Stop(Finding),
+}
+
+/// IRSA102 (role does not exist) / IRSA103 (role could not be read).
+pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -> RoleState<'a> {
+    let name = arn_name(arn);
+    match idx.roles.get(arn) {
+        Some(role) if role.status == ReadStatus::Ok => RoleState::Ok(role),
+        Some(role) if role.status == ReadStatus::NotFound => {
+            let policy = reference_policy(subject);
+            let create = update_command(subject, &policy).replace(
+                "aws iam update-assume-role-policy --role-name",
+                "aws iam create-role --role-name",
+            ).replace("--policy-document", "--assume-role-policy-document");
+            RoleState::Stop(
+                Finding::new(
+                    Code::IRSA102,
+                    format!("Role {name} of {who} does not exist"),
+                    format!(
+                        "IAM answered NoSuchEntity for {arn}. Every AssumeRoleWithWebIdentity call fails. Create the role (then attach its permissions), or point the annotation at the right role."
+                    ),
+                )
+                .evidence("role_arn", arn)
+                .evidence("error", role.error.clone())
+                .fix(vec![create]),
+            )
+        }
+        other => {
+            let error = other
+                .and_then(|r| r.error.clone())
+                .or_else(|| idx.inv.aws.error.clone())
+                .unwrap_or_else(|| {
+                    if idx.inv.aws.skipped {
+                        "AWS checks were skipped (--no-aws)".to_owned()
+                    } else {
+                        "the role was not read".to_owned()
+                    }
+                });
+            let cross = arn_account(arn) != idx.inv.cluster.account.as_deref();
+            let hint = if cross {
+                " The role is in another account than the cluster's: reading it needs access there."
+            } else {
+                ""
+            };
+            RoleState::Stop(
+                Finding::new(
+                    Code::IRSA103,
+                    format!("Role {name} of {who} could not be read"),
+                    format!(
+                        "irsa-tui could not read {arn}, so its trust and permissions are not verified and the status is unknown.{hint}"
+                    ),
+                )
+                .evidence("role_arn", arn)
+                .evidence("error", error)
+                .fix(vec![format!("aws iam get-role --role-name {name}")]),
+            )
+        }
+    }
+}
+
+/// IRSA104: a role trusts this ServiceAccount, but nothing binds it to the role.
+pub fn trusted_but_not_annotated(
+    sa: &ServiceAccount,
+    roles: &[&str],
+    workloads: &[String],
+) -> Option<Finding> {
+    let first = roles.first()?;
+    let mut fix = vec![annotate_role_command(&sa.namespace, &sa.name, first)];
+    fix.extend(workloads.iter().cloned());
+    Some(
+        Finding::new(
+            Code::IRSA104,
+            format!(
+                "Role {} trusts {}/{}, but the ServiceAccount has no role-arn annotation",
+                arn_name(first),
+                sa.namespace,
+                sa.name
+            ),
+            "The trust policy names exactly this ServiceAccount on this cluster's provider, so the binding was meant to exist, but without the eks.amazonaws.com/role-arn annotation (or a Pod Identity association) the webhook injects nothing and the pods run with the node role. Annotate it, then restart its workloads.",
+        )
+        .evidence("trusting_roles", roles.iter().map(|r| r.to_string()).collect::<Vec<_>>())
+        .fix(fix),
+    )
+}
+
+/// IRSA105: token-expiration is not an integer in [600, 86400].
+pub fn token_expiration(sa: &ServiceAccount) -> Option<Finding> {
+    let raw = sa.token_expiration.as_deref()?;
+    let problem = match raw.trim().parse::<i64>() {
+        Err(_) => "it is not an integer number of seconds".to_owned(),
+        Ok(n) if n < 600 => format!("{n} is below 600: the webhook raises it to 600 seconds"),
+        Ok(n) if n > 86_400 => format!("{n} is above 86400 (24 hours), the maximum"),
+        Ok(_) => return None,
+    };
+    Some(
+        Finding::new(
+            Code::IRSA105,
+            format!(
+                "Token expiration {raw:?} of {}/{} is not valid",
+                sa.namespace, sa.name
+            ),
+            format!(
+                "eks.amazonaws.com/token-expiration sets the projected token's lifetime in seconds, between 600 and 86400: {problem}."
+            ),
+        )
+        .evidence("annotation", raw)
+        .fix(vec![format!(
+            "kubectl annotate serviceaccount -n {} {} eks.amazonaws.com/token-expiration=86400 --overwrite",
+            sa.namespace, sa.name
+        )]),
+    )
+}
+
+/// IRSA106: the audience annotation overrides the token audience.
+pub fn audience_override(sa: &ServiceAccount, provider_arn: Option<&str>) -> Option<Finding> {
+    let aud = sa.audience.as_deref()?;
+    let arn = provider_arn.unwrap_or("PROVIDER_ARN");
+    Some(
+        Finding::new(
+            Code::IRSA106,
+            format!(
+                "{}/{} uses token audience {aud:?} instead of sts.amazonaws.com",
+                sa.namespace, sa.name
+            ),
+            format!(
+                "eks.amazonaws.com/audience changes the aud claim of the projected token. The role's trust policy must accept aud {aud:?} and the IAM OIDC provider must list {aud:?} among its client IDs."
+            ),
+        )
+        .evidence("annotation", aud)
+        .fix(vec![format!(
+            "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {arn} --client-id {aud}"
+        )]),
+    )
+}

@@ -1,0 +1,67 @@
+//! Trust policy of an IRSA binding: IRSA201–IRSA223 come from the trust diagnosis
+//! (`analysis::trust`); IRSA224 (blast radius) is decided here.
+
+use crate::analysis::finding::{Code, Finding};
+use crate::analysis::index::Index;
+use crate::analysis::report::{TrustView, pretty_policy};
+use crate::analysis::trust::{Subject, assess_parsed};
+use crate::inventory::Role;
+
+use super::arn_name;
+
+/// Evaluates the role's trust policy for the binding's token.
+pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, Option<TrustView>) {
+    let Some(parsed) = idx.trust.get(role.arn.as_str()) else {
+        let finding = Finding::new(
+            Code::IRSA209,
+            format!("The trust policy of role {} was not returned", role.name),
+            "IAM returned the role without an AssumeRolePolicyDocument, so the trust cannot be evaluated; irsa-tui never assumes it allows.",
+        )
+        .evidence("role_arn", role.arn.clone());
+        return (vec![finding], None);
+    };
+    let assessment = assess_parsed(parsed, subject);
+    let view = TrustView {
+        decision: assessment.decision,
+        statement: assessment.statement,
+        policy: pretty_policy(role.trust_policy.as_deref().unwrap_or_default()),
+        trace: assessment.trace,
+    };
+    (assessment.findings, Some(view))
+}
+
+/// IRSA224: the role is trusted by several ServiceAccounts or clusters.
+pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option<Finding> {
+    let subjects = idx.trusted_subjects.get(role.arn.as_str());
+    let mut listed: Vec<String> = subjects
+        .into_iter()
+        .flatten()
+        .map(|(provider, sub)| format!("{provider}: {sub}"))
+        .collect();
+    let providers = subjects
+        .map(|s| {
+            let mut p: Vec<&str> = s.iter().map(|(p, _)| p.as_str()).collect();
+            p.dedup();
+            p.len()
+        })
+        .unwrap_or(0);
+    listed.truncate(20);
+    if listed.len() <= 1 && annotated_by.len() <= 1 {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Code::IRSA224,
+            format!(
+                "Role {} is shared: trusted by {} subject(s) on {} provider(s), annotated on {} ServiceAccount(s)",
+                arn_name(&role.arn),
+                listed.len(),
+                providers,
+                annotated_by.len()
+            ),
+            "Every ServiceAccount listed can obtain this role's credentials: a change to the role, or a compromise of any of these workloads, affects all of them. Prefer one role per workload.",
+        )
+        .evidence("trusted_subjects", listed)
+        .evidence("annotated_service_accounts", annotated_by.to_vec()),
+    )
+}
