@@ -1,0 +1,707 @@
+//! Every code of the catalog on a minimal inventory: a mutation that must raise it (positive)
+//! and a near miss that must not (negative).
+
+use std::collections::BTreeSet;
+
+use irsa_tui::analysis::{Code, Report, Settings, Severity, Status, analyze};
+use irsa_tui::inventory::*;
+use serde_json::json;
+
+const ACCOUNT: &str = "111122223333";
+const PROVIDER: &str = "oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9";
+const ROLE: &str = "arn:aws:iam::111122223333:role/payments-api";
+const NODE_ROLE: &str = "arn:aws:iam::111122223333:role/ng-1-node";
+
+fn managed(name: &str) -> AttachedPolicy {
+    AttachedPolicy {
+        arn: format!("arn:aws:iam::aws:policy/{name}"),
+        name: name.into(),
+        admin: name == "AdministratorAccess",
+    }
+}
+
+fn trust_for(subjects: &[&str]) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER}")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {
+                format!("{PROVIDER}:sub"): subjects.iter().map(|s| format!("system:serviceaccount:{s}")).collect::<Vec<_>>(),
+                format!("{PROVIDER}:aud"): "sts.amazonaws.com"
+            }}
+        }]
+    })
+    .to_string()
+}
+
+fn role(arn: &str, trust: Option<String>, policies: Vec<AttachedPolicy>) -> Role {
+    Role {
+        arn: arn.into(),
+        name: arn.rsplit('/').next().unwrap_or_default().into(),
+        path: "/".into(),
+        trust_policy: trust,
+        attached_policies: policies,
+        ..Default::default()
+    }
+}
+
+fn irsa_pod(name: &str, sa: &str, role: &str) -> Pod {
+    Pod {
+        namespace: "payments".into(),
+        name: name.into(),
+        service_account: sa.into(),
+        node: Some("node-1".into()),
+        phase: Some("Running".into()),
+        owner: Some(Owner {
+            kind: "Deployment".into(),
+            name: sa.into(),
+        }),
+        containers: vec![Container {
+            name: "app".into(),
+            aws_role_arn: Some(role.into()),
+            aws_web_identity_token_file: Some(
+                "/var/run/secrets/eks.amazonaws.com/serviceaccount/token".into(),
+            ),
+            ..Default::default()
+        }],
+        token_volume: Some(TokenVolume {
+            audience: Some("sts.amazonaws.com".into()),
+            expiration_seconds: Some(86400),
+        }),
+        ..Default::default()
+    }
+}
+
+fn plain_pod(name: &str, sa: &str) -> Pod {
+    Pod {
+        containers: vec![Container {
+            name: "app".into(),
+            ..Default::default()
+        }],
+        token_volume: None,
+        ..irsa_pod(name, sa, "")
+    }
+}
+
+/// A healthy cluster: one IRSA binding, one node group with a baseline node role.
+fn healthy() -> Inventory {
+    let mut inv = Inventory::new();
+    inv.cluster = Cluster {
+        name: Some("prod".into()),
+        arn: Some(format!("arn:aws:eks:us-east-1:{ACCOUNT}:cluster/prod")),
+        account: Some(ACCOUNT.into()),
+        region: Some("us-east-1".into()),
+        partition: Some("aws".into()),
+        oidc_issuer: Some(format!("https://{PROVIDER}")),
+        found: Some(true),
+    };
+    inv.service_accounts = vec![
+        ServiceAccount {
+            namespace: "payments".into(),
+            name: "api".into(),
+            role_arn: Some(ROLE.into()),
+            ..Default::default()
+        },
+        ServiceAccount {
+            namespace: "payments".into(),
+            name: "default".into(),
+            ..Default::default()
+        },
+    ];
+    inv.pods = vec![irsa_pod("api-7c9f8d6b5-x7k2p", "api", ROLE)];
+    inv.nodes = vec![Node {
+        name: "node-1".into(),
+        nodegroup: Some("ng-1".into()),
+    }];
+    inv.roles = vec![
+        role(ROLE, Some(trust_for(&["payments:api"])), vec![managed("AmazonS3ReadOnlyAccess")]),
+        role(
+            NODE_ROLE,
+            Some("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}".into()),
+            vec![managed("AmazonEKSWorkerNodePolicy"), managed("AmazonEC2ContainerRegistryReadOnly")],
+        ),
+    ];
+    inv.oidc_providers = vec![OidcProvider {
+        arn: format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER}"),
+        url: PROVIDER.into(),
+        client_ids: vec!["sts.amazonaws.com".into()],
+        thumbprints: vec![],
+    }];
+    inv.oidc_provider_accounts = vec![ACCOUNT.into()];
+    inv.node_roles = vec![NodeRole {
+        role_arn: NODE_ROLE.into(),
+        sources: vec!["nodegroup/ng-1".into()],
+    }];
+    inv.webhook_present = Some(true);
+    inv.pod_identity_agent_present = Some(true);
+    inv.aws.reachable = true;
+    inv
+}
+
+fn report(inv: &Inventory) -> Report {
+    analyze(inv, &Settings::default())
+}
+
+fn codes(r: &Report) -> BTreeSet<Code> {
+    r.bindings
+        .iter()
+        .flat_map(|b| &b.findings)
+        .chain(r.node_roles.iter().flat_map(|n| &n.findings))
+        .chain(&r.cluster_findings)
+        .map(|f| f.code)
+        .collect()
+}
+
+fn sa_mut<'a>(inv: &'a mut Inventory, name: &str) -> &'a mut ServiceAccount {
+    inv.service_accounts
+        .iter_mut()
+        .find(|s| s.name == name)
+        .expect("service account")
+}
+
+fn role_mut<'a>(inv: &'a mut Inventory, arn: &str) -> &'a mut Role {
+    inv.roles.iter_mut().find(|r| r.arn == arn).expect("role")
+}
+
+fn set_trust(inv: &mut Inventory, trust: serde_json::Value) {
+    role_mut(inv, ROLE).trust_policy = Some(trust.to_string());
+}
+
+/// Asserts that `yes` raises `code` and `no` does not.
+fn check(code: Code, yes: impl Fn(&mut Inventory), no: impl Fn(&mut Inventory)) {
+    let mut pos = healthy();
+    yes(&mut pos);
+    let found = codes(&report(&pos));
+    assert!(found.contains(&code), "{code} expected, found {found:?}");
+    let mut neg = healthy();
+    no(&mut neg);
+    let found = codes(&report(&neg));
+    assert!(
+        !found.contains(&code),
+        "{code} not expected, found {found:?}"
+    );
+}
+
+#[test]
+fn healthy_cluster_has_no_findings_and_one_ok_binding() {
+    let r = report(&healthy());
+    assert!(codes(&r).is_empty(), "{:?}", codes(&r));
+    assert_eq!(r.bindings.len(), 1);
+    assert_eq!(r.bindings[0].status, Status::Ok);
+    assert_eq!(r.bindings[0].pods.len(), 1);
+    assert!(r.bindings[0].pods[0].injected);
+    assert_eq!(r.summary.ok, 1);
+    assert_eq!(r.node_roles[0].status, Status::Ok);
+}
+
+#[test]
+fn irsa101_malformed_annotation() {
+    check(
+        Code::IRSA101,
+        |i| sa_mut(i, "api").role_arn = Some(format!("{ROLE} ")),
+        |i| sa_mut(i, "api").role_arn = Some(ROLE.into()),
+    );
+    let mut inv = healthy();
+    sa_mut(&mut inv, "api").role_arn = Some("arn:aws:iam::111122223333:user/payments-api".into());
+    let r = report(&inv);
+    let f = &r.bindings[0].findings[0];
+    assert_eq!(f.code, Code::IRSA101);
+    // The fix points at the existing role of that name.
+    assert!(
+        f.fix[0].contains(&format!("eks.amazonaws.com/role-arn={ROLE} --overwrite")),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn irsa102_role_does_not_exist() {
+    check(
+        Code::IRSA102,
+        |i| {
+            let r = role_mut(i, ROLE);
+            r.status = ReadStatus::NotFound;
+            r.error = Some("NoSuchEntity".into());
+        },
+        |_| {},
+    );
+}
+
+#[test]
+fn irsa103_role_unreadable_makes_status_unknown() {
+    check(
+        Code::IRSA103,
+        |i| {
+            let r = role_mut(i, ROLE);
+            r.status = ReadStatus::Error;
+            r.error = Some("AccessDenied".into());
+        },
+        |_| {},
+    );
+    let mut inv = healthy();
+    inv.roles.retain(|r| r.arn != ROLE);
+    let r = report(&inv);
+    assert_eq!(r.bindings[0].status, Status::Unknown, "never silently ok");
+}
+
+#[test]
+fn irsa104_trusted_but_not_annotated() {
+    check(
+        Code::IRSA104,
+        |i| {
+            i.service_accounts.push(ServiceAccount {
+                namespace: "payments".into(),
+                name: "worker".into(),
+                ..Default::default()
+            });
+            set_trust(
+                i,
+                serde_json::from_str(&trust_for(&["payments:api", "payments:worker"]))
+                    .expect("json"),
+            );
+        },
+        // Trusted and annotated: fine.
+        |i| {
+            i.service_accounts.push(ServiceAccount {
+                namespace: "payments".into(),
+                name: "worker".into(),
+                role_arn: Some(ROLE.into()),
+                ..Default::default()
+            });
+            set_trust(
+                i,
+                serde_json::from_str(&trust_for(&["payments:api", "payments:worker"]))
+                    .expect("json"),
+            );
+        },
+    );
+}
+
+#[test]
+fn irsa105_token_expiration() {
+    check(
+        Code::IRSA105,
+        |i| sa_mut(i, "api").token_expiration = Some("300".into()),
+        |i| sa_mut(i, "api").token_expiration = Some("600".into()),
+    );
+    check(
+        Code::IRSA105,
+        |i| sa_mut(i, "api").token_expiration = Some("1h".into()),
+        |i| sa_mut(i, "api").token_expiration = Some("86400".into()),
+    );
+}
+
+#[test]
+fn irsa106_audience_override() {
+    check(
+        Code::IRSA106,
+        |i| sa_mut(i, "api").audience = Some("vault".into()),
+        |_| {},
+    );
+}
+
+#[test]
+fn irsa2xx_trust_codes_reach_the_binding() {
+    // Wrong namespace: the diagnosis's IRSA203 becomes a binding finding with the role name.
+    check(
+        Code::IRSA203,
+        |i| {
+            set_trust(
+                i,
+                serde_json::from_str(&trust_for(&["payments-staging:api"])).expect("json"),
+            )
+        },
+        |_| {},
+    );
+    let mut inv = healthy();
+    set_trust(
+        &mut inv,
+        serde_json::from_str(&trust_for(&["payments:web"])).expect("json"),
+    );
+    let r = report(&inv);
+    let b = &r.bindings[0];
+    assert_eq!(b.status, Status::Failing);
+    assert_eq!(b.findings[0].code, Code::IRSA204);
+    assert!(
+        b.findings[0].title.contains("payments-api"),
+        "{}",
+        b.findings[0].title
+    );
+    assert!(b.findings[0].fix[1].contains("--role-name payments-api"));
+    let trust = b.trust.as_ref().expect("trust view");
+    assert_eq!(trust.statement, None);
+    assert!(trust.policy.contains("system:serviceaccount:payments:web"));
+}
+
+#[test]
+fn irsa222_and_irsa220_exposures() {
+    check(
+        Code::IRSA222,
+        |i| {
+            let mut t: serde_json::Value =
+                serde_json::from_str(&trust_for(&["payments:api"])).expect("json");
+            t["Statement"][0]["Condition"]["StringEquals"]
+                .as_object_mut()
+                .expect("obj")
+                .remove(&format!("{PROVIDER}:aud"));
+            set_trust(i, t);
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA220,
+        |i| {
+            let mut t: serde_json::Value =
+                serde_json::from_str(&trust_for(&["payments:api"])).expect("json");
+            t["Statement"][0]["Condition"] = json!({"StringLike": {format!("{PROVIDER}:sub"): "system:serviceaccount:*:*", format!("{PROVIDER}:aud"): "sts.amazonaws.com"}});
+            set_trust(i, t);
+        },
+        |_| {},
+    );
+}
+
+#[test]
+fn irsa224_shared_role() {
+    check(
+        Code::IRSA224,
+        |i| {
+            i.service_accounts.push(ServiceAccount {
+                namespace: "payments".into(),
+                name: "worker".into(),
+                role_arn: Some(ROLE.into()),
+                ..Default::default()
+            });
+            set_trust(
+                i,
+                serde_json::from_str(&trust_for(&["payments:api", "payments:worker"]))
+                    .expect("json"),
+            );
+        },
+        |_| {},
+    );
+}
+
+#[test]
+fn irsa230_231_232_permissions() {
+    check(
+        Code::IRSA230,
+        |i| role_mut(i, ROLE).attached_policies.clear(),
+        |_| {},
+    );
+    check(
+        Code::IRSA231,
+        |i| {
+            role_mut(i, ROLE).permissions_boundary =
+                Some("arn:aws:iam::111122223333:policy/boundary".into())
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA232,
+        |i| {
+            role_mut(i, ROLE)
+                .attached_policies
+                .push(managed("AdministratorAccess"))
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA232,
+        |i| {
+            role_mut(i, ROLE).inline_policies.push(InlinePolicy {
+            name: "everything".into(),
+            document: r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#.into(),
+        })
+        },
+        |i| {
+            role_mut(i, ROLE).inline_policies.push(InlinePolicy {
+            name: "s3".into(),
+            document: r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#.into(),
+        })
+        },
+    );
+    let mut inv = healthy();
+    role_mut(&mut inv, ROLE)
+        .attached_policies
+        .push(managed("AdministratorAccess"));
+    let f = report(&inv).bindings[0].findings[0].clone();
+    assert_eq!((f.code, f.severity), (Code::IRSA232, Severity::Critical));
+}
+
+#[test]
+fn irsa301_302_303_oidc() {
+    check(Code::IRSA301, |i| i.oidc_providers.clear(), |_| {});
+    // Providers of the role's account were not listed: unknown, not IRSA301.
+    check(
+        Code::IRSA301,
+        |i| i.oidc_providers.clear(),
+        |i| {
+            i.oidc_providers.clear();
+            i.oidc_provider_accounts.clear();
+        },
+    );
+    check(
+        Code::IRSA302,
+        |i| i.oidc_providers[0].client_ids = vec!["sigstore".into()],
+        |i| sa_mut(i, "api").audience = None,
+    );
+    check(Code::IRSA303, |i| i.cluster.oidc_issuer = None, |_| {});
+    check(Code::IRSA303, |i| i.cluster.found = Some(false), |_| {});
+}
+
+#[test]
+fn irsa401_402_403_pods() {
+    check(
+        Code::IRSA401,
+        |i| i.pods = vec![plain_pod("api-old-1", "api")],
+        // A completed pod does not count.
+        |i| {
+            let mut p = plain_pod("api-old-1", "api");
+            p.phase = Some("Succeeded".into());
+            i.pods.push(p);
+        },
+    );
+    check(
+        Code::IRSA402,
+        |i| {
+            i.pods = vec![irsa_pod(
+                "api-1",
+                "api",
+                "arn:aws:iam::111122223333:role/old-role",
+            )]
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA403,
+        |i| {
+            i.pods[0].containers[0].static_credential_vars =
+                vec!["AWS_ACCESS_KEY_ID".into(), "AWS_SECRET_ACCESS_KEY".into()]
+        },
+        |i| i.pods[0].containers[0].static_credential_vars = vec!["AWS_SESSION_TOKEN".into()],
+    );
+    let mut inv = healthy();
+    inv.pods = vec![plain_pod("api-old-1", "api"), plain_pod("api-old-2", "api")];
+    let r = report(&inv);
+    let f = &r.bindings[0].findings[0];
+    assert_eq!(f.code, Code::IRSA401);
+    assert_eq!(f.evidence["pod_count"], 2, "one finding per workload");
+    assert_eq!(
+        f.fix,
+        vec!["kubectl rollout restart deployment/api -n payments".to_owned()]
+    );
+}
+
+#[test]
+fn irsa404_wrong_service_account() {
+    check(
+        Code::IRSA404,
+        |i| i.pods = vec![plain_pod("api-1", "default")],
+        |i| i.pods.push(plain_pod("other-1", "default")),
+    );
+}
+
+#[test]
+fn irsa405_and_5xx_node_roles() {
+    check(
+        Code::IRSA405,
+        |i| {
+            role_mut(i, NODE_ROLE)
+                .attached_policies
+                .push(managed("AmazonS3FullAccess"));
+            i.pods.push(plain_pod("batch-1", "default"));
+        },
+        |i| i.pods.push(plain_pod("batch-1", "default")),
+    );
+    check(
+        Code::IRSA501,
+        |i| {
+            role_mut(i, NODE_ROLE)
+                .attached_policies
+                .push(managed("AmazonS3FullAccess"))
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA502,
+        |i| {
+            role_mut(i, NODE_ROLE).inline_policies.push(InlinePolicy {
+                name: "extra".into(),
+                document: "{}".into(),
+            })
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA503,
+        |i| {
+            role_mut(i, NODE_ROLE)
+                .attached_policies
+                .retain(|p| !p.arn.ends_with("WorkerNodePolicy"))
+        },
+        // The minimal worker policy is an accepted equivalent.
+        |i| {
+            let r = role_mut(i, NODE_ROLE);
+            r.attached_policies
+                .retain(|p| !p.arn.ends_with("WorkerNodePolicy"));
+            r.attached_policies
+                .push(managed("AmazonEKSWorkerNodeMinimalPolicy"));
+        },
+    );
+    check(
+        Code::IRSA504,
+        |i| {
+            role_mut(i, NODE_ROLE)
+                .attached_policies
+                .push(managed("AmazonEKS_CNI_Policy"))
+        },
+        |_| {},
+    );
+    check(
+        Code::IRSA505,
+        |i| role_mut(i, NODE_ROLE).status = ReadStatus::Error,
+        |_| {},
+    );
+    let mut inv = healthy();
+    role_mut(&mut inv, NODE_ROLE)
+        .attached_policies
+        .push(managed("AdministratorAccess"));
+    let r = report(&inv);
+    assert_eq!(
+        r.node_roles[0].findings[0].severity,
+        Severity::Critical,
+        "admin beyond baseline"
+    );
+}
+
+#[test]
+fn irsa6xx_cluster() {
+    check(
+        Code::IRSA601,
+        |i| i.webhook_present = Some(false),
+        |i| i.webhook_present = None,
+    );
+    check(
+        Code::IRSA602,
+        |i| {
+            i.sources.push(SourceHealth {
+                resource: "pods".into(),
+                namespace: Some("kube-system".into()),
+                state: SourceState::Forbidden,
+                message: None,
+            })
+        },
+        |i| {
+            i.sources.push(SourceHealth {
+                resource: "pods".into(),
+                namespace: None,
+                state: SourceState::Ok,
+                message: None,
+            })
+        },
+    );
+    check(
+        Code::IRSA603,
+        |i| {
+            i.aws = AwsStatus {
+                reachable: false,
+                skipped: true,
+                error: None,
+            }
+        },
+        |_| {},
+    );
+}
+
+fn associate(i: &mut Inventory, sa: &str, role: &str) {
+    i.pod_identity_associations.push(PodIdentityAssociation {
+        namespace: "payments".into(),
+        service_account: sa.into(),
+        role_arn: role.into(),
+        association_id: Some("a-1".into()),
+    });
+}
+
+fn pod_identity_trust() -> String {
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#.into()
+}
+
+#[test]
+fn irsa7xx_pod_identity() {
+    const PI_ROLE: &str = "arn:aws:iam::111122223333:role/reporter";
+    let with_role = |i: &mut Inventory, trust: String| {
+        i.roles.push(role(
+            PI_ROLE,
+            Some(trust),
+            vec![managed("AmazonS3ReadOnlyAccess")],
+        ));
+    };
+    check(
+        Code::IRSA701,
+        |i| {
+            with_role(i, pod_identity_trust());
+            associate(i, "api", PI_ROLE)
+        },
+        |i| {
+            with_role(i, pod_identity_trust());
+            associate(i, "default", PI_ROLE)
+        },
+    );
+    check(
+        Code::IRSA702,
+        |i| {
+            with_role(i, pod_identity_trust().replace(",\"sts:TagSession\"", ""));
+            associate(i, "default", PI_ROLE);
+        },
+        |i| {
+            with_role(i, pod_identity_trust());
+            associate(i, "default", PI_ROLE);
+        },
+    );
+    check(
+        Code::IRSA703,
+        |i| {
+            i.roles.push(Role {
+                arn: PI_ROLE.into(),
+                name: "reporter".into(),
+                status: ReadStatus::NotFound,
+                ..Default::default()
+            });
+            associate(i, "default", PI_ROLE);
+        },
+        |i| {
+            with_role(i, pod_identity_trust());
+            associate(i, "default", PI_ROLE);
+        },
+    );
+    check(
+        Code::IRSA704,
+        |i| {
+            with_role(i, pod_identity_trust());
+            associate(i, "default", PI_ROLE);
+            i.pod_identity_agent_present = Some(false);
+        },
+        |i| i.pod_identity_agent_present = Some(false),
+    );
+}
+
+#[test]
+fn bindings_sort_failing_first_and_summary_counts() {
+    let mut inv = healthy();
+    inv.service_accounts.push(ServiceAccount {
+        namespace: "aaa".into(),
+        name: "broken".into(),
+        role_arn: Some("nope".into()),
+        ..Default::default()
+    });
+    let r = report(&inv);
+    assert_eq!(r.bindings[0].service_account, "broken");
+    assert_eq!(r.bindings[0].status, Status::Failing);
+    assert_eq!(
+        (r.summary.bindings, r.summary.failing, r.summary.ok),
+        (2, 1, 1)
+    );
+    assert_eq!(r.summary.findings.error, 1);
+}
