@@ -35,7 +35,9 @@ pub fn parse_role_arn(s: &str) -> Result<RoleArn<'_>, String> {
         return Err("it is not an ARN".into());
     }
     if *service != "iam" {
-        return Err(format!("it is an ARN of service {service:?}, not an IAM role"));
+        return Err(format!(
+            "it is an ARN of service {service:?}, not an IAM role"
+        ));
     }
     if !region.is_empty() {
         return Err("IAM ARNs have an empty region field".into());
@@ -52,7 +54,9 @@ pub fn parse_role_arn(s: &str) -> Result<RoleArn<'_>, String> {
         None => ("/".to_owned(), rest),
     };
     if !valid_name(name) || path.contains("//") {
-        return Err(format!("the role name {name:?} is not a valid IAM role name"));
+        return Err(format!(
+            "the role name {name:?} is not a valid IAM role name"
+        ));
     }
     Ok(RoleArn {
         partition,
@@ -69,9 +73,16 @@ mod tests {
     #[test]
     fn valid_role_arns() {
         let a = parse_role_arn("arn:aws:iam::111122223333:role/app").expect("valid");
-        assert_eq!((a.account, a.name, a.path.as_str()), ("111122223333", "app", "/"));
-        let b = parse_role_arn("arn:aws-cn:iam::111122223333:role/team/svc/app-role").expect("valid");
-        assert_eq!((b.partition, b.name, b.path.as_str()), ("aws-cn", "app-role", "/team/svc/"));
+        assert_eq!(
+            (a.account, a.name, a.path.as_str()),
+            ("111122223333", "app", "/")
+        );
+        let b =
+            parse_role_arn("arn:aws-cn:iam::111122223333:role/team/svc/app-role").expect("valid");
+        assert_eq!(
+            (b.partition, b.name, b.path.as_str()),
+            ("aws-cn", "app-role", "/team/svc/")
+        );
     }
 
     #[test]
@@ -82,7 +93,10 @@ mod tests {
             ("app-role", "not an ARN"),
             ("arn:aws:iam::111122223333:user/app", "user ARN"),
             ("arn:aws:iam::111122223333:policy/app", "policy ARN"),
-            ("arn:aws:iam::111122223333:instance-profile/app", "instance-profile ARN"),
+            (
+                "arn:aws:iam::111122223333:instance-profile/app",
+                "instance-profile ARN",
+            ),
             ("arn:aws:iam::1111:role/app", "12 digits"),
             ("arn:aws:s3:::bucket", "service"),
         ];

@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::inventory::{ANNOTATION_AUDIENCE, ANNOTATION_ROLE_ARN, ANNOTATION_STS_REGIONAL, ANNOTATION_TOKEN_EXPIRATION, Pod, ServiceAccount};
+use crate::inventory::{
+    ANNOTATION_AUDIENCE, ANNOTATION_ROLE_ARN, ANNOTATION_STS_REGIONAL, ANNOTATION_TOKEN_EXPIRATION,
+    Pod, ServiceAccount,
+};
 use crate::policy::DEFAULT_AUDIENCE;
 
 use super::arn::parse_role_arn;
@@ -16,7 +19,10 @@ use super::trust::Subject;
 /// A binding's status: failing on a critical or error finding; unknown when a needed fact
 /// could not be fetched (IRSA103/IRSA505) and nothing worse was found; then warning; ok.
 pub fn status_of(findings: &[Finding]) -> Status {
-    if findings.iter().any(|f| matches!(f.severity, Severity::Critical | Severity::Error)) {
+    if findings
+        .iter()
+        .any(|f| matches!(f.severity, Severity::Critical | Severity::Error))
+    {
         Status::Failing
     } else if findings.iter().any(|f| f.code.severity().is_none()) {
         Status::Unknown
@@ -48,10 +54,22 @@ impl<'a> Shared<'a> {
         let mut unused_annotated: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut annotated_by: HashMap<&str, Vec<String>> = HashMap::new();
         for sa in &idx.inv.service_accounts {
-            let Some(arn) = sa.role_arn.as_deref() else { continue };
-            annotated_by.entry(arn).or_default().push(format!("{}/{}", sa.namespace, sa.name));
-            if idx.pods_of(&sa.namespace, &sa.name).iter().all(|p| !pods::is_live(p)) {
-                unused_annotated.entry(sa.namespace.as_str()).or_default().push(sa.name.as_str());
+            let Some(arn) = sa.role_arn.as_deref() else {
+                continue;
+            };
+            annotated_by
+                .entry(arn)
+                .or_default()
+                .push(format!("{}/{}", sa.namespace, sa.name));
+            if idx
+                .pods_of(&sa.namespace, &sa.name)
+                .iter()
+                .all(|p| !pods::is_live(p))
+            {
+                unused_annotated
+                    .entry(sa.namespace.as_str())
+                    .or_default()
+                    .push(sa.name.as_str());
             }
         }
         Shared {
@@ -62,7 +80,14 @@ impl<'a> Shared<'a> {
     }
 }
 
-fn irsa_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, sa: &'a ServiceAccount, value: &str, live: &[&Pod], draft: &mut Draft) {
+fn irsa_checks<'a>(
+    idx: &Index<'a>,
+    shared: &Shared<'a>,
+    sa: &'a ServiceAccount,
+    value: &str,
+    live: &[&Pod],
+    draft: &mut Draft,
+) {
     let who = format!("{}/{}", sa.namespace, sa.name);
     let f = &mut draft.findings;
     if let Some(x) = service_account::malformed_annotation(idx, sa, value) {
@@ -79,7 +104,11 @@ fn irsa_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, sa: &'a ServiceAccount,
                 f.extend(trust);
                 draft.trust = view;
                 f.extend(role_permissions::check(role, &who));
-                let annotated = shared.annotated_by.get(value).map(Vec::as_slice).unwrap_or_default();
+                let annotated = shared
+                    .annotated_by
+                    .get(value)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 f.extend(trust_policy::blast_radius(idx, role, annotated));
             }
         }
@@ -93,19 +122,37 @@ fn irsa_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, sa: &'a ServiceAccount,
         .as_ref()
         .zip(parse_role_arn(value).ok())
         .map(|(i, a)| i.provider_arn(Some(a.account)));
-    f.extend(service_account::audience_override(sa, provider_arn.as_deref()));
-    f.extend(pods::not_injected(&sa.namespace, &sa.name, live, idx.inv.webhook_present));
+    f.extend(service_account::audience_override(
+        sa,
+        provider_arn.as_deref(),
+    ));
+    f.extend(pods::not_injected(
+        &sa.namespace,
+        &sa.name,
+        live,
+        idx.inv.webhook_present,
+    ));
     f.extend(pods::stale_role(&sa.namespace, &sa.name, value, live));
 }
 
-fn no_credentials_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, name: &'a str, sa: Option<&'a ServiceAccount>, live: &[&Pod], draft: &mut Draft) {
+fn no_credentials_checks<'a>(
+    idx: &Index<'a>,
+    shared: &Shared<'a>,
+    ns: &'a str,
+    name: &'a str,
+    sa: Option<&'a ServiceAccount>,
+    live: &[&Pod],
+    draft: &mut Draft,
+) {
     let f = &mut draft.findings;
     if let (Some(sa), Some(roles)) = (sa, idx.trusted_by.get(&(ns.to_owned(), name.to_owned()))) {
         let restarts: Vec<String> = pods::workloads(live.iter().copied())
             .iter()
             .map(|w| w.restart_command(ns))
             .collect();
-        f.extend(service_account::trusted_but_not_annotated(sa, roles, &restarts));
+        f.extend(service_account::trusted_but_not_annotated(
+            sa, roles, &restarts,
+        ));
     }
     let unused: Vec<&str> = shared
         .unused_annotated
@@ -115,7 +162,11 @@ fn no_credentials_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, 
     f.extend(pods::wrong_service_account(ns, name, live, &unused));
     // Pods without credentials on nodes whose role leaks extra permissions.
     let mut by_role: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
-    for p in live.iter().copied().filter(|p| !p.irsa_injected() && !p.pod_identity_injected()) {
+    for p in live
+        .iter()
+        .copied()
+        .filter(|p| !p.irsa_injected() && !p.pod_identity_injected())
+    {
         if let Some(nr) = idx.node_role_of_pod(p)
             && shared.leaky_node_roles.contains_key(nr.role_arn.as_str())
         {
@@ -123,15 +174,29 @@ fn no_credentials_checks<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, 
         }
     }
     for (role, pods_on) in by_role {
-        let extras = shared.leaky_node_roles.get(role).map(Vec::as_slice).unwrap_or_default();
+        let extras = shared
+            .leaky_node_roles
+            .get(role)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         f.extend(pods::inherits_node_role(ns, name, &pods_on, role, extras));
     }
 }
 
 /// Builds the row of one ServiceAccount (`sa` is `None` when only an association names it).
-pub fn build<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, name: &'a str, sa: Option<&'a ServiceAccount>) -> Option<Binding> {
+pub fn build<'a>(
+    idx: &Index<'a>,
+    shared: &Shared<'a>,
+    ns: &'a str,
+    name: &'a str,
+    sa: Option<&'a ServiceAccount>,
+) -> Option<Binding> {
     let annotation = sa.and_then(|s| s.role_arn.as_deref());
-    let associations = idx.associations.get(&(ns, name)).map(Vec::as_slice).unwrap_or_default();
+    let associations = idx
+        .associations
+        .get(&(ns, name))
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let mechanism = match (annotation.is_some(), !associations.is_empty()) {
         (true, true) => Mechanism::Both,
         (true, false) => Mechanism::Irsa,
@@ -139,7 +204,11 @@ pub fn build<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, name: &'a st
         (false, false) => Mechanism::None,
     };
     let all_pods = idx.pods_of(ns, name);
-    let live: Vec<&Pod> = all_pods.iter().copied().filter(|p| pods::is_live(p)).collect();
+    let live: Vec<&Pod> = all_pods
+        .iter()
+        .copied()
+        .filter(|p| pods::is_live(p))
+        .collect();
     let mut draft = Draft {
         findings: Vec::new(),
         trust: None,
@@ -151,14 +220,20 @@ pub fn build<'a>(idx: &Index<'a>, shared: &Shared<'a>, ns: &'a str, name: &'a st
         if let Some(sa) = sa.filter(|_| annotation.is_some()) {
             draft.findings.push(pod_identity::both(sa, assoc));
         }
-        draft.findings.extend(pod_identity::association_checks(idx, assoc));
+        draft
+            .findings
+            .extend(pod_identity::association_checks(idx, assoc));
     }
     if mechanism != Mechanism::None {
-        draft.findings.extend(pods::static_credentials(ns, name, &live));
+        draft
+            .findings
+            .extend(pods::static_credentials(ns, name, &live));
     } else {
         no_credentials_checks(idx, shared, ns, name, sa, &live, &mut draft);
     }
-    let trusted = idx.trusted_by.contains_key(&(ns.to_owned(), name.to_owned()));
+    let trusted = idx
+        .trusted_by
+        .contains_key(&(ns.to_owned(), name.to_owned()));
     if mechanism == Mechanism::None && !trusted && draft.findings.is_empty() {
         return None;
     }
@@ -236,7 +311,11 @@ pub fn all<'a>(idx: &Index<'a>, shared: &Shared<'a>) -> Vec<Binding> {
         out.extend(build(idx, shared, ns, name, None));
     }
     out.sort_by(|a, b| {
-        (a.status, &a.namespace, &a.service_account).cmp(&(b.status, &b.namespace, &b.service_account))
+        (a.status, &a.namespace, &a.service_account).cmp(&(
+            b.status,
+            &b.namespace,
+            &b.service_account,
+        ))
     });
     out
 }
@@ -262,4 +341,3 @@ pub fn summary(bindings: &[Binding], others: impl Iterator<Item = Finding>) -> S
     }
     s
 }
-

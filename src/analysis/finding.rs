@@ -130,6 +130,15 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// The `explain` entry of a code: why it breaks and how to fix it. Each check module
+/// keeps the entries of its own codes next to the code that raises them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explanation {
+    pub code: Code,
+    pub why: &'static str,
+    pub fix: &'static str,
+}
+
 /// One finding, as the JSON report carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {

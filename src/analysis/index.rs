@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::inventory::{Inventory, NodeRole, OidcProvider, Pod, PodIdentityAssociation, Role, ServiceAccount};
+use crate::inventory::{
+    Inventory, NodeRole, OidcProvider, Pod, PodIdentityAssociation, Role, ServiceAccount,
+};
 use crate::policy::{Effect, Issuer, ParseError, PolicyDocument, evaluate, parse_subject};
 
 use super::report::Settings;
@@ -34,12 +36,20 @@ pub struct Index<'a> {
 
 impl<'a> Index<'a> {
     pub fn new(inv: &'a Inventory, settings: &'a Settings) -> Self {
-        let issuer = inv.cluster.oidc_issuer.as_deref().and_then(|i| Issuer::parse(i).ok());
+        let issuer = inv
+            .cluster
+            .oidc_issuer
+            .as_deref()
+            .and_then(|i| Issuer::parse(i).ok());
         let roles: HashMap<&str, &Role> = inv.roles.iter().map(|r| (r.arn.as_str(), r)).collect();
         let trust: HashMap<&str, Result<PolicyDocument, ParseError>> = inv
             .roles
             .iter()
-            .filter_map(|r| r.trust_policy.as_deref().map(|t| (r.arn.as_str(), PolicyDocument::parse(t))))
+            .filter_map(|r| {
+                r.trust_policy
+                    .as_deref()
+                    .map(|t| (r.arn.as_str(), PolicyDocument::parse(t)))
+            })
             .collect();
         let service_accounts: HashMap<SaKey, &ServiceAccount> = inv
             .service_accounts
@@ -113,8 +123,7 @@ impl<'a> Index<'a> {
         }
         Ok(self.inv.oidc_providers.iter().find(|p| {
             let url = p.url.trim_start_matches("https://").trim_end_matches('/');
-            url.eq_ignore_ascii_case(&issuer.provider)
-                && p.arn.split(':').nth(4) == Some(account)
+            url.eq_ignore_ascii_case(&issuer.provider) && p.arn.split(':').nth(4) == Some(account)
         }))
     }
 }
@@ -135,11 +144,15 @@ fn trust_relations<'a>(
     let mut arns: Vec<&&'a str> = trust.keys().collect();
     arns.sort();
     for arn in arns {
-        let Some(Ok(doc)) = trust.get(*arn) else { continue };
+        let Some(Ok(doc)) = trust.get(*arn) else {
+            continue;
+        };
         let mut set = BTreeSet::new();
         for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
             for c in &s.conditions {
-                let Some((provider, claim)) = c.key.rsplit_once(':') else { continue };
+                let Some((provider, claim)) = c.key.rsplit_once(':') else {
+                    continue;
+                };
                 if !claim.eq_ignore_ascii_case("sub") {
                     continue;
                 }

@@ -11,7 +11,7 @@ pub mod trust;
 use std::collections::HashMap;
 
 pub use binding::status_of;
-pub use finding::{Code, Finding, Severity};
+pub use finding::{Code, Explanation, Finding, Severity};
 pub use report::{
     Binding, BindingPod, DEFAULT_NODE_BASELINE, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
     ReportCluster, Settings, SeverityCounts, Status, Summary, TrustView,
@@ -25,16 +25,24 @@ pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
     let mut node_roles = checks::node_roles::reports(&idx);
     let leaky: HashMap<&str, Vec<String>> = node_roles
         .iter()
-        .filter(|r| r.findings.iter().any(|f| matches!(f.code, Code::IRSA501 | Code::IRSA502)))
+        .filter(|r| {
+            r.findings
+                .iter()
+                .any(|f| matches!(f.code, Code::IRSA501 | Code::IRSA502))
+        })
         .filter_map(|r| {
             let role = idx.roles.get(r.role_arn.as_str())?;
-            Some((role.arn.as_str(), checks::node_roles::extras(role, &settings.node_baseline)))
+            Some((
+                role.arn.as_str(),
+                checks::node_roles::extras(role, &settings.node_baseline),
+            ))
         })
         .collect();
     let shared = binding::Shared::new(&idx, leaky);
     let bindings = binding::all(&idx, &shared);
     attach_inheriting_pods(&idx, &mut node_roles);
-    let mut cluster_findings: Vec<Finding> = checks::oidc::no_issuer(inv, None).into_iter().collect();
+    let mut cluster_findings: Vec<Finding> =
+        checks::oidc::no_issuer(inv, None).into_iter().collect();
     cluster_findings.extend(checks::cluster::check(inv));
     let summary = binding::summary(
         &bindings,
@@ -63,26 +71,60 @@ pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
 /// Lists, on each node role, the pods without IRSA or Pod Identity that run on its nodes.
 fn attach_inheriting_pods(idx: &index::Index, node_roles: &mut [NodeRoleReport]) {
     const LISTED: usize = 50;
-    let position: HashMap<&str, usize> = node_roles
+    let position: HashMap<String, usize> = node_roles
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.role_arn.as_str(), i))
+        .map(|(i, r)| (r.role_arn.clone(), i))
         .collect();
-    let mut found: Vec<(usize, String)> = Vec::new();
+    // Inventory order is deterministic, so the listed pods are too.
     for p in &idx.inv.pods {
         if p.irsa_injected() || p.pod_identity_injected() || !checks::pods::is_live(p) {
             continue;
         }
-        if let Some(i) = idx.node_role_of_pod(p).and_then(|nr| position.get(nr.role_arn.as_str())) {
-            found.push((*i, format!("{}/{}", p.namespace, p.name)));
-        }
-    }
-    found.sort();
-    for (i, name) in found {
+        let Some(&i) = idx
+            .node_role_of_pod(p)
+            .and_then(|nr| position.get(&nr.role_arn))
+        else {
+            continue;
+        };
         let row = &mut node_roles[i];
         row.pods_without_irsa_count += 1;
         if row.pods_without_irsa.len() < LISTED {
-            row.pods_without_irsa.push(name);
+            row.pods_without_irsa
+                .push(format!("{}/{}", p.namespace, p.name));
+        }
+    }
+}
+
+/// The `explain` entry of a code.
+pub fn explain(code: Code) -> Option<&'static Explanation> {
+    let tables: [&[Explanation]; 10] = [
+        checks::service_account::EXPLAIN,
+        trust::deny::EXPLAIN,
+        trust::exposure::EXPLAIN,
+        checks::trust_policy::EXPLAIN,
+        checks::role_permissions::EXPLAIN,
+        checks::oidc::EXPLAIN,
+        checks::pods::EXPLAIN,
+        checks::node_roles::EXPLAIN,
+        checks::cluster::EXPLAIN,
+        checks::pod_identity::EXPLAIN,
+    ];
+    tables
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|e| e.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_exactly_one_explanation() {
+        for code in Code::ALL {
+            let e = explain(*code).unwrap_or_else(|| panic!("{code} has no explanation"));
+            assert!(e.why.len() > 40 && e.fix.len() > 10, "{code}");
         }
     }
 }

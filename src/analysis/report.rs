@@ -196,7 +196,10 @@ pub const DEFAULT_NODE_BASELINE: &[&str] = &[
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            node_baseline: DEFAULT_NODE_BASELINE.iter().map(|s| s.to_string()).collect(),
+            node_baseline: DEFAULT_NODE_BASELINE
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             generated_at: "1970-01-01T00:00:00Z".into(),
         }
     }

@@ -1,5 +1,10 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in its own file.
 
+mod explain;
+mod report;
+mod snapshot;
+mod source;
+mod time;
 mod trust;
 
 use std::io::Write;
@@ -13,10 +18,21 @@ use clap::{CommandFactory, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub source: source::SourceArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// One-shot analysis, printed or written, then exit.
+    Report(report::ReportArgs),
+    /// Record everything the analysis reads as one versioned file for --replay.
+    Snapshot(snapshot::SnapshotArgs),
+    /// The catalog entry for a finding code, with fix guidance.
+    Explain {
+        /// A finding code such as IRSA203.
+        code: String,
+    },
     /// Offline: would this trust policy let that ServiceAccount's token assume the role?
     Trust(trust::TrustArgs),
     /// Print shell completions.
@@ -34,6 +50,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Trust(args)) => trust::run(&args),
+        Some(Command::Report(args)) => report::run(&args, &cli.source),
+        Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.source),
+        Some(Command::Explain { code }) => explain::run(&code),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());

@@ -16,8 +16,11 @@ pub const ANNOTATION_STS_REGIONAL: &str = "eks.amazonaws.com/sts-regional-endpoi
 /// Pod annotation listing containers the webhook must not inject.
 pub const ANNOTATION_SKIP_CONTAINERS: &str = "eks.amazonaws.com/skip-containers";
 /// Environment variables holding static credentials: only their names are recorded.
-pub const STATIC_CREDENTIAL_VARS: &[&str] =
-    &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+pub const STATIC_CREDENTIAL_VARS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -254,7 +257,9 @@ pub struct AwsStatus {
 pub enum SnapshotError {
     #[error("{0} is not a snapshot file (invalid JSON: {1})")]
     Json(String, String),
-    #[error("{path} has schema {found:?}; this irsa-tui reads {SNAPSHOT_SCHEMA:?} (write it again with `irsa-tui snapshot`)")]
+    #[error(
+        "{path} has schema {found:?}; this irsa-tui reads {SNAPSHOT_SCHEMA:?} (write it again with `irsa-tui snapshot`)"
+    )]
     Schema { path: String, found: String },
 }
 
@@ -281,13 +286,23 @@ impl Inventory {
                 found,
             });
         }
-        serde_json::from_value(value).map_err(|e| SnapshotError::Json(origin.to_owned(), e.to_string()))
+        serde_json::from_value(value)
+            .map_err(|e| SnapshotError::Json(origin.to_owned(), e.to_string()))
     }
 
     pub fn to_snapshot_json(&self) -> String {
         let mut copy = self.clone();
         copy.schema = SNAPSHOT_SCHEMA.to_owned();
         serde_json::to_string_pretty(&copy).unwrap_or_default() + "\n"
+    }
+
+    /// Keeps only what lives in `namespaces` (`-n`).
+    pub fn restrict_to_namespaces(&mut self, namespaces: &[String]) {
+        let keep = |ns: &str| namespaces.iter().any(|n| n == ns);
+        self.service_accounts.retain(|s| keep(&s.namespace));
+        self.pods.retain(|p| keep(&p.namespace));
+        self.pod_identity_associations
+            .retain(|a| keep(&a.namespace));
     }
 
     pub fn role(&self, arn: &str) -> Option<&Role> {
@@ -309,7 +324,10 @@ mod tests {
             ..Default::default()
         });
         let text = inv.to_snapshot_json();
-        assert_eq!(Inventory::from_snapshot_json(&text, "x").expect("reads"), inv);
+        assert_eq!(
+            Inventory::from_snapshot_json(&text, "x").expect("reads"),
+            inv
+        );
         let wrong = text.replace(SNAPSHOT_SCHEMA, "irsa-tui/snapshot/v0");
         assert!(matches!(
             Inventory::from_snapshot_json(&wrong, "x"),

@@ -186,9 +186,9 @@ impl PolicyDocument {
                 s.effect == Effect::Allow
                     && s.problems.is_empty()
                     && s.conditions.is_empty()
-                    && s.action
-                        .as_ref()
-                        .is_some_and(|a| !a.negated && a.patterns.iter().any(|p| p == "*" || p == "*:*"))
+                    && s.action.as_ref().is_some_and(|a| {
+                        !a.negated && a.patterns.iter().any(|p| p == "*" || p == "*:*")
+                    })
                     && s.resources.iter().any(|r| r == "*")
             })
     }
@@ -291,7 +291,10 @@ fn parse_statement(index: usize, obj: &serde_json::Map<String, Value>) -> Statem
         principal,
         action,
         has_resource: obj.contains_key("Resource") || obj.contains_key("NotResource"),
-        resources: obj.get("Resource").and_then(string_list).unwrap_or_default(),
+        resources: obj
+            .get("Resource")
+            .and_then(string_list)
+            .unwrap_or_default(),
         conditions,
         problems,
     }

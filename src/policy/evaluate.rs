@@ -67,7 +67,7 @@ pub struct StatementTrace {
     pub action: PartTrace,
     pub principal: PartTrace,
     pub conditions: Vec<ConditionTrace>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
     /// Whether the statement applies to the request.
     pub result: Tri,

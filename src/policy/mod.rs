@@ -18,7 +18,7 @@ pub use evaluate::{
 pub use matching::{edit_distance, glob_match, has_wildcard};
 pub use operator::{BaseOperator, KeyState, Operator, SetQualifier};
 pub use request::{
-    ASSUME_ROLE_ACTION, DEFAULT_AUDIENCE, Issuer, POD_IDENTITY_SERVICE, TAG_SESSION_ACTION, Request, RequestPrincipal, WEB_IDENTITY_ACTION,
-    parse_subject, service_account_subject,
+    ASSUME_ROLE_ACTION, DEFAULT_AUDIENCE, Issuer, POD_IDENTITY_SERVICE, Request, RequestPrincipal,
+    TAG_SESSION_ACTION, WEB_IDENTITY_ACTION, parse_subject, service_account_subject,
 };
 pub use tri::Tri;

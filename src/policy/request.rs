@@ -183,7 +183,13 @@ impl Request {
 
     /// `action` by the EKS Pod Identity service for a pod of `cluster_arn`: the context
     /// EKS passes (source account/ARN, the session tags it sets).
-    pub fn pod_identity(action: &str, cluster_arn: &str, account: &str, namespace: &str, service_account: &str) -> Self {
+    pub fn pod_identity(
+        action: &str,
+        cluster_arn: &str,
+        account: &str,
+        namespace: &str,
+        service_account: &str,
+    ) -> Self {
         let cluster_name = cluster_arn.rsplit('/').next().unwrap_or(cluster_arn);
         let mut keys = BTreeMap::new();
         let mut put = |k: &str, v: &str| {

@@ -3,5 +3,7 @@
 pub mod html;
 pub mod json;
 pub mod markdown;
+#[cfg(test)]
+mod sample;
 pub mod style;
 pub mod trust;

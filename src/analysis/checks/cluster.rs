@@ -1,7 +1,26 @@
 //! Cluster and data-source checks: IRSA601–IRSA603.
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::inventory::{Inventory, SourceState};
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA601,
+        why: "The pod-identity-webhook MutatingWebhookConfiguration is what injects IRSA credentials; on EKS it is managed by AWS. Without it, no pod gets AWS_ROLE_ARN or the token.",
+        fix: "Check the cluster (kubectl get mutatingwebhookconfiguration pod-identity-webhook); on self-managed clusters install amazon-eks-pod-identity-webhook.",
+    },
+    Explanation {
+        code: Code::IRSA602,
+        why: "A Kubernetes source could not be read (RBAC forbids it, or the API server fails). Results depending on it are incomplete.",
+        fix: "Grant get/list/watch on the resource (see the ClusterRole in assets/), or limit the run to readable namespaces with -n.",
+    },
+    Explanation {
+        code: Code::IRSA603,
+        why: "AWS could not be reached or has no credentials (or --no-aws was given). AWS-side checks are skipped and bindings that need them are unknown.",
+        fix: "Provide credentials (AWS_PROFILE, --profile) and --region, then run again.",
+    },
+];
 
 pub fn check(inv: &Inventory) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -16,12 +35,22 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
         );
     }
     for s in inv.sources.iter().filter(|s| s.state != SourceState::Ok) {
-        let scope = s.namespace.as_deref().map_or("cluster-wide".to_owned(), |n| format!("in namespace {n}"));
+        let scope = s
+            .namespace
+            .as_deref()
+            .map_or("cluster-wide".to_owned(), |n| format!("in namespace {n}"));
         let state = match s.state {
             SourceState::Forbidden => "forbidden",
             _ => "failing",
         };
-        let verb = format!("kubectl auth can-i list {}{}", s.resource, s.namespace.as_deref().map(|n| format!(" -n {n}")).unwrap_or_else(|| " -A".into()));
+        let verb = format!(
+            "kubectl auth can-i list {}{}",
+            s.resource,
+            s.namespace
+                .as_deref()
+                .map(|n| format!(" -n {n}"))
+                .unwrap_or_else(|| " -A".into())
+        );
         out.push(
             Finding::new(
                 Code::IRSA602,
@@ -42,7 +71,10 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
         let why = if inv.aws.skipped {
             "AWS checks were skipped on purpose (--no-aws)".to_owned()
         } else {
-            inv.aws.error.clone().unwrap_or_else(|| "AWS could not be reached".to_owned())
+            inv.aws
+                .error
+                .clone()
+                .unwrap_or_else(|| "AWS could not be reached".to_owned())
         };
         out.push(
             Finding::new(

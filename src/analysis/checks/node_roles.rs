@@ -1,12 +1,41 @@
 //! Node roles: IRSA501–IRSA505, and the node-role rows of the report.
 
-use crate::analysis::finding::{Code, Finding, Severity};
+use crate::analysis::finding::{Code, Explanation, Finding, Severity};
 use crate::analysis::index::Index;
 use crate::analysis::report::{NodeRoleReport, Status};
 use crate::inventory::{AttachedPolicy, NodeRole, ReadStatus, Role};
 
 use super::arn_name;
 use super::role_permissions::is_aws_managed;
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA501,
+        why: "Policies attached to a node role beyond the baseline leak to every pod on those nodes that does not use IRSA or Pod Identity. Admin-level extras are critical.",
+        fix: "Detach the extra policies (aws iam detach-role-policy) and grant them to the workloads that need them through IRSA.",
+    },
+    Explanation {
+        code: Code::IRSA502,
+        why: "Inline policies on a node role are shared by all pods without IRSA on those nodes and are easy to miss in reviews.",
+        fix: "Delete the inline policy (aws iam delete-role-policy) and move its permissions to workload roles.",
+    },
+    Explanation {
+        code: Code::IRSA503,
+        why: "Nodes need the worker node policy (or the minimal equivalent) to register and run, and registry read access to pull images.",
+        fix: "Attach AmazonEKSWorkerNodePolicy and AmazonEC2ContainerRegistryReadOnly (or PullOnly) to the node role.",
+    },
+    Explanation {
+        code: Code::IRSA504,
+        why: "The VPC CNI needs AmazonEKS_CNI_Policy; AWS recommends granting it through an IRSA role for kube-system/aws-node rather than the node role, so other pods do not inherit it.",
+        fix: "Create an IRSA role for aws-node with the CNI policy, then detach it from the node role.",
+    },
+    Explanation {
+        code: Code::IRSA505,
+        why: "irsa-tui could not read the node role, so its policies (and what pods without IRSA inherit) are unknown.",
+        fix: "Give irsa-tui iam:GetRole and iam:ListAttachedRolePolicies, or inspect the role by hand.",
+    },
+];
 
 /// Whether a managed policy is in the configured baseline (a name means the AWS managed
 /// policy of that name; an ARN is compared as is).
@@ -26,7 +55,11 @@ pub fn extras(role: &Role, baseline: &[String]) -> Vec<String> {
         .iter()
         .filter(|p| !in_baseline(p, baseline))
         .map(|p| p.arn.clone())
-        .chain(role.inline_policies.iter().map(|p| format!("inline:{}", p.name)))
+        .chain(
+            role.inline_policies
+                .iter()
+                .map(|p| format!("inline:{}", p.name)),
+        )
         .collect()
 }
 
@@ -45,7 +78,9 @@ fn check(role: &Role, baseline: &[String]) -> Vec<Finding> {
         .filter(|p| !in_baseline(p, baseline))
         .collect();
     if !beyond.is_empty() {
-        let admin = beyond.iter().any(|p| p.admin || is_aws_managed(&p.arn, "AdministratorAccess"));
+        let admin = beyond
+            .iter()
+            .any(|p| p.admin || is_aws_managed(&p.arn, "AdministratorAccess"));
         let names: Vec<&str> = beyond.iter().map(|p| p.name.as_str()).collect();
         let mut f = Finding::new(
             Code::IRSA501,
@@ -65,7 +100,11 @@ fn check(role: &Role, baseline: &[String]) -> Vec<Finding> {
         out.push(f);
     }
     if !role.inline_policies.is_empty() {
-        let names: Vec<String> = role.inline_policies.iter().map(|p| p.name.clone()).collect();
+        let names: Vec<String> = role
+            .inline_policies
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
         out.push(
             Finding::new(
                 Code::IRSA502,
@@ -82,10 +121,22 @@ fn check(role: &Role, baseline: &[String]) -> Vec<Finding> {
         );
     }
     let mut missing = Vec::new();
-    if !has_managed(role, &["AmazonEKSWorkerNodePolicy", "AmazonEKSWorkerNodeMinimalPolicy"]) {
+    if !has_managed(
+        role,
+        &[
+            "AmazonEKSWorkerNodePolicy",
+            "AmazonEKSWorkerNodeMinimalPolicy",
+        ],
+    ) {
         missing.push("AmazonEKSWorkerNodePolicy");
     }
-    if !has_managed(role, &["AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"]) {
+    if !has_managed(
+        role,
+        &[
+            "AmazonEC2ContainerRegistryReadOnly",
+            "AmazonEC2ContainerRegistryPullOnly",
+        ],
+    ) {
         missing.push("AmazonEC2ContainerRegistryReadOnly");
     }
     if !missing.is_empty() {

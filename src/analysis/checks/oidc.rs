@@ -1,8 +1,27 @@
 //! The cluster's IAM OIDC provider: IRSA301–IRSA303.
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::inventory::Inventory;
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA301,
+        why: "STS verifies the token through an IAM OIDC provider for the cluster issuer in the role account. Without it, AssumeRoleWithWebIdentity fails with \"No OpenIDConnect provider found in your account\".",
+        fix: "eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve, or aws iam create-open-id-connect-provider --url ISSUER --client-id-list sts.amazonaws.com in the role account.",
+    },
+    Explanation {
+        code: Code::IRSA302,
+        why: "The token aud claim must be one of the provider client IDs; otherwise STS answers \"Incorrect token audience\".",
+        fix: "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ARN --client-id AUDIENCE.",
+    },
+    Explanation {
+        code: Code::IRSA303,
+        why: "The cluster has no OIDC issuer (or irsa-tui could not find the cluster): no token can be verified, and IRSA cannot work anywhere on it.",
+        fix: "Check the cluster name and region (--cluster, --region); EKS clusters have an issuer at cluster.identity.oidc.issuer.",
+    },
+];
 
 fn cluster_name(inv: &Inventory) -> &str {
     inv.cluster.name.as_deref().unwrap_or("CLUSTER")
@@ -46,7 +65,9 @@ pub fn no_issuer(inv: &Inventory, who: Option<&str>) -> Option<Finding> {
 
 /// IRSA301 / IRSA302 for a binding whose role is in `account` and whose token carries `audience`.
 pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) -> Vec<Finding> {
-    let Some(issuer) = &idx.issuer else { return Vec::new() };
+    let Some(issuer) = &idx.issuer else {
+        return Vec::new();
+    };
     let inv = idx.inv;
     let provider_arn = issuer.provider_arn(Some(account));
     match idx.provider_in(account) {

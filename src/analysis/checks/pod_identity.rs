@@ -2,12 +2,38 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::inventory::{PodIdentityAssociation, ReadStatus, ServiceAccount};
-use crate::policy::{ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, evaluate};
+use crate::policy::{
+    ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, evaluate,
+};
 
 use super::arn_name;
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA701,
+        why: "With both an IRSA annotation and a Pod Identity association, new pods get Pod Identity credentials (which take precedence in the SDK chain) while pods injected with IRSA keep the annotated role.",
+        fix: "Keep one mechanism: remove the annotation, or delete the association.",
+    },
+    Explanation {
+        code: Code::IRSA702,
+        why: "EKS Pod Identity assumes the role as the service pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession; a trust policy missing either refuses it.",
+        fix: "Add a statement allowing Service pods.eks.amazonaws.com the actions sts:AssumeRole and sts:TagSession.",
+    },
+    Explanation {
+        code: Code::IRSA703,
+        why: "The Pod Identity association points at a role that does not exist.",
+        fix: "Update the association with an existing role (aws eks update-pod-identity-association), or create the role.",
+    },
+    Explanation {
+        code: Code::IRSA704,
+        why: "Pod Identity credentials are served by the eks-pod-identity-agent DaemonSet in kube-system; without it, pods of associated ServiceAccounts get no credentials.",
+        fix: "Install the add-on: aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent.",
+    },
+];
 
 /// IRSA701: both an IRSA annotation and a Pod Identity association.
 pub fn both(sa: &ServiceAccount, assoc: &PodIdentityAssociation) -> Finding {
@@ -89,14 +115,26 @@ fn pod_identity_statement() -> Value {
 }
 
 /// IRSA702: the trust policy must let pods.eks.amazonaws.com AssumeRole and TagSession.
-fn trust_for_pods(idx: &Index, assoc: &PodIdentityAssociation, arn: &str, name: &str, who: &str) -> Option<Finding> {
+fn trust_for_pods(
+    idx: &Index,
+    assoc: &PodIdentityAssociation,
+    arn: &str,
+    name: &str,
+    who: &str,
+) -> Option<Finding> {
     let cluster_arn = idx.inv.cluster.arn.clone().unwrap_or_default();
     let account = idx.inv.cluster.account.clone().unwrap_or_default();
     let parsed = idx.trust.get(arn);
     let refused: Vec<&str> = [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
         .into_iter()
         .filter(|action| {
-            let request = Request::pod_identity(action, &cluster_arn, &account, &assoc.namespace, &assoc.service_account);
+            let request = Request::pod_identity(
+                action,
+                &cluster_arn,
+                &account,
+                &assoc.namespace,
+                &assoc.service_account,
+            );
             !matches!(parsed, Some(Ok(doc)) if evaluate(doc, &request).is_allowed())
         })
         .collect();
@@ -116,7 +154,9 @@ fn trust_for_pods(idx: &Index, assoc: &PodIdentityAssociation, arn: &str, name: 
             list.push(pod_identity_statement());
         }
     }
-    let compact = serde_json::to_string(&corrected).unwrap_or_default().replace('\'', r"'\''");
+    let compact = serde_json::to_string(&corrected)
+        .unwrap_or_default()
+        .replace('\'', r"'\''");
     Some(
         Finding::new(
             Code::IRSA702,

@@ -1,7 +1,36 @@
 //! Pod checks, reported once per owning workload: IRSA401–IRSA405.
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::inventory::Pod;
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA401,
+        why: "The pod identity webhook mutates pods only when they are created. Pods created before the annotation, while the webhook was down, or whose containers are listed in eks.amazonaws.com/skip-containers have no AWS_ROLE_ARN / token and use the node role instead.",
+        fix: "Restart the owning workload (kubectl rollout restart deployment/NAME -n NS; StatefulSet and DaemonSet alike); delete and recreate a bare pod.",
+    },
+    Explanation {
+        code: Code::IRSA402,
+        why: "AWS_ROLE_ARN is fixed at pod creation. After the annotation changed, running pods keep assuming the old role.",
+        fix: "Restart the owning workload so new pods get the current role.",
+    },
+    Explanation {
+        code: Code::IRSA403,
+        why: "AWS SDKs look for AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment before the web identity token, so static keys shadow IRSA: the pod acts as an IAM user with a long-lived key.",
+        fix: "Remove the variables from the workload (kubectl set env deployment/NAME AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-) and rotate the key.",
+    },
+    Explanation {
+        code: Code::IRSA404,
+        why: "The namespace has a ServiceAccount carrying a role that no pod uses, while this pod runs without IRSA: serviceAccountName is most likely wrong (or missing and defaulting to default).",
+        fix: "Set serviceAccountName to the annotated ServiceAccount (kubectl set serviceaccount deployment/NAME SA -n NS).",
+    },
+    Explanation {
+        code: Code::IRSA405,
+        why: "Pods without IRSA or Pod Identity get the node role credentials from the instance metadata service. When the node role holds more than the baseline, every such pod inherits those permissions.",
+        fix: "Give the workload its own IRSA role, remove the extra policies from the node role, or block IMDS for pods (hop limit 1).",
+    },
+];
 
 /// Pods grouped by their owning workload (or alone for a bare pod).
 pub struct Workload<'a> {
@@ -33,7 +62,10 @@ impl Workload<'_> {
                 } else {
                     ""
                 };
-                format!("kubectl delete pod -n {namespace} {}{recreate}", names.join(" "))
+                format!(
+                    "kubectl delete pod -n {namespace} {}{recreate}",
+                    names.join(" ")
+                )
             }
         }
     }
@@ -60,7 +92,10 @@ pub fn workloads<'a>(pods: impl IntoIterator<Item = &'a Pod>) -> Vec<Workload<'a
             Some(o) => (Some(o.kind.as_str()), o.name.as_str()),
             None => (None, p.name.as_str()),
         };
-        match out.iter_mut().find(|w| w.kind == kind && w.name == name && kind.is_some()) {
+        match out
+            .iter_mut()
+            .find(|w| w.kind == kind && w.name == name && kind.is_some())
+        {
             Some(w) => w.pods.push(p),
             None => out.push(Workload {
                 kind,
@@ -78,8 +113,16 @@ pub fn is_live(p: &Pod) -> bool {
 }
 
 /// IRSA401: the ServiceAccount is annotated but these pods were not injected.
-pub fn not_injected(namespace: &str, sa: &str, pods: &[&Pod], webhook_present: Option<bool>) -> Vec<Finding> {
-    let missing = pods.iter().copied().filter(|p| is_live(p) && !p.irsa_injected() && !p.pod_identity_injected());
+pub fn not_injected(
+    namespace: &str,
+    sa: &str,
+    pods: &[&Pod],
+    webhook_present: Option<bool>,
+) -> Vec<Finding> {
+    let missing = pods
+        .iter()
+        .copied()
+        .filter(|p| is_live(p) && !p.irsa_injected() && !p.pod_identity_injected());
     workloads(missing)
         .into_iter()
         .map(|w| {
@@ -109,7 +152,10 @@ pub fn not_injected(namespace: &str, sa: &str, pods: &[&Pod], webhook_present: O
 
 /// IRSA402: pods injected with another role than the current annotation.
 pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) -> Vec<Finding> {
-    let stale = pods.iter().copied().filter(|p| is_live(p) && pod_role(p).is_some_and(|r| r != annotation));
+    let stale = pods
+        .iter()
+        .copied()
+        .filter(|p| is_live(p) && pod_role(p).is_some_and(|r| r != annotation));
     workloads(stale)
         .into_iter()
         .map(|w| {
@@ -178,8 +224,15 @@ pub fn static_credentials(namespace: &str, sa: &str, pods: &[&Pod]) -> Vec<Findi
 }
 
 /// IRSA404: pods run as a ServiceAccount without IRSA while an annotated one sits unused.
-pub fn wrong_service_account(namespace: &str, sa: &str, pods: &[&Pod], unused: &[&str]) -> Vec<Finding> {
-    let Some(candidate) = unused.first() else { return Vec::new() };
+pub fn wrong_service_account(
+    namespace: &str,
+    sa: &str,
+    pods: &[&Pod],
+    unused: &[&str],
+) -> Vec<Finding> {
+    let Some(candidate) = unused.first() else {
+        return Vec::new();
+    };
     workloads(pods.iter().copied().filter(|p| is_live(p) && !p.irsa_injected() && !p.pod_identity_injected()))
         .into_iter()
         .map(|w| {
@@ -209,7 +262,13 @@ pub fn wrong_service_account(namespace: &str, sa: &str, pods: &[&Pod], unused: &
 }
 
 /// IRSA405: pods without IRSA or Pod Identity on nodes whose role holds more than the baseline.
-pub fn inherits_node_role(namespace: &str, sa: &str, pods: &[&Pod], role_arn: &str, extras: &[String]) -> Vec<Finding> {
+pub fn inherits_node_role(
+    namespace: &str,
+    sa: &str,
+    pods: &[&Pod],
+    role_arn: &str,
+    extras: &[String],
+) -> Vec<Finding> {
     workloads(pods.iter().copied())
         .into_iter()
         .map(|w| {

@@ -1,8 +1,27 @@
 //! What the role may do: IRSA230 (nothing), IRSA231 (boundary), IRSA232 (admin).
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::inventory::Role;
 use crate::policy::PolicyDocument;
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA230,
+        why: "The role has no attached and no inline policy. Pods get credentials, and every AWS call is AccessDenied: the classic symptom right after creating a role with eksctl --role-only and forgetting --attach-policy-arn.",
+        fix: "Attach the policy the workload needs: aws iam attach-role-policy --role-name ROLE --policy-arn POLICY_ARN.",
+    },
+    Explanation {
+        code: Code::IRSA231,
+        why: "A permissions boundary caps the role: effective permissions are the intersection of its policies and the boundary. An action allowed by a policy but outside the boundary is denied.",
+        fix: "When calls fail with AccessDenied although a policy allows them, read the boundary (aws iam get-policy / get-policy-version) and extend it if appropriate.",
+    },
+    Explanation {
+        code: Code::IRSA232,
+        why: "The role allows every action on every resource (AdministratorAccess or an equivalent Action \"*\" / Resource \"*\" statement). Any process in the pods can do anything in the account.",
+        fix: "Detach the admin policy and grant only what the workload calls.",
+    },
+];
 
 /// An AWS managed policy ARN of `name`, in any partition.
 pub fn is_aws_managed(arn: &str, name: &str) -> bool {

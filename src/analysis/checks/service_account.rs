@@ -1,13 +1,47 @@
 //! ServiceAccount checks: IRSA101–IRSA106.
 
 use crate::analysis::arn::parse_role_arn;
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::analysis::trust::fix::reference_policy;
 use crate::analysis::trust::{Subject, fix::update_command};
 use crate::inventory::{ReadStatus, Role, ServiceAccount};
 
 use super::{annotate_role_command, arn_account, arn_name};
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA101,
+        why: "The EKS pod identity webhook copies the eks.amazonaws.com/role-arn annotation into AWS_ROLE_ARN verbatim. STS only accepts a role ARN, so a user, policy or instance-profile ARN, a bare role name, quotes or stray whitespace make every credential request fail with a validation error.",
+        fix: "Annotate the ServiceAccount with the exact role ARN (kubectl annotate serviceaccount -n NS NAME eks.amazonaws.com/role-arn=arn:aws:iam::ACCOUNT:role/NAME --overwrite), then restart its workloads.",
+    },
+    Explanation {
+        code: Code::IRSA102,
+        why: "IAM answers NoSuchEntity for the annotated role: it was deleted, renamed, or the annotation has a typo. AssumeRoleWithWebIdentity fails for every pod.",
+        fix: "Point the annotation at the right role, or create the role with a trust policy for this ServiceAccount (irsa-tui prints the aws iam create-role command) and attach its permissions.",
+    },
+    Explanation {
+        code: Code::IRSA103,
+        why: "irsa-tui could not read the role (AccessDenied, a role in another account, or AWS unreachable), so the binding is neither verified nor known to be broken: its status is unknown, never ok.",
+        fix: "Give irsa-tui iam:GetRole (see the least-privilege policy in assets/), or check the role by hand with aws iam get-role.",
+    },
+    Explanation {
+        code: Code::IRSA104,
+        why: "A role trusts exactly this ServiceAccount on this cluster, so the binding was intended, but the ServiceAccount has no role-arn annotation and no Pod Identity association: the webhook injects nothing and pods fall back to the node role.",
+        fix: "Annotate the ServiceAccount with the role ARN, then restart the workloads that use it.",
+    },
+    Explanation {
+        code: Code::IRSA105,
+        why: "eks.amazonaws.com/token-expiration sets the projected token lifetime in seconds. Values below 600 are raised to 600 by the webhook; above 86400 are invalid; a non-integer is ignored.",
+        fix: "Set an integer between 600 and 86400 (the default is 86400).",
+    },
+    Explanation {
+        code: Code::IRSA106,
+        why: "eks.amazonaws.com/audience changes the aud claim of the token. Both the trust policy aud condition and the IAM OIDC provider client IDs must accept the new audience, or STS refuses the token.",
+        fix: "Add the audience to the provider (aws iam add-client-id-to-open-id-connect-provider) and to the trust policy aud condition, or remove the annotation.",
+    },
+];
 
 /// IRSA101: the annotation does not parse as a role ARN.
 pub fn malformed_annotation(idx: &Index, sa: &ServiceAccount, value: &str) -> Option<Finding> {
@@ -63,10 +97,12 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
         Some(role) if role.status == ReadStatus::Ok => RoleState::Ok(role),
         Some(role) if role.status == ReadStatus::NotFound => {
             let policy = reference_policy(subject);
-            let create = update_command(subject, &policy).replace(
-                "aws iam update-assume-role-policy --role-name",
-                "aws iam create-role --role-name",
-            ).replace("--policy-document", "--assume-role-policy-document");
+            let create = update_command(subject, &policy)
+                .replace(
+                    "aws iam update-assume-role-policy --role-name",
+                    "aws iam create-role --role-name",
+                )
+                .replace("--policy-document", "--assume-role-policy-document");
             RoleState::Stop(
                 Finding::new(
                     Code::IRSA102,

@@ -1,13 +1,20 @@
 //! Trust policy of an IRSA binding: IRSA201–IRSA223 come from the trust diagnosis
 //! (`analysis::trust`); IRSA224 (blast radius) is decided here.
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::analysis::report::{TrustView, pretty_policy};
 use crate::analysis::trust::{Subject, assess_parsed};
 use crate::inventory::Role;
 
 use super::arn_name;
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[Explanation {
+    code: Code::IRSA224,
+    why: "Several ServiceAccounts, or several clusters, can assume the same role: its permissions are shared, and a compromise of any of them exposes all. This is context for an incident, not an error.",
+    fix: "Prefer one role per workload; narrow the trust policy to the ServiceAccounts that really need the role.",
+}];
 
 /// Evaluates the role's trust policy for the binding's token.
 pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, Option<TrustView>) {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::policy::{
     BaseOperator, Condition, ConditionTrace, Effect, Evaluation, Operator, PolicyDocument,
     PrincipalType, ProviderArn, Statement, StatementTrace, Tri, WEB_IDENTITY_ACTION, edit_distance,
@@ -12,6 +12,60 @@ use crate::policy::{
 
 use super::fix::Edit;
 use super::{Cause, Subject};
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA201,
+        why: "IRSA calls sts:AssumeRoleWithWebIdentity as the cluster OIDC provider (a Federated principal). A trust policy that only trusts a Service (such as ec2.amazonaws.com) or only allows sts:AssumeRole refuses it.",
+        fix: "Add the statement irsa-tui prints: Federated = the cluster provider ARN, Action sts:AssumeRoleWithWebIdentity, sub and aud conditions.",
+    },
+    Explanation {
+        code: Code::IRSA202,
+        why: "The Federated principal names another OIDC provider: typically the issuer id of a cluster that was re-created, or a provider in another account. STS accepts the token only for the provider the policy names.",
+        fix: "Replace the principal with this cluster provider ARN (and the condition key prefixes with it).",
+    },
+    Explanation {
+        code: Code::IRSA203,
+        why: "The sub condition names another namespace for this ServiceAccount name (a workload moved, or a policy copied from another environment). The token sub is system:serviceaccount:NAMESPACE:NAME.",
+        fix: "Correct the namespace in the sub condition.",
+    },
+    Explanation {
+        code: Code::IRSA204,
+        why: "The sub condition names another ServiceAccount in this namespace (a typo, or a renamed ServiceAccount).",
+        fix: "Correct the ServiceAccount name in the sub condition.",
+    },
+    Explanation {
+        code: Code::IRSA205,
+        why: "Condition keys are the issuer without https://, no trailing slash, followed by :sub or :aud. A different prefix names a key the request never carries, so the condition never holds.",
+        fix: "Rename the key to PROVIDER:sub / PROVIDER:aud with this cluster provider.",
+    },
+    Explanation {
+        code: Code::IRSA206,
+        why: "The aud condition does not accept the token audience (sts.amazonaws.com unless annotated otherwise). A common mistake is to put the issuer URL there.",
+        fix: "Set the aud condition to the token audience.",
+    },
+    Explanation {
+        code: Code::IRSA207,
+        why: "StringEquals (and the other exact operators) treat * and ? as ordinary characters: system:serviceaccount:ns:* matches only that literal text.",
+        fix: "Use the exact sub value, or StringLike when a pattern is really intended.",
+    },
+    Explanation {
+        code: Code::IRSA208,
+        why: "An explicit Deny statement of the trust policy matches this token; Deny always wins over Allow.",
+        fix: "Remove the Deny statement or narrow its conditions so they exclude this ServiceAccount.",
+    },
+    Explanation {
+        code: Code::IRSA209,
+        why: "The trust policy cannot be parsed, or uses an element or operator irsa-tui does not evaluate, or its decision depends on a value only known when STS is called. irsa-tui never guesses allow.",
+        fix: "Rewrite the statement with supported elements; irsa-tui prints a reference trust policy for the ServiceAccount.",
+    },
+    Explanation {
+        code: Code::IRSA210,
+        why: "A condition of the statement closest to allowing can never hold for an IRSA token: it tests a key AssumeRoleWithWebIdentity never carries (such as aws:PrincipalTag/...) or a value the token cannot have.",
+        fix: "Remove the condition, or express the restriction with the token sub and aud.",
+    },
+];
 
 /// IRSA208: an explicit Deny applies to the token.
 pub(super) fn explicit_deny(

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::analysis::finding::{Code, Finding};
+use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::policy::{
     Effect, Issuer, PolicyDocument, Reason, Request, evaluate, parse_subject,
     service_account_subject,
@@ -13,6 +13,30 @@ use crate::policy::{
 
 use super::fix::Edit;
 use super::{Cause, Subject};
+
+/// `irsa-tui explain` entries of the codes raised here.
+pub const EXPLAIN: &[Explanation] = &[
+    Explanation {
+        code: Code::IRSA220,
+        why: "The allowing statement has no sub restriction, or a pattern matching ServiceAccounts of any namespace: anyone who can run a pod with any ServiceAccount of the cluster gets this role.",
+        fix: "Restrict sub with StringEquals to system:serviceaccount:NAMESPACE:NAME.",
+    },
+    Explanation {
+        code: Code::IRSA221,
+        why: "The sub pattern (StringLike) also admits other ServiceAccounts of the same namespace.",
+        fix: "Use StringEquals with the exact ServiceAccount.",
+    },
+    Explanation {
+        code: Code::IRSA222,
+        why: "The allowing statement has no aud condition: tokens minted for other audiences are accepted. AWS recommends requiring aud = sts.amazonaws.com.",
+        fix: "Add StringEquals PROVIDER:aud = sts.amazonaws.com.",
+    },
+    Explanation {
+        code: Code::IRSA223,
+        why: "The trust policy trusts any principal (\"*\" or {\"AWS\": \"*\"}) without a condition tying it to this cluster tokens: other identity providers or any AWS principal can assume the role.",
+        fix: "Name the cluster OIDC provider as the Federated principal and restrict sub and aud.",
+    },
+];
 
 const PROBE: &str = "irsa-tui-probe";
 const PROBE_AUDIENCE: &str = "irsa-tui-probe.invalid";

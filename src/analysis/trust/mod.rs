@@ -2,16 +2,16 @@
 //! and the catalog's IRSA2xx findings (IRSA201–IRSA210 when denied, IRSA220–IRSA223 when
 //! allowed), each with a corrected trust policy that was checked to work.
 
-mod deny;
-mod exposure;
+pub(crate) mod deny;
+pub(crate) mod exposure;
 pub mod fix;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::policy::{
-    Decision, Issuer, ParseError, PolicyDocument, ProviderArn, Reason, Request, StatementTrace, evaluate,
-    service_account_subject,
+    Decision, Issuer, ParseError, PolicyDocument, ProviderArn, Reason, Request, StatementTrace,
+    evaluate, service_account_subject,
 };
 
 use super::finding::{Code, Finding};
@@ -133,7 +133,10 @@ pub fn assess(policy_text: &str, subject: &Subject) -> TrustAssessment {
 }
 
 /// Assesses the result of parsing a trust policy (parsed once, assessed per subject).
-pub fn assess_parsed(parsed: &Result<PolicyDocument, ParseError>, subject: &Subject) -> TrustAssessment {
+pub fn assess_parsed(
+    parsed: &Result<PolicyDocument, ParseError>,
+    subject: &Subject,
+) -> TrustAssessment {
     match parsed {
         Ok(doc) => assess_document(doc, subject),
         Err(e) => {

@@ -1,0 +1,32 @@
+//! `irsa-tui snapshot -o FILE`: record everything the analysis reads, for `--replay`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::source::SourceArgs;
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The snapshot file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> ExitCode {
+    let mut inv = match source.load() {
+        Ok(i) => i,
+        Err(e) => return super::fail(e),
+    };
+    if inv.captured_at.is_none() {
+        inv.captured_at = Some(super::time::now());
+    }
+    match std::fs::write(&args.output, inv.to_snapshot_json()) {
+        Ok(()) => {
+            eprintln!("irsa-tui: snapshot written to {}", args.output.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => super::fail(format!("cannot write {}: {e}", args.output.display())),
+    }
+}

@@ -1,0 +1,102 @@
+//! Options shared by the dashboard, `report` and `snapshot`, and loading the inventory
+//! they name.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::inventory::Inventory;
+
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: current-context).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub context: Option<String>,
+    /// Limit to namespaces (repeatable); default all.
+    #[arg(short = 'n', long = "namespace", value_name = "NS", global = true)]
+    pub namespaces: Vec<String>,
+    /// EKS cluster name (default: inferred from the kubeconfig context).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub cluster: Option<String>,
+    /// AWS region.
+    #[arg(long, value_name = "REGION", global = true)]
+    pub region: Option<String>,
+    /// AWS profile.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+    /// Kubernetes only: AWS checks skipped (reported as IRSA603).
+    #[arg(long, global = true)]
+    pub no_aws: bool,
+    /// The embedded demo cluster; no network.
+    #[arg(long, global = true, conflicts_with = "replay")]
+    pub demo: bool,
+    /// Analyse a file written by `irsa-tui snapshot`; no network.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub replay: Option<PathBuf>,
+    /// Write logs there (level from RUST_LOG).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub log_file: Option<PathBuf>,
+    /// Managed policies a node role may hold (names or ARNs, comma-separated, repeatable);
+    /// default: the catalog's baseline.
+    #[arg(long, value_name = "POLICY,...", value_delimiter = ',', global = true)]
+    pub node_baseline: Vec<String>,
+    /// JSON configuration file: {"node_baseline": ["AmazonEKSWorkerNodePolicy", ...]}.
+    #[arg(long, value_name = "FILE", env = "IRSA_TUI_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    /// The inventory the options name, or a one-line message saying what to do.
+    pub fn load(&self) -> Result<Inventory, String> {
+        let mut inv = if self.demo {
+            crate::sources::demo::inventory().map_err(|e| e.to_string())?
+        } else if let Some(path) = &self.replay {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "cannot read snapshot {shown}: {e} (write one with `irsa-tui snapshot -o FILE`)"
+                )
+            })?;
+            Inventory::from_snapshot_json(&text, &shown).map_err(|e| e.to_string())?
+        } else {
+            return Err(
+                "live Kubernetes/AWS sources are not available in this version yet; use --demo or --replay FILE".into(),
+            );
+        };
+        if !self.namespaces.is_empty() {
+            inv.restrict_to_namespaces(&self.namespaces);
+        }
+        Ok(inv)
+    }
+
+    /// The node-role baseline: `--node-baseline`, else the config file, else the default.
+    pub fn node_baseline(&self) -> Result<Vec<String>, String> {
+        if !self.node_baseline.is_empty() {
+            return Ok(self
+                .node_baseline
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect());
+        }
+        if let Some(path) = &self.config {
+            let shown = path.display();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read config {shown}: {e}"))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("config {shown} is not valid JSON: {e}"))?;
+            if let Some(list) = v.get("node_baseline") {
+                return serde_json::from_value(list.clone()).map_err(|_| {
+                    format!("config {shown}: node_baseline must be a list of policy names or ARNs")
+                });
+            }
+        }
+        Ok(crate::analysis::DEFAULT_NODE_BASELINE
+            .iter()
+            .map(|s| s.to_string())
+            .collect())
+    }
+}
