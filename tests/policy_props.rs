@@ -2,7 +2,9 @@
 //! the spelling choices IAM treats as equivalent.
 
 use irsa_tui::analysis::trust::{Subject, assess};
-use irsa_tui::policy::{Decision, Issuer, PolicyDocument, Request, evaluate};
+use irsa_tui::policy::{
+    Decision, Issuer, PolicyDocument, Request, Tri, allowing_statement, evaluate,
+};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -232,6 +234,18 @@ proptest! {
     #[test]
     fn decisions_ignore_one_element_arrays(p in arb_policy()) {
         prop_assert_eq!(decisions(&p), decisions(&unwrap_singletons(&p)));
+    }
+
+    // The trace-free decision used for probes is the traced decision.
+    #[test]
+    fn fast_decision_matches_the_traced_one(p in arb_policy()) {
+        let doc = PolicyDocument::from_json(p).expect("parses");
+        for r in requests() {
+            let traced = evaluate(&doc, &r);
+            let fast = allowing_statement(&doc, &r);
+            prop_assert_eq!(fast, traced.is_allowed().then(|| traced.deciding_statement()).flatten());
+            prop_assert!(traced.statements.iter().all(|s| s.result != Tri::Unknown || !s.problems.is_empty() || s.conditions.iter().any(|c| c.result == Tri::Unknown)));
+        }
     }
 
     // Every fix the diagnosis proposes admits the ServiceAccount it was made for.

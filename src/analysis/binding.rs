@@ -1,7 +1,9 @@
 //! One binding row per ServiceAccount that has a role annotation, a Pod Identity
 //! association, a role trusting it, or any finding; its status; the summary.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::inventory::{
     ANNOTATION_AUDIENCE, ANNOTATION_ROLE_ARN, ANNOTATION_STS_REGIONAL, ANNOTATION_TOKEN_EXPIRATION,
@@ -51,8 +53,8 @@ pub struct Shared<'a> {
 
 impl<'a> Shared<'a> {
     pub fn new(idx: &Index<'a>, leaky_node_roles: HashMap<&'a str, Vec<String>>) -> Self {
-        let mut unused_annotated: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut annotated_by: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut unused_annotated: HashMap<&str, Vec<&str>> = HashMap::default();
+        let mut annotated_by: HashMap<&str, Vec<String>> = HashMap::default();
         for sa in &idx.inv.service_accounts {
             let Some(arn) = sa.role_arn.as_deref() else {
                 continue;
@@ -145,7 +147,7 @@ fn no_credentials_checks<'a>(
     draft: &mut Draft,
 ) {
     let f = &mut draft.findings;
-    if let (Some(sa), Some(roles)) = (sa, idx.trusted_by.get(&(ns.to_owned(), name.to_owned()))) {
+    if let (Some(sa), Some(roles)) = (sa, idx.trusted_by(ns, name)) {
         let restarts: Vec<String> = pods::workloads(live.iter().copied())
             .iter()
             .map(|w| w.restart_command(ns))
@@ -231,9 +233,7 @@ pub fn build<'a>(
     } else {
         no_credentials_checks(idx, shared, ns, name, sa, &live, &mut draft);
     }
-    let trusted = idx
-        .trusted_by
-        .contains_key(&(ns.to_owned(), name.to_owned()));
+    let trusted = idx.trusted_by(ns, name).is_some();
     if mechanism == Mechanism::None && !trusted && draft.findings.is_empty() {
         return None;
     }
@@ -292,7 +292,7 @@ fn binding_pods(pods: &[&Pod], mechanism: Mechanism, annotation: Option<&str>) -
 
 /// Every ServiceAccount, plus the ones only an association or a pod names.
 pub fn all<'a>(idx: &Index<'a>, shared: &Shared<'a>) -> Vec<Binding> {
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::default();
     let mut out = Vec::new();
     for sa in &idx.inv.service_accounts {
         if seen.insert((&sa.namespace, &sa.name)) {

@@ -1,12 +1,16 @@
 //! Lookups built once per analysis so each check is a direct read, whatever the size of
 //! the cluster: pods by ServiceAccount, roles by ARN, parsed trust policies by role, ...
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::inventory::{
     Inventory, NodeRole, OidcProvider, Pod, PodIdentityAssociation, Role, ServiceAccount,
 };
-use crate::policy::{Effect, Issuer, ParseError, PolicyDocument, evaluate, parse_subject};
+use crate::policy::{
+    Effect, Issuer, ParseError, PolicyDocument, allowing_statement, parse_subject,
+};
 
 use super::report::Settings;
 
@@ -27,8 +31,9 @@ pub struct Index<'a> {
     pub node_groups: HashMap<&'a str, &'a str>,
     /// node group → node role
     pub node_role_of_group: HashMap<&'a str, &'a NodeRole>,
-    /// Roles whose trust policy lets exactly this ServiceAccount in on this cluster's provider.
-    pub trusted_by: HashMap<(String, String), Vec<&'a str>>,
+    /// Roles whose trust policy lets exactly this ServiceAccount in on this cluster's
+    /// provider, by namespace then name.
+    pub trusted_by: HashMap<String, HashMap<String, Vec<&'a str>>>,
     /// For each role: the ServiceAccount subjects its Allow statements name on any OIDC
     /// provider, as (provider, sub) pairs: the role's blast radius.
     pub trusted_subjects: HashMap<&'a str, BTreeSet<(String, String)>>,
@@ -56,14 +61,14 @@ impl<'a> Index<'a> {
             .iter()
             .map(|s| ((s.namespace.as_str(), s.name.as_str()), s))
             .collect();
-        let mut pods_by_sa: HashMap<SaKey, Vec<&Pod>> = HashMap::new();
+        let mut pods_by_sa: HashMap<SaKey, Vec<&Pod>> = HashMap::default();
         for p in &inv.pods {
             pods_by_sa
                 .entry((p.namespace.as_str(), p.service_account.as_str()))
                 .or_default()
                 .push(p);
         }
-        let mut associations: HashMap<SaKey, Vec<&PodIdentityAssociation>> = HashMap::new();
+        let mut associations: HashMap<SaKey, Vec<&PodIdentityAssociation>> = HashMap::default();
         for a in &inv.pod_identity_associations {
             associations
                 .entry((a.namespace.as_str(), a.service_account.as_str()))
@@ -75,7 +80,7 @@ impl<'a> Index<'a> {
             .iter()
             .filter_map(|n| n.nodegroup.as_deref().map(|g| (n.name.as_str(), g)))
             .collect();
-        let mut node_role_of_group = HashMap::new();
+        let mut node_role_of_group = HashMap::default();
         for nr in &inv.node_roles {
             for s in &nr.sources {
                 if let Some(g) = s.strip_prefix("nodegroup/") {
@@ -99,6 +104,11 @@ impl<'a> Index<'a> {
             trusted_by,
             trusted_subjects,
         }
+    }
+
+    /// The roles trusting exactly this ServiceAccount (IRSA104).
+    pub fn trusted_by(&self, namespace: &str, name: &str) -> Option<&Vec<&'a str>> {
+        self.trusted_by.get(namespace)?.get(name)
     }
 
     pub fn pods_of(&self, namespace: &'a str, name: &'a str) -> &[&'a Pod] {
@@ -136,11 +146,11 @@ fn trust_relations<'a>(
     issuer: Option<&Issuer>,
     service_accounts: &HashMap<SaKey, &ServiceAccount>,
 ) -> (
-    HashMap<(String, String), Vec<&'a str>>,
+    HashMap<String, HashMap<String, Vec<&'a str>>>,
     HashMap<&'a str, BTreeSet<(String, String)>>,
 ) {
-    let mut trusted_by: HashMap<(String, String), Vec<&'a str>> = HashMap::new();
-    let mut subjects: HashMap<&'a str, BTreeSet<(String, String)>> = HashMap::new();
+    let mut trusted_by: HashMap<String, HashMap<String, Vec<&'a str>>> = HashMap::default();
+    let mut subjects: HashMap<&'a str, BTreeSet<(String, String)>> = HashMap::default();
     let mut arns: Vec<&&'a str> = trust.keys().collect();
     arns.sort();
     for arn in arns {
@@ -175,9 +185,11 @@ fn trust_relations<'a>(
                     sa,
                     &audience_of(service_accounts.get(&(ns, sa)).copied()),
                 );
-                if evaluate(doc, &request).is_allowed() {
+                if allowing_statement(doc, &request).is_some() {
                     trusted_by
-                        .entry((ns.to_owned(), sa.to_owned()))
+                        .entry(ns.to_owned())
+                        .or_default()
+                        .entry(sa.to_owned())
                         .or_default()
                         .push(arn);
                 }

@@ -8,7 +8,7 @@ mod index;
 pub mod report;
 pub mod trust;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub use binding::status_of;
 pub use finding::{Code, Explanation, Finding, Severity};
@@ -71,10 +71,15 @@ pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
 /// Lists, on each node role, the pods without IRSA or Pod Identity that run on its nodes.
 fn attach_inheriting_pods(idx: &index::Index, node_roles: &mut [NodeRoleReport]) {
     const LISTED: usize = 50;
-    let position: HashMap<String, usize> = node_roles
+    // Keyed by the inventory's strings, so the rows stay free to update.
+    let position: HashMap<&str, usize> = idx
+        .inv
+        .node_roles
         .iter()
-        .enumerate()
-        .map(|(i, r)| (r.role_arn.clone(), i))
+        .filter_map(|nr| {
+            let i = node_roles.iter().position(|r| r.role_arn == nr.role_arn)?;
+            Some((nr.role_arn.as_str(), i))
+        })
         .collect();
     // Inventory order is deterministic, so the listed pods are too.
     for p in &idx.inv.pods {
@@ -83,7 +88,7 @@ fn attach_inheriting_pods(idx: &index::Index, node_roles: &mut [NodeRoleReport])
         }
         let Some(&i) = idx
             .node_role_of_pod(p)
-            .and_then(|nr| position.get(&nr.role_arn))
+            .and_then(|nr| position.get(nr.role_arn.as_str()))
         else {
             continue;
         };

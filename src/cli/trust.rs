@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use crate::analysis::arn::parse_role_arn;
 use crate::analysis::trust::{Subject, assess};
 use crate::policy::{DEFAULT_AUDIENCE, Decision, Issuer, parse_subject};
 use crate::report::trust as render;
@@ -65,20 +66,10 @@ fn parse_account(s: &str) -> Result<String, String> {
 
 /// Splits `--role` into (name, account from an ARN).
 fn role_parts(role: &str) -> (String, Option<String>) {
-    let mut parts = role.splitn(6, ':');
-    if let (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) && let Some(path) = resource.strip_prefix("role/")
-    {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        return (name.to_owned(), Some(account.to_owned()));
+    match parse_role_arn(role) {
+        Ok(arn) => (arn.name.to_owned(), Some(arn.account.to_owned())),
+        Err(_) => (role.to_owned(), None),
     }
-    (role.to_owned(), None)
 }
 
 fn read_policy(path: &str) -> Result<String, String> {

@@ -104,7 +104,14 @@ pub struct Condition {
     pub operator: Option<Operator>,
     /// The key as written (compared case-insensitively).
     pub key: String,
+    /// The key lower-cased, as the request looks keys up.
+    pub key_lc: String,
     pub values: Vec<String>,
+    /// The values compiled for matching (`*`/`?` as wildcards), ready when no policy
+    /// variable needs substituting.
+    pub patterns: Vec<super::matching::Pattern>,
+    /// Some value contains `${`: under Version 2012-10-17 it is resolved per request.
+    pub has_variables: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -418,6 +425,12 @@ fn parse_conditions(v: &Value, problems: &mut Vec<String>) -> Vec<Condition> {
                 operator_text: op_text.clone(),
                 operator,
                 key: key.clone(),
+                key_lc: key.to_lowercase(),
+                patterns: values
+                    .iter()
+                    .map(|v| super::matching::Pattern::from_policy_text(v))
+                    .collect(),
+                has_variables: values.iter().any(|v| v.contains("${")),
                 values,
             });
         }

@@ -3,6 +3,8 @@
 //! condition match; an applicable Deny wins; otherwise an applicable Allow allows;
 //! otherwise the request is (implicitly) denied.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::document::{
@@ -10,7 +12,7 @@ use super::document::{
     Statement,
 };
 use super::matching::{Pattern, glob_match};
-use super::operator::{KeyState, Resolved, decide};
+use super::operator::{KeyState, KeyView, Resolved, decide};
 use super::request::{Request, RequestPrincipal};
 use super::tri::Tri;
 
@@ -103,14 +105,30 @@ impl Evaluation {
     }
 }
 
-/// Evaluates `doc` for `request`.
+/// Evaluates `doc` for `request`, with a trace of every statement and condition.
 pub fn evaluate(doc: &PolicyDocument, request: &Request) -> Evaluation {
     let statements: Vec<StatementTrace> = doc
         .statements
         .iter()
         .map(|s| trace_statement(doc.version, s, request))
         .collect();
-    let reason = decide_document(doc, &statements);
+    let outcome = outcome(
+        doc,
+        statements.iter().map(|s| (s.index, s.effect, s.result)),
+    );
+    let reason = match outcome {
+        Outcome::Allowed(i) => Reason::Allowed(i),
+        Outcome::ExplicitDeny(i) => Reason::ExplicitDeny(i),
+        Outcome::NoAllow => Reason::NoAllow,
+        Outcome::Undetermined(effect) if doc.problems.is_empty() => {
+            let undecided: Vec<&StatementTrace> = statements
+                .iter()
+                .filter(|s| s.effect == effect && s.result == Tri::Unknown)
+                .collect();
+            Reason::Undetermined(undetermined_reasons(&undecided))
+        }
+        Outcome::Undetermined(_) => Reason::Undetermined(doc.problems.clone()),
+    };
     let decision = match reason {
         Reason::Allowed(_) => Decision::Allow,
         _ => Decision::Deny,
@@ -122,30 +140,54 @@ pub fn evaluate(doc: &PolicyDocument, request: &Request) -> Evaluation {
     }
 }
 
-fn decide_document(doc: &PolicyDocument, statements: &[StatementTrace]) -> Reason {
+/// The statement that allows `request`, if `doc` allows it: the same decision as
+/// [`evaluate`], without building a trace (for probes and bulk checks).
+pub fn allowing_statement(doc: &PolicyDocument, request: &Request) -> Option<usize> {
+    let results = doc.statements.iter().map(|s| {
+        (
+            s.index,
+            s.effect,
+            statement_applies(doc.version, s, request),
+        )
+    });
+    match outcome(doc, results) {
+        Outcome::Allowed(i) => Some(i),
+        _ => None,
+    }
+}
+
+enum Outcome {
+    Allowed(usize),
+    ExplicitDeny(usize),
+    NoAllow,
+    /// Statements of this effect could not be evaluated.
+    Undetermined(Effect),
+}
+
+/// IAM's decision over the statements' results: an applicable Deny wins; a Deny that
+/// might apply prevents an allow; then an applicable Allow; otherwise deny.
+fn outcome(doc: &PolicyDocument, results: impl Iterator<Item = (usize, Effect, Tri)>) -> Outcome {
     if !doc.problems.is_empty() {
-        return Reason::Undetermined(doc.problems.clone());
+        return Outcome::Undetermined(Effect::Allow);
     }
-    let with = |effect: Effect, result: Tri| {
-        statements
-            .iter()
-            .filter(move |s| s.effect == effect && s.result == result)
-    };
-    if let Some(s) = with(Effect::Deny, Tri::True).next() {
-        return Reason::ExplicitDeny(s.index);
+    let (mut deny_unknown, mut allow, mut allow_unknown) = (false, None, false);
+    for (index, effect, result) in results {
+        match (effect, result) {
+            (Effect::Deny, Tri::True) => return Outcome::ExplicitDeny(index),
+            (Effect::Deny, Tri::Unknown) => deny_unknown = true,
+            (Effect::Allow, Tri::True) => {
+                allow.get_or_insert(index);
+            }
+            (Effect::Allow, Tri::Unknown) => allow_unknown = true,
+            (_, Tri::False) => {}
+        }
     }
-    let undecided: Vec<&StatementTrace> = with(Effect::Deny, Tri::Unknown).collect();
-    if !undecided.is_empty() {
-        return Reason::Undetermined(undetermined_reasons(&undecided));
+    match (deny_unknown, allow, allow_unknown) {
+        (true, _, _) => Outcome::Undetermined(Effect::Deny),
+        (false, Some(i), _) => Outcome::Allowed(i),
+        (false, None, true) => Outcome::Undetermined(Effect::Allow),
+        (false, None, false) => Outcome::NoAllow,
     }
-    if let Some(s) = with(Effect::Allow, Tri::True).next() {
-        return Reason::Allowed(s.index);
-    }
-    let undecided: Vec<&StatementTrace> = with(Effect::Allow, Tri::Unknown).collect();
-    if !undecided.is_empty() {
-        return Reason::Undetermined(undetermined_reasons(&undecided));
-    }
-    Reason::NoAllow
 }
 
 fn undetermined_reasons(statements: &[&StatementTrace]) -> Vec<String> {
@@ -163,6 +205,31 @@ fn undetermined_reasons(statements: &[&StatementTrace]) -> Vec<String> {
     out
 }
 
+/// Whether a statement applies, without a trace. A statement with elements the engine
+/// does not understand can only be ruled out, never confirmed.
+fn statement_applies(version: PolicyVersion, s: &Statement, request: &Request) -> Tri {
+    let action = action_hit(s.action.as_ref(), &request.action).0;
+    let principal = principal_hit(s.principal.as_ref(), &request.principal).0;
+    let parts = if !action || !principal {
+        Tri::False
+    } else {
+        Tri::all(
+            s.conditions
+                .iter()
+                .map(|c| condition_result(version, c, request)),
+        )
+    };
+    with_problems(s, parts)
+}
+
+fn with_problems(s: &Statement, parts: Tri) -> Tri {
+    if s.problems.is_empty() || parts == Tri::False {
+        parts
+    } else {
+        Tri::Unknown
+    }
+}
+
 fn trace_statement(version: PolicyVersion, s: &Statement, request: &Request) -> StatementTrace {
     let action = match_action(s.action.as_ref(), &request.action);
     let principal = match_principal(s.principal.as_ref(), &request.principal);
@@ -176,12 +243,6 @@ fn trace_statement(version: PolicyVersion, s: &Statement, request: &Request) -> 
             .into_iter()
             .chain(conditions.iter().map(|c| c.result)),
     );
-    // A statement with elements the engine does not understand can only be ruled out.
-    let result = if s.problems.is_empty() || parts == Tri::False {
-        parts
-    } else {
-        Tri::Unknown
-    };
     StatementTrace {
         index: s.index,
         sid: s.sid.clone(),
@@ -190,8 +251,18 @@ fn trace_statement(version: PolicyVersion, s: &Statement, request: &Request) -> 
         principal,
         conditions,
         problems: s.problems.clone(),
-        result,
+        result: with_problems(s, parts),
     }
+}
+
+/// Whether the action element covers `action`, and the pattern that decided.
+fn action_hit<'a>(spec: Option<&'a ActionSpec>, action: &str) -> (bool, Option<&'a String>) {
+    let Some(spec) = spec else {
+        return (false, None);
+    };
+    // Action names compare case-insensitively, wildcards allowed.
+    let hit = spec.patterns.iter().find(|p| glob_match(p, action, true));
+    (hit.is_some() != spec.negated, hit)
 }
 
 fn match_action(spec: Option<&ActionSpec>, action: &str) -> PartTrace {
@@ -201,20 +272,37 @@ fn match_action(spec: Option<&ActionSpec>, action: &str) -> PartTrace {
             detail: "the statement has no Action".into(),
         };
     };
-    // Action names compare case-insensitively, wildcards allowed.
-    let hit = spec.patterns.iter().find(|p| glob_match(p, action, true));
-    let matched = hit.is_some() != spec.negated;
-    let element = if spec.negated { "NotAction" } else { "Action" };
+    let (matched, hit) = action_hit(Some(spec), action);
     let detail = match (hit, spec.negated) {
         (Some(p), false) => format!("Action {p:?} covers {action}"),
         (None, false) => format!("Action {:?} does not cover {action}", spec.patterns),
         (Some(p), true) => format!("NotAction {p:?} excludes {action}"),
-        (None, true) => format!("{element} {:?} does not exclude {action}", spec.patterns),
+        (None, true) => format!("NotAction {:?} does not exclude {action}", spec.patterns),
     };
     PartTrace {
         result: Tri::from_bool(matched),
         detail,
     }
+}
+
+/// Whether the principal element covers the caller, and the entry that decided
+/// (`None` inside `Some` for `"*"`).
+fn principal_hit<'a>(
+    spec: Option<&'a PrincipalSpec>,
+    principal: &RequestPrincipal,
+) -> (bool, Option<Option<&'a (PrincipalType, String)>>) {
+    let Some(spec) = spec else {
+        return (false, None);
+    };
+    let hit = if spec.any {
+        Some(None)
+    } else {
+        spec.entries
+            .iter()
+            .find(|(kind, value)| principal_entry_matches(*kind, value, principal))
+            .map(Some)
+    };
+    (hit.is_some() != spec.negated, hit)
 }
 
 fn match_principal(spec: Option<&PrincipalSpec>, principal: &RequestPrincipal) -> PartTrace {
@@ -224,15 +312,11 @@ fn match_principal(spec: Option<&PrincipalSpec>, principal: &RequestPrincipal) -
             detail: "the statement has no Principal".into(),
         };
     };
-    let hit: Option<String> = if spec.any {
-        Some("\"*\"".into())
-    } else {
-        spec.entries
-            .iter()
-            .find(|(kind, value)| principal_entry_matches(*kind, value, principal))
-            .map(|(kind, value)| format!("{}: {value:?}", kind.as_str()))
-    };
-    let matched = hit.is_some() != spec.negated;
+    let (matched, hit) = principal_hit(Some(spec), principal);
+    let hit = hit.map(|h| match h {
+        None => "\"*\"".to_owned(),
+        Some((kind, value)) => format!("{}: {value:?}", kind.as_str()),
+    });
     let who = describe_principal(principal);
     let detail = match (hit, spec.negated) {
         (Some(h), false) => format!("Principal {h} matches"),
@@ -340,26 +424,36 @@ fn principal_entry_matches(kind: PrincipalType, value: &str, principal: &Request
     }
 }
 
-fn trace_condition(version: PolicyVersion, c: &Condition, request: &Request) -> ConditionTrace {
-    let key_state = request.key(&c.key);
-    let (actual, key_present) = match &key_state {
-        KeyState::Present(v) if v.len() == 1 => (Some(Actual::One(v[0].clone())), Some(true)),
-        KeyState::Present(v) => (Some(Actual::Many(v.clone())), Some(true)),
-        KeyState::Absent => (None, Some(false)),
-        KeyState::Unknown => (None, None),
+/// Decides one condition for `request`.
+fn condition_result(version: PolicyVersion, c: &Condition, request: &Request) -> Tri {
+    // An unknown operator is a statement problem; the condition itself is undecided.
+    let Some(op) = c.operator else {
+        return Tri::Unknown;
     };
-    let result = match c.operator {
-        // An unknown operator is a statement problem; the condition itself is undecided.
-        None => Tri::Unknown,
-        Some(op) => {
-            let substitute = version == PolicyVersion::V2012_10_17 && op.base.supports_variables();
-            let values: Vec<Resolved> = c
-                .values
-                .iter()
-                .map(|v| resolve_value(v, substitute, request))
-                .collect();
-            decide(op, &values, &key_state)
-        }
+    let key = request.key_lc(&c.key_lc);
+    if version == PolicyVersion::V2012_10_17 && c.has_variables && op.base.supports_variables() {
+        let values: Vec<Resolved> = c
+            .values
+            .iter()
+            .map(|v| resolve_value(v, true, request))
+            .collect();
+        decide(op, &values, key)
+    } else {
+        let values: Vec<Resolved> = c
+            .patterns
+            .iter()
+            .map(|p| Resolved::Value(Cow::Borrowed(p)))
+            .collect();
+        decide(op, &values, key)
+    }
+}
+
+fn trace_condition(version: PolicyVersion, c: &Condition, request: &Request) -> ConditionTrace {
+    let (actual, key_present) = match request.key_lc(&c.key_lc) {
+        KeyView::Present([one]) => (Some(Actual::One(one.clone())), Some(true)),
+        KeyView::Present(v) => (Some(Actual::Many(v.to_vec())), Some(true)),
+        KeyView::Absent => (None, Some(false)),
+        KeyView::Unknown => (None, None),
     };
     ConditionTrace {
         operator: c.operator_text.clone(),
@@ -367,15 +461,15 @@ fn trace_condition(version: PolicyVersion, c: &Condition, request: &Request) -> 
         expected: c.values.clone(),
         actual,
         key_present,
-        result,
+        result: condition_result(version, c, request),
     }
 }
 
 /// Substitutes policy variables (`${key}`, `${key, 'default'}`, `${*}`, `${?}`, `${$}`).
 /// Substituted text is literal: it never acts as a wildcard.
-pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolved {
+pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolved<'static> {
     if !substitute || !value.contains("${") {
-        return Resolved::Value(Pattern::from_policy_text(value));
+        return Resolved::Value(Cow::Owned(Pattern::from_policy_text(value)));
     }
     let mut out = Pattern::default();
     let mut rest = value;
@@ -385,7 +479,7 @@ pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolv
         let Some(end) = after.find('}') else {
             // No closing brace: the rest is literal text.
             out.0.extend(Pattern::from_policy_text(&rest[start..]).0);
-            return Resolved::Value(out);
+            return Resolved::Value(Cow::Owned(out));
         };
         let inner = after[..end].trim();
         match inner {
@@ -406,7 +500,7 @@ pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolv
         rest = &after[end + 1..];
     }
     out.0.extend(Pattern::from_policy_text(rest).0);
-    Resolved::Value(out)
+    Resolved::Value(Cow::Owned(out))
 }
 
 #[cfg(test)]

@@ -13,10 +13,10 @@ pub use document::{
 };
 pub use evaluate::{
     Actual, ConditionTrace, Decision, Evaluation, PartTrace, ProviderArn, Reason, StatementTrace,
-    describe_principal, evaluate,
+    allowing_statement, describe_principal, evaluate,
 };
 pub use matching::{edit_distance, glob_match, has_wildcard};
-pub use operator::{BaseOperator, KeyState, Operator, SetQualifier};
+pub use operator::{BaseOperator, KeyState, KeyView, Operator, SetQualifier};
 pub use request::{
     ASSUME_ROLE_ACTION, DEFAULT_AUDIENCE, Issuer, POD_IDENTITY_SERVICE, Request, RequestPrincipal,
     TAG_SESSION_ACTION, WEB_IDENTITY_ACTION, parse_subject, service_account_subject,

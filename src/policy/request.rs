@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::operator::KeyState;
+use super::operator::{KeyState, KeyView};
 
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
 pub const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
@@ -155,6 +155,8 @@ impl Request {
             format!("{}:aud", issuer.provider).to_lowercase(),
             vec![audience.to_owned()],
         );
+        keys.insert("aws:principalisawsservice".into(), vec!["false".into()]);
+        constant_keys(&mut keys);
         Request {
             action: WEB_IDENTITY_ACTION.to_owned(),
             principal: RequestPrincipal::Federated {
@@ -171,6 +173,8 @@ impl Request {
         let mut keys = BTreeMap::new();
         keys.insert("aws:principalarn".to_owned(), vec![arn.to_owned()]);
         keys.insert("aws:principalaccount".to_owned(), vec![account.to_owned()]);
+        keys.insert("aws:principalisawsservice".into(), vec!["false".into()]);
+        constant_keys(&mut keys);
         Request {
             action: ASSUME_ROLE_ACTION.to_owned(),
             principal: RequestPrincipal::Aws {
@@ -202,6 +206,8 @@ impl Request {
         put("aws:RequestTag/eks-cluster-name", cluster_name);
         put("aws:RequestTag/kubernetes-namespace", namespace);
         put("aws:RequestTag/kubernetes-service-account", service_account);
+        put("aws:PrincipalIsAWSService", "true");
+        constant_keys(&mut keys);
         Request {
             action: action.to_owned(),
             principal: RequestPrincipal::Service {
@@ -225,25 +231,39 @@ impl Request {
     /// value only exists at call time (source IP, current time, ...): those are unknown,
     /// so a condition on them never turns into an offline "allow".
     pub fn key(&self, key: &str) -> KeyState {
-        let lc = key.to_lowercase();
-        if let Some(v) = self.keys.get(&lc) {
-            return KeyState::Present(v.clone());
+        match self.key_lc(&key.to_lowercase()) {
+            KeyView::Present(v) => KeyState::Present(v.to_vec()),
+            KeyView::Absent => KeyState::Absent,
+            KeyView::Unknown => KeyState::Unknown,
+        }
+    }
+
+    /// [`Request::key`] for an already lower-cased key, borrowing the values.
+    pub fn key_lc(&self, lc: &str) -> KeyView<'_> {
+        if let Some(v) = self.keys.get(lc) {
+            return KeyView::Present(v);
         }
         if let Some(global) = lc.strip_prefix("aws:") {
             return global_key(global, &self.principal);
         }
         if lc == "sts:rolesessionname" {
             // Chosen by the SDK at call time.
-            return KeyState::Unknown;
+            return KeyView::Unknown;
         }
         // Claims of other identity providers, other claims of this provider, other
         // services' keys, and sts:ExternalId/SourceIdentity/TransitiveTagKeys are never in
         // this request.
-        KeyState::Absent
+        KeyView::Absent
     }
 }
 
-fn global_key(name: &str, principal: &RequestPrincipal) -> KeyState {
+/// Context keys every STS request carries with a known value.
+fn constant_keys(keys: &mut BTreeMap<String, Vec<String>>) {
+    keys.insert("aws:securetransport".into(), vec!["true".into()]);
+    keys.insert("aws:viaawsservice".into(), vec!["false".into()]);
+}
+
+fn global_key(name: &str, principal: &RequestPrincipal) -> KeyView<'static> {
     let federated = matches!(principal, RequestPrincipal::Federated { .. });
     const NEVER_FOR_WEB_IDENTITY: &[&str] = &[
         "principalarn",
@@ -267,20 +287,18 @@ fn global_key(name: &str, principal: &RequestPrincipal) -> KeyState {
         // EKS ServiceAccount tokens carry no session tags; Pod Identity's are in the map.
         return match principal {
             RequestPrincipal::Service { .. } if name.starts_with("requesttag/kubernetes-pod") => {
-                KeyState::Unknown
+                KeyView::Unknown
             }
-            _ => KeyState::Absent,
+            _ => KeyView::Absent,
         };
     }
     match name {
-        "securetransport" => KeyState::Present(vec!["true".into()]),
-        "viaawsservice" | "principalisawsservice" => KeyState::Present(vec!["false".into()]),
         n if federated
             && (NEVER_FOR_WEB_IDENTITY.contains(&n) || n.starts_with("principaltag/")) =>
         {
-            KeyState::Absent
+            KeyView::Absent
         }
-        _ => KeyState::Unknown,
+        _ => KeyView::Unknown,
     }
 }
 

@@ -233,30 +233,7 @@ fn binding_details(out: &mut String, report: &Report) {
 }
 
 fn pods_text(b: &Binding) -> String {
-    let (injected, total) = pod_counts(b);
-    if total == 0 {
-        return "<span class=\"muted\">none running</span>".to_owned();
-    }
-    let mut text = format!("{injected}/{total} injected");
-    let missing: Vec<String> = b
-        .pods
-        .iter()
-        .filter(|p| !p.injected)
-        .map(|p| code(&p.name))
-        .collect();
-    if !missing.is_empty() {
-        let _ = write!(text, " · not injected: {}", missing.join(", "));
-    }
-    let stale: Vec<String> = b
-        .pods
-        .iter()
-        .filter(|p| p.stale)
-        .map(|p| code(&p.name))
-        .collect();
-    if !stale.is_empty() {
-        let _ = write!(text, " · stale role: {}", stale.join(", "));
-    }
-    text
+    super::markdown::pods_line(b, "<span class=\"muted\">none running</span>", " · ", code)
 }
 
 fn binding_card(out: &mut String, i: usize, b: &Binding) {

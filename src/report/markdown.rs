@@ -295,28 +295,31 @@ fn binding(out: &mut String, b: &Binding) {
 }
 
 fn pods(b: &Binding) -> String {
+    pods_line(b, "none running", "; ", code)
+}
+
+/// "injected/total injected", then the pods not injected and the stale ones, each name
+/// formatted by `fmt`; `none` when no pod runs. Shared with the HTML renderer.
+pub(super) fn pods_line(b: &Binding, none: &str, sep: &str, fmt: fn(&str) -> String) -> String {
     let (injected, total) = pod_counts(b);
     if total == 0 {
-        return "none running".to_owned();
+        return none.to_owned();
     }
     let mut line = format!("{injected}/{total} injected");
-    let missing: Vec<String> = b
-        .pods
-        .iter()
-        .filter(|p| !p.injected)
-        .map(|p| code(&p.name))
-        .collect();
+    let names = |keep: fn(&crate::analysis::BindingPod) -> bool| -> Vec<String> {
+        b.pods
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| fmt(&p.name))
+            .collect()
+    };
+    let missing = names(|p| !p.injected);
     if !missing.is_empty() {
-        let _ = write!(line, "; not injected: {}", missing.join(", "));
+        let _ = write!(line, "{sep}not injected: {}", missing.join(", "));
     }
-    let stale: Vec<String> = b
-        .pods
-        .iter()
-        .filter(|p| p.stale)
-        .map(|p| code(&p.name))
-        .collect();
+    let stale = names(|p| p.stale);
     if !stale.is_empty() {
-        let _ = write!(line, "; stale role: {}", stale.join(", "));
+        let _ = write!(line, "{sep}stale role: {}", stale.join(", "));
     }
     line
 }

@@ -6,7 +6,7 @@ use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::inventory::{PodIdentityAssociation, ReadStatus, ServiceAccount};
 use crate::policy::{
-    ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, evaluate,
+    ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, allowing_statement,
 };
 
 use super::arn_name;
@@ -135,7 +135,7 @@ fn trust_for_pods(
                 &assoc.namespace,
                 &assoc.service_account,
             );
-            !matches!(parsed, Some(Ok(doc)) if evaluate(doc, &request).is_allowed())
+            !matches!(parsed, Some(Ok(doc)) if allowing_statement(doc, &request).is_some())
         })
         .collect();
     if refused.is_empty() {

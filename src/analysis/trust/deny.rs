@@ -422,6 +422,26 @@ fn corrected_values(values: &[String], right: &str, wrong: &str) -> Vec<String> 
     }
 }
 
+/// Sets the condition's values, or removes the key from its operator when none remain.
+fn set_or_remove(statement: usize, condition: &Condition, key: &str, values: Vec<String>) -> Edit {
+    let operator = condition.operator_text.clone();
+    let key = key.to_owned();
+    if values.is_empty() {
+        Edit::RemoveKey {
+            statement,
+            operator: Some(operator),
+            key,
+        }
+    } else {
+        Edit::SetValues {
+            statement,
+            operator,
+            key,
+            values,
+        }
+    }
+}
+
 /// IRSA207: an exact operator with a wildcard that, as a pattern, would have matched.
 fn wildcard_cause(
     statement: usize,
@@ -513,20 +533,7 @@ fn sub_causes(
             .filter(|v| !excluded.contains(v))
             .cloned()
             .collect();
-        let edit = if remaining.is_empty() {
-            Edit::RemoveKey {
-                statement,
-                operator: Some(condition.operator_text.clone()),
-                key: key.to_owned(),
-            }
-        } else {
-            Edit::SetValues {
-                statement,
-                operator: condition.operator_text.clone(),
-                key: key.to_owned(),
-                values: remaining,
-            }
-        };
+        let edit = set_or_remove(statement, condition, key, remaining);
         return vec![Cause::new(finding, vec![edit])];
     }
 
@@ -670,20 +677,7 @@ fn aud_causes(
         let wrong = condition.values.first().cloned().unwrap_or_default();
         corrected_values(&condition.values, actual, &wrong)
     };
-    let edit = if values.is_empty() {
-        Edit::RemoveKey {
-            statement,
-            operator: Some(condition.operator_text.clone()),
-            key: key.to_owned(),
-        }
-    } else {
-        Edit::SetValues {
-            statement,
-            operator: condition.operator_text.clone(),
-            key: key.to_owned(),
-            values,
-        }
-    };
+    let edit = set_or_remove(statement, condition, key, values);
     let finding = Finding::new(
         Code::IRSA206,
         format!(

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::policy::{
-    Effect, Issuer, PolicyDocument, Reason, Request, evaluate, parse_subject,
+    Effect, Issuer, PolicyDocument, Request, allowing_statement, parse_subject,
     service_account_subject,
 };
 
@@ -56,14 +56,11 @@ struct Admitted {
 }
 
 fn admitted_by(doc: &PolicyDocument, label: String, request: Request) -> Option<Admitted> {
-    match evaluate(doc, &request).reason {
-        Reason::Allowed(statement) => Some(Admitted {
-            label,
-            statement,
-            request,
-        }),
-        _ => None,
-    }
+    allowing_statement(doc, &request).map(|statement| Admitted {
+        label,
+        statement,
+        request,
+    })
 }
 
 /// Other ServiceAccount subjects worth probing, split by whether they share the namespace.
@@ -275,10 +272,7 @@ fn audience_exposure(admitted: &Admitted, subject: &Subject) -> Cause {
 
 fn any_principal(admitted: &[Admitted], doc: &PolicyDocument, subject: &Subject) -> Cause {
     let statements = statements_of(admitted);
-    let own = match evaluate(doc, &subject.request()).reason {
-        Reason::Allowed(i) => Some(i),
-        _ => None,
-    };
+    let own = allowing_statement(doc, &subject.request());
     let mut edits = Vec::new();
     for &statement in &statements {
         if Some(statement) == own {

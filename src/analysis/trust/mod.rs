@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::policy::{
     Decision, Issuer, ParseError, PolicyDocument, ProviderArn, Reason, Request, StatementTrace,
-    evaluate, service_account_subject,
+    allowing_statement, evaluate, service_account_subject,
 };
 
 use super::finding::{Code, Finding};
@@ -219,10 +219,10 @@ fn corrected_policy(
         let Ok(parsed) = PolicyDocument::from_json(candidate.clone()) else {
             return false;
         };
-        evaluate(&parsed, &subject.request()).is_allowed()
+        allowing_statement(&parsed, &subject.request()).is_some()
             && admitted
                 .iter()
-                .all(|probe| !evaluate(&parsed, probe).is_allowed())
+                .all(|probe| allowing_statement(&parsed, probe).is_none())
     };
     let edits: Vec<Edit> = causes
         .iter()
