@@ -282,8 +282,6 @@ fn binding_pods(pods: &[&Pod], mechanism: Mechanism, annotation: Option<&str>) -
                 Mechanism::Both | Mechanism::None => p.irsa_injected() || p.pod_identity_injected(),
             },
             stale: annotation.is_some_and(|a| pods::pod_role(p).is_some_and(|r| r != a)),
-            created: p.created.clone(),
-            owner: p.owner.clone(),
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -27,10 +27,10 @@ pub struct Index<'a> {
     pub service_accounts: HashMap<SaKey<'a>, &'a ServiceAccount>,
     pub pods_by_sa: HashMap<SaKey<'a>, Vec<&'a Pod>>,
     pub associations: HashMap<SaKey<'a>, Vec<&'a PodIdentityAssociation>>,
-    /// node name → node group
-    pub node_groups: HashMap<&'a str, &'a str>,
-    /// node group → node role
-    pub node_role_of_group: HashMap<&'a str, &'a NodeRole>,
+    /// node name → the node role of its node group
+    pub node_role_of_node: HashMap<&'a str, &'a NodeRole>,
+    /// Trust policies decoded and pretty-printed once per role, for the drill-down.
+    pub trust_pretty: HashMap<&'a str, String>,
     /// Roles whose trust policy lets exactly this ServiceAccount in on this cluster's
     /// provider, by namespace then name.
     pub trusted_by: HashMap<String, HashMap<String, Vec<&'a str>>>,
@@ -75,12 +75,7 @@ impl<'a> Index<'a> {
                 .or_default()
                 .push(a);
         }
-        let node_groups = inv
-            .nodes
-            .iter()
-            .filter_map(|n| n.nodegroup.as_deref().map(|g| (n.name.as_str(), g)))
-            .collect();
-        let mut node_role_of_group = HashMap::default();
+        let mut node_role_of_group: HashMap<&str, &NodeRole> = HashMap::default();
         for nr in &inv.node_roles {
             for s in &nr.sources {
                 if let Some(g) = s.strip_prefix("nodegroup/") {
@@ -88,6 +83,27 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        let node_role_of_node = inv
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let role = node_role_of_group.get(n.nodegroup.as_deref()?)?;
+                Some((n.name.as_str(), *role))
+            })
+            .collect();
+        let trust_pretty =
+            inv.roles
+                .iter()
+                .filter_map(|r| {
+                    let text = r.trust_policy.as_deref()?;
+                    let pretty = match trust.get(r.arn.as_str()) {
+                        Some(Ok(doc)) => serde_json::to_string_pretty(&doc.json)
+                            .unwrap_or_else(|_| text.to_owned()),
+                        _ => text.to_owned(),
+                    };
+                    Some((r.arn.as_str(), pretty))
+                })
+                .collect();
         let (trusted_by, trusted_subjects) =
             trust_relations(&trust, issuer.as_ref(), &service_accounts);
         Index {
@@ -99,8 +115,8 @@ impl<'a> Index<'a> {
             service_accounts,
             pods_by_sa,
             associations,
-            node_groups,
-            node_role_of_group,
+            node_role_of_node,
+            trust_pretty,
             trusted_by,
             trusted_subjects,
         }
@@ -120,8 +136,7 @@ impl<'a> Index<'a> {
 
     /// The node role a pod's node runs with, through its node group.
     pub fn node_role_of_pod(&self, pod: &Pod) -> Option<&'a NodeRole> {
-        let group = self.node_groups.get(pod.node.as_deref()?)?;
-        self.node_role_of_group.get(group).copied()
+        self.node_role_of_node.get(pod.node.as_deref()?).copied()
     }
 
     /// The registered provider for this cluster's issuer in `account`:

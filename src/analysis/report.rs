@@ -2,10 +2,9 @@
 //! (`shared/spec/interface.md`), extended with what the dashboard drills into.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::finding::{Finding, Severity};
-use crate::inventory::{Owner, PodIdentityAssociation};
+use crate::inventory::PodIdentityAssociation;
 use crate::policy::{Decision, StatementTrace};
 
 pub const REPORT_SCHEMA: &str = "irsa-tui/report/v1";
@@ -109,12 +108,9 @@ pub struct BindingPod {
     /// IRSA (or, for Pod Identity bindings, Pod Identity) credentials were injected.
     pub injected: bool,
     /// Injected with another role than the ServiceAccount's current annotation.
+    /// (Age and owner are read from the inventory by whoever shows them.)
     #[serde(default)]
     pub stale: bool,
-    #[serde(default)]
-    pub created: Option<String>,
-    #[serde(default)]
-    pub owner: Option<Owner>,
 }
 
 /// The trust evaluation behind a binding, for the drill-down.
@@ -203,12 +199,4 @@ impl Default for Settings {
             generated_at: "1970-01-01T00:00:00Z".into(),
         }
     }
-}
-
-/// Pretty JSON of a policy document text (decoded), or the text itself.
-pub fn pretty_policy(text: &str) -> String {
-    crate::policy::decode_json(text)
-        .ok()
-        .and_then(|v: Value| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_owned())
 }

@@ -299,7 +299,7 @@ pub fn decide(op: Operator, values: &[Resolved], key: KeyView) -> Tri {
     let request_values = match key {
         KeyView::Unknown => return Tri::Unknown,
         KeyView::Absent => return decide_absent(op, values),
-        KeyView::Present(v) if v.is_empty() => return decide_absent(op, values),
+        KeyView::Present([]) => return decide_absent(op, values),
         KeyView::Present(v) => v,
     };
     if op.base == BaseOperator::Null {

@@ -1,7 +1,7 @@
 //! The request IAM evaluates a trust policy against, built exactly as STS builds it for
 //! `AssumeRoleWithWebIdentity` with an EKS ServiceAccount token.
 
-use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use super::operator::{KeyState, KeyView};
 
@@ -23,6 +23,9 @@ pub struct Issuer {
     pub region: Option<String>,
     /// The partition (`aws`, `aws-cn`, `aws-us-gov`), when it can be told from the host.
     pub partition: Option<String>,
+    /// `<provider>:sub` and `<provider>:aud`, lower-cased, as requests key them.
+    sub_key_lc: String,
+    aud_key_lc: String,
 }
 
 impl Issuer {
@@ -70,6 +73,8 @@ impl Issuer {
             provider: provider.to_owned(),
             region,
             partition,
+            sub_key_lc: format!("{provider}:sub").to_lowercase(),
+            aud_key_lc: format!("{provider}:aud").to_lowercase(),
         })
     }
 
@@ -96,6 +101,23 @@ pub fn parse_subject(sub: &str) -> Option<(&str, &str)> {
     (!ns.is_empty() && !name.is_empty() && !name.contains(':')).then_some((ns, name))
 }
 
+/// A request's context keys (lower-cased names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Keys(Vec<(String, Vec<String>)>);
+
+impl Keys {
+    fn insert(&mut self, key: String, values: Vec<String>) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = values,
+            None => self.0.push((key, values)),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Vec<String>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
 /// Who is calling STS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestPrincipal {
@@ -117,8 +139,9 @@ pub enum RequestPrincipal {
 pub struct Request {
     pub action: String,
     pub principal: RequestPrincipal,
-    /// Context keys, lower-cased (condition key names compare case-insensitively).
-    keys: BTreeMap<String, Vec<String>>,
+    /// Context keys, lower-cased (condition key names compare case-insensitively). A
+    /// request has a handful, so a list beats a map.
+    keys: Keys,
 }
 
 impl Request {
@@ -146,17 +169,9 @@ impl Request {
         sub: &str,
         audience: &str,
     ) -> Self {
-        let mut keys = BTreeMap::new();
-        keys.insert(
-            format!("{}:sub", issuer.provider).to_lowercase(),
-            vec![sub.to_owned()],
-        );
-        keys.insert(
-            format!("{}:aud", issuer.provider).to_lowercase(),
-            vec![audience.to_owned()],
-        );
-        keys.insert("aws:principalisawsservice".into(), vec!["false".into()]);
-        constant_keys(&mut keys);
+        let mut keys = Keys::default();
+        keys.insert(issuer.sub_key_lc.clone(), vec![sub.to_owned()]);
+        keys.insert(issuer.aud_key_lc.clone(), vec![audience.to_owned()]);
         Request {
             action: WEB_IDENTITY_ACTION.to_owned(),
             principal: RequestPrincipal::Federated {
@@ -170,11 +185,9 @@ impl Request {
 
     /// `sts:AssumeRole` by an IAM principal of `account`.
     pub fn assume_role(arn: &str, account: &str) -> Self {
-        let mut keys = BTreeMap::new();
+        let mut keys = Keys::default();
         keys.insert("aws:principalarn".to_owned(), vec![arn.to_owned()]);
         keys.insert("aws:principalaccount".to_owned(), vec![account.to_owned()]);
-        keys.insert("aws:principalisawsservice".into(), vec!["false".into()]);
-        constant_keys(&mut keys);
         Request {
             action: ASSUME_ROLE_ACTION.to_owned(),
             principal: RequestPrincipal::Aws {
@@ -195,7 +208,7 @@ impl Request {
         service_account: &str,
     ) -> Self {
         let cluster_name = cluster_arn.rsplit('/').next().unwrap_or(cluster_arn);
-        let mut keys = BTreeMap::new();
+        let mut keys = Keys::default();
         let mut put = |k: &str, v: &str| {
             keys.insert(k.to_lowercase(), vec![v.to_owned()]);
         };
@@ -206,8 +219,6 @@ impl Request {
         put("aws:RequestTag/eks-cluster-name", cluster_name);
         put("aws:RequestTag/kubernetes-namespace", namespace);
         put("aws:RequestTag/kubernetes-service-account", service_account);
-        put("aws:PrincipalIsAWSService", "true");
-        constant_keys(&mut keys);
         Request {
             action: action.to_owned(),
             principal: RequestPrincipal::Service {
@@ -244,7 +255,14 @@ impl Request {
             return KeyView::Present(v);
         }
         if let Some(global) = lc.strip_prefix("aws:") {
-            return global_key(global, &self.principal);
+            let service = matches!(self.principal, RequestPrincipal::Service { .. });
+            return match global {
+                "securetransport" => KeyView::Present(&*TRUE),
+                "viaawsservice" => KeyView::Present(&*FALSE),
+                "principalisawsservice" if service => KeyView::Present(&*TRUE),
+                "principalisawsservice" => KeyView::Present(&*FALSE),
+                _ => global_key(global, &self.principal),
+            };
         }
         if lc == "sts:rolesessionname" {
             // Chosen by the SDK at call time.
@@ -257,11 +275,9 @@ impl Request {
     }
 }
 
-/// Context keys every STS request carries with a known value.
-fn constant_keys(keys: &mut BTreeMap<String, Vec<String>>) {
-    keys.insert("aws:securetransport".into(), vec!["true".into()]);
-    keys.insert("aws:viaawsservice".into(), vec!["false".into()]);
-}
+/// Values of keys every STS request carries, shared rather than allocated per request.
+static TRUE: LazyLock<[String; 1]> = LazyLock::new(|| ["true".to_owned()]);
+static FALSE: LazyLock<[String; 1]> = LazyLock::new(|| ["false".to_owned()]);
 
 fn global_key(name: &str, principal: &RequestPrincipal) -> KeyView<'static> {
     let federated = matches!(principal, RequestPrincipal::Federated { .. });

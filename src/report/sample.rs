@@ -24,8 +24,6 @@ fn pod(name: &str, injected: bool) -> BindingPod {
         node: Some("ip-10-0-12-34.eu-west-1.compute.internal".into()),
         injected,
         stale: false,
-        created: None,
-        owner: None,
     }
 }
 

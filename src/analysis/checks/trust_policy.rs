@@ -3,7 +3,7 @@
 
 use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
-use crate::analysis::report::{TrustView, pretty_policy};
+use crate::analysis::report::TrustView;
 use crate::analysis::trust::{Subject, assess_parsed};
 use crate::inventory::Role;
 
@@ -31,7 +31,11 @@ pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, O
     let view = TrustView {
         decision: assessment.decision,
         statement: assessment.statement,
-        policy: pretty_policy(role.trust_policy.as_deref().unwrap_or_default()),
+        policy: idx
+            .trust_pretty
+            .get(role.arn.as_str())
+            .cloned()
+            .unwrap_or_default(),
         trace: assessment.trace,
     };
     (assessment.findings, Some(view))
