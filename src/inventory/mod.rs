@@ -255,7 +255,7 @@ pub struct AwsStatus {
 /// A snapshot file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("{0} is not a snapshot file (invalid JSON: {1})")]
+    #[error("{0} is not a snapshot file ({1}); write one with `irsa-tui snapshot -o FILE`")]
     Json(String, String),
     #[error(
         "{path} has schema {found:?}; this irsa-tui reads {SNAPSHOT_SCHEMA:?} (write it again with `irsa-tui snapshot`)"
