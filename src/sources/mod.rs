@@ -1,3 +1,5 @@
-//! Sources fill the inventory: the embedded demo cluster, snapshot replay, and (later) live Kubernetes and AWS readers.
+//! Sources fill the inventory: the embedded demo cluster, snapshot replay, and the live
+//! Kubernetes and AWS readers, which write into a shared [`store::Store`].
 
 pub mod demo;
+pub mod store;

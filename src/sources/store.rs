@@ -1,0 +1,219 @@
+//! The live inventory store. Sources (Kubernetes watchers, AWS fetchers) reduce what they
+//! read to slim records and write them here; consumers take a consistent [`Inventory`]
+//! snapshot and are told of changes through a version counter.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::watch;
+
+use crate::inventory::{
+    AwsStatus, Cluster, Inventory, Node, NodeRole, OidcProvider, Pod, PodIdentityAssociation, Role,
+    ServiceAccount, SourceHealth, SourceState,
+};
+
+/// The state of one source, for the dashboard header and the report's IRSA602.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveState {
+    Syncing { seen: usize },
+    Synced { count: usize },
+    Forbidden { message: String },
+    Failed { message: String },
+}
+
+impl LiveState {
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, LiveState::Syncing { .. })
+    }
+}
+
+/// Where a node role was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeRoleSource {
+    NodeGroup,
+    AwsAuth,
+    AccessEntry,
+}
+
+/// Everything the sources have read so far.
+#[derive(Debug, Default)]
+pub struct Data {
+    pub context: Option<String>,
+    pub cluster: Cluster,
+    pub service_accounts: BTreeMap<(String, String), ServiceAccount>,
+    pub pods: BTreeMap<(String, String), Pod>,
+    pub nodes: BTreeMap<String, Node>,
+    /// Role ARN → where it serves as a node role (`nodegroup/NAME`, `aws-auth`, `access-entry`).
+    pub node_roles: BTreeMap<String, Vec<String>>,
+    pub webhook_present: Option<bool>,
+    pub pod_identity_agent_present: Option<bool>,
+    /// (resource, namespace) → state.
+    pub sources: BTreeMap<(String, Option<String>), LiveState>,
+    pub roles: BTreeMap<String, Role>,
+    pub oidc_providers: Vec<OidcProvider>,
+    pub oidc_provider_accounts: Vec<String>,
+    pub pod_identity_associations: Vec<PodIdentityAssociation>,
+    pub aws: AwsStatus,
+}
+
+impl Data {
+    /// Records a node role and where it comes from (kept once per source).
+    pub fn add_node_role(&mut self, role_arn: &str, source: String) {
+        let sources = self.node_roles.entry(role_arn.to_owned()).or_default();
+        if !sources.contains(&source) {
+            sources.push(source);
+            sources.sort();
+        }
+    }
+
+    pub fn set_source(&mut self, resource: &str, namespace: Option<&str>, state: LiveState) {
+        self.sources
+            .insert((resource.to_owned(), namespace.map(str::to_owned)), state);
+    }
+
+    /// The inventory as analysis reads it (deterministic order).
+    pub fn inventory(&self) -> Inventory {
+        let mut inv = Inventory::new();
+        inv.context = self.context.clone();
+        inv.cluster = self.cluster.clone();
+        inv.service_accounts = self.service_accounts.values().cloned().collect();
+        inv.pods = self.pods.values().cloned().collect();
+        inv.nodes = self.nodes.values().cloned().collect();
+        inv.roles = self.roles.values().cloned().collect();
+        inv.oidc_providers = self.oidc_providers.clone();
+        inv.oidc_provider_accounts = self.oidc_provider_accounts.clone();
+        inv.node_roles = self
+            .node_roles
+            .iter()
+            .map(|(arn, sources)| NodeRole {
+                role_arn: arn.clone(),
+                sources: sources.clone(),
+            })
+            .collect();
+        inv.pod_identity_associations = self.pod_identity_associations.clone();
+        inv.webhook_present = self.webhook_present;
+        inv.pod_identity_agent_present = self.pod_identity_agent_present;
+        inv.sources = self
+            .sources
+            .iter()
+            .map(|((resource, namespace), state)| {
+                let (state, message) = match state {
+                    LiveState::Synced { .. } => (SourceState::Ok, None),
+                    LiveState::Forbidden { message } => {
+                        (SourceState::Forbidden, Some(message.clone()))
+                    }
+                    LiveState::Failed { message } => (SourceState::Failed, Some(message.clone())),
+                    LiveState::Syncing { .. } => (
+                        SourceState::Failed,
+                        Some("did not finish its initial list in time".to_owned()),
+                    ),
+                };
+                SourceHealth {
+                    resource: resource.clone(),
+                    namespace: namespace.clone(),
+                    state,
+                    message,
+                }
+            })
+            .collect();
+        inv.aws = self.aws.clone();
+        inv
+    }
+}
+
+/// Shared between the sources (writers) and the consumers (report, dashboard).
+pub struct Store {
+    data: Mutex<Data>,
+    version: watch::Sender<u64>,
+}
+
+impl Store {
+    pub fn new() -> Arc<Self> {
+        let (version, _) = watch::channel(0);
+        Arc::new(Store {
+            data: Mutex::new(Data::default()),
+            version,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Data> {
+        // A writer that panicked left consistent records (each update is one closure).
+        self.data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Changes the data and tells subscribers.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Data) -> R) -> R {
+        let out = f(&mut self.lock());
+        self.version.send_modify(|v| *v += 1);
+        out
+    }
+
+    /// Reads without notifying.
+    pub fn read<R>(&self, f: impl FnOnce(&Data) -> R) -> R {
+        f(&self.lock())
+    }
+
+    /// Wakes on every change.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
+    pub fn inventory(&self) -> Inventory {
+        self.read(Data::inventory)
+    }
+
+    /// Whether every registered source has finished its initial list (or failed).
+    pub fn settled(&self) -> bool {
+        self.read(|d| d.sources.values().all(LiveState::is_settled))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_is_ordered_and_maps_source_states() {
+        let store = Store::new();
+        let mut rx = store.subscribe();
+        store.update(|d| {
+            for (ns, name) in [("b", "x"), ("a", "y")] {
+                d.service_accounts.insert(
+                    (ns.into(), name.into()),
+                    ServiceAccount {
+                        namespace: ns.into(),
+                        name: name.into(),
+                        ..Default::default()
+                    },
+                );
+            }
+            d.add_node_role("arn:aws:iam::1:role/n", "nodegroup/ng".into());
+            d.add_node_role("arn:aws:iam::1:role/n", "aws-auth".into());
+            d.add_node_role("arn:aws:iam::1:role/n", "aws-auth".into());
+            d.set_source("pods", None, LiveState::Synced { count: 3 });
+            d.set_source(
+                "pods",
+                Some("kube-system"),
+                LiveState::Forbidden {
+                    message: "no".into(),
+                },
+            );
+        });
+        assert!(rx.has_changed().unwrap_or(false));
+        let inv = store.inventory();
+        assert_eq!(inv.service_accounts[0].namespace, "a");
+        assert_eq!(inv.node_roles[0].sources, vec!["aws-auth", "nodegroup/ng"]);
+        assert_eq!(inv.sources.len(), 2);
+        assert!(
+            inv.sources
+                .iter()
+                .any(|s| s.state == SourceState::Forbidden)
+        );
+        assert!(store.settled());
+        store.update(|d| d.set_source("nodes", None, LiveState::Syncing { seen: 0 }));
+        assert!(!store.settled());
+        let _ = rx.borrow_and_update();
+    }
+}
