@@ -1,5 +1,6 @@
 //! Sources fill the inventory: the embedded demo cluster, snapshot replay, and the live
 //! Kubernetes and AWS readers, which write into a shared [`store::Store`].
 
+pub mod aws;
 pub mod demo;
 pub mod store;

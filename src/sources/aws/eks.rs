@@ -1,0 +1,176 @@
+//! EKS reads: DescribeCluster, node groups, access entries, Pod Identity associations.
+//! An API the endpoint does not offer degrades to "unknown" with a log line.
+
+use aws_sdk_eks::Client;
+
+use super::{CallLog, describe, error_code};
+use crate::inventory::PodIdentityAssociation;
+use crate::sources::store::Store;
+
+pub async fn fetch(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+    calls.record("eks:DescribeCluster");
+    match client.describe_cluster().name(cluster).send().await {
+        Ok(out) => {
+            let c = out.cluster();
+            let issuer = c
+                .and_then(|c| c.identity())
+                .and_then(|i| i.oidc())
+                .and_then(|o| o.issuer())
+                .map(str::to_owned);
+            let arn = c.and_then(|c| c.arn()).map(str::to_owned);
+            store.update(|d| {
+                d.cluster.found = Some(true);
+                d.cluster.oidc_issuer = issuer;
+                if let Some(arn) = arn {
+                    let mut parts = arn.split(':');
+                    d.cluster.partition = parts.nth(1).map(str::to_owned);
+                    d.cluster.region = parts.nth(1).map(str::to_owned).or(d.cluster.region.take());
+                    d.cluster.arn = Some(arn);
+                }
+            });
+        }
+        Err(e) if error_code(&e) == Some("ResourceNotFoundException") => {
+            store.update(|d| d.cluster.found = Some(false));
+            return;
+        }
+        Err(e) => {
+            tracing::warn!("eks:DescribeCluster {cluster}: {}", describe(&e));
+            return;
+        }
+    }
+    node_groups(client, cluster, store, calls).await;
+    access_entries(client, cluster, store, calls).await;
+    associations(client, cluster, store, calls).await;
+}
+
+async fn node_groups(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+    let mut names = Vec::new();
+    let mut pages = client
+        .list_nodegroups()
+        .cluster_name(cluster)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        calls.record("eks:ListNodegroups");
+        match page {
+            Ok(p) => names.extend(p.nodegroups().iter().cloned()),
+            Err(e) => {
+                tracing::warn!("eks:ListNodegroups: {} (node groups unknown)", describe(&e));
+                return;
+            }
+        }
+    }
+    for name in names {
+        calls.record("eks:DescribeNodegroup");
+        match client
+            .describe_nodegroup()
+            .cluster_name(cluster)
+            .nodegroup_name(&name)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                if let Some(role) = out.nodegroup().and_then(|n| n.node_role()) {
+                    store.update(|d| d.add_node_role(role, format!("nodegroup/{name}")));
+                }
+            }
+            Err(e) => tracing::warn!("eks:DescribeNodegroup {name}: {}", describe(&e)),
+        }
+    }
+}
+
+async fn access_entries(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+    let mut principals = Vec::new();
+    let mut pages = client
+        .list_access_entries()
+        .cluster_name(cluster)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        calls.record("eks:ListAccessEntries");
+        match page {
+            Ok(p) => principals.extend(p.access_entries().iter().cloned()),
+            Err(e) => {
+                tracing::warn!(
+                    "eks:ListAccessEntries: {} (access entries unknown)",
+                    describe(&e)
+                );
+                return;
+            }
+        }
+    }
+    for principal in principals {
+        calls.record("eks:DescribeAccessEntry");
+        match client
+            .describe_access_entry()
+            .cluster_name(cluster)
+            .principal_arn(&principal)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let node_type = out
+                    .access_entry()
+                    .and_then(|e| e.r#type())
+                    .is_some_and(|t| t.starts_with("EC2") || t.starts_with("HYBRID"));
+                if node_type {
+                    store.update(|d| d.add_node_role(&principal, "access-entry".into()));
+                }
+            }
+            Err(e) => tracing::warn!("eks:DescribeAccessEntry {principal}: {}", describe(&e)),
+        }
+    }
+}
+
+async fn associations(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+    let mut ids = Vec::new();
+    let mut pages = client
+        .list_pod_identity_associations()
+        .cluster_name(cluster)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        calls.record("eks:ListPodIdentityAssociations");
+        match page {
+            Ok(p) => ids.extend(
+                p.associations()
+                    .iter()
+                    .filter_map(|a| a.association_id().map(str::to_owned)),
+            ),
+            Err(e) => {
+                tracing::warn!(
+                    "eks:ListPodIdentityAssociations: {} (Pod Identity unknown)",
+                    describe(&e)
+                );
+                return;
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for id in ids {
+        calls.record("eks:DescribePodIdentityAssociation");
+        match client
+            .describe_pod_identity_association()
+            .cluster_name(cluster)
+            .association_id(&id)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                if let Some(a) = out.association() {
+                    found.push(PodIdentityAssociation {
+                        namespace: a.namespace().unwrap_or_default().to_owned(),
+                        service_account: a.service_account().unwrap_or_default().to_owned(),
+                        role_arn: a.role_arn().unwrap_or_default().to_owned(),
+                        association_id: Some(id.clone()),
+                    });
+                }
+            }
+            Err(e) => tracing::warn!("eks:DescribePodIdentityAssociation {id}: {}", describe(&e)),
+        }
+    }
+    found.sort_by(|a, b| {
+        (&a.namespace, &a.service_account).cmp(&(&b.namespace, &b.service_account))
+    });
+    store.update(|d| d.pod_identity_associations = found);
+}

@@ -1,0 +1,139 @@
+//! AWS sources, read-only: STS (who am I), EKS (cluster, node groups, access entries, Pod
+//! Identity associations) and IAM (OIDC providers; roles and policies in bulk with
+//! `GetAccountAuthorizationDetails`, per-role reads only where that call is denied).
+//! Everything is written into the [`Store`]; failures are recorded, never raised.
+
+mod eks;
+mod iam;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use super::store::Store;
+
+/// `--region`, `--profile` and the cluster to read.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub cluster: String,
+    /// An endpoint for every service (as `AWS_ENDPOINT_URL`, which is honoured anyway).
+    pub endpoint_url: Option<String>,
+    /// Explicit credentials instead of the standard chain.
+    pub credentials: Option<aws_sdk_sts::config::Credentials>,
+}
+
+/// How many calls of each operation were made (for the AWS-call budget).
+#[derive(Debug, Clone, Default)]
+pub struct CallLog(Arc<Mutex<BTreeMap<&'static str, usize>>>);
+
+impl CallLog {
+    pub fn record(&self, operation: &'static str) {
+        if let Ok(mut m) = self.0.lock() {
+            *m.entry(operation).or_default() += 1;
+        }
+    }
+
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    pub fn total(&self) -> usize {
+        self.counts().values().sum()
+    }
+}
+
+/// The SDK configuration: standard chain, `--region`/`--profile`, `AWS_ENDPOINT_URL`,
+/// adaptive retry so throttling slows the run instead of failing it.
+pub async fn sdk_config(opts: &AwsOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(6));
+    if let Some(r) = &opts.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(c) = &opts.credentials {
+        loader = loader.credentials_provider(c.clone());
+    }
+    loader.load().await
+}
+
+/// A one-line description of an SDK error: its code and message when the service sent one.
+pub(crate) fn describe<E>(err: &E) -> String
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error,
+{
+    match (err.code(), err.message()) {
+        (Some(code), Some(msg)) => format!("{code}: {msg}"),
+        (Some(code), None) => code.to_owned(),
+        _ => aws_sdk_iam::error::DisplayErrorContext(err).to_string(),
+    }
+}
+
+pub(crate) fn error_code<E: aws_sdk_iam::error::ProvideErrorMetadata>(err: &E) -> Option<&str> {
+    err.code()
+}
+
+/// Reads everything AWS-side for the cluster into `store`. `referenced` are the role ARNs
+/// the Kubernetes side names (annotations, aws-auth node roles).
+pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
+    let config = sdk_config(opts).await;
+    let sts = aws_sdk_sts::Client::new(&config);
+    calls.record("sts:GetCallerIdentity");
+    let account = match sts.get_caller_identity().send().await {
+        Ok(out) => out.account().map(str::to_owned),
+        Err(e) => {
+            let message = describe(&e);
+            tracing::warn!("AWS unreachable: {message}");
+            store.update(|d| {
+                d.aws.reachable = false;
+                d.aws.error = Some(format!(
+                    "AWS could not be reached or has no credentials ({message})"
+                ));
+            });
+            return;
+        }
+    };
+    store.update(|d| {
+        d.aws.reachable = true;
+        d.aws.error = None;
+        if d.cluster.account.is_none() {
+            d.cluster.account = account.clone();
+        }
+        if d.cluster.region.is_none() {
+            d.cluster.region = config.region().map(|r| r.to_string());
+        }
+        d.cluster.name = Some(opts.cluster.clone());
+    });
+    let eks_client = aws_sdk_eks::Client::new(&config);
+    eks::fetch(&eks_client, &opts.cluster, store, calls).await;
+    let iam_client = aws_sdk_iam::Client::new(&config);
+    let referenced = referenced_roles(store);
+    iam::fetch(&iam_client, account.as_deref(), &referenced, store, calls).await;
+}
+
+/// Role ARNs named by the cluster: annotations, associations, node roles.
+pub fn referenced_roles(store: &Store) -> BTreeSet<String> {
+    store.read(|d| {
+        let annotated = d
+            .service_accounts
+            .values()
+            .filter_map(|s| s.role_arn.as_deref())
+            .filter(|a| crate::analysis::arn::parse_role_arn(a).is_ok())
+            .map(str::to_owned);
+        let associated = d
+            .pod_identity_associations
+            .iter()
+            .map(|a| a.role_arn.clone());
+        let nodes = d.node_roles.keys().cloned();
+        annotated.chain(associated).chain(nodes).collect()
+    })
+}

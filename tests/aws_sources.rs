@@ -1,0 +1,353 @@
+//! The AWS sources against a real HTTP server (moto): what lands in the inventory, and how
+//! many calls it takes.
+
+mod moto;
+
+use std::collections::BTreeSet;
+
+use irsa_tui::analysis::{Code, Settings, analyze};
+use irsa_tui::inventory::{ReadStatus, ServiceAccount};
+use irsa_tui::sources::aws::{AwsOptions, CallLog, fetch};
+use irsa_tui::sources::store::Store;
+use moto::Moto;
+use serde_json::json;
+
+const ACCOUNT: &str = "123456789012";
+
+fn trust(provider: &str, sub: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {
+                format!("{provider}:sub"): sub,
+                format!("{provider}:aud"): "sts.amazonaws.com"
+            }}
+        }]
+    })
+    .to_string()
+}
+
+/// A cluster with an IAM OIDC provider, a node group and a few IRSA roles. Returns the
+/// provider (`host/path`).
+async fn seed(moto: &Moto, extra_roles: usize) -> String {
+    let config = moto.config().await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let eks = aws_sdk_eks::Client::new(&config);
+    let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
+        .subnet_ids("subnet-1")
+        .build();
+    let cluster = eks
+        .create_cluster()
+        .name("prod")
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/eks-cluster"))
+        .resources_vpc_config(vpc)
+        .send()
+        .await
+        .expect("create cluster");
+    let issuer = cluster
+        .cluster()
+        .and_then(|c| c.identity())
+        .and_then(|i| i.oidc())
+        .and_then(|o| o.issuer())
+        .expect("moto gives the cluster an issuer")
+        .to_owned();
+    let provider = issuer.trim_start_matches("https://").to_owned();
+    iam.create_open_id_connect_provider()
+        .url(&issuer)
+        .client_id_list("sts.amazonaws.com")
+        .thumbprint_list("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")
+        .send()
+        .await
+        .expect("create provider");
+    let role = |name: &str, doc: String| {
+        let iam = iam.clone();
+        let name = name.to_owned();
+        async move {
+            iam.create_role()
+                .role_name(&name)
+                .assume_role_policy_document(doc)
+                .send()
+                .await
+                .expect("create role");
+        }
+    };
+    role(
+        "payments-api",
+        trust(&provider, "system:serviceaccount:payments:api"),
+    )
+    .await;
+    role(
+        "web-wrong-ns",
+        trust(&provider, "system:serviceaccount:staging:web"),
+    )
+    .await;
+    role(
+        "forgotten",
+        trust(&provider, "system:serviceaccount:batch:exporter"),
+    )
+    .await;
+    role("unrelated", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()).await;
+    role("ng-node", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()).await;
+    for i in 0..extra_roles {
+        role(
+            &format!("svc-{i:04}"),
+            trust(&provider, &format!("system:serviceaccount:svc:app-{i:04}")),
+        )
+        .await;
+    }
+    iam.attach_role_policy()
+        .role_name("payments-api")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+        .send()
+        .await
+        .expect("attach");
+    let everything = iam
+        .create_policy()
+        .policy_name("everything")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("create policy");
+    let everything_arn = everything
+        .policy()
+        .and_then(|p| p.arn())
+        .expect("policy arn")
+        .to_owned();
+    iam.attach_role_policy()
+        .role_name("web-wrong-ns")
+        .policy_arn(&everything_arn)
+        .send()
+        .await
+        .expect("attach");
+    for p in [
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonS3FullAccess",
+    ] {
+        iam.attach_role_policy()
+            .role_name("ng-node")
+            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
+            .send()
+            .await
+            .expect("attach");
+    }
+    eks.create_nodegroup()
+        .cluster_name("prod")
+        .nodegroup_name("ng-1")
+        .node_role(format!("arn:aws:iam::{ACCOUNT}:role/ng-node"))
+        .subnets("subnet-1")
+        .send()
+        .await
+        .expect("create nodegroup");
+    provider
+}
+
+fn annotated(ns: &str, name: &str, role: &str) -> ServiceAccount {
+    ServiceAccount {
+        namespace: ns.into(),
+        name: name.into(),
+        role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/{role}")),
+        ..Default::default()
+    }
+}
+
+fn options(moto: &Moto) -> AwsOptions {
+    AwsOptions {
+        region: Some("us-east-1".into()),
+        profile: None,
+        cluster: "prod".into(),
+        endpoint_url: Some(moto.url.clone()),
+        credentials: Some(Moto::credentials()),
+    }
+}
+
+fn store_with_service_accounts() -> std::sync::Arc<Store> {
+    let store = Store::new();
+    store.update(|d| {
+        for sa in [
+            annotated("payments", "api", "payments-api"),
+            annotated("payments", "web", "web-wrong-ns"),
+            annotated("orders", "archiver", "ghost-role"),
+            ServiceAccount {
+                namespace: "batch".into(),
+                name: "exporter".into(),
+                ..Default::default()
+            },
+            ServiceAccount {
+                namespace: "legacy".into(),
+                name: "partner".into(),
+                role_arn: Some("arn:aws:iam::444455556666:role/partner-drop".into()),
+                ..Default::default()
+            },
+        ] {
+            d.service_accounts
+                .insert((sa.namespace.clone(), sa.name.clone()), sa);
+        }
+        d.webhook_present = Some(true);
+    });
+    store
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_cluster_providers_roles_and_node_roles_in_bulk() {
+    let moto = Moto::start();
+    let provider = seed(&moto, 0).await;
+    let store = store_with_service_accounts();
+    let calls = CallLog::default();
+    fetch(&options(&moto), &store, &calls).await;
+    let inv = store.inventory();
+
+    assert!(inv.aws.reachable, "{:?}", inv.aws);
+    assert_eq!(inv.cluster.account.as_deref(), Some(ACCOUNT));
+    assert_eq!(inv.cluster.found, Some(true));
+    assert_eq!(
+        inv.cluster.oidc_issuer.as_deref(),
+        Some(format!("https://{provider}").as_str())
+    );
+    assert_eq!(inv.oidc_providers.len(), 1);
+    assert_eq!(inv.oidc_providers[0].url, provider);
+    assert_eq!(inv.oidc_provider_accounts, vec![ACCOUNT.to_owned()]);
+
+    let names: BTreeSet<&str> = inv.roles.iter().map(|r| r.name.as_str()).collect();
+    // Referenced, trusting this cluster, or node roles; not the unrelated EC2 role.
+    for kept in [
+        "payments-api",
+        "web-wrong-ns",
+        "forgotten",
+        "ng-node",
+        "ghost-role",
+        "partner-drop",
+    ] {
+        assert!(names.contains(kept), "{kept} missing from {names:?}");
+    }
+    assert!(!names.contains("unrelated"), "{names:?}");
+    let role = |n: &str| inv.roles.iter().find(|r| r.name == n).expect("role");
+    assert_eq!(role("ghost-role").status, ReadStatus::NotFound);
+    assert_eq!(role("partner-drop").status, ReadStatus::Error);
+    assert!(
+        role("partner-drop")
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("444455556666"))
+    );
+    assert!(
+        role("web-wrong-ns")
+            .attached_policies
+            .iter()
+            .any(|p| p.admin),
+        "customer policy * on * is admin"
+    );
+    assert!(
+        role("payments-api")
+            .attached_policies
+            .iter()
+            .all(|p| !p.admin)
+    );
+    assert_eq!(inv.node_roles.len(), 1);
+    assert_eq!(inv.node_roles[0].sources, vec!["nodegroup/ng-1"]);
+
+    // The bulk read served the roles: no per-role reads for roles in the account listing.
+    let counts = calls.counts();
+    assert!(
+        counts
+            .get("iam:GetAccountAuthorizationDetails")
+            .is_some_and(|n| *n >= 1),
+        "{counts:?}"
+    );
+    assert_eq!(
+        counts.get("iam:ListAttachedRolePolicies"),
+        None,
+        "{counts:?}"
+    );
+    assert_eq!(
+        counts.get("iam:GetRole"),
+        Some(&1),
+        "only the missing role is read one by one: {counts:?}"
+    );
+
+    // And analysis sees the broken bindings for what they are.
+    let report = analyze(&inv, &Settings::default());
+    let codes = |ns: &str, sa: &str| -> BTreeSet<Code> {
+        report
+            .bindings
+            .iter()
+            .find(|b| b.namespace == ns && b.service_account == sa)
+            .map(|b| b.findings.iter().map(|f| f.code).collect())
+            .unwrap_or_default()
+    };
+    assert!(
+        codes("payments", "api").is_empty(),
+        "{:?}",
+        codes("payments", "api")
+    );
+    assert!(codes("payments", "web").contains(&Code::IRSA203));
+    assert!(codes("payments", "web").contains(&Code::IRSA232));
+    assert!(codes("orders", "archiver").contains(&Code::IRSA102));
+    assert!(codes("legacy", "partner").contains(&Code::IRSA103));
+    assert!(codes("batch", "exporter").contains(&Code::IRSA104));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_calls_do_not_grow_with_roles() {
+    let count_for = |extra: usize| async move {
+        let moto = Moto::start();
+        seed(&moto, extra).await;
+        let store = store_with_service_accounts();
+        let calls = CallLog::default();
+        fetch(&options(&moto), &store, &calls).await;
+        let kept = store.inventory().roles.len();
+        eprintln!(
+            "{extra} extra roles: {} calls {:?}",
+            calls.total(),
+            calls.counts()
+        );
+        (calls.total(), kept)
+    };
+    // IRSA_TUI_CALL_SIZES="100,1000" measures bigger accounts (slower to seed).
+    let sizes: Vec<usize> = std::env::var("IRSA_TUI_CALL_SIZES")
+        .ok()
+        .and_then(|s| s.split(',').map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![20, 300]);
+    let (few, many) = (sizes[0], sizes[sizes.len() - 1]);
+    let (few_calls, few_roles) = count_for(few).await;
+    let (many_calls, many_roles) = count_for(many).await;
+    assert!(
+        many_roles >= few_roles + (many - few),
+        "the roles trusting the cluster are all kept"
+    );
+    assert_eq!(few_calls, many_calls, "calls must not grow with roles");
+    assert!(many_calls < 40, "a few tens of calls: {many_calls}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_aws_is_recorded_not_raised() {
+    let store = store_with_service_accounts();
+    let calls = CallLog::default();
+    let opts = AwsOptions {
+        region: Some("us-east-1".into()),
+        cluster: "prod".into(),
+        // Nothing listens there.
+        endpoint_url: Some("http://127.0.0.1:9".into()),
+        credentials: Some(Moto::credentials()),
+        ..Default::default()
+    };
+    fetch(&opts, &store, &calls).await;
+    let inv = store.inventory();
+    assert!(!inv.aws.reachable);
+    assert!(
+        inv.aws
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("could not be reached"))
+    );
+    let report = analyze(&inv, &Settings::default());
+    assert!(
+        report
+            .cluster_findings
+            .iter()
+            .any(|f| f.code == Code::IRSA603)
+    );
+}

@@ -1,0 +1,73 @@
+//! A moto server (PyPI `moto[server]`) for IAM, EKS and STS, started per test on a free
+//! port. `bash scripts/test.sh` installs it into .venv; when it is missing the tests fail
+//! and say how to install it.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::Credentials;
+
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_binary() -> String {
+    std::env::var("IRSA_TUI_MOTO_SERVER")
+        .unwrap_or_else(|_| format!("{}/.venv/bin/moto_server", env!("CARGO_MANIFEST_DIR")))
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let bin = moto_binary();
+        assert!(
+            std::path::Path::new(&bin).exists(),
+            "moto is not installed ({bin} missing): run `bash scripts/test.sh`, which installs moto[server] into .venv, or `pip install 'moto[server]'` and set IRSA_TUI_MOTO_SERVER"
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on {url} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto { child, url }
+    }
+
+    pub fn credentials() -> Credentials {
+        Credentials::new("testing", "testing", None, None, "moto")
+    }
+
+    pub async fn config(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(Self::credentials())
+            .load()
+            .await
+    }
+}
