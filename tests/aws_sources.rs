@@ -191,6 +191,29 @@ fn store_with_service_accounts() -> std::sync::Arc<Store> {
     store
 }
 
+fn least_privilege_actions() -> BTreeSet<String> {
+    let text =
+        std::fs::read_to_string("assets/least-privilege/iam-policy.json").expect("policy asset");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("policy JSON");
+    let mut out = BTreeSet::new();
+    for s in doc["Statement"].as_array().expect("statements") {
+        match &s["Action"] {
+            serde_json::Value::String(a) => {
+                out.insert(a.clone());
+            }
+            serde_json::Value::Array(items) => {
+                out.extend(items.iter().filter_map(|a| a.as_str().map(str::to_owned)));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn counts_of(calls: &CallLog) -> Vec<&'static str> {
+    calls.counts().into_keys().collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn reads_cluster_providers_roles_and_node_roles_in_bulk() {
     let moto = Moto::start();
@@ -248,6 +271,15 @@ async fn reads_cluster_providers_roles_and_node_roles_in_bulk() {
     );
     assert_eq!(inv.node_roles.len(), 1);
     assert_eq!(inv.node_roles[0].sources, vec!["nodegroup/ng-1"]);
+
+    // Every operation called is in the least-privilege IAM policy shipped in assets/.
+    let allowed = least_privilege_actions();
+    for op in counts_of(&calls) {
+        assert!(
+            allowed.contains(op),
+            "{op} is called but not in assets/least-privilege/iam-policy.json"
+        );
+    }
 
     // The bulk read served the roles: no per-role reads for roles in the account listing.
     let counts = calls.counts();
