@@ -122,7 +122,8 @@ async fn access_entries(client: &Client, cluster: &str, store: &Store, calls: &C
     }
 }
 
-async fn associations(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+/// Pod Identity associations of the cluster (an endpoint without the API: unknown, logged).
+pub async fn associations(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
     let mut ids = Vec::new();
     let mut pages = client
         .list_pod_identity_associations()

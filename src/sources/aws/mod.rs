@@ -3,8 +3,8 @@
 //! `GetAccountAuthorizationDetails`, per-role reads only where that call is denied).
 //! Everything is written into the [`Store`]; failures are recorded, never raised.
 
-mod eks;
-mod iam;
+pub mod eks;
+pub mod iam;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};

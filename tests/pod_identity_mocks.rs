@@ -1,0 +1,102 @@
+//! EKS Pod Identity associations: moto does not implement them, so these tests use
+//! aws-smithy-mocks on the same SDK client the production code uses.
+
+use aws_sdk_eks::Client;
+use aws_sdk_eks::operation::describe_pod_identity_association::DescribePodIdentityAssociationOutput;
+use aws_sdk_eks::operation::list_pod_identity_associations::ListPodIdentityAssociationsOutput;
+use aws_sdk_eks::types::{PodIdentityAssociation, PodIdentityAssociationSummary};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use irsa_tui::sources::aws::CallLog;
+use irsa_tui::sources::aws::eks::associations;
+use irsa_tui::sources::store::Store;
+
+fn summary(id: &str) -> PodIdentityAssociationSummary {
+    PodIdentityAssociationSummary::builder()
+        .association_id(id)
+        .cluster_name("prod")
+        .build()
+}
+
+fn association(id: &str, ns: &str, sa: &str, role: &str) -> DescribePodIdentityAssociationOutput {
+    DescribePodIdentityAssociationOutput::builder()
+        .association(
+            PodIdentityAssociation::builder()
+                .association_id(id)
+                .cluster_name("prod")
+                .namespace(ns)
+                .service_account(sa)
+                .role_arn(role)
+                .build(),
+        )
+        .build()
+}
+
+#[tokio::test]
+async fn associations_are_listed_then_described() {
+    let list = mock!(Client::list_pod_identity_associations).then_output(|| {
+        ListPodIdentityAssociationsOutput::builder()
+            .associations(summary("a-2"))
+            .associations(summary("a-1"))
+            .build()
+    });
+    let one = mock!(Client::describe_pod_identity_association)
+        .match_requests(|r| r.association_id() == Some("a-1"))
+        .then_output(|| {
+            association(
+                "a-1",
+                "analytics",
+                "reporter",
+                "arn:aws:iam::111122223333:role/reporter",
+            )
+        });
+    let two = mock!(Client::describe_pod_identity_association)
+        .match_requests(|r| r.association_id() == Some("a-2"))
+        .then_output(|| {
+            association(
+                "a-2",
+                "ml",
+                "inference",
+                "arn:aws:iam::111122223333:role/inference",
+            )
+        });
+    let client = mock_client!(aws_sdk_eks, RuleMode::MatchAny, [&list, &one, &two]);
+    let store = Store::new();
+    let calls = CallLog::default();
+    associations(&client, "prod", &store, &calls).await;
+    let inv = store.inventory();
+    let got: Vec<(&str, &str, &str)> = inv
+        .pod_identity_associations
+        .iter()
+        .map(|a| {
+            (
+                a.namespace.as_str(),
+                a.service_account.as_str(),
+                a.association_id.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![("analytics", "reporter", "a-1"), ("ml", "inference", "a-2")]
+    );
+    assert_eq!(
+        calls.counts().get("eks:DescribePodIdentityAssociation"),
+        Some(&2)
+    );
+}
+
+#[tokio::test]
+async fn an_endpoint_without_the_api_leaves_associations_unknown_not_failed() {
+    let list = mock!(Client::list_pod_identity_associations).then_error(|| {
+        aws_sdk_eks::operation::list_pod_identity_associations::ListPodIdentityAssociationsError::unhandled(
+            "UnknownOperationException",
+        )
+    });
+    let client = mock_client!(aws_sdk_eks, RuleMode::MatchAny, [&list]);
+    let store = Store::new();
+    store.update(|d| d.aws.reachable = true);
+    associations(&client, "prod", &store, &CallLog::default()).await;
+    let inv = store.inventory();
+    assert!(inv.pod_identity_associations.is_empty());
+    assert!(inv.aws.reachable, "a missing API is not an AWS failure");
+}
