@@ -266,8 +266,3 @@ fn node_baseline_is_configurable() {
     ]);
     assert!(count501(&allowed) < count501(&default));
 }
-
-#[test]
-fn live_mode_is_not_there_yet_and_says_so() {
-    one_line_error(irsa().args(["report"]).assert(), "--demo or --replay");
-}

@@ -43,6 +43,9 @@ pub struct SourceArgs {
     /// default: the catalog's baseline.
     #[arg(long, value_name = "POLICY,...", value_delimiter = ',', global = true)]
     pub node_baseline: Vec<String>,
+    /// Seconds to wait for the Kubernetes sources' initial lists before reporting.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, global = true)]
+    pub sync_timeout: u64,
     /// JSON configuration file: {"node_baseline": ["AmazonEKSWorkerNodePolicy", ...]}.
     #[arg(long, value_name = "FILE", env = "IRSA_TUI_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -62,13 +65,38 @@ impl SourceArgs {
             })?;
             Inventory::from_snapshot_json(&text, &shown).map_err(|e| e.to_string())?
         } else {
-            return Err(
-                "live Kubernetes/AWS sources are not available in this version yet; use --demo or --replay FILE".into(),
-            );
+            self.load_live()?
         };
         if !self.namespaces.is_empty() {
             inv.restrict_to_namespaces(&self.namespaces);
         }
+        Ok(inv)
+    }
+
+    /// The live options these flags name.
+    pub fn live_options(&self) -> crate::sources::live::LiveOptions {
+        crate::sources::live::LiveOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespaces: self.namespaces.clone(),
+            cluster: self.cluster.clone(),
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            no_aws: self.no_aws,
+            sync_timeout: std::time::Duration::from_secs(self.sync_timeout),
+        }
+    }
+
+    /// Reads the cluster once through Kubernetes and AWS.
+    fn load_live(&self) -> Result<Inventory, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        let opts = self.live_options();
+        let (inv, calls) = runtime.block_on(crate::sources::live::collect(&opts))?;
+        tracing::info!("AWS calls: {:?}", calls.counts());
+        runtime.shutdown_background();
         Ok(inv)
     }
 

@@ -3,4 +3,7 @@
 
 pub mod aws;
 pub mod demo;
+pub mod kube;
+pub mod kubeconfig;
+pub mod live;
 pub mod store;

@@ -1,0 +1,279 @@
+//! Measurement tool (not a test): serves a cluster of N realistic pods (default 20,000,
+//! about 3 KB of JSON each, IRSA-injected or not, like the reference fixtures) from the fake
+//! Kubernetes API server of `tests/common`, writes a kubeconfig for it and waits, so that
+//! `irsa-tui report` and `kubectl get pods -A -o json` can be timed against the same server
+//! side by side.
+//!
+//! ```text
+//! cargo run --release --example kube_load -- --pods 20000
+//! ```
+//!
+//! Stop it with Ctrl-C: it prints how many requests it served (and that none was a write).
+//!
+//! `--measure KUBECONFIG` runs the other side alone, in its own process: irsa-tui's
+//! Kubernetes sources (connect, watchers, store) until every source has synced, then prints
+//! the time, the peak RSS and the estimated size of the slim pods in the store.
+//!
+//! ```text
+//! cargo run --release --example kube_load -- --measure /tmp/kubeconfig-PORT.yaml
+//! ```
+
+#[path = "../tests/common/fake_kube.rs"]
+mod fake_kube;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use fake_kube::{FakeKube, objects};
+use serde_json::Value;
+
+#[derive(Debug, Parser)]
+#[command(about = "Serve a large fake EKS cluster for timing irsa-tui against kubectl")]
+struct Args {
+    /// Pods to serve.
+    #[arg(long, default_value_t = 20_000)]
+    pods: usize,
+    /// Namespaces to spread them over.
+    #[arg(long, default_value_t = 100)]
+    namespaces: usize,
+    /// Pods per Deployment (each Deployment has its own ServiceAccount).
+    #[arg(long, default_value_t = 20)]
+    replicas: usize,
+    /// Percentage of Deployments whose ServiceAccount carries a role (their pods are
+    /// IRSA-injected).
+    #[arg(long, default_value_t = 60)]
+    irsa_percent: usize,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Folder for the kubeconfig (default: a new temporary folder).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Do not serve: time irsa-tui's Kubernetes sources against this kubeconfig.
+    #[arg(long, value_name = "KUBECONFIG")]
+    measure: Option<PathBuf>,
+}
+
+const ACCOUNT: &str = "111122223333";
+const CLUSTER_ARN: &str = "arn:aws:eks:us-east-1:111122223333:cluster/load";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Some(kubeconfig) = &args.measure {
+        return measure(kubeconfig).await;
+    }
+    let namespaces = args.namespaces.max(1);
+    let replicas = args.replicas.max(1);
+
+    let mut pods: Vec<Value> = Vec::with_capacity(args.pods);
+    let mut service_accounts: Vec<Value> = Vec::new();
+    let mut deployment = 0usize;
+    while pods.len() < args.pods {
+        let ns = format!("team-{:03}", deployment % namespaces);
+        let name = format!("svc-{deployment:05}");
+        let role = (deployment % 100 < args.irsa_percent)
+            .then(|| format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        service_accounts.push(objects::service_account(&ns, &name, role.as_deref()));
+        for _ in 0..replicas.min(args.pods - pods.len()) {
+            let i = pods.len();
+            pods.push(objects::realistic_pod(
+                &ns,
+                &name,
+                i,
+                &name,
+                role.as_deref(),
+            ));
+        }
+        deployment += 1;
+    }
+    let pod_bytes: usize = pods.iter().map(|p| p.to_string().len()).sum();
+    let nodes: Vec<Value> = (0..(args.pods / 30).max(1))
+        .map(|i| {
+            objects::node(
+                &format!(
+                    "ip-10-0-{}-{}.us-east-1.compute.internal",
+                    (i / 250) % 250,
+                    i % 250
+                ),
+                Some(if i % 3 == 0 { "ng-spot" } else { "ng-general" }),
+            )
+        })
+        .collect();
+
+    let started = FakeKube::builder()
+        .port(args.port)
+        .pods(pods)
+        .service_accounts(service_accounts)
+        .nodes(nodes)
+        .config_maps([objects::aws_auth(&format!(
+            "- rolearn: arn:aws:iam::{ACCOUNT}:role/eks-node\n  username: system:node:{{{{EC2PrivateDNSName}}}}\n  groups: [system:bootstrappers, system:nodes]\n"
+        ))])
+        .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+        .daemon_sets([objects::daemon_set("kube-system", "eks-pod-identity-agent")])
+        .try_start()
+        .await;
+    let fake = match started {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("kube_load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let (dir, _temp) = match &args.dir {
+        Some(d) => (d.clone(), None),
+        None => match tempfile::tempdir() {
+            Ok(t) => (t.path().to_path_buf(), Some(t)),
+            Err(e) => {
+                eprintln!("kube_load: cannot create a temporary folder: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("kube_load: cannot create {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let kubeconfig = fake.kubeconfig_named(&dir, CLUSTER_ARN);
+
+    println!(
+        "fake API server on port {} ({}): {} pods in {} namespaces, {:.1} MB of pod JSON ({} bytes per pod on average), {} ServiceAccounts, {} nodes",
+        fake.addr().port(),
+        fake.url(),
+        fake.count("pods"),
+        fake.count("namespaces"),
+        pod_bytes as f64 / 1e6,
+        pod_bytes / args.pods.max(1),
+        fake.count("serviceaccounts"),
+        fake.count("nodes"),
+    );
+    println!("kubeconfig: {}", kubeconfig.display());
+    println!();
+    println!("time both, same server, same run:");
+    println!(
+        "  /usr/bin/time -v target/release/irsa-tui report --kubeconfig {} --no-aws --format json -o /tmp/report.json",
+        kubeconfig.display()
+    );
+    println!(
+        "  /usr/bin/time -v kubectl --kubeconfig {} get pods -A -o json > /dev/null",
+        kubeconfig.display()
+    );
+    println!();
+    println!("Ctrl-C to stop.");
+
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("kube_load: cannot wait for Ctrl-C: {e}");
+    }
+    let requests = fake.requests();
+    let lists = requests
+        .iter()
+        .filter(|r| r.access().is_some_and(|a| a.verb == "list"))
+        .count();
+    let watches = requests.iter().filter(|r| r.is_watch()).count();
+    println!(
+        "\nserved {} requests ({lists} list pages, {watches} watches); non-GET requests: {}",
+        requests.len(),
+        fake.non_get_requests()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Connects, runs the watchers until every source settled, and reports.
+async fn measure(kubeconfig: &std::path::Path) -> ExitCode {
+    use irsa_tui::sources::{kube, store::Store};
+    use std::time::{Duration, Instant};
+
+    let start = Instant::now();
+    let connected = match kube::connect(Some(kubeconfig), None).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kube_load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let store = Store::new();
+    let handles = kube::spawn(connected.client, &[], store.clone());
+    let mut changes = store.subscribe();
+    let deadline = tokio::time::sleep(Duration::from_secs(600));
+    tokio::pin!(deadline);
+    while !store.settled() {
+        tokio::select! {
+            _ = &mut deadline => {
+                eprintln!("kube_load: the sources did not settle within 10 minutes");
+                return ExitCode::FAILURE;
+            }
+            changed = changes.changed() => if changed.is_err() { break },
+        }
+    }
+    let elapsed = start.elapsed();
+    for h in &handles {
+        h.abort();
+    }
+    let (pods, heap, sources) = store.read(|d| {
+        let heap: usize = d.pods.values().map(slim_pod_bytes).sum();
+        let sources: Vec<String> = d
+            .sources
+            .iter()
+            .map(|((r, ns), s)| {
+                format!(
+                    "{r}{}: {s:?}",
+                    ns.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default()
+                )
+            })
+            .collect();
+        (d.pods.len(), heap, sources)
+    });
+    println!(
+        "synced in {:.2} s: {pods} pods, about {} bytes per slim pod (record, strings and map key), peak RSS {}",
+        elapsed.as_secs_f64(),
+        heap / pods.max(1),
+        peak_rss().unwrap_or_else(|| "unknown".into())
+    );
+    for s in sources {
+        println!("  {s}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// Heap and inline bytes of one slim pod in the store, its (namespace, name) key included.
+fn slim_pod_bytes(p: &irsa_tui::inventory::Pod) -> usize {
+    use std::mem::size_of;
+    let s = |t: &String| t.capacity();
+    let o = |t: &Option<String>| t.as_ref().map_or(0, String::capacity);
+    let containers: usize = p
+        .containers
+        .iter()
+        .map(|c| {
+            size_of::<irsa_tui::inventory::Container>()
+                + s(&c.name)
+                + o(&c.aws_role_arn)
+                + o(&c.aws_web_identity_token_file)
+                + o(&c.aws_sts_regional_endpoints)
+                + o(&c.aws_container_credentials_full_uri)
+                + c.static_credential_vars
+                    .iter()
+                    .map(|v| size_of::<String>() + v.capacity())
+                    .sum::<usize>()
+        })
+        .sum();
+    size_of::<irsa_tui::inventory::Pod>()
+        + size_of::<(String, String)>()
+        + 2 * (s(&p.namespace) + s(&p.name))
+        + s(&p.service_account)
+        + o(&p.node)
+        + o(&p.phase)
+        + o(&p.created)
+        + p.owner.as_ref().map_or(0, |w| s(&w.kind) + s(&w.name))
+        + o(&p.skip_containers)
+        + p.token_volume.as_ref().map_or(0, |t| o(&t.audience))
+        + containers
+}
+
+/// VmHWM from /proc/self/status (Linux).
+fn peak_rss() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_owned())
+}

@@ -1,0 +1,261 @@
+//! The live Kubernetes source: a connection from the kubeconfig (or in-cluster), and
+//! watchers that reduce what they see into the shared [`Store`].
+//!
+//! Only GET requests are ever made (list, watch). Read, and nothing else:
+//!
+//! | source (`SourceHealth.resource`) | request | kept |
+//! |---|---|---|
+//! | `serviceaccounts` | list/watch, metadata only | namespace, name, uid, created, `eks.amazonaws.com/*` |
+//! | `pods` | list/watch | reduced to [`inventory::Pod`](crate::inventory::Pod) on arrival |
+//! | `nodes` | list/watch, metadata only | name, node group label |
+//! | `configmaps/aws-auth` (kube-system) | list/watch, `metadata.name=aws-auth` | node roles of `mapRoles` |
+//! | `mutatingwebhookconfigurations` | list/watch, metadata only | whether `pod-identity-webhook` exists |
+//! | `daemonsets/eks-pod-identity-agent` (kube-system) | list/watch, metadata only, by name | whether it exists |
+//! | `namespaces` | list, metadata only | only when a cluster-wide list is forbidden and no `-n` was given |
+//!
+//! Each source's state is in [`Data::sources`](crate::sources::store::Data): syncing, synced
+//! with its count, forbidden or failed, with a message naming the resource and scope.
+
+mod reduce;
+mod sources;
+
+use std::path::Path;
+
+use kube::Client;
+use kube::config::{Config, KubeConfigOptions};
+
+pub use reduce::{
+    IRSA_TOKEN_VOLUME, NODEGROUP_LABELS, POD_IDENTITY_AUDIENCE, aws_auth_node_roles, owner_of,
+    reduce_node, reduce_pod, reduce_service_account,
+};
+pub use sources::{
+    AGENT_DAEMONSET, AWS_AUTH, FAIL_AFTER, PAGE_SIZE, RESOURCE_AGENT, RESOURCE_AWS_AUTH,
+    RESOURCE_NAMESPACES, RESOURCE_NODES, RESOURCE_PODS, RESOURCE_SERVICE_ACCOUNTS,
+    RESOURCE_WEBHOOKS, SYSTEM_NAMESPACE, WEBHOOK_NAME, spawn,
+};
+
+use crate::sources::kubeconfig::{self, ClusterHint};
+use crate::sources::store::Data;
+
+/// A client for the cluster, and what the kubeconfig says about it.
+#[derive(Clone)]
+pub struct Connected {
+    pub client: Client,
+    /// The kubeconfig context used; `None` in-cluster.
+    pub context: Option<String>,
+    /// The EKS cluster the context points at, as far as it can be inferred.
+    pub hint: ClusterHint,
+}
+
+impl std::fmt::Debug for Connected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connected")
+            .field("context", &self.context)
+            .field("hint", &self.hint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connected {
+    /// Records the context and fills what is still unknown of the cluster (an explicit
+    /// `--cluster` already in `data.cluster.name` wins; see [`ClusterHint::fill`]).
+    pub fn record(&self, data: &mut Data) {
+        if data.context.is_none() {
+            data.context.clone_from(&self.context);
+        }
+        self.hint.fill(&mut data.cluster);
+    }
+}
+
+/// Connects from the kubeconfig (`kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`)
+/// and `context` (else current-context), or from the in-cluster service account when there
+/// is no kubeconfig. Nothing is sent to the API server yet (errors reaching it show up as
+/// source states), but the context's exec credential plugin (`aws eks get-token`) runs here,
+/// as kube fetches the first token while building the client: a broken plugin is an error
+/// of `connect`. Every error is one line saying what to do.
+pub async fn connect(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> Result<Connected, String> {
+    let loaded = kubeconfig::load(kubeconfig).map_err(|e| e.to_string())?;
+    let Some(loaded) = loaded else {
+        if let Some(name) = context {
+            return Err(format!(
+                "--context {name} was given but there is no kubeconfig (KUBECONFIG unset or naming no existing file, no ~/.kube/config); pass --kubeconfig PATH"
+            ));
+        }
+        let mut config = Config::incluster().map_err(|e| {
+            format!(
+                "no kubeconfig found (KUBECONFIG unset or naming no existing file, no ~/.kube/config) and not running in a cluster ({e}); pass --kubeconfig PATH or write one with `aws eks update-kubeconfig --name CLUSTER`"
+            )
+        })?;
+        prepare(&mut config);
+        let client = Client::try_from(config)
+            .map_err(|e| format!("cannot set up the in-cluster Kubernetes client: {e}"))?;
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let hint = ClusterHint {
+            region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
+            ..Default::default()
+        };
+        return Ok(Connected {
+            client,
+            context: None,
+            hint,
+        });
+    };
+    let selection = kubeconfig::select(&loaded.kubeconfig, context, &loaded.origin)
+        .map_err(|e| e.to_string())?;
+    let options = KubeConfigOptions {
+        context: Some(selection.context.clone()),
+        ..Default::default()
+    };
+    let mut config = Config::from_custom_kubeconfig(loaded.kubeconfig, &options)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot use context {} of kubeconfig {}: {}; fix the kubeconfig or pick another --context",
+                selection.context,
+                loaded.origin,
+                one_line(&e.to_string())
+            )
+        })?;
+    prepare(&mut config);
+    let client = Client::try_from(config).map_err(|e| {
+        let plugin = selection
+            .user
+            .as_ref()
+            .and_then(|u| u.exec.as_ref())
+            .and_then(|x| x.command.clone())
+            .unwrap_or_else(|| "(none)".to_owned());
+        client_error(&e, &selection.context, &loaded.origin, &plugin)
+    })?;
+    Ok(Connected {
+        client,
+        context: Some(selection.context),
+        hint: selection.hint,
+    })
+}
+
+/// A client that could not be built, said in one line; mostly the exec credential plugin.
+fn client_error(err: &kube::Error, context: &str, origin: &str, plugin: &str) -> String {
+    use kube::client::AuthError;
+    let fix = "check that it works in this shell (for EKS: `aws sts get-caller-identity`, and `aws sso login` when the session expired)";
+    match err {
+        kube::Error::Auth(AuthError::AuthExecStart(io)) => format!(
+            "cannot run the credential plugin `{plugin}` of context {context} ({io}); install it or fix the user in kubeconfig {origin}"
+        ),
+        kube::Error::Auth(AuthError::AuthExecRun { out, .. }) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+            let detail = last
+                .map(|l| format!(": {}", l.trim().chars().take(300).collect::<String>()))
+                .unwrap_or_default();
+            format!(
+                "the credential plugin `{plugin}` of context {context} failed ({}{detail}); {fix}",
+                out.status
+            )
+        }
+        kube::Error::Auth(e) => format!(
+            "cannot get credentials for context {context} from kubeconfig {origin}: {}; {fix}",
+            one_line(&e.to_string())
+        ),
+        e => format!(
+            "cannot set up the Kubernetes client for context {context} of kubeconfig {origin}: {}",
+            one_line(&e.to_string())
+        ),
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn prepare(config: &mut Config) {
+    // The watchers retry with their own backoff and report a source that keeps failing;
+    // the client's own retry of 429/503/504 (up to 15 attempts) would hide that for minutes.
+    config.default_retry = false;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn connect_errors_are_one_clear_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("nope.yaml");
+        let err = connect(Some(&missing), None).await.expect_err("missing");
+        assert!(
+            err.contains("cannot read kubeconfig") && err.contains("nope.yaml"),
+            "{err}"
+        );
+
+        let bad = dir.path().join("bad.yaml");
+        std::fs::write(&bad, "clusters: [").expect("write");
+        let err = connect(Some(&bad), None).await.expect_err("malformed");
+        assert!(err.contains("not a valid kubeconfig"), "{err}");
+
+        let good = dir.path().join("good.yaml");
+        std::fs::write(
+            &good,
+            include_str!("../../../tests/common/fixtures/kubeconfig-aws-cli-alias.yaml"),
+        )
+        .expect("write");
+        let err = connect(Some(&good), Some("staging"))
+            .await
+            .expect_err("unknown context");
+        assert!(
+            err.contains("\"staging\"") && err.contains("prod-admin"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+
+        // Credential plugins that cannot run or fail: said plainly.
+        let plugin = |command: &str| {
+            format!(
+                "clusters:\n- name: arn:aws:eks:eu-west-1:111122223333:cluster/blue\n  cluster:\n    server: https://ABC.gr7.eu-west-1.eks.amazonaws.com\ncontexts:\n- name: blue\n  context: {{cluster: \"arn:aws:eks:eu-west-1:111122223333:cluster/blue\", user: u}}\ncurrent-context: blue\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {command}\n      interactiveMode: Never\n"
+            )
+        };
+        let missing_plugin = dir.path().join("missing-plugin.yaml");
+        std::fs::write(&missing_plugin, plugin("/nonexistent/credential-plugin")).expect("write");
+        let err = connect(Some(&missing_plugin), None)
+            .await
+            .expect_err("no plugin");
+        assert!(
+            err.starts_with(
+                "cannot run the credential plugin `/nonexistent/credential-plugin` of context blue"
+            ),
+            "{err}"
+        );
+        if Path::new("/bin/false").exists() {
+            let failing = dir.path().join("failing-plugin.yaml");
+            std::fs::write(&failing, plugin("/bin/false")).expect("write");
+            let err = connect(Some(&failing), None)
+                .await
+                .expect_err("plugin fails");
+            assert!(
+                err.contains("credential plugin `/bin/false`") && err.contains("failed"),
+                "{err}"
+            );
+            assert!(!err.contains('\n'), "{err}");
+        }
+
+        let good = dir.path().join("token.yaml");
+        std::fs::write(
+            &good,
+            plugin("x").replace(
+                "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: x\n      interactiveMode: Never\n",
+                "    token: not-a-real-token\n",
+            ),
+        )
+        .expect("write");
+        let ok = connect(Some(&good), None).await.expect("connects offline");
+        assert_eq!(ok.context.as_deref(), Some("blue"));
+        assert_eq!(ok.hint.name.as_deref(), Some("blue"));
+        let mut data = Data::default();
+        ok.record(&mut data);
+        assert_eq!(data.context.as_deref(), Some("blue"));
+        assert_eq!(data.cluster.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(data.cluster.account.as_deref(), Some("111122223333"));
+    }
+}

@@ -1,0 +1,571 @@
+//! `irsa-tui report` end to end, as a user runs it against a live cluster: the real binary,
+//! a fake Kubernetes API server speaking list/watch, and moto for IAM/EKS/STS. Covers the
+//! main failure modes, and checks every Kubernetes request against the shipped RBAC and
+//! every AWS operation against the shipped IAM policy.
+
+mod common;
+mod moto;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::fake_kube::{FakeKube, FakeKubeBuilder, Scope, objects};
+use moto::Moto;
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "123456789012";
+const NODE: &str = "ip-10-0-1-1.us-east-1.compute.internal";
+
+fn arn(role: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:role/{role}")
+}
+
+fn trust(provider: &str, sub: &str, with_aud: bool) -> String {
+    let mut cond = json!({format!("{provider}:sub"): sub});
+    if with_aud {
+        cond[format!("{provider}:aud")] = json!("sts.amazonaws.com");
+    }
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": cond}
+        }]
+    })
+    .to_string()
+}
+
+/// The AWS side: cluster `prod`, optionally its OIDC provider, roles for each story, and a
+/// node group whose role holds more than the baseline.
+async fn seed_aws(moto: &Moto, register_provider: bool) {
+    let config = moto.config().await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let eks = aws_sdk_eks::Client::new(&config);
+    let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
+        .subnet_ids("subnet-1")
+        .build();
+    let out = eks
+        .create_cluster()
+        .name("prod")
+        .role_arn(arn("eks-cluster"))
+        .resources_vpc_config(vpc)
+        .send()
+        .await
+        .expect("cluster");
+    let issuer = out
+        .cluster()
+        .and_then(|c| c.identity())
+        .and_then(|i| i.oidc())
+        .and_then(|o| o.issuer())
+        .expect("issuer")
+        .to_owned();
+    let provider = issuer.trim_start_matches("https://").to_owned();
+    if register_provider {
+        iam.create_open_id_connect_provider()
+            .url(&issuer)
+            .client_id_list("sts.amazonaws.com")
+            .thumbprint_list("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")
+            .send()
+            .await
+            .expect("provider");
+    }
+    let stories = [
+        (
+            "payments-api",
+            "system:serviceaccount:payments:api",
+            true,
+            true,
+        ),
+        (
+            "payments-web",
+            "system:serviceaccount:staging:web",
+            true,
+            true,
+        ),
+        (
+            "payments-worker",
+            "system:serviceaccount:payments:wrker",
+            true,
+            true,
+        ),
+        (
+            "payments-noaud",
+            "system:serviceaccount:payments:noaud",
+            false,
+            true,
+        ),
+        (
+            "payments-empty",
+            "system:serviceaccount:payments:empty",
+            true,
+            false,
+        ),
+        (
+            "payments-late",
+            "system:serviceaccount:payments:late",
+            true,
+            true,
+        ),
+        (
+            "batch-exporter",
+            "system:serviceaccount:batch:exporter",
+            true,
+            true,
+        ),
+        (
+            "billing-invoice",
+            "system:serviceaccount:billing:invoice",
+            true,
+            true,
+        ),
+    ];
+    for (name, sub, aud, permissions) in stories {
+        iam.create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust(&provider, sub, aud))
+            .send()
+            .await
+            .expect("role");
+        if permissions {
+            iam.attach_role_policy()
+                .role_name(name)
+                .policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+                .send()
+                .await
+                .expect("attach");
+        }
+    }
+    iam.create_role()
+        .role_name("ng-node")
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .expect("node role");
+    for p in [
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonS3FullAccess",
+    ] {
+        iam.attach_role_policy()
+            .role_name("ng-node")
+            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
+            .send()
+            .await
+            .expect("attach");
+    }
+    eks.create_nodegroup()
+        .cluster_name("prod")
+        .nodegroup_name("ng-1")
+        .node_role(arn("ng-node"))
+        .subnets("subnet-1")
+        .send()
+        .await
+        .expect("nodegroup");
+}
+
+/// The Kubernetes side of the same stories.
+fn cluster() -> FakeKubeBuilder {
+    let sa = |ns: &str, name: &str, role: Option<&str>| {
+        objects::service_account(ns, name, role.map(arn).as_deref())
+    };
+    let mut pods = Vec::new();
+    for (name, role) in [
+        ("api", "payments-api"),
+        ("web", "payments-web"),
+        ("worker", "payments-worker"),
+        ("noaud", "payments-noaud"),
+        ("empty", "payments-empty"),
+    ] {
+        pods.push(objects::irsa_pod(
+            "payments",
+            &format!("{name}-7c9f8d6b5-abcde"),
+            name,
+            &arn(role),
+        ));
+    }
+    // Created before the annotation: no injection. Owned by Deployment `late`.
+    let mut late = objects::pod("payments", "late-5d8f7b9c4-xk2lp", "late");
+    late["metadata"]["labels"]["pod-template-hash"] = json!("5d8f7b9c4");
+    late["metadata"]["ownerReferences"] = json!([{
+        "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "late-5d8f7b9c4",
+        "uid": "0b7e3c1e-5d1a-4f7e-9a63-2f4c8e2d9a10", "controller": true
+    }]);
+    pods.push(late);
+    // Runs as default while billing/invoice carries the role (and inherits the node role).
+    pods.push(objects::pod(
+        "billing",
+        "invoice-6b7c8d9e0-qwert",
+        "default",
+    ));
+    FakeKube::builder()
+        .namespaces(["payments", "billing", "batch", "kube-system"])
+        .service_accounts([
+            sa("payments", "api", Some("payments-api")),
+            sa("payments", "web", Some("payments-web")),
+            sa("payments", "worker", Some("payments-worker")),
+            sa("payments", "noaud", Some("payments-noaud")),
+            sa("payments", "empty", Some("payments-empty")),
+            sa("payments", "late", Some("payments-late")),
+            sa("batch", "exporter", None),
+            sa("billing", "invoice", Some("billing-invoice")),
+            sa("billing", "default", None),
+        ])
+        .pods(pods)
+        .nodes([objects::node(NODE, Some("ng-1"))])
+        .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+}
+
+struct World {
+    fake: FakeKube,
+    moto: Moto,
+    _dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+}
+
+async fn world(fake: FakeKubeBuilder, register_provider: bool) -> World {
+    let moto = Moto::start();
+    seed_aws(&moto, register_provider).await;
+    let fake = fake.start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = fake.kubeconfig_named(
+        dir.path(),
+        &format!("arn:aws:eks:us-east-1:{ACCOUNT}:cluster/prod"),
+    );
+    World {
+        fake,
+        moto,
+        _dir: dir,
+        kubeconfig,
+    }
+}
+
+/// Runs `irsa-tui report --format json` against the world; returns (exit code, JSON, stderr).
+async fn report(w: &World, extra: &[&str]) -> (i32, Value, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"));
+    cmd.arg("report")
+        .arg("--kubeconfig")
+        .arg(&w.kubeconfig)
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--sync-timeout",
+            "60",
+        ])
+        .args(extra)
+        .env("AWS_ENDPOINT_URL", &w.moto.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("KUBECONFIG");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn codes(report: &Value, ns: &str, sa: &str) -> BTreeSet<String> {
+    report["bindings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["namespace"] == ns && b["service_account"] == sa)
+        .flat_map(|b| b["findings"].as_array().cloned().unwrap_or_default())
+        .filter_map(|f| f["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn all_codes(report: &Value) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    for section in ["bindings", "node_roles"] {
+        for row in report[section].as_array().into_iter().flatten() {
+            for f in row["findings"].as_array().into_iter().flatten() {
+                out.extend(f["code"].as_str().map(str::to_owned));
+            }
+        }
+    }
+    for f in report["cluster_findings"].as_array().into_iter().flatten() {
+        out.extend(f["code"].as_str().map(str::to_owned));
+    }
+    out
+}
+
+/// One rule of the shipped RBAC, per group and resource.
+struct Grant {
+    group: String,
+    resource: String,
+    /// `None` for a ClusterRole.
+    namespace: Option<String>,
+    /// `None`: any name.
+    names: Option<Vec<String>>,
+    verbs: Vec<String>,
+}
+
+/// What assets/least-privilege/rbac.yaml grants.
+fn rbac_grants(path: &Path) -> Vec<Grant> {
+    let text = std::fs::read_to_string(path).expect("rbac asset");
+    let mut grants = Vec::new();
+    for doc in text.split("\n---\n") {
+        let v: Value = match serde_saphyr::from_str(doc) {
+            Ok(v) => v,
+            Err(e) => panic!("rbac.yaml does not parse: {e}"),
+        };
+        if !matches!(v["kind"].as_str(), Some("ClusterRole" | "Role")) {
+            continue;
+        }
+        let ns = v["metadata"]["namespace"].as_str().map(str::to_owned);
+        for rule in v["rules"].as_array().into_iter().flatten() {
+            let list = |k: &str| -> Vec<String> {
+                rule[k]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            };
+            let names = rule.get("resourceNames").map(|_| list("resourceNames"));
+            for g in list("apiGroups") {
+                for r in list("resources") {
+                    grants.push(Grant {
+                        group: g.clone(),
+                        resource: r,
+                        namespace: ns.clone(),
+                        names: names.clone(),
+                        verbs: list("verbs"),
+                    });
+                }
+            }
+        }
+    }
+    grants
+}
+
+/// Every request the fake saw is allowed by assets/least-privilege/rbac.yaml.
+fn assert_within_rbac(fake: &FakeKube) {
+    assert_eq!(fake.non_get_requests(), 0, "read-only: GET only");
+    let grants = rbac_grants(Path::new("assets/least-privilege/rbac.yaml"));
+    for r in fake.requests() {
+        if r.path == "/version" {
+            continue; // system:public-info-viewer, granted to every authenticated user
+        }
+        let Some(a) = r.access() else {
+            panic!("unexpected request {r:?}")
+        };
+        let field_name = r
+            .param("fieldSelector")
+            .and_then(|f| f.strip_prefix("metadata.name="))
+            .map(str::to_owned);
+        let ok = grants.iter().any(|g| {
+            g.group == a.group
+                && g.resource == a.resource
+                && g.verbs.iter().any(|v| v == a.verb)
+                && g.namespace
+                    .as_ref()
+                    .is_none_or(|n| a.namespace.as_deref() == Some(n))
+                && g.names.as_ref().is_none_or(|n| {
+                    a.name
+                        .as_ref()
+                        .or(field_name.as_ref())
+                        .is_some_and(|x| n.contains(x))
+                })
+        });
+        assert!(ok, "request outside the shipped RBAC: {r:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_finds_the_main_failure_modes_with_evidence() {
+    let w = world(cluster(), true).await;
+    let (code, r, stderr) = report(&w, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(r["schema"], "irsa-tui/report/v1");
+    assert_eq!(r["cluster"]["name"], "prod");
+    assert_eq!(r["cluster"]["account"], ACCOUNT);
+
+    assert!(
+        codes(&r, "payments", "api").is_empty(),
+        "{:?}",
+        codes(&r, "payments", "api")
+    );
+    assert!(
+        codes(&r, "payments", "web").contains("IRSA203"),
+        "wrong namespace in sub"
+    );
+    assert!(
+        codes(&r, "payments", "worker").contains("IRSA204"),
+        "wrong ServiceAccount in sub"
+    );
+    assert!(
+        codes(&r, "payments", "noaud").contains("IRSA222"),
+        "missing aud"
+    );
+    assert!(
+        codes(&r, "payments", "empty").contains("IRSA230"),
+        "role without permissions"
+    );
+    assert!(
+        codes(&r, "payments", "late").contains("IRSA401"),
+        "pod created before its annotation"
+    );
+    assert!(
+        codes(&r, "batch", "exporter").contains("IRSA104"),
+        "missing annotation"
+    );
+    assert!(
+        codes(&r, "billing", "default").contains("IRSA404"),
+        "pod on the default ServiceAccount"
+    );
+    assert!(
+        codes(&r, "billing", "default").contains("IRSA405"),
+        "inherits the node role"
+    );
+    let node_codes: BTreeSet<String> = r["node_roles"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["code"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        node_codes.contains("IRSA501"),
+        "node role with extra policies: {node_codes:?}"
+    );
+
+    // Evidence is concrete: the wrong namespace, the fix command for the right role.
+    let web = r["bindings"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["service_account"] == "web"))
+        .expect("web binding");
+    let f = web["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "IRSA203"))
+        .expect("IRSA203");
+    assert_eq!(f["evidence"]["namespaces_in_policy"][0], "staging");
+    assert!(
+        f["fix"][1]
+            .as_str()
+            .is_some_and(|c| c.contains("--role-name payments-web"))
+    );
+    let late = r["bindings"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["service_account"] == "late"))
+        .expect("late binding");
+    assert!(
+        late["findings"][0]["fix"][0]
+            .as_str()
+            .is_some_and(|c| c.contains("kubectl rollout restart deployment/late -n payments"))
+    );
+
+    assert_within_rbac(&w.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unregistered_oidc_provider_is_irsa301() {
+    let w = world(cluster(), false).await;
+    let (code, r, stderr) = report(&w, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        codes(&r, "payments", "api").contains("IRSA301"),
+        "{:?}",
+        codes(&r, "payments", "api")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pods_forbidden_cluster_wide_fall_back_to_namespaces_and_report_irsa602() {
+    let w = world(cluster().forbid("pods", Scope::Cluster), true).await;
+    let (code, r, stderr) = report(&w, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let irsa602: Vec<&Value> = r["cluster_findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "IRSA602")
+        .collect();
+    assert!(
+        irsa602.iter().any(|f| f["evidence"]["resource"] == "pods"),
+        "IRSA602 names the pods source: {irsa602:?}"
+    );
+    // Pods were read namespace by namespace instead: their findings are all there.
+    assert!(codes(&r, "payments", "late").contains("IRSA401"));
+    assert!(codes(&r, "billing", "default").contains("IRSA404"));
+    assert_within_rbac(&w.fake);
+
+    // With -n, only that namespace is read (no cluster-wide list to be refused).
+    let (code, r, stderr) = report(&w, &["-n", "payments"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(codes(&r, "payments", "web").contains("IRSA203"));
+    let namespaces: BTreeSet<&str> = r["bindings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["namespace"].as_str())
+        .collect();
+    assert_eq!(namespaces, BTreeSet::from(["payments"]));
+    assert!(!all_codes(&r).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_problems_exit_two_with_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: Vec<String>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"));
+        cmd.args(args)
+            .env_remove("KUBECONFIG")
+            .env("HOME", dir.path());
+        cmd.output().expect("runs")
+    };
+    // Unreadable kubeconfig.
+    let out = run(vec![
+        "report".into(),
+        "--kubeconfig".into(),
+        "/nonexistent/kubeconfig".into(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("kubeconfig"), "{err}");
+
+    // A context that names no EKS cluster, and no --cluster.
+    let fake = FakeKube::builder().start().await;
+    let plain = fake.kubeconfig(dir.path());
+    let out = run(vec![
+        "report".into(),
+        "--kubeconfig".into(),
+        plain.to_string_lossy().into(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--cluster"), "{err}");
+
+    // No API server at the kubeconfig's address.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let text = std::fs::read_to_string(&plain).expect("kubeconfig");
+    let gone = dir.path().join("gone.yaml");
+    std::fs::write(
+        &gone,
+        text.replace(&fake.url(), &format!("http://{closed}")),
+    )
+    .expect("write");
+    let out = run(vec![
+        "report".into(),
+        "--kubeconfig".into(),
+        gone.to_string_lossy().into(),
+        "--cluster".into(),
+        "prod".into(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot reach the Kubernetes API server"),
+        "{err}"
+    );
+}
