@@ -246,6 +246,24 @@ fn irsa103_role_unreadable_makes_status_unknown() {
     assert_eq!(r.bindings[0].status, Status::Unknown, "never silently ok");
 }
 
+// Without AWS (--no-aws, or unreachable) nothing AWS-side is known: unknown, never ok.
+#[test]
+fn bindings_without_aws_data_are_unknown() {
+    let mut inv = healthy();
+    inv.aws = AwsStatus {
+        reachable: false,
+        skipped: true,
+        error: None,
+    };
+    inv.roles.clear();
+    inv.oidc_providers.clear();
+    inv.cluster.oidc_issuer = None;
+    let r = report(&inv);
+    assert_eq!(r.bindings[0].status, Status::Unknown);
+    assert_eq!(r.bindings[0].findings[0].code, Code::IRSA103);
+    assert!(codes(&r).contains(&Code::IRSA603));
+}
+
 #[test]
 fn irsa104_trusted_but_not_annotated() {
     check(

@@ -117,6 +117,9 @@ fn irsa_checks<'a>(
         f.extend(oidc::provider_checks(idx, arn.account, audience, &who));
     } else if let Some(x) = oidc::no_issuer(idx.inv, Some(&who)) {
         f.push(x);
+    } else if parse_role_arn(value).is_ok() {
+        // No issuer known because AWS was not read: the binding cannot be verified.
+        f.push(service_account::unverified(idx, value, None, &who));
     }
     f.extend(service_account::token_expiration(sa));
     let provider_arn = idx

@@ -116,37 +116,44 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
                 .fix(vec![create]),
             )
         }
-        other => {
-            let error = other
-                .and_then(|r| r.error.clone())
-                .or_else(|| idx.inv.aws.error.clone())
-                .unwrap_or_else(|| {
-                    if idx.inv.aws.skipped {
-                        "AWS checks were skipped (--no-aws)".to_owned()
-                    } else {
-                        "the role was not read".to_owned()
-                    }
-                });
-            let cross = arn_account(arn) != idx.inv.cluster.account.as_deref();
-            let hint = if cross {
-                " The role is in another account than the cluster's: reading it needs access there."
-            } else {
-                ""
-            };
-            RoleState::Stop(
-                Finding::new(
-                    Code::IRSA103,
-                    format!("Role {name} of {who} could not be read"),
-                    format!(
-                        "irsa-tui could not read {arn}, so its trust and permissions are not verified and the status is unknown.{hint}"
-                    ),
-                )
-                .evidence("role_arn", arn)
-                .evidence("error", error)
-                .fix(vec![format!("aws iam get-role --role-name {name}")]),
-            )
-        }
+        other => RoleState::Stop(unverified(
+            idx,
+            arn,
+            other.and_then(|r| r.error.clone()),
+            who,
+        )),
     }
+}
+
+/// IRSA103: the role (or the AWS side as a whole) could not be read, so the binding is
+/// unknown, never ok.
+pub fn unverified(idx: &Index, arn: &str, error: Option<String>, who: &str) -> Finding {
+    let name = arn_name(arn);
+    let error = error
+        .or_else(|| idx.inv.aws.error.clone())
+        .unwrap_or_else(|| {
+            if idx.inv.aws.skipped {
+                "AWS checks were skipped (--no-aws)".to_owned()
+            } else {
+                "the role was not read".to_owned()
+            }
+        });
+    let cross = arn_account(arn).is_some_and(|a| Some(a) != idx.inv.cluster.account.as_deref());
+    let hint = if cross {
+        " The role is in another account than the cluster's: reading it needs access there."
+    } else {
+        ""
+    };
+    Finding::new(
+        Code::IRSA103,
+        format!("Role {name} of {who} could not be read"),
+        format!(
+            "irsa-tui could not read {arn}, so its trust and permissions are not verified and the status is unknown.{hint}"
+        ),
+    )
+    .evidence("role_arn", arn)
+    .evidence("error", error)
+    .fix(vec![format!("aws iam get-role --role-name {name}")])
 }
 
 /// IRSA104: a role trusts this ServiceAccount, but nothing binds it to the role.
