@@ -9,3 +9,4 @@ pub mod inventory;
 pub mod policy;
 pub mod report;
 pub mod sources;
+pub mod tui;

@@ -3,7 +3,7 @@
 mod explain;
 mod report;
 mod snapshot;
-mod source;
+pub mod source;
 mod time;
 mod trust;
 
@@ -11,6 +11,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+
+pub use source::SourceArgs;
 
 /// Cluster-wide IRSA health for Amazon EKS.
 #[derive(Debug, Parser)]
@@ -58,13 +60,7 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        None => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "irsa-tui: the dashboard is not available in this version yet; use `irsa-tui trust --help`"
-            );
-            ExitCode::from(EXIT_USAGE)
-        }
+        None => crate::tui::run(&cli.source),
     }
 }
 

@@ -1,0 +1,151 @@
+//! The `:` command line: parsing and completion.
+
+use std::path::PathBuf;
+
+use super::export::Format;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `:ns NAME`, or `:ns all` (`None`).
+    Namespace(Option<String>),
+    Context(String),
+    Export(Format, Option<PathBuf>),
+    Quit,
+}
+
+/// The commands, as completion offers them.
+const COMMANDS: &[&str] = &["ns", "ctx", "export", "q"];
+const FORMATS: &[&str] = &["json", "md", "html"];
+
+pub fn parse(line: &str) -> Result<Command, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        ["q" | "quit" | "q!"] => Ok(Command::Quit),
+        ["ns" | "namespace", "all"] => Ok(Command::Namespace(None)),
+        ["ns" | "namespace", name] => Ok(Command::Namespace(Some((*name).to_owned()))),
+        ["ns" | "namespace", ..] => Err("usage: :ns NAME, or :ns all".into()),
+        ["ctx" | "context", name] => Ok(Command::Context((*name).to_owned())),
+        ["ctx" | "context", ..] => Err("usage: :ctx NAME".into()),
+        ["export", format, rest @ ..] if rest.len() <= 1 => {
+            let format = Format::parse(format)
+                .ok_or_else(|| format!("unknown export format {format:?}: json, md or html"))?;
+            Ok(Command::Export(format, rest.first().map(PathBuf::from)))
+        }
+        ["export", ..] => Err("usage: :export json|md|html [PATH]".into()),
+        [] => Err("type a command: ns, ctx, export or q".into()),
+        [other, ..] => Err(format!(
+            "unknown command {other:?}: ns NAME|all, ctx NAME, export json|md|html [PATH], q"
+        )),
+    }
+}
+
+/// The words the last (partial) word of `line` could become.
+pub fn candidates(line: &str, namespaces: &[String], contexts: &[String]) -> Vec<String> {
+    let ends_with_space = line.ends_with(char::is_whitespace);
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let partial = if ends_with_space {
+        ""
+    } else {
+        words.pop().unwrap_or("")
+    };
+    let pool: Vec<&str> = match words.as_slice() {
+        [] => COMMANDS.to_vec(),
+        ["ns" | "namespace"] => std::iter::once("all")
+            .chain(namespaces.iter().map(String::as_str))
+            .collect(),
+        ["ctx" | "context"] => contexts.iter().map(String::as_str).collect(),
+        ["export"] => FORMATS.to_vec(),
+        _ => Vec::new(),
+    };
+    pool.into_iter()
+        .filter(|c| c.starts_with(partial))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `line` with its last word completed as far as the candidates agree (and a space after
+/// a unique candidate).
+pub fn complete(line: &str, namespaces: &[String], contexts: &[String]) -> String {
+    let found = candidates(line, namespaces, contexts);
+    let Some(first) = found.first() else {
+        return line.to_owned();
+    };
+    let common = found.iter().fold(first.as_str(), |acc, c| {
+        let n = acc
+            .char_indices()
+            .zip(c.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8());
+        &acc[..n]
+    });
+    let stem = match line.rfind(char::is_whitespace) {
+        Some(i) => &line[..=i],
+        None => "",
+    };
+    let mut out = format!("{stem}{common}");
+    if found.len() == 1 {
+        out.push(' ');
+    }
+    if out.len() < line.len() {
+        line.to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_the_commands() {
+        assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(
+            parse(" ns  payments "),
+            Ok(Command::Namespace(Some("payments".into())))
+        );
+        assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
+        assert_eq!(parse("ctx prod"), Ok(Command::Context("prod".into())));
+        assert_eq!(
+            parse("export md"),
+            Ok(Command::Export(Format::Markdown, None))
+        );
+        assert_eq!(
+            parse("export json /tmp/r.json"),
+            Ok(Command::Export(Format::Json, Some("/tmp/r.json".into())))
+        );
+        assert!(
+            parse("export pdf")
+                .unwrap_err()
+                .contains("json, md or html")
+        );
+        assert!(parse("pods").unwrap_err().contains("unknown command"));
+        assert!(parse("ns").is_err());
+    }
+
+    #[test]
+    fn completes_commands_namespaces_and_formats() {
+        let ns = names(&["payments", "payments-staging", "orders"]);
+        let ctx = names(&["shop-prod"]);
+        assert_eq!(
+            candidates("", &ns, &ctx),
+            names(&["ns", "ctx", "export", "q"])
+        );
+        assert_eq!(complete("e", &ns, &ctx), "export ");
+        assert_eq!(complete("ns pay", &ns, &ctx), "ns payments");
+        assert_eq!(
+            candidates("ns pay", &ns, &ctx),
+            names(&["payments", "payments-staging"])
+        );
+        assert_eq!(complete("ns o", &ns, &ctx), "ns orders ");
+        assert_eq!(complete("ns a", &ns, &ctx), "ns all ");
+        assert_eq!(complete("ctx ", &ns, &ctx), "ctx shop-prod ");
+        assert_eq!(complete("export h", &ns, &ctx), "export html ");
+        assert_eq!(complete("zzz", &ns, &ctx), "zzz");
+    }
+}

@@ -1,0 +1,140 @@
+//! `e` and `:export`: the report written with the project's renderers.
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" => Some(Format::Html),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn render(self, report: &Report) -> String {
+        match self {
+            Format::Json => crate::report::json::render(report),
+            Format::Markdown => crate::report::markdown::render(report),
+            Format::Html => crate::report::html::render(report),
+        }
+    }
+}
+
+/// Writes `report` in each format. Without `path` (or when it is a directory) the files are
+/// `irsa-report-STAMP.EXT` in `dir` (or that directory). Returns the files written.
+pub fn write(
+    report: &Report,
+    formats: &[Format],
+    path: Option<&Path>,
+    dir: &Path,
+    stamp: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let base = match path {
+        Some(p) if p.is_relative() => dir.join(p),
+        Some(p) => p.to_owned(),
+        None => dir.to_owned(),
+    };
+    formats
+        .iter()
+        .map(|&format| {
+            let file = if path.is_none() || base.is_dir() {
+                base.join(format!("irsa-report-{stamp}.{}", format.extension()))
+            } else {
+                base.clone()
+            };
+            std::fs::write(&file, format.render(report))
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            Ok(file)
+        })
+        .collect()
+}
+
+/// `exported a.md, a.json in DIR`.
+pub fn summary(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let dir = files
+        .first()
+        .and_then(|f| f.parent())
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    format!("exported {} in {dir}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Settings, analyze};
+
+    #[test]
+    fn writes_timestamped_files_or_the_path_given() {
+        let report = analyze(
+            &crate::sources::demo::inventory().expect("demo"),
+            &Settings::default(),
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = write(
+            &report,
+            &[Format::Markdown, Format::Json],
+            None,
+            dir.path(),
+            "20261120-093000",
+        )
+        .expect("written");
+        assert_eq!(
+            files,
+            [
+                dir.path().join("irsa-report-20261120-093000.md"),
+                dir.path().join("irsa-report-20261120-093000.json")
+            ]
+        );
+        let json = std::fs::read_to_string(&files[1]).expect("json");
+        assert!(json.contains("\"schema\": \"irsa-tui/report/v1\""));
+        assert!(summary(&files).starts_with(
+            "exported irsa-report-20261120-093000.md, irsa-report-20261120-093000.json in "
+        ));
+        let html = write(
+            &report,
+            &[Format::Html],
+            Some(Path::new("r.html")),
+            dir.path(),
+            "x",
+        )
+        .expect("written");
+        assert_eq!(html, [dir.path().join("r.html")]);
+        let err = write(
+            &report,
+            &[Format::Json],
+            Some(Path::new("missing/dir/r.json")),
+            dir.path(),
+            "x",
+        )
+        .unwrap_err();
+        assert!(err.starts_with("cannot write "), "{err}");
+    }
+}

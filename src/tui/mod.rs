@@ -1,0 +1,76 @@
+//! The dashboard: `irsa-tui` with no subcommand. It renders an [`crate::analysis::Report`]
+//! (analysing again when new data arrives) and holds no check logic of its own.
+//!
+//! - [`app`]: state and how keys and data change it (pure; effects are queued),
+//! - [`keymap`]: the one keymap behind dispatch, the `?` help and the footer,
+//! - [`views`] and [`widgets`]: drawing, with windowed tables,
+//! - `event_loop`, `terminal`, `clipboard`, `export`, `log`: the edges.
+
+mod app;
+mod clipboard;
+mod command;
+mod cursor;
+mod detail;
+mod event_loop;
+mod export;
+mod keymap;
+mod log;
+mod model;
+mod query;
+mod rows;
+mod terminal;
+mod theme;
+mod time;
+mod views;
+mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+pub use app::{App, Effect, Tab, ToastKind};
+pub use export::Format;
+pub use theme::Theme;
+pub use views::{MIN_HEIGHT, MIN_WIDTH, draw};
+
+use crate::analysis::Settings;
+use crate::cli::{SourceArgs, fail};
+
+/// Runs the dashboard on what `source` names. Exit status 0 when the user quits, 2 (with
+/// one line on stderr) when it cannot start.
+pub fn run(source: &SourceArgs) -> ExitCode {
+    if let Some(path) = &source.log_file
+        && let Err(e) = log::init(path)
+    {
+        return fail(e);
+    }
+    let inventory = match source.load() {
+        Ok(inv) => inv,
+        Err(e) => return fail(e),
+    };
+    let node_baseline = match source.node_baseline() {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return fail("the dashboard needs a terminal; for a report use `irsa-tui report`");
+    }
+    let settings = Settings {
+        node_baseline,
+        generated_at: time::rfc3339(time::now_secs()),
+    };
+    let theme = Theme::from_env();
+    terminal::install_hooks(theme.color);
+    let app = App::new(inventory, settings, event_loop::origin_label(source), theme);
+    match event_loop::run(app, source) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(
+            e.chain()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(": "),
+        ),
+    }
+}

@@ -1,0 +1,286 @@
+//! The data the dashboard shows: the inventory, its report, and what the tables need per
+//! row (keys, search text, column widths), rebuilt whenever the inventory changes. The
+//! judging is done by [`analyze`]; nothing here decides what is wrong.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::analysis::checks::{arn_account, arn_name};
+use crate::analysis::{Binding, Finding, Report, Settings, Severity, analyze};
+use crate::inventory::Inventory;
+use crate::policy::Issuer;
+
+use super::time;
+
+/// What a finding belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Index into `report.bindings`.
+    Binding(usize),
+    /// Index into `report.node_roles`.
+    NodeRole(usize),
+    Cluster,
+}
+
+/// Per binding (parallel to `report.bindings`).
+#[derive(Debug, Clone)]
+pub struct BindingRow {
+    pub key: String,
+    /// The role's name (the ARN's last segment), or empty.
+    pub role: String,
+    pub account: String,
+    /// Of the ServiceAccount, at capture time.
+    pub age: Option<i64>,
+    pub injected: usize,
+    /// Every column, lower-cased, for the filter.
+    pub haystack: String,
+}
+
+/// Per node role (parallel to `report.node_roles`).
+#[derive(Debug, Clone)]
+pub struct NodeRoleRow {
+    pub name: String,
+    pub haystack: String,
+}
+
+/// One finding of the report, wherever it is, in the Findings view's order.
+#[derive(Debug, Clone)]
+pub struct FindingEntry {
+    pub target: Target,
+    /// Index into the target's findings.
+    pub index: usize,
+    pub key: String,
+    pub haystack: String,
+}
+
+/// The widest value of the text columns, in characters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Widths {
+    pub namespace: usize,
+    pub service_account: usize,
+    pub role: usize,
+}
+
+pub struct Model {
+    pub inventory: Inventory,
+    pub report: Report,
+    pub bindings: Vec<BindingRow>,
+    /// Binding key → index.
+    pub index: HashMap<String, usize>,
+    pub widths: Widths,
+    pub node_roles: Vec<NodeRoleRow>,
+    pub findings: Vec<FindingEntry>,
+    /// Namespaces with bindings, sorted (for `:ns` completion).
+    pub namespaces: Vec<String>,
+    /// When the inventory was captured (seconds since the epoch): ages are relative to it.
+    pub now: Option<i64>,
+    /// Whether this cluster's issuer is registered as an IAM OIDC provider in its account
+    /// (`None`: the account's providers were not listed, or no issuer).
+    pub provider_registered: Option<bool>,
+}
+
+impl Model {
+    pub fn new(inventory: Inventory, settings: &Settings) -> Self {
+        let report = analyze(&inventory, settings);
+        let now = inventory
+            .captured_at
+            .as_deref()
+            .and_then(time::parse_rfc3339);
+        let mut widths = Widths::default();
+        let mut index = HashMap::default();
+        index.reserve(report.bindings.len());
+        let bindings: Vec<BindingRow> = report
+            .bindings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let row = binding_row(b, now);
+                widths.namespace = widths.namespace.max(b.namespace.chars().count());
+                widths.service_account = widths
+                    .service_account
+                    .max(b.service_account.chars().count());
+                widths.role = widths.role.max(row.role.chars().count());
+                index.insert(row.key.clone(), i);
+                row
+            })
+            .collect();
+        let node_roles = report
+            .node_roles
+            .iter()
+            .map(|r| {
+                let mut haystack = format!(
+                    "{} {} {}",
+                    r.status.as_str(),
+                    r.role_arn,
+                    r.sources.join(" ")
+                );
+                for p in r.attached_policies.iter().chain(&r.inline_policies) {
+                    haystack.push(' ');
+                    haystack.push_str(p);
+                }
+                push_findings(&mut haystack, &r.findings);
+                NodeRoleRow {
+                    name: arn_name(&r.role_arn).to_owned(),
+                    haystack: haystack.to_lowercase(),
+                }
+            })
+            .collect();
+        let mut namespaces: Vec<String> = report
+            .bindings
+            .iter()
+            .map(|b| b.namespace.clone())
+            .collect();
+        namespaces.dedup();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        let provider_registered = provider_registered(&inventory);
+        let mut model = Model {
+            inventory,
+            findings: Vec::new(),
+            report,
+            bindings,
+            index,
+            widths,
+            node_roles,
+            namespaces,
+            now,
+            provider_registered,
+        };
+        model.findings = finding_entries(&model);
+        model
+    }
+
+    pub fn finding(&self, e: &FindingEntry) -> Option<&Finding> {
+        self.findings_of(e.target).get(e.index)
+    }
+
+    pub fn findings_of(&self, target: Target) -> &[Finding] {
+        match target {
+            Target::Binding(i) => self.report.bindings.get(i).map_or(&[], |b| &b.findings),
+            Target::NodeRole(i) => self.report.node_roles.get(i).map_or(&[], |r| &r.findings),
+            Target::Cluster => &self.report.cluster_findings,
+        }
+    }
+
+    /// `ns/name`, the node role's name, or `cluster`.
+    pub fn target_label(&self, target: Target) -> &str {
+        match target {
+            Target::Binding(i) => self.bindings.get(i).map_or("", |r| &r.key),
+            Target::NodeRole(i) => self.node_roles.get(i).map_or("", |r| &r.name),
+            Target::Cluster => "cluster",
+        }
+    }
+
+    pub fn binding(&self, key: &str) -> Option<(usize, &Binding)> {
+        let &i = self.index.get(key)?;
+        Some((i, self.report.bindings.get(i)?))
+    }
+
+    pub fn node_role(&self, arn: &str) -> Option<usize> {
+        self.report
+            .node_roles
+            .iter()
+            .position(|r| r.role_arn == arn)
+    }
+}
+
+fn push_findings(haystack: &mut String, findings: &[Finding]) {
+    for f in findings {
+        haystack.push(' ');
+        haystack.push_str(f.code.as_str());
+        haystack.push(' ');
+        haystack.push_str(&f.title);
+    }
+}
+
+fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
+    let (role, account) = match &b.role_arn {
+        Some(arn) => (
+            arn_name(arn).to_owned(),
+            arn_account(arn).unwrap_or_default().to_owned(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let injected = b.pods.iter().filter(|p| p.injected).count();
+    let key = b.key();
+    let mut haystack = format!(
+        "{} {key} {} {} {account} {injected}/{}",
+        b.status.as_str(),
+        b.mechanism.as_str(),
+        b.role_arn.as_deref().unwrap_or_default(),
+        b.pods.len()
+    );
+    push_findings(&mut haystack, &b.findings);
+    BindingRow {
+        key,
+        role,
+        account,
+        age: time::age_between(b.service_account_created.as_deref(), now),
+        injected,
+        haystack: haystack.to_lowercase(),
+    }
+}
+
+/// Every finding, grouped by code: groups by their worst severity then code, entries by
+/// severity then report order.
+fn finding_entries(model: &Model) -> Vec<FindingEntry> {
+    let report = &model.report;
+    let mut all: Vec<(Target, usize, &Finding)> = Vec::new();
+    for (i, b) in report.bindings.iter().enumerate() {
+        all.extend(
+            b.findings
+                .iter()
+                .enumerate()
+                .map(|(j, f)| (Target::Binding(i), j, f)),
+        );
+    }
+    for (i, r) in report.node_roles.iter().enumerate() {
+        all.extend(
+            r.findings
+                .iter()
+                .enumerate()
+                .map(|(j, f)| (Target::NodeRole(i), j, f)),
+        );
+    }
+    all.extend(
+        report
+            .cluster_findings
+            .iter()
+            .enumerate()
+            .map(|(j, f)| (Target::Cluster, j, f)),
+    );
+    let mut worst: HashMap<crate::analysis::Code, Severity> = HashMap::default();
+    for (_, _, f) in &all {
+        let w = worst.entry(f.code).or_insert(f.severity);
+        *w = (*w).min(f.severity);
+    }
+    // Stable: report order within equal keys.
+    all.sort_by_key(|(_, _, f)| (worst.get(&f.code).copied(), f.code, f.severity));
+    all.into_iter()
+        .map(|(target, index, f)| {
+            let label = model.target_label(target);
+            let key = format!("{label}#{}#{index}", f.code);
+            let haystack =
+                format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title).to_lowercase();
+            FindingEntry {
+                target,
+                index,
+                key,
+                haystack,
+            }
+        })
+        .collect()
+}
+
+/// Whether the cluster's issuer is among the IAM OIDC providers listed in the cluster's
+/// account: a header fact (IRSA301 judges each role's account).
+fn provider_registered(inv: &Inventory) -> Option<bool> {
+    let issuer = Issuer::parse(inv.cluster.oidc_issuer.as_deref()?).ok()?;
+    let account = inv.cluster.account.as_deref()?;
+    if !inv.oidc_provider_accounts.iter().any(|a| a == account) {
+        return None;
+    }
+    Some(inv.oidc_providers.iter().any(|p| {
+        let url = p.url.trim_start_matches("https://").trim_end_matches('/');
+        url.eq_ignore_ascii_case(&issuer.provider) && arn_account(&p.arn) == Some(account)
+    }))
+}

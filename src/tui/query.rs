@@ -1,0 +1,137 @@
+//! What the tables show: the filter, problems-only, the namespace scope and the sort.
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// As typed, `!` included.
+    pub text: String,
+}
+
+impl Filter {
+    pub fn new(text: impl Into<String>) -> Self {
+        Filter { text: text.into() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.term().is_empty()
+    }
+
+    fn inverted(&self) -> bool {
+        self.text.starts_with('!')
+    }
+
+    fn term(&self) -> &str {
+        self.text.strip_prefix('!').unwrap_or(&self.text)
+    }
+
+    /// A matcher over lower-cased haystacks: case-insensitive substring, `!term` inverts.
+    pub fn matcher(&self) -> impl Fn(&str) -> bool + '_ {
+        let term = self.term().to_lowercase();
+        let inverted = self.inverted();
+        move |haystack: &str| term.is_empty() || haystack.contains(&term) != inverted
+    }
+}
+
+/// The bindings table's sort keys (Shift+letter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Status,
+    Namespace,
+    ServiceAccount,
+    Role,
+    Pods,
+    Findings,
+}
+
+impl SortColumn {
+    /// Counts sort biggest first on the first press; the rest in their natural order
+    /// (status: failing first).
+    fn descending_first(self) -> bool {
+        matches!(self, SortColumn::Pods | SortColumn::Findings)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortColumn::Status => "status",
+            SortColumn::Namespace => "namespace",
+            SortColumn::ServiceAccount => "service account",
+            SortColumn::Role => "role",
+            SortColumn::Pods => "pods",
+            SortColumn::Findings => "findings",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: SortColumn::Status,
+            descending: false,
+        }
+    }
+}
+
+impl Sort {
+    /// The same key again reverses; another key starts in that column's natural direction.
+    pub fn press(self, column: SortColumn) -> Sort {
+        if column == self.column {
+            Sort {
+                column,
+                descending: !self.descending,
+            }
+        } else {
+            Sort {
+                column,
+                descending: column.descending_first(),
+            }
+        }
+    }
+
+    pub fn arrow(self) -> &'static str {
+        if self.descending { "▼" } else { "▲" }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub filter: Filter,
+    pub problems_only: bool,
+    /// `:ns NAME`; `None` is all namespaces.
+    pub namespace: Option<String>,
+    pub sort: Sort,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_is_a_case_insensitive_substring_and_bang_inverts() {
+        let f = Filter::new("PayMents");
+        let m = f.matcher();
+        assert!(m("payments/payments-api"));
+        assert!(!m("orders/orders-api"));
+        let inv = Filter::new("!payments");
+        let m = inv.matcher();
+        assert!(!m("payments/payments-api"));
+        assert!(m("orders/orders-api"));
+        assert!(Filter::new("!").is_empty() && Filter::new("!").matcher()("x"));
+    }
+
+    #[test]
+    fn the_same_key_reverses_and_counts_start_biggest_first() {
+        let s = Sort::default();
+        assert_eq!((s.column, s.descending), (SortColumn::Status, false));
+        let s = s.press(SortColumn::Status);
+        assert!(s.descending);
+        let s = s.press(SortColumn::Pods);
+        assert_eq!((s.column, s.descending), (SortColumn::Pods, true));
+        let s = s.press(SortColumn::Namespace);
+        assert_eq!((s.column, s.descending), (SortColumn::Namespace, false));
+    }
+}

@@ -1,0 +1,139 @@
+//! Which rows each table shows, in what order: the query (filter, problems-only,
+//! namespace, sort) applied to the model. Sort ties go by namespace and name, so every order
+//! is total and stable across updates.
+
+use std::cmp::Ordering;
+
+use crate::analysis::{Code, Severity, Status};
+
+use super::model::{Model, Target};
+use super::query::{Query, Sort, SortColumn};
+
+/// A row of the Findings view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingRow {
+    /// A code's group: its worst shown severity and how many are shown.
+    Group {
+        code: Code,
+        severity: Severity,
+        count: usize,
+    },
+    /// Index into `model.findings`.
+    Entry(usize),
+}
+
+/// Every binding in `sort`'s order (the filter then only has to pick).
+pub fn sorted_bindings(model: &Model, sort: Sort) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..model.report.bindings.len()).collect();
+    sort_bindings(&mut rows, model, sort);
+    rows
+}
+
+/// The bindings shown, in the order of `sorted`.
+pub fn bindings(model: &Model, query: &Query, sorted: &[usize]) -> Vec<usize> {
+    let matches = query.filter.matcher();
+    sorted
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let b = &model.report.bindings[i];
+            query.namespace.as_deref().is_none_or(|n| n == b.namespace)
+                && !(query.problems_only && b.status == Status::Ok)
+                && matches(&model.bindings[i].haystack)
+        })
+        .collect()
+}
+
+/// The node roles shown (not namespaced), in report order.
+pub fn node_roles(model: &Model, query: &Query) -> Vec<usize> {
+    let matches = query.filter.matcher();
+    (0..model.report.node_roles.len())
+        .filter(|&i| {
+            !(query.problems_only && model.report.node_roles[i].status == Status::Ok)
+                && matches(&model.node_roles[i].haystack)
+        })
+        .collect()
+}
+
+/// The findings shown, each code's group headed by its count. Problems-only hides info
+/// findings; the namespace scope hides other namespaces' binding findings.
+pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
+    let matches = query.filter.matcher();
+    let mut rows: Vec<FindingRow> = Vec::new();
+    let mut group: Option<usize> = None;
+    for (e, entry) in model.findings.iter().enumerate() {
+        let Some(f) = model.finding(entry) else {
+            continue;
+        };
+        let scoped = match entry.target {
+            Target::Binding(i) => query
+                .namespace
+                .as_deref()
+                .is_none_or(|n| n == model.report.bindings[i].namespace),
+            _ => true,
+        };
+        if !scoped
+            || (query.problems_only && f.severity == Severity::Info)
+            || !matches(&entry.haystack)
+        {
+            continue;
+        }
+        match group.map(|g| &mut rows[g]) {
+            Some(FindingRow::Group { code, count, .. }) if *code == f.code => *count += 1,
+            _ => {
+                group = Some(rows.len());
+                rows.push(FindingRow::Group {
+                    code: f.code,
+                    severity: f.severity,
+                    count: 1,
+                });
+            }
+        }
+        rows.push(FindingRow::Entry(e));
+    }
+    rows
+}
+
+/// The selection key of a Findings row (`None`: a group header, not selectable).
+pub fn finding_key<'a>(model: &'a Model, rows: &[FindingRow], i: usize) -> Option<&'a str> {
+    match rows.get(i)? {
+        FindingRow::Entry(e) => model.findings.get(*e).map(|x| x.key.as_str()),
+        FindingRow::Group { .. } => None,
+    }
+}
+
+fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {
+    let bindings = &model.report.bindings;
+    let meta = &model.bindings;
+    let by_name = |a: usize, b: usize| {
+        let (x, y) = (&bindings[a], &bindings[b]);
+        x.namespace
+            .cmp(&y.namespace)
+            .then_with(|| x.service_account.cmp(&y.service_account))
+    };
+    let primary = |a: usize, b: usize| -> Ordering {
+        let (x, y) = (&bindings[a], &bindings[b]);
+        match sort.column {
+            SortColumn::Status => x.status.cmp(&y.status),
+            SortColumn::Namespace => by_name(a, b),
+            SortColumn::ServiceAccount => x
+                .service_account
+                .cmp(&y.service_account)
+                .then_with(|| x.namespace.cmp(&y.namespace)),
+            SortColumn::Role => meta[a].role.cmp(&meta[b].role),
+            SortColumn::Pods => {
+                (x.pods.len(), meta[a].injected).cmp(&(y.pods.len(), meta[b].injected))
+            }
+            // More findings, then a worse one, is "more".
+            SortColumn::Findings => x.findings.len().cmp(&y.findings.len()).then_with(|| {
+                let worst = |b: &crate::analysis::Binding| b.worst_finding().map(|f| f.severity);
+                worst(y).cmp(&worst(x))
+            }),
+        }
+    };
+    rows.sort_unstable_by(|&a, &b| {
+        let p = primary(a, b);
+        let p = if sort.descending { p.reverse() } else { p };
+        p.then_with(|| by_name(a, b))
+    });
+}

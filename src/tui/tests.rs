@@ -1,0 +1,258 @@
+//! Snapshots of every view of the real UI on the demo cluster (insta, rendered as text),
+//! drawn through ratatui's TestBackend at a fixed size.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::app::App;
+use super::detail::Detail;
+use super::theme::Theme;
+use super::views::draw;
+use crate::analysis::Settings;
+
+const W: u16 = 120;
+const H: u16 = 36;
+
+fn demo_app() -> App {
+    let inv = crate::sources::demo::inventory().expect("the demo parses");
+    App::new(inv, Settings::default(), "demo", Theme { color: true })
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), Instant::now());
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), Instant::now());
+}
+
+/// The screen as text, one line per row, trailing spaces trimmed.
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+    terminal.draw(|f| draw(f, app)).expect("draws");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let line: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn select(app: &mut App, wanted: &str) {
+    press(app, "g");
+    while app.selected_binding() != Some(wanted) {
+        let before = app.bindings.cursor.index;
+        press(app, "j");
+        assert_ne!(before, app.bindings.cursor.index, "{wanted} is not shown");
+    }
+}
+
+#[test]
+fn bindings_table() {
+    let mut app = demo_app();
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn bindings_sorted_by_namespace() {
+    let mut app = demo_app();
+    press(&mut app, "N");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn bindings_sorted_by_pods() {
+    let mut app = demo_app();
+    press(&mut app, "P");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn bindings_filtered() {
+    let mut app = demo_app();
+    press(&mut app, "/payments");
+    insta::assert_snapshot!("bindings_filter_typing", screen(&mut app, W, H));
+    press(&mut app, "\n");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn bindings_problems_only() {
+    let mut app = demo_app();
+    press(&mut app, "f");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn binding_drill_down() {
+    let mut app = demo_app();
+    select(&mut app, "payments/payments-api");
+    press(&mut app, "\n");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+    // The trust policy, the trace and the pods further down.
+    key(&mut app, KeyCode::PageDown);
+    insta::assert_snapshot!("binding_drill_down_trust", screen(&mut app, W, H));
+    key(&mut app, KeyCode::PageDown);
+    insta::assert_snapshot!("binding_drill_down_pods", screen(&mut app, W, H));
+}
+
+#[test]
+fn binding_drill_down_pod_identity() {
+    let mut app = demo_app();
+    select(&mut app, "ml-serving/inference-api");
+    press(&mut app, "\nnG");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn node_roles_view() {
+    let mut app = demo_app();
+    press(&mut app, "2");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn node_role_drill_down() {
+    let mut app = demo_app();
+    press(&mut app, "2/compute\n\n");
+    assert!(matches!(app.detail, Some(Detail::NodeRole { .. })));
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn findings_view() {
+    let mut app = demo_app();
+    press(&mut app, "3");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn cluster_view() {
+    let mut app = demo_app();
+    press(&mut app, "4");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn help() {
+    let mut app = demo_app();
+    press(&mut app, "?");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn command_line_with_completion() {
+    let mut app = demo_app();
+    press(&mut app, ":ns pay");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+#[test]
+fn tiny_terminal() {
+    let mut app = demo_app();
+    insta::assert_snapshot!(screen(&mut app, 20, 5));
+}
+
+#[test]
+fn toast_after_a_bad_command() {
+    let mut app = demo_app();
+    press(&mut app, ":ns nowhere\n");
+    let text = screen(&mut app, W, H);
+    let footer = text.lines().last().unwrap_or_default();
+    assert!(
+        footer.ends_with("no bindings in namespace \"nowhere\""),
+        "{footer}"
+    );
+}
+
+#[test]
+fn any_size_draws_without_panicking() {
+    let mut app = demo_app();
+    select(&mut app, "payments/payments-api");
+    for (w, h) in [(1, 1), (69, 15), (70, 16), (71, 17), (200, 60), (80, 24)] {
+        for keys in [
+            "",
+            "\n",
+            "\x1b2",
+            "\n",
+            "\x1b3",
+            "\x1b4",
+            "?",
+            "\x1b:ns p",
+            "\x1b1",
+        ] {
+            press(&mut app, keys);
+            let text = screen(&mut app, w, h);
+            if w < super::MIN_WIDTH || h < super::MIN_HEIGHT {
+                assert!(text.contains("terminal too small") || w < 18, "{w}x{h}");
+            }
+        }
+    }
+}
+
+#[test]
+fn windowed_rendering_keeps_the_selection_on_screen() {
+    let mut app = demo_app();
+    press(&mut app, "G");
+    let text = screen(&mut app, W, H);
+    let last = app
+        .shown_bindings()
+        .last()
+        .map(|k| k.split('/').nth(1).unwrap_or_default().to_owned());
+    assert!(
+        text.contains(&last.expect("a binding")),
+        "the last row is drawn"
+    );
+    assert!(app.bindings.cursor.offset > 0);
+    let offset = app.bindings.cursor.offset;
+    press(&mut app, "k");
+    screen(&mut app, W, H);
+    assert_eq!(
+        app.bindings.cursor.offset, offset,
+        "moving inside the window keeps it"
+    );
+    // PgUp moves by the drawn page height.
+    key(&mut app, KeyCode::PageUp);
+    assert_eq!(app.bindings.cursor.index, 83 - 2 - app.page_height);
+}
+
+#[test]
+fn no_color_keeps_symbols_and_drops_colours() {
+    let inv = crate::sources::demo::inventory().expect("the demo parses");
+    let mut plain = App::new(inv, Settings::default(), "demo", Theme { color: false });
+    let mut terminal = Terminal::new(TestBackend::new(W, H)).expect("a test terminal");
+    terminal.draw(|f| draw(f, &mut plain)).expect("draws");
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
+        "NO_COLOR: no colours"
+    );
+    let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("✗ failing") && text.contains("? unknown") && text.contains("! warning"));
+    let mut coloured = demo_app();
+    terminal.draw(|f| draw(f, &mut coloured)).expect("draws");
+    assert!(
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg == ratatui::style::Color::Red)
+    );
+}

@@ -1,0 +1,126 @@
+//! The Bindings view: every ServiceAccount → role binding, failing first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::analysis::Mechanism;
+
+use super::super::app::App;
+use super::super::query::SortColumn;
+use super::super::theme::status_symbol;
+use super::super::time;
+use super::super::widgets::table::{self, Column, RowData};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
+    let block = super::table_block(
+        app,
+        "Bindings",
+        app.bindings.rows.len(),
+        app.model.report.bindings.len(),
+        true,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.bindings.rows.is_empty() {
+        super::empty(frame, inner, app, "bindings");
+        return usize::from(inner.height);
+    }
+    let sort = app.query.sort;
+    let title = |name: &str, column: SortColumn| {
+        if sort.column == column {
+            format!("{name}{}", sort.arrow())
+        } else {
+            name.to_owned()
+        }
+    };
+    let w = app.model.widths;
+    let columns = [
+        Column::new(title("STATUS", SortColumn::Status), 9, 9, 9),
+        // Names are what rows are told apart by: they get room first.
+        Column::new(
+            title("NAMESPACE", SortColumn::Namespace),
+            w.namespace.min(14),
+            w.namespace,
+            8,
+        ),
+        Column::new(
+            title("SERVICE ACCOUNT", SortColumn::ServiceAccount),
+            w.service_account.min(20),
+            w.service_account,
+            9,
+        ),
+        Column::new("MECHANISM", 9, 9, 3),
+        Column::new(title("ROLE", SortColumn::Role), 12, w.role, 6).middle(),
+        Column::new("ACCOUNT", 12, 12, 2),
+        Column::new(title("PODS", SortColumn::Pods), 5, 5, 5).right(),
+        Column::new(title("FINDINGS", SortColumn::Findings), 20, usize::MAX, 7).weight(3),
+        Column::new("AGE", 5, 5, 1).right(),
+    ];
+    let App {
+        model,
+        bindings,
+        changed,
+        theme,
+        ..
+    } = app;
+    let t = *theme;
+    let rows = &bindings.rows;
+    table::render(
+        frame,
+        inner,
+        t,
+        &columns,
+        rows.len(),
+        &mut bindings.cursor,
+        |pos| {
+            let i = rows[pos];
+            let b = &model.report.bindings[i];
+            let meta = &model.bindings[i];
+            let dash = || Line::from(Span::styled("-", t.dim()));
+            let findings = match b.worst_finding() {
+                Some(f) => Line::from(vec![
+                    Span::styled(format!("{} ", b.findings.len()), t.dim()),
+                    Span::styled(f.code.as_str(), t.severity(f.severity)),
+                    Span::raw(format!(" {}", f.title)),
+                ]),
+                None => dash(),
+            };
+            let cells = vec![
+                Line::from(Span::styled(
+                    format!("{} {}", status_symbol(b.status), b.status.as_str()),
+                    t.status(b.status),
+                )),
+                Line::from(b.namespace.clone()),
+                Line::from(b.service_account.clone()),
+                match b.mechanism {
+                    Mechanism::None => Line::from(Span::styled("none", t.dim())),
+                    // Short enough for the column; the drill-down spells it out.
+                    Mechanism::PodIdentity => Line::from("pod-id"),
+                    m => Line::from(m.as_str()),
+                },
+                if meta.role.is_empty() {
+                    dash()
+                } else {
+                    Line::from(meta.role.clone())
+                },
+                if meta.account.is_empty() {
+                    dash()
+                } else {
+                    Line::from(meta.account.clone())
+                },
+                Line::from(format!("{}/{}", meta.injected, b.pods.len())),
+                findings,
+                meta.age.map_or_else(dash, |a| Line::from(time::age(a))),
+            ];
+            let style = if changed.contains(&meta.key) {
+                t.changed()
+            } else {
+                Style::new()
+            };
+            RowData { cells, style }
+        },
+    );
+    usize::from(inner.height.saturating_sub(1))
+}

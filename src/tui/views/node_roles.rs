@@ -1,0 +1,98 @@
+//! The Node roles view: the roles of the nodes, which pods without IRSA inherit.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::super::app::App;
+use super::super::theme::status_symbol;
+use super::super::widgets::table::{self, Column, RowData};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
+    let block = super::table_block(
+        app,
+        "Node roles",
+        app.node_roles.rows.len(),
+        app.model.report.node_roles.len(),
+        false,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.node_roles.rows.is_empty() {
+        super::empty(frame, inner, app, "node roles");
+        return usize::from(inner.height);
+    }
+    let App {
+        model,
+        node_roles,
+        changed,
+        theme,
+        ..
+    } = app;
+    let t = *theme;
+    let roles = &model.report.node_roles;
+    let widest =
+        |f: &dyn Fn(usize) -> usize| node_roles.rows.iter().map(|&i| f(i)).max().unwrap_or(0);
+    let columns = [
+        Column::new("STATUS", 9, 9, 9),
+        Column::new(
+            "ROLE",
+            16,
+            widest(&|i| model.node_roles[i].name.chars().count()),
+            8,
+        )
+        .middle(),
+        Column::new(
+            "SOURCES",
+            10,
+            widest(&|i| roles[i].sources.join(", ").chars().count()),
+            5,
+        ),
+        Column::new("POLICIES", 19, 19, 4),
+        Column::new("PODS WITHOUT IRSA", 17, 17, 6).right(),
+        Column::new("FINDINGS", 24, usize::MAX, 7).weight(3),
+    ];
+    let rows = &node_roles.rows;
+    table::render(
+        frame,
+        inner,
+        t,
+        &columns,
+        rows.len(),
+        &mut node_roles.cursor,
+        |pos| {
+            let r = &roles[rows[pos]];
+            let findings = match r.findings.iter().min_by_key(|f| f.severity) {
+                Some(f) => Line::from(vec![
+                    Span::styled(format!("{} ", r.findings.len()), t.dim()),
+                    Span::styled(f.code.as_str(), t.severity(f.severity)),
+                    Span::raw(format!(" {}", f.title)),
+                ]),
+                None => Line::from(Span::styled("-", t.dim())),
+            };
+            let cells = vec![
+                Line::from(Span::styled(
+                    format!("{} {}", status_symbol(r.status), r.status.as_str()),
+                    t.status(r.status),
+                )),
+                Line::from(model.node_roles[rows[pos]].name.clone()),
+                Line::from(r.sources.join(", ")),
+                Line::from(format!(
+                    "{} managed, {} inline",
+                    r.attached_policies.len(),
+                    r.inline_policies.len()
+                )),
+                Line::from(r.pods_without_irsa_count.to_string()),
+                findings,
+            ];
+            let style = if changed.contains(&r.role_arn) {
+                t.changed()
+            } else {
+                Style::new()
+            };
+            RowData { cells, style }
+        },
+    );
+    usize::from(inner.height.saturating_sub(1))
+}

@@ -1,0 +1,177 @@
+//! The header: the cluster, its IRSA plumbing, the sources' health, the view tabs and the
+//! status counts.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::analysis::Status;
+use crate::inventory::SourceState;
+
+use super::super::app::{App, Tab};
+use super::super::theme::status_symbol;
+use super::table::fit_line;
+
+fn sep(app: &App) -> Span<'static> {
+    Span::styled(" │ ", app.theme.dim())
+}
+
+fn label(app: &App, text: &str) -> Span<'static> {
+    Span::styled(format!("{text} "), app.theme.dim())
+}
+
+fn flag(app: &App, name: &str, v: Option<bool>) -> Vec<Span<'static>> {
+    let (symbol, style) = app.theme.flag(v);
+    vec![label(app, name), Span::styled(symbol, style)]
+}
+
+/// Three lines: cluster; OIDC, webhook and agent; sources, AWS and the last change.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let m = &app.model;
+    let inv = &m.inventory;
+    let t = app.theme;
+    let unknown = "?".to_owned();
+    let mut l1 = vec![
+        Span::styled(" irsa-tui ", t.active_tab()),
+        Span::raw(" "),
+        Span::styled(
+            inv.cluster.name.clone().unwrap_or(unknown.clone()),
+            t.bold(),
+        ),
+        sep(app),
+        label(app, "account"),
+        Span::raw(inv.cluster.account.clone().unwrap_or(unknown.clone())),
+        sep(app),
+        label(app, "region"),
+        Span::raw(inv.cluster.region.clone().unwrap_or(unknown.clone())),
+    ];
+    if let Some(ctx) = &inv.context {
+        l1.extend([sep(app), label(app, "context"), Span::raw(ctx.clone())]);
+    }
+
+    // The flags first: the issuer URL is what a narrow terminal cuts.
+    let mut l2 = vec![Span::raw(" ")];
+    l2.extend(flag(app, "OIDC provider", m.provider_registered));
+    l2.push(sep(app));
+    l2.extend(flag(app, "webhook", inv.webhook_present));
+    l2.push(sep(app));
+    l2.extend(flag(
+        app,
+        "pod identity agent",
+        inv.pod_identity_agent_present,
+    ));
+    l2.extend([
+        sep(app),
+        label(app, "issuer"),
+        Span::raw(inv.cluster.oidc_issuer.clone().unwrap_or("none".into())),
+    ]);
+
+    let mut l3 = vec![
+        Span::raw(" "),
+        label(app, "source"),
+        Span::raw(app.origin.clone()),
+    ];
+    l3.push(sep(app));
+    l3.push(label(app, "kubernetes"));
+    let synced = inv
+        .sources
+        .iter()
+        .filter(|s| s.state == SourceState::Ok)
+        .count();
+    let (ok_symbol, ok_style) = t.flag(Some(true));
+    l3.push(Span::styled(
+        format!("{ok_symbol} {synced} synced"),
+        ok_style,
+    ));
+    for (state, word) in [
+        (SourceState::Forbidden, "forbidden"),
+        (SourceState::Failed, "failing"),
+    ] {
+        let names: Vec<String> = inv
+            .sources
+            .iter()
+            .filter(|s| s.state == state)
+            .map(|s| match &s.namespace {
+                Some(ns) => format!("{} ({ns})", s.resource),
+                None => s.resource.clone(),
+            })
+            .collect();
+        if !names.is_empty() {
+            let (symbol, style) = t.flag(Some(false));
+            l3.push(Span::raw(", "));
+            l3.push(Span::styled(
+                format!("{symbol} {word}: {}", names.join(", ")),
+                style,
+            ));
+        }
+    }
+    l3.push(sep(app));
+    let aws = &inv.aws;
+    if aws.reachable {
+        l3.extend(flag(app, "AWS", Some(true)));
+    } else if aws.skipped {
+        l3.extend([
+            label(app, "AWS"),
+            Span::styled("skipped (--no-aws)", t.dim()),
+        ]);
+    } else {
+        l3.extend(flag(app, "AWS", Some(false)));
+        if let Some(e) = &aws.error {
+            l3.push(Span::styled(format!(" {e}"), t.error()));
+        }
+    }
+    if let Some(at) = &inv.captured_at {
+        l3.extend([sep(app), label(app, "last change"), Span::raw(at.clone())]);
+    }
+    let width = usize::from(area.width);
+    let lines: Vec<Line<'static>> = [l1, l2, l3]
+        .into_iter()
+        .map(|spans| fit_line(Line::from(spans), width))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The view tabs, and the bindings per status on the right.
+pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let t = app.theme;
+    let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let style = if *tab == app.tab {
+            t.active_tab()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+
+    let s = &app.model.report.summary;
+    let mut counts: Vec<Span<'static>> =
+        vec![Span::styled(format!("{} bindings ", s.bindings), t.dim())];
+    for (status, n) in [
+        (Status::Failing, s.failing),
+        (Status::Unknown, s.unknown),
+        (Status::Warning, s.warning),
+        (Status::Ok, s.ok),
+    ] {
+        counts.push(Span::styled(
+            format!(" {} {n} {}", status_symbol(status), status.as_str()),
+            t.status(status),
+        ));
+    }
+    counts.push(Span::raw(" "));
+    let line = Line::from(counts).right_aligned();
+    let width = u16::try_from(line.width()).unwrap_or(u16::MAX);
+    let tabs_width = 48;
+    if area.width >= tabs_width + width {
+        let right = Rect {
+            x: area.right() - width,
+            width,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(line), right);
+    }
+}

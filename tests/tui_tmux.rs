@@ -1,0 +1,249 @@
+//! End to end: the real binary on `--demo`, driven through tmux (send-keys, capture-pane):
+//! start, sort, filter, drill down, copy the fix, help, export, quit with status 0.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A tmux server of its own (its own socket), killed when dropped, even on failure.
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn start(dir: &Path, command: &str) -> Tmux {
+        match Command::new("tmux").arg("-V").output() {
+            Ok(out) if out.status.success() => {}
+            _ => panic!("this test needs tmux: apt-get install tmux"),
+        }
+        let tmux = Tmux {
+            socket: format!("irsa-tui-test-{}", std::process::id()),
+            session: "dashboard",
+        };
+        let dir = dir.to_str().expect("a UTF-8 temp dir");
+        tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            tmux.session,
+            "-x",
+            "140",
+            "-y",
+            "40",
+            "-c",
+            dir,
+            command,
+        ]);
+        // Let the dashboard's OSC 52 create a tmux buffer we can read back.
+        tmux.run(&["set-option", "-s", "set-clipboard", "on"]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Keys by tmux name (`Enter`, `Escape`, `S`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Text typed as is.
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", self.session, "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the pane until every `wanted` text is on it; fails with the last screen.
+    fn wait_for(&self, step: &str, wanted: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if wanted.iter().all(|w| screen.contains(w)) {
+                return screen;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!("{step}: {wanted:?} not on screen after {TIMEOUT:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_until_gone(&self, step: &str, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!("{step}: {text:?} still on screen after {TIMEOUT:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with('\n')
+        {
+            return text;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "{} was not written",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_dashboard_on_the_demo_cluster() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+
+    // Start: the header, the table failing first, the keys in the footer.
+    let screen = tmux.wait_for(
+        "start",
+        &[
+            "shop-prod",
+            "Bindings 83/83",
+            "sort status ▲",
+            "✗ failing",
+            "? help",
+        ],
+    );
+    let first_row = screen
+        .lines()
+        .find(|l| l.contains("✗ failing") && l.contains("analytics"))
+        .expect("a failing row");
+    assert!(first_row.contains("query-runner"), "{first_row}");
+
+    // Shift+S: the same sort key again reverses it.
+    tmux.keys(&["S"]);
+    tmux.wait_for("sort", &["sort status ▼", "STATUS▼", "✓ ok"]);
+
+    // Filter, then Enter to keep it.
+    tmux.keys(&["/"]);
+    tmux.type_text("payments");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("filter", &["Bindings 4/83", "filter \"payments\""]);
+    assert!(!screen.contains("query-runner"), "{screen}");
+
+    // The failing one sorts last now: G, then drill down.
+    tmux.keys(&["G"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "drill down",
+        &[
+            "payments/payments-api",
+            "IRSA203",
+            "payments-staging",
+            "Esc back",
+        ],
+    );
+
+    // y: the fix command through OSC 52 into tmux's buffer.
+    tmux.keys(&["y"]);
+    tmux.wait_for(
+        "copy",
+        &["copied the IRSA203 fix for payments/payments-api"],
+    );
+    let buffer = tmux.run(&["show-buffer"]);
+    let copied = String::from_utf8_lossy(&buffer.stdout);
+    assert!(
+        copied.starts_with("aws iam update-assume-role-policy --role-name shop-prod-payments-api"),
+        "{copied}"
+    );
+
+    // Esc goes back to the filtered table.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back", &["Bindings 4/83"]);
+
+    // Help, generated from the keymap; Esc closes it.
+    tmux.keys(&["?"]);
+    tmux.wait_for("help", &["Keys", "sort by status", "copy the fix command"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_until_gone("help closed", "sort by status");
+
+    // e: markdown and JSON in the current directory, and the toast says where.
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("export", &["exported irsa-report-"]);
+    let mut exported: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("the temp dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("irsa-report-"))
+        .collect();
+    exported.sort();
+    assert_eq!(exported.len(), 2, "{exported:?}");
+    assert!(
+        exported[0].ends_with(".json") && exported[1].ends_with(".md"),
+        "{exported:?}"
+    );
+    assert!(
+        screen.contains(&exported[1]),
+        "the toast names the files:\n{screen}"
+    );
+    let json = std::fs::read_to_string(dir.path().join(&exported[0])).expect("the JSON report");
+    assert!(json.contains("\"schema\": \"irsa-tui/report/v1\""));
+
+    // q quits with status 0.
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
+}
+
+#[test]
+fn without_a_terminal_the_dashboard_says_what_to_use_instead() {
+    let out = Command::new(env!("CARGO_BIN_EXE_irsa-tui"))
+        .arg("--demo")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "irsa-tui: error: the dashboard needs a terminal; for a report use `irsa-tui report`\n"
+    );
+    assert!(out.stdout.is_empty(), "nothing drawn on a pipe");
+}
