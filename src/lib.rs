@@ -9,4 +9,5 @@ pub mod inventory;
 pub mod policy;
 pub mod report;
 pub mod sources;
+pub mod time;
 pub mod tui;

@@ -4,7 +4,6 @@ mod explain;
 mod report;
 mod snapshot;
 pub mod source;
-mod time;
 mod trust;
 
 use std::io::Write;

@@ -82,7 +82,7 @@ pub fn build(source: &SourceArgs) -> Result<Report, String> {
     let inv = source.load()?;
     let settings = Settings {
         node_baseline: source.node_baseline()?,
-        generated_at: super::time::now(),
+        generated_at: crate::time::now(),
     };
     Ok(analyze(&inv, &settings))
 }

@@ -20,7 +20,7 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> ExitCode {
         Err(e) => return super::fail(e),
     };
     if inv.captured_at.is_none() {
-        inv.captured_at = Some(super::time::now());
+        inv.captured_at = Some(crate::time::now());
     }
     match std::fs::write(&args.output, inv.to_snapshot_json()) {
         Ok(()) => {

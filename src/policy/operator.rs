@@ -166,44 +166,26 @@ fn cmp_date(policy: &Pattern, actual: &str, f: impl Fn(std::cmp::Ordering) -> bo
     }
 }
 
-/// Seconds since the epoch from an epoch number or an ISO 8601 UTC date/time
-/// (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ`, fractional seconds ignored).
+/// Seconds since the epoch from an epoch number, an RFC 3339 date-time, or a date
+/// (`YYYY-MM-DD`, midnight UTC), as IAM's date operators accept them.
 fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
     if let Ok(n) = s.parse::<i64>() {
         return Some(n);
     }
-    let (date, time) = match s.split_once('T') {
-        Some((d, t)) => (d, Some(t.trim_end_matches('Z'))),
-        None => (s, None),
-    };
-    let mut dp = date.splitn(3, '-');
-    let y: i64 = dp.next()?.parse().ok()?;
-    let m: i64 = dp.next()?.parse().ok()?;
-    let d: i64 = dp.next()?.parse().ok()?;
+    if let Some(t) = crate::time::parse_rfc3339(s) {
+        return Some(t);
+    }
+    let mut dp = s.splitn(3, '-');
+    let (y, m, d): (i64, i64, i64) = (
+        dp.next()?.parse().ok()?,
+        dp.next()?.parse().ok()?,
+        dp.next()?.parse().ok()?,
+    );
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    let secs = match time {
-        None => 0,
-        Some(t) => {
-            let t = t.split('.').next()?;
-            let mut tp = t.splitn(3, ':');
-            let h: i64 = tp.next()?.parse().ok()?;
-            let mi: i64 = tp.next()?.parse().ok()?;
-            let se: i64 = tp.next().unwrap_or("0").parse().ok()?;
-            h * 3600 + mi * 60 + se
-        }
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + secs)
+    Some(crate::time::days_from_civil(y, m, d) * 86_400)
 }
 
 fn ip_in_cidr(cidr: &str, actual: &str) -> bool {

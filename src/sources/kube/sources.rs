@@ -154,7 +154,7 @@ pub fn spawn(client: Client, namespaces: &[String], store: Arc<Store>) -> Vec<Jo
                 None,
             ),
             Scope::new(&store, RESOURCE_WEBHOOKS, None),
-            WebhookSink::default(),
+            webhook_sink(),
         )),
         tokio::spawn(run(
             watch(
@@ -162,7 +162,7 @@ pub fn spawn(client: Client, namespaces: &[String], store: Arc<Store>) -> Vec<Jo
                 Some(&name_is(AGENT_DAEMONSET)),
             ),
             system(RESOURCE_AGENT),
-            AgentSink::default(),
+            agent_sink(),
         )),
     ]
 }
@@ -786,21 +786,44 @@ impl Sink for AwsAuthSink {
     }
 }
 
-/// Whether the `pod-identity-webhook` MutatingWebhookConfiguration exists (also when a
-/// self-managed install prefixes its name, `RELEASE-pod-identity-webhook`).
-#[derive(Default)]
-struct WebhookSink {
+/// The names of the objects of one kind, and what their presence means for the inventory
+/// (the pod identity webhook, the Pod Identity agent).
+struct NamesSink<K> {
     names: BTreeSet<String>,
+    publish: fn(&BTreeSet<String>, &mut Data),
+    kind: std::marker::PhantomData<fn() -> K>,
 }
 
-impl WebhookSink {
-    fn publish(&self, d: &mut Data) {
-        d.webhook_present = Some(self.names.iter().any(|n| n.ends_with(WEBHOOK_NAME)));
+impl<K> NamesSink<K> {
+    fn new(publish: fn(&BTreeSet<String>, &mut Data)) -> Self {
+        NamesSink {
+            names: BTreeSet::new(),
+            publish,
+            kind: std::marker::PhantomData,
+        }
     }
 }
 
-impl Sink for WebhookSink {
-    type Object = PartialObjectMeta<MutatingWebhookConfiguration>;
+/// A `pod-identity-webhook` MutatingWebhookConfiguration (or `RELEASE-pod-identity-webhook`).
+fn webhook_sink() -> NamesSink<MutatingWebhookConfiguration> {
+    NamesSink::new(|names, d| {
+        d.webhook_present = Some(names.iter().any(|n| n.ends_with(WEBHOOK_NAME)));
+    })
+}
+
+/// The `kube-system/eks-pod-identity-agent` DaemonSet.
+fn agent_sink() -> NamesSink<DaemonSet> {
+    NamesSink::new(|names, d| {
+        d.pod_identity_agent_present = Some(names.contains(AGENT_DAEMONSET));
+    })
+}
+
+impl<K> Sink for NamesSink<K>
+where
+    K: Send + 'static,
+    PartialObjectMeta<K>: Send + 'static,
+{
+    type Object = PartialObjectMeta<K>;
     type Item = String;
 
     fn reduce(&self, object: &Self::Object) -> Option<String> {
@@ -809,7 +832,7 @@ impl Sink for WebhookSink {
 
     fn apply(&mut self, d: &mut Data, name: String) -> bool {
         let new = self.names.insert(name);
-        self.publish(d);
+        (self.publish)(&self.names, d);
         new
     }
 
@@ -819,56 +842,13 @@ impl Sink for WebhookSink {
             .name
             .as_ref()
             .is_some_and(|n| self.names.remove(n));
-        self.publish(d);
+        (self.publish)(&self.names, d);
         known
     }
 
     fn replace(&mut self, d: &mut Data, items: Vec<String>) -> usize {
         self.names = items.into_iter().collect();
-        self.publish(d);
-        self.names.len()
-    }
-}
-
-/// Whether the `kube-system/eks-pod-identity-agent` DaemonSet exists.
-#[derive(Default)]
-struct AgentSink {
-    names: BTreeSet<String>,
-}
-
-impl AgentSink {
-    fn publish(&self, d: &mut Data) {
-        d.pod_identity_agent_present = Some(self.names.contains(AGENT_DAEMONSET));
-    }
-}
-
-impl Sink for AgentSink {
-    type Object = PartialObjectMeta<DaemonSet>;
-    type Item = String;
-
-    fn reduce(&self, object: &Self::Object) -> Option<String> {
-        object.metadata.name.clone()
-    }
-
-    fn apply(&mut self, d: &mut Data, name: String) -> bool {
-        let new = self.names.insert(name);
-        self.publish(d);
-        new
-    }
-
-    fn remove(&mut self, d: &mut Data, object: &Self::Object) -> bool {
-        let known = object
-            .metadata
-            .name
-            .as_ref()
-            .is_some_and(|n| self.names.remove(n));
-        self.publish(d);
-        known
-    }
-
-    fn replace(&mut self, d: &mut Data, items: Vec<String>) -> usize {
-        self.names = items.into_iter().collect();
-        self.publish(d);
+        (self.publish)(&self.names, d);
         self.names.len()
     }
 }
