@@ -383,3 +383,102 @@ async fn unreachable_aws_is_recorded_not_raised() {
             .any(|f| f.code == Code::IRSA603)
     );
 }
+
+/// Where `GetAccountAuthorizationDetails` is denied, roles are read one by one (ListRoles,
+/// then GetRole and its policies), and the result is the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn falls_back_to_per_role_reads_when_the_bulk_read_is_denied() {
+    // moto enforces IAM authorization once its first 400 requests are spent.
+    let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "400")]);
+    let provider = seed(&moto, 0).await;
+    let config = moto.config().await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    iam.create_user()
+        .user_name("reader")
+        .send()
+        .await
+        .expect("user");
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:GetAccountAuthorizationDetails", "Resource": "*"}
+        ]
+    });
+    iam.put_user_policy()
+        .user_name("reader")
+        .policy_name("read-but-not-in-bulk")
+        .policy_document(policy.to_string())
+        .send()
+        .await
+        .expect("user policy");
+    let key = iam
+        .create_access_key()
+        .user_name("reader")
+        .send()
+        .await
+        .expect("access key");
+    let key = key.access_key().expect("key");
+    let reader = aws_sdk_sts::config::Credentials::new(
+        key.access_key_id(),
+        key.secret_access_key(),
+        None,
+        None,
+        "moto-reader",
+    );
+    // Spend the unauthenticated requests: from now on only real keys work.
+    let sts = aws_sdk_sts::Client::new(&config);
+    let mut spent = 0;
+    while sts.get_caller_identity().send().await.is_ok() {
+        spent += 1;
+        assert!(spent < 500, "moto never started enforcing authorization");
+    }
+
+    let store = store_with_service_accounts();
+    // With authorization enforced, moto rejects the signature of EKS's REST calls (IAM's
+    // are fine), so the cluster facts EKS would give are loaded here.
+    store.update(|d| {
+        d.cluster.oidc_issuer = Some(format!("https://{provider}"));
+        d.add_node_role(
+            &format!("arn:aws:iam::{ACCOUNT}:role/ng-node"),
+            "nodegroup/ng-1".into(),
+        );
+    });
+    let calls = CallLog::default();
+    let opts = AwsOptions {
+        credentials: Some(reader),
+        ..options(&moto)
+    };
+    fetch(&opts, &store, &calls).await;
+    let inv = store.inventory();
+    let counts = calls.counts();
+    assert!(inv.aws.reachable, "{:?}", inv.aws);
+    assert!(
+        counts.contains_key("iam:ListRoles"),
+        "fell back: {counts:?}"
+    );
+    assert!(
+        counts.get("iam:GetRole").is_some_and(|n| *n >= 4),
+        "{counts:?}"
+    );
+    let role = |n: &str| inv.roles.iter().find(|r| r.name == n).expect("role");
+    for kept in ["payments-api", "web-wrong-ns", "forgotten", "ng-node"] {
+        assert_eq!(role(kept).status, ReadStatus::Ok, "{kept}");
+    }
+    assert!(inv.roles.iter().all(|r| r.name != "unrelated"));
+    assert_eq!(role("ghost-role").status, ReadStatus::NotFound);
+    assert!(
+        role("web-wrong-ns")
+            .attached_policies
+            .iter()
+            .any(|p| p.admin)
+    );
+    assert!(role("payments-api").trust_policy.is_some());
+    let allowed = least_privilege_actions();
+    for op in counts_of(&calls) {
+        assert!(
+            allowed.contains(op),
+            "{op} not in the least-privilege policy"
+        );
+    }
+}

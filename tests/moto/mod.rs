@@ -30,6 +30,12 @@ fn moto_binary() -> String {
 
 impl Moto {
     pub fn start() -> Moto {
+        Self::start_with(&[])
+    }
+
+    /// With extra environment for moto (e.g. `INITIAL_NO_AUTH_ACTION_COUNT` to enforce IAM
+    /// authorization after the first requests).
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
         let bin = moto_binary();
         assert!(
             std::path::Path::new(&bin).exists(),
@@ -42,6 +48,7 @@ impl Moto {
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
