@@ -1,5 +1,8 @@
 //! End to end: the real binary on `--demo`, driven through tmux (send-keys, capture-pane):
-//! start, sort, filter, drill down, copy the fix, help, export, quit with status 0.
+//! start, sort, filter, drill down, copy the fix, help, export, quit with status 0; and on a
+//! live (fake) API server, where a watch event shows up on screen.
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -19,8 +22,10 @@ impl Tmux {
             Ok(out) if out.status.success() => {}
             _ => panic!("this test needs tmux: apt-get install tmux"),
         }
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmux = Tmux {
-            socket: format!("irsa-tui-test-{}", std::process::id()),
+            socket: format!("irsa-tui-test-{}-{n}", std::process::id()),
             session: "dashboard",
         };
         let dir = dir.to_str().expect("a UTF-8 temp dir");
@@ -246,4 +251,52 @@ fn without_a_terminal_the_dashboard_says_what_to_use_instead() {
         "irsa-tui: error: the dashboard needs a terminal; for a report use `irsa-tui report`\n"
     );
     assert!(out.stdout.is_empty(), "nothing drawn on a pipe");
+}
+
+/// Live: the dashboard on a fake API server; a ServiceAccount annotated while it runs shows
+/// up within seconds, without restarting anything.
+#[test]
+fn live_watch_events_show_up_on_screen() {
+    use common::fake_kube::{FakeKube, objects};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fake = runtime.block_on(
+        FakeKube::builder()
+            .namespaces(["payments"])
+            .service_accounts([objects::service_account(
+                "payments",
+                "ledger-api",
+                Some("arn:aws:iam::111122223333:role/ledger-api"),
+            )])
+            .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+            .start(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = fake.kubeconfig(dir.path());
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "{} --kubeconfig {} --cluster prod --no-aws; echo EXIT=$? > {}",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        kubeconfig.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for("start on the live cluster", &["source live", "ledger-api"]);
+    let _guard = runtime.enter();
+    fake.apply(
+        "serviceaccounts",
+        objects::service_account(
+            "payments",
+            "newcomer",
+            Some("arn:aws:iam::111122223333:role/newcomer"),
+        ),
+    );
+    tmux.wait_for("the watch event is on screen", &["newcomer", "ledger-api"]);
+    tmux.keys(&["q"]);
+    let status = wait_for_file(&exit_file);
+    assert_eq!(status.trim(), "EXIT=0");
+    assert_eq!(fake.non_get_requests(), 0, "read-only");
 }

@@ -225,6 +225,8 @@ pub struct PodIdentityAssociation {
 pub enum SourceState {
     #[default]
     Ok,
+    /// Still reading its initial list (a live dashboard just started).
+    Syncing,
     Forbidden,
     Failed,
 }

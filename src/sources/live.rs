@@ -90,6 +90,7 @@ pub async fn wait_settled(store: &Store, timeout: Duration) {
 pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String> {
     let (store, aws_opts, handles) = start(opts).await?;
     wait_settled(&store, opts.sync_timeout).await;
+    store.give_up_syncing(opts.sync_timeout);
     let calls = CallLog::default();
     if opts.no_aws {
         store.update(|d| {

@@ -103,10 +103,7 @@ impl Data {
                         (SourceState::Forbidden, Some(message.clone()))
                     }
                     LiveState::Failed { message } => (SourceState::Failed, Some(message.clone())),
-                    LiveState::Syncing { .. } => (
-                        SourceState::Failed,
-                        Some("did not finish its initial list in time".to_owned()),
-                    ),
+                    LiveState::Syncing { .. } => (SourceState::Syncing, None),
                 };
                 SourceHealth {
                     resource: resource.clone(),
@@ -162,6 +159,22 @@ impl Store {
 
     pub fn inventory(&self) -> Inventory {
         self.read(Data::inventory)
+    }
+
+    /// Sources still syncing are marked failing (a report must not wait forever).
+    pub fn give_up_syncing(&self, after: std::time::Duration) {
+        self.update(|d| {
+            for state in d.sources.values_mut() {
+                if !state.is_settled() {
+                    *state = LiveState::Failed {
+                        message: format!(
+                            "did not finish its initial list within {} s",
+                            after.as_secs()
+                        ),
+                    };
+                }
+            }
+        });
     }
 
     /// Whether every registered source has finished its initial list (or failed).

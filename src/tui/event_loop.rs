@@ -3,13 +3,16 @@
 //! refresh) at the edge.
 
 use std::io::Write;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::cli::SourceArgs;
+use crate::sources::aws::{self, AwsOptions, CallLog};
+use crate::sources::store::Store;
 
 use super::app::{App, Effect, ToastKind};
 use super::{clipboard, export, terminal, time};
@@ -23,21 +26,91 @@ pub fn origin_label(source: &SourceArgs) -> String {
     }
 }
 
+/// Live sources: the store they fill, and how to read AWS into it.
+pub struct Feed {
+    pub store: Arc<Store>,
+    pub aws: AwsOptions,
+    pub no_aws: bool,
+    pub sync_timeout: Duration,
+    pub handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Feed {
+    /// Reads AWS into the store in the background (after the Kubernetes side synced).
+    fn read_aws(&self, wait_for_sync: bool) {
+        let (store, opts, no_aws, timeout) = (
+            self.store.clone(),
+            self.aws.clone(),
+            self.no_aws,
+            self.sync_timeout,
+        );
+        tokio::spawn(async move {
+            if wait_for_sync {
+                crate::sources::live::wait_settled(&store, timeout).await;
+            }
+            if no_aws {
+                store.update(|d| {
+                    d.aws.reachable = false;
+                    d.aws.skipped = true;
+                });
+            } else {
+                aws::fetch(&opts, &store, &CallLog::default()).await;
+            }
+        });
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        for h in &self.handles {
+            h.abort();
+        }
+    }
+}
+
+/// Live data is analysed again at most this often.
+const DEBOUNCE: Duration = Duration::from_millis(250);
+
 enum Input {
     Terminal(crossterm::event::Event),
     Failed(std::io::Error),
 }
 
-/// Runs the dashboard until the user quits (or SIGTERM/SIGHUP).
-pub fn run(app: App, source: &SourceArgs) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// The runtime the dashboard and its live sources share (watchers decode on the other core).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
-        .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(run_async(app, source))
+        .wrap_err("cannot start the async runtime")
 }
 
-async fn run_async(mut app: App, source: &SourceArgs) -> Result<()> {
+/// Runs the dashboard until the user quits (or SIGTERM/SIGHUP).
+pub fn run(
+    runtime: &tokio::runtime::Runtime,
+    app: App,
+    source: &SourceArgs,
+    feed: Option<Feed>,
+) -> Result<()> {
+    runtime.block_on(run_async(app, source, feed))
+}
+
+/// The next change of the live store (`false` once it is gone); never without one.
+async fn next_change(changes: &mut Option<watch::Receiver<u64>>) -> bool {
+    match changes {
+        Some(rx) => rx.changed().await.is_ok(),
+        None => std::future::pending().await,
+    }
+}
+
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Result<()> {
     let mut guard = terminal::enter().wrap_err("cannot set up the terminal")?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     // crossterm's blocking reader on its own thread: no polling, no busy loop.
@@ -61,6 +134,12 @@ async fn run_async(mut app: App, source: &SourceArgs) -> Result<()> {
     let mut hangup = signal(SignalKind::hangup()).wrap_err("cannot watch SIGHUP")?;
     let in_tmux = std::env::var_os("TMUX").is_some();
     let mut dirty = true;
+    let mut changes = feed.as_ref().map(|f| f.store.subscribe());
+    // New live data waits here until the debounce delay has passed.
+    let mut pending: Option<Instant> = None;
+    if let Some(f) = &feed {
+        f.read_aws(true);
+    }
     tracing::info!(
         source = %origin_label(source),
         bindings = app.report().bindings.len(),
@@ -74,7 +153,7 @@ async fn run_async(mut app: App, source: &SourceArgs) -> Result<()> {
                 .wrap_err("cannot draw")?;
             dirty = false;
         }
-        let deadline = app.next_deadline();
+        let deadline = earliest(app.next_deadline(), pending);
         tokio::select! {
             input = rx.recv() => match input {
                 Some(Input::Terminal(event)) => {
@@ -85,15 +164,37 @@ async fn run_async(mut app: App, source: &SourceArgs) -> Result<()> {
                 Some(Input::Failed(e)) => return Err(e).wrap_err("cannot read the terminal"),
                 None => break,
             },
+            alive = next_change(&mut changes) => {
+                if alive {
+                    pending.get_or_insert_with(|| Instant::now() + DEBOUNCE);
+                } else {
+                    changes = None;
+                }
+            }
             () = sleep_until(deadline) => {
-                app.tick(Instant::now());
+                let now = Instant::now();
+                if let (Some(at), Some(f)) = (pending, &feed)
+                    && now >= at
+                {
+                    pending = None;
+                    app.set_generated_at(time::rfc3339(time::now_secs()));
+                    app.apply_inventory(f.store.inventory(), now);
+                }
+                app.tick(now);
                 dirty = true;
             }
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         }
         for effect in app.take_effects() {
-            perform(&mut app, effect, source, &mut guard.terminal, in_tmux);
+            perform(
+                &mut app,
+                effect,
+                source,
+                feed.as_ref(),
+                &mut guard.terminal,
+                in_tmux,
+            );
             dirty = true;
         }
         if app.should_quit() {
@@ -115,6 +216,7 @@ fn perform(
     app: &mut App,
     effect: Effect,
     source: &SourceArgs,
+    feed: Option<&Feed>,
     terminal: &mut terminal::Term,
     in_tmux: bool,
 ) {
@@ -140,6 +242,12 @@ fn perform(
             }
         }
         Effect::Refresh => match &source.replay {
+            None if feed.is_some() => {
+                if let Some(f) = feed {
+                    f.read_aws(false);
+                }
+                app.notify("re-reading AWS", ToastKind::Info, now);
+            }
             None if source.demo => app.notify(
                 "refresh requested: the demo cluster does not change",
                 ToastKind::Info,

@@ -46,9 +46,32 @@ pub fn run(source: &SourceArgs) -> ExitCode {
     {
         return fail(e);
     }
-    let inventory = match source.load() {
-        Ok(inv) => inv,
+    let runtime = match event_loop::runtime() {
+        Ok(r) => r,
         Err(e) => return fail(e),
+    };
+    // Live: connect before taking the terminal, so problems are one line on stderr.
+    let live = !source.demo && source.replay.is_none();
+    let (inventory, feed) = if live {
+        let opts = source.live_options();
+        match runtime.block_on(crate::sources::live::start(&opts)) {
+            Ok((store, aws, handles)) => (
+                store.inventory(),
+                Some(event_loop::Feed {
+                    store,
+                    aws,
+                    no_aws: opts.no_aws,
+                    sync_timeout: opts.sync_timeout,
+                    handles,
+                }),
+            ),
+            Err(e) => return fail(e),
+        }
+    } else {
+        match source.load() {
+            Ok(inv) => (inv, None),
+            Err(e) => return fail(e),
+        }
     };
     let node_baseline = match source.node_baseline() {
         Ok(b) => b,
@@ -64,7 +87,9 @@ pub fn run(source: &SourceArgs) -> ExitCode {
     let theme = Theme::from_env();
     terminal::install_hooks(theme.color);
     let app = App::new(inventory, settings, event_loop::origin_label(source), theme);
-    match event_loop::run(app, source) {
+    let result = event_loop::run(&runtime, app, source, feed);
+    runtime.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(
             e.chain()

@@ -34,7 +34,11 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
             .fix(vec!["kubectl get mutatingwebhookconfiguration pod-identity-webhook -o yaml".into()]),
         );
     }
-    for s in inv.sources.iter().filter(|s| s.state != SourceState::Ok) {
+    // A source still syncing is not a problem yet (the dashboard shows it as syncing).
+    let troubled = |s: &&crate::inventory::SourceHealth| {
+        matches!(s.state, SourceState::Forbidden | SourceState::Failed)
+    };
+    for s in inv.sources.iter().filter(troubled) {
         let scope = s
             .namespace
             .as_deref()

@@ -220,7 +220,7 @@ async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
 async fn fallback(
     client: &Client,
     referenced: &BTreeSet<String>,
-    keep: &dyn Fn(&Role) -> bool,
+    keep: &(dyn Fn(&Role) -> bool + Sync),
     calls: &CallLog,
 ) -> BTreeMap<String, Role> {
     let mut names: Vec<String> = Vec::new();

@@ -94,6 +94,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     for src in &inv.sources {
         let (v, word) = match src.state {
             SourceState::Ok => (Some(true), "synced"),
+            SourceState::Syncing => (None, "syncing"),
             SourceState::Forbidden => (Some(false), "forbidden"),
             SourceState::Failed => (Some(false), "failing"),
         };

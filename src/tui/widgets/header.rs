@@ -86,6 +86,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ok_style,
     ));
     for (state, word) in [
+        (SourceState::Syncing, "syncing"),
         (SourceState::Forbidden, "forbidden"),
         (SourceState::Failed, "failing"),
     ] {
@@ -99,7 +100,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             })
             .collect();
         if !names.is_empty() {
-            let (symbol, style) = t.flag(Some(false));
+            let (symbol, style) = t.flag((state != SourceState::Syncing).then_some(false));
             l3.push(Span::raw(", "));
             l3.push(Span::styled(
                 format!("{symbol} {word}: {}", names.join(", ")),
@@ -111,6 +112,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let aws = &inv.aws;
     if aws.reachable {
         l3.extend(flag(app, "AWS", Some(true)));
+    } else if aws.error.is_none() && !aws.skipped {
+        l3.extend([label(app, "AWS"), Span::styled("reading…", t.dim())]);
     } else if aws.skipped {
         l3.extend([
             label(app, "AWS"),
