@@ -221,6 +221,12 @@ impl App {
     /// bindings and node roles changed.
     pub fn apply_inventory(&mut self, inventory: Inventory, now: Instant) -> usize {
         let model = Model::new(inventory, &self.settings);
+        self.apply_model(model, now)
+    }
+
+    /// A model analysed elsewhere (off the UI thread): as [`App::apply_inventory`].
+    pub fn apply_model(&mut self, model: Model, now: Instant) -> usize {
+        self.settings.generated_at = model.report.generated_at.clone();
         let mut changed: Vec<String> = model
             .report
             .bindings

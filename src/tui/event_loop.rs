@@ -15,6 +15,7 @@ use crate::sources::aws::{self, AwsOptions, CallLog};
 use crate::sources::store::Store;
 
 use super::app::{App, Effect, ToastKind};
+use super::model::Model;
 use super::{clipboard, export, terminal, time};
 
 /// Where the data comes from, as the header says it.
@@ -135,8 +136,11 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
     let in_tmux = std::env::var_os("TMUX").is_some();
     let mut dirty = true;
     let mut changes = feed.as_ref().map(|f| f.store.subscribe());
-    // New live data waits here until the debounce delay has passed.
+    // New live data waits here until the debounce delay has passed; then it is analysed on a
+    // blocking thread (one analysis at a time) and the result comes back on `models`.
     let mut pending: Option<Instant> = None;
+    let mut analyzing = false;
+    let (models_tx, mut models) = mpsc::unbounded_channel::<Model>();
     if let Some(f) = &feed {
         f.read_aws(true);
     }
@@ -153,7 +157,7 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
                 .wrap_err("cannot draw")?;
             dirty = false;
         }
-        let deadline = earliest(app.next_deadline(), pending);
+        let deadline = earliest(app.next_deadline(), pending.filter(|_| !analyzing));
         tokio::select! {
             input = rx.recv() => match input {
                 Some(Input::Terminal(event)) => {
@@ -171,14 +175,26 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
                     changes = None;
                 }
             }
+            Some(model) = models.recv() => {
+                analyzing = false;
+                app.apply_model(model, Instant::now());
+                dirty = true;
+            }
             () = sleep_until(deadline) => {
                 let now = Instant::now();
                 if let (Some(at), Some(f)) = (pending, &feed)
                     && now >= at
+                    && !analyzing
                 {
                     pending = None;
-                    app.set_generated_at(time::rfc3339(time::now_secs()));
-                    app.apply_inventory(f.store.inventory(), now);
+                    analyzing = true;
+                    let store = f.store.clone();
+                    let mut settings = app.settings().clone();
+                    settings.generated_at = time::rfc3339(time::now_secs());
+                    let tx = models_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(Model::new(store.inventory(), &settings));
+                    });
                 }
                 app.tick(now);
                 dirty = true;
