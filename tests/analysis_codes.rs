@@ -145,13 +145,7 @@ fn report(inv: &Inventory) -> Report {
 }
 
 fn codes(r: &Report) -> BTreeSet<Code> {
-    r.bindings
-        .iter()
-        .flat_map(|b| &b.findings)
-        .chain(r.node_roles.iter().flat_map(|n| &n.findings))
-        .chain(&r.cluster_findings)
-        .map(|f| f.code)
-        .collect()
+    r.findings().map(|f| f.code).collect()
 }
 
 fn sa_mut<'a>(inv: &'a mut Inventory, name: &str) -> &'a mut ServiceAccount {

@@ -13,13 +13,7 @@ fn demo_report() -> Report {
 }
 
 fn codes(r: &Report) -> BTreeSet<Code> {
-    r.bindings
-        .iter()
-        .flat_map(|b| &b.findings)
-        .chain(r.node_roles.iter().flat_map(|n| &n.findings))
-        .chain(&r.cluster_findings)
-        .map(|f| f.code)
-        .collect()
+    r.findings().map(|f| f.code).collect()
 }
 
 fn binding_codes(r: &Report, ns: &str, sa: &str) -> BTreeSet<Code> {

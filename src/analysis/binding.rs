@@ -15,7 +15,7 @@ use super::arn::parse_role_arn;
 use super::checks::{oidc, pod_identity, pods, role_permissions, service_account, trust_policy};
 use super::finding::{Finding, Severity};
 use super::index::Index;
-use super::report::{Binding, BindingPod, Mechanism, Status, Summary, TrustView};
+use super::report::{Binding, BindingPod, Mechanism, Status, TrustView};
 use super::trust::Subject;
 
 /// A binding's status: failing on a critical or error finding; unknown when a needed fact
@@ -319,26 +319,4 @@ pub fn all<'a>(idx: &Index<'a>, shared: &Shared<'a>) -> Vec<Binding> {
         ))
     });
     out
-}
-
-pub fn summary(bindings: &[Binding], others: impl Iterator<Item = Finding>) -> Summary {
-    let mut s = Summary {
-        bindings: bindings.len(),
-        ..Summary::default()
-    };
-    for b in bindings {
-        match b.status {
-            Status::Ok => s.ok += 1,
-            Status::Warning => s.warning += 1,
-            Status::Failing => s.failing += 1,
-            Status::Unknown => s.unknown += 1,
-        }
-        for f in &b.findings {
-            s.findings.add(f.severity);
-        }
-    }
-    for f in others {
-        s.findings.add(f.severity);
-    }
-    s
 }

@@ -44,13 +44,16 @@ pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
     let mut cluster_findings: Vec<Finding> =
         checks::oidc::no_issuer(inv, None).into_iter().collect();
     cluster_findings.extend(checks::cluster::check(inv));
-    let summary = binding::summary(
+    let summary = Summary::of(
         &bindings,
-        cluster_findings
-            .iter()
-            .chain(node_roles.iter().flat_map(|r| r.findings.iter()))
-            .cloned(),
+        report::all_findings(&bindings, &node_roles, &cluster_findings),
     );
+    let oidc_provider_registered = inv
+        .cluster
+        .account
+        .as_deref()
+        .and_then(|a| idx.provider_in(a).ok())
+        .map(|p| p.is_some());
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         generated_at: settings.generated_at.clone(),
@@ -60,6 +63,7 @@ pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
             region: inv.cluster.region.clone(),
             account: inv.cluster.account.clone(),
             oidc_issuer: inv.cluster.oidc_issuer.clone(),
+            oidc_provider_registered,
         },
         summary,
         cluster_findings,

@@ -20,6 +20,26 @@ pub struct Report {
     pub node_roles: Vec<NodeRoleReport>,
 }
 
+impl Report {
+    /// Every finding of the report: bindings, node roles, then the cluster's.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        all_findings(&self.bindings, &self.node_roles, &self.cluster_findings)
+    }
+}
+
+/// The findings of these parts of a report, in report order.
+pub fn all_findings<'a>(
+    bindings: &'a [Binding],
+    node_roles: &'a [NodeRoleReport],
+    cluster: &'a [Finding],
+) -> impl Iterator<Item = &'a Finding> {
+    bindings
+        .iter()
+        .flat_map(|b| &b.findings)
+        .chain(node_roles.iter().flat_map(|n| &n.findings))
+        .chain(cluster)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportCluster {
     pub name: Option<String>,
@@ -27,6 +47,10 @@ pub struct ReportCluster {
     pub region: Option<String>,
     pub account: Option<String>,
     pub oidc_issuer: Option<String>,
+    /// Whether the issuer is registered as an IAM OIDC provider in the cluster's account
+    /// (`None`: not known, e.g. the providers were not listed).
+    #[serde(default)]
+    pub oidc_provider_registered: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +80,28 @@ pub struct Summary {
     pub failing: usize,
     pub unknown: usize,
     pub findings: SeverityCounts,
+}
+
+impl Summary {
+    /// Bindings by status, and every finding (bindings, node roles, cluster) by severity.
+    pub fn of<'a>(bindings: &[Binding], findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut s = Summary {
+            bindings: bindings.len(),
+            ..Summary::default()
+        };
+        for b in bindings {
+            match b.status {
+                Status::Ok => s.ok += 1,
+                Status::Warning => s.warning += 1,
+                Status::Failing => s.failing += 1,
+                Status::Unknown => s.unknown += 1,
+            }
+        }
+        for f in findings {
+            s.findings.add(f.severity);
+        }
+        s
+    }
 }
 
 /// How the ServiceAccount gets AWS credentials.
@@ -91,6 +137,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// The symbol that carries the status without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Failing => "✗",
+            Status::Unknown => "?",
+            Status::Warning => "!",
+            Status::Ok => "✓",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Failing => "failing",

@@ -68,13 +68,7 @@ pub fn reaches(report: &Report, fail_on: FailOn) -> bool {
         FailOn::Warning => Severity::Warning,
         FailOn::Never => return false,
     };
-    report
-        .bindings
-        .iter()
-        .flat_map(|b| &b.findings)
-        .chain(report.node_roles.iter().flat_map(|n| &n.findings))
-        .chain(&report.cluster_findings)
-        .any(|f| f.severity <= threshold)
+    report.findings().any(|f| f.severity <= threshold)
 }
 
 /// Analyses what `source` names with the settings it gives.

@@ -24,19 +24,9 @@ pub(super) const STATUSES: [Status; 4] = [
     Status::Ok,
 ];
 
-/// The symbol that carries a status without colour.
-pub(super) fn status_symbol(s: Status) -> &'static str {
-    match s {
-        Status::Failing => "✗",
-        Status::Unknown => "?",
-        Status::Warning => "!",
-        Status::Ok => "✓",
-    }
-}
-
 /// `✗ failing`, `✓ ok`, ...
 pub(super) fn status_label(s: Status) -> String {
-    format!("{} {}", status_symbol(s), s.as_str())
+    format!("{} {}", s.symbol(), s.as_str())
 }
 
 /// How many bindings the report has of status `s`.
@@ -231,7 +221,7 @@ fn summary(out: &mut String, report: &Report) {
     out.push_str("## Summary\n\n");
     let statuses: Vec<String> = STATUSES
         .iter()
-        .map(|&s| format!("{} {} {}", status_symbol(s), count(report, s), s.as_str()))
+        .map(|&s| format!("{} {} {}", s.symbol(), count(report, s), s.as_str()))
         .collect();
     let _ = writeln!(
         out,
@@ -265,7 +255,7 @@ fn binding_section(out: &mut String, report: &Report, s: Status) {
     let _ = writeln!(
         out,
         "## {} {} ({})\n",
-        status_symbol(s),
+        s.symbol(),
         section_title(s),
         bindings.len()
     );
@@ -275,7 +265,7 @@ fn binding_section(out: &mut String, report: &Report, s: Status) {
 }
 
 fn binding(out: &mut String, b: &Binding) {
-    let _ = writeln!(out, "### {} {}\n", status_symbol(b.status), text(&b.key()));
+    let _ = writeln!(out, "### {} {}\n", b.status.symbol(), text(&b.key()));
     let _ = writeln!(out, "- **Status:** {}", status_label(b.status));
     let _ = writeln!(out, "- **Mechanism:** {}", b.mechanism.as_str());
     let _ = writeln!(out, "- **Role:** {}", or_unknown(b.role_arn.as_deref()));
@@ -387,7 +377,7 @@ fn ok_section(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "## {} {} ({})\n",
-        status_symbol(Status::Ok),
+        Status::Ok.symbol(),
         section_title(Status::Ok),
         ok.len()
     );
@@ -452,12 +442,7 @@ fn node_roles(out: &mut String, report: &Report) {
 }
 
 fn node_role(out: &mut String, n: &NodeRoleReport) {
-    let _ = writeln!(
-        out,
-        "### {} {}\n",
-        status_symbol(n.status),
-        text(&n.role_arn)
-    );
+    let _ = writeln!(out, "### {} {}\n", n.status.symbol(), text(&n.role_arn));
     let _ = writeln!(out, "- **Status:** {}", status_label(n.status));
     fact_list(out, "Sources", &n.sources, "");
     fact_list(out, "Attached policies", &n.attached_policies, "");

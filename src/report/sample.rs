@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::analysis::{
     Binding, BindingPod, Code, Finding, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
-    ReportCluster, Severity, SeverityCounts, Status, Summary, TrustView,
+    ReportCluster, Severity, Status, Summary, TrustView,
 };
 use crate::policy::Decision;
 
@@ -242,32 +242,6 @@ fn cluster_finding() -> Finding {
     .fix(vec!["kubectl auth can-i list pods -n kube-system".into()])
 }
 
-fn summary(bindings: &[Binding], nodes: &[NodeRoleReport], cluster: &[Finding]) -> Summary {
-    let mut s = Summary {
-        bindings: bindings.len(),
-        ..Summary::default()
-    };
-    for b in bindings {
-        match b.status {
-            Status::Ok => s.ok += 1,
-            Status::Warning => s.warning += 1,
-            Status::Failing => s.failing += 1,
-            Status::Unknown => s.unknown += 1,
-        }
-    }
-    let all = bindings
-        .iter()
-        .flat_map(|b| &b.findings)
-        .chain(nodes.iter().flat_map(|n| &n.findings))
-        .chain(cluster);
-    let mut findings = SeverityCounts::default();
-    for f in all {
-        findings.add(f.severity);
-    }
-    s.findings = findings;
-    s
-}
-
 /// The sample report, bindings in the report's order (status, namespace, name).
 pub fn report() -> Report {
     let mut bindings = vec![failing(), unknown(), warning()];
@@ -283,8 +257,12 @@ pub fn report() -> Report {
             region: Some("eu-west-1".into()),
             account: Some(ACCOUNT.into()),
             oidc_issuer: Some(format!("https://{PROVIDER}")),
+            oidc_provider_registered: Some(true),
         },
-        summary: summary(&bindings, &node_roles, &cluster_findings),
+        summary: Summary::of(
+            &bindings,
+            crate::analysis::report::all_findings(&bindings, &node_roles, &cluster_findings),
+        ),
         cluster_findings,
         bindings,
         node_roles,

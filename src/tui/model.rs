@@ -7,7 +7,6 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::analysis::checks::{arn_account, arn_name};
 use crate::analysis::{Binding, Finding, Report, Settings, Severity, analyze};
 use crate::inventory::Inventory;
-use crate::policy::Issuer;
 
 use super::time;
 
@@ -132,7 +131,7 @@ impl Model {
         namespaces.dedup();
         namespaces.sort_unstable();
         namespaces.dedup();
-        let provider_registered = provider_registered(&inventory);
+        let provider_registered = report.cluster.oidc_provider_registered;
         let mut model = Model {
             inventory,
             findings: Vec::new(),
@@ -269,18 +268,4 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
             }
         })
         .collect()
-}
-
-/// Whether the cluster's issuer is among the IAM OIDC providers listed in the cluster's
-/// account: a header fact (IRSA301 judges each role's account).
-fn provider_registered(inv: &Inventory) -> Option<bool> {
-    let issuer = Issuer::parse(inv.cluster.oidc_issuer.as_deref()?).ok()?;
-    let account = inv.cluster.account.as_deref()?;
-    if !inv.oidc_provider_accounts.iter().any(|a| a == account) {
-        return None;
-    }
-    Some(inv.oidc_providers.iter().any(|p| {
-        let url = p.url.trim_start_matches("https://").trim_end_matches('/');
-        url.eq_ignore_ascii_case(&issuer.provider) && arn_account(&p.arn) == Some(account)
-    }))
 }

@@ -118,15 +118,6 @@ impl Theme {
     }
 }
 
-pub fn status_symbol(s: Status) -> &'static str {
-    match s {
-        Status::Failing => "✗",
-        Status::Unknown => "?",
-        Status::Warning => "!",
-        Status::Ok => "✓",
-    }
-}
-
 pub fn severity_symbol(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "‼",
@@ -172,7 +163,7 @@ mod tests {
             Status::Warning,
             Status::Ok,
         ]
-        .map(status_symbol)
+        .map(Status::symbol)
         .into();
         assert_eq!(symbols.len(), 4, "each status has its own symbol");
     }

@@ -10,6 +10,7 @@ use crate::policy::{
 };
 
 use super::arn_name;
+use crate::analysis::trust::fix::update_trust_command;
 
 /// `irsa-tui explain` entries of the codes raised here.
 pub const EXPLAIN: &[Explanation] = &[
@@ -154,9 +155,6 @@ fn trust_for_pods(
             list.push(pod_identity_statement());
         }
     }
-    let compact = serde_json::to_string(&corrected)
-        .unwrap_or_default()
-        .replace('\'', r"'\''");
     Some(
         Finding::new(
             Code::IRSA702,
@@ -171,7 +169,7 @@ fn trust_for_pods(
         .evidence("required_statement", pod_identity_statement())
         .fix(vec![
             serde_json::to_string_pretty(&corrected).unwrap_or_default(),
-            format!("aws iam update-assume-role-policy --role-name {name} --policy-document '{compact}'"),
+            update_trust_command(name, &corrected),
         ]),
     )
 }

@@ -4,7 +4,7 @@ use crate::analysis::arn::parse_role_arn;
 use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::analysis::trust::fix::reference_policy;
-use crate::analysis::trust::{Subject, fix::update_command};
+use crate::analysis::trust::{Subject, fix::create_role_command};
 use crate::inventory::{ReadStatus, Role, ServiceAccount};
 
 use super::{annotate_role_command, arn_account, arn_name};
@@ -97,12 +97,7 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
         Some(role) if role.status == ReadStatus::Ok => RoleState::Ok(role),
         Some(role) if role.status == ReadStatus::NotFound => {
             let policy = reference_policy(subject);
-            let create = update_command(subject, &policy)
-                .replace(
-                    "aws iam update-assume-role-policy --role-name",
-                    "aws iam create-role --role-name",
-                )
-                .replace("--policy-document", "--assume-role-policy-document");
+            let create = create_role_command(name, &policy);
             RoleState::Stop(
                 Finding::new(
                     Code::IRSA102,

@@ -67,14 +67,31 @@ pub fn reference_policy(subject: &Subject) -> Value {
     json!({"Version": "2012-10-17", "Statement": [reference_statement(subject)]})
 }
 
-/// The shell command that installs `policy` on the role.
-pub fn update_command(subject: &Subject, policy: &Value) -> String {
+/// A trust policy as one single-quoted shell word.
+fn shell_json(policy: &Value) -> String {
     let compact = serde_json::to_string(policy).unwrap_or_default();
-    let quoted = compact.replace('\'', r"'\''");
+    format!("'{}'", compact.replace('\'', r"'\''"))
+}
+
+/// `aws iam update-assume-role-policy` installing `policy` as the role's trust policy.
+pub fn update_trust_command(role_name: &str, policy: &Value) -> String {
     format!(
-        "aws iam update-assume-role-policy --role-name {} --policy-document '{quoted}'",
-        subject.role_name.as_deref().unwrap_or("ROLE_NAME")
+        "aws iam update-assume-role-policy --role-name {role_name} --policy-document {}",
+        shell_json(policy)
     )
+}
+
+/// `aws iam create-role` with `policy` as its trust policy.
+pub fn create_role_command(role_name: &str, policy: &Value) -> String {
+    format!(
+        "aws iam create-role --role-name {role_name} --assume-role-policy-document {}",
+        shell_json(policy)
+    )
+}
+
+/// The shell command that installs `policy` on the subject's role.
+pub fn update_command(subject: &Subject, policy: &Value) -> String {
+    update_trust_command(subject.role_name.as_deref().unwrap_or("ROLE_NAME"), policy)
 }
 
 /// The fix lines of a finding: the corrected document, pretty-printed, then the command.

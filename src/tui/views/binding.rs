@@ -12,7 +12,7 @@ use crate::policy::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace,
 
 use super::super::app::App;
 use super::super::detail::{Detail, PodRow};
-use super::super::theme::{status_symbol, tri_symbol};
+use super::super::theme::tri_symbol;
 use super::super::time;
 use super::super::widgets::page::{self, Doc};
 
@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         app,
         vec![
             Span::styled(
-                format!("{} {}", status_symbol(b.status), b.status.as_str()),
+                format!("{} {}", b.status.symbol(), b.status.as_str()),
                 t.status(b.status),
             ),
             Span::styled(format!(" {key}"), t.bold()),

@@ -9,7 +9,6 @@ use crate::analysis::Mechanism;
 
 use super::super::app::App;
 use super::super::query::SortColumn;
-use super::super::theme::status_symbol;
 use super::super::time;
 use super::super::widgets::table::{self, Column, RowData};
 
@@ -89,7 +88,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             };
             let cells = vec![
                 Line::from(Span::styled(
-                    format!("{} {}", status_symbol(b.status), b.status.as_str()),
+                    format!("{} {}", b.status.symbol(), b.status.as_str()),
                     t.status(b.status),
                 )),
                 Line::from(b.namespace.clone()),

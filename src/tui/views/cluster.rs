@@ -9,7 +9,6 @@ use crate::analysis::Status;
 use crate::inventory::SourceState;
 
 use super::super::app::App;
-use super::super::theme::status_symbol;
 use super::super::widgets::page::{self, Doc};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
@@ -66,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         (Status::Ok, s.ok),
     ] {
         spans.push(Span::styled(
-            format!("  {} {n} {}", status_symbol(status), status.as_str()),
+            format!("  {} {n} {}", status.symbol(), status.as_str()),
             t.status(status),
         ));
     }

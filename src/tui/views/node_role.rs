@@ -9,7 +9,6 @@ use crate::analysis::checks::{arn_name, node_roles::extras};
 
 use super::super::app::App;
 use super::super::detail::Detail;
-use super::super::theme::status_symbol;
 use super::super::widgets::page::{self, Doc};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
@@ -104,7 +103,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         app,
         vec![
             Span::styled(
-                format!("{} {}", status_symbol(r.status), r.status.as_str()),
+                format!("{} {}", r.status.symbol(), r.status.as_str()),
                 t.status(r.status),
             ),
             Span::styled(format!(" {}", arn_name(&r.role_arn)), t.bold()),

@@ -6,7 +6,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::super::app::App;
-use super::super::theme::status_symbol;
 use super::super::widgets::table::{self, Column, RowData};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
@@ -73,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             };
             let cells = vec![
                 Line::from(Span::styled(
-                    format!("{} {}", status_symbol(r.status), r.status.as_str()),
+                    format!("{} {}", r.status.symbol(), r.status.as_str()),
                     t.status(r.status),
                 )),
                 Line::from(model.node_roles[rows[pos]].name.clone()),

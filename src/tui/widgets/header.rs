@@ -11,7 +11,6 @@ use crate::analysis::Status;
 use crate::inventory::SourceState;
 
 use super::super::app::{App, Tab};
-use super::super::theme::status_symbol;
 use super::table::fit_line;
 
 fn sep(app: &App) -> Span<'static> {
@@ -161,7 +160,7 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         (Status::Ok, s.ok),
     ] {
         counts.push(Span::styled(
-            format!(" {} {n} {}", status_symbol(status), status.as_str()),
+            format!(" {} {n} {}", status.symbol(), status.as_str()),
             t.status(status),
         ));
     }
