@@ -9,26 +9,8 @@ use irsa_tui::analysis::{Code, Settings, analyze};
 use irsa_tui::inventory::{ReadStatus, ServiceAccount};
 use irsa_tui::sources::aws::{AwsOptions, CallLog, fetch};
 use irsa_tui::sources::store::Store;
-use moto::Moto;
+use moto::{ACCOUNT, Moto, trust};
 use serde_json::json;
-
-const ACCOUNT: &str = "123456789012";
-
-fn trust(provider: &str, sub: &str) -> String {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}")},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {
-                format!("{provider}:sub"): sub,
-                format!("{provider}:aud"): "sts.amazonaws.com"
-            }}
-        }]
-    })
-    .to_string()
-}
 
 /// A cluster with an IAM OIDC provider, a node group and a few IRSA roles. Returns the
 /// provider (`host/path`).
@@ -36,32 +18,7 @@ async fn seed(moto: &Moto, extra_roles: usize) -> String {
     let config = moto.config().await;
     let iam = aws_sdk_iam::Client::new(&config);
     let eks = aws_sdk_eks::Client::new(&config);
-    let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
-        .subnet_ids("subnet-1")
-        .build();
-    let cluster = eks
-        .create_cluster()
-        .name("prod")
-        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/eks-cluster"))
-        .resources_vpc_config(vpc)
-        .send()
-        .await
-        .expect("create cluster");
-    let issuer = cluster
-        .cluster()
-        .and_then(|c| c.identity())
-        .and_then(|i| i.oidc())
-        .and_then(|o| o.issuer())
-        .expect("moto gives the cluster an issuer")
-        .to_owned();
-    let provider = issuer.trim_start_matches("https://").to_owned();
-    iam.create_open_id_connect_provider()
-        .url(&issuer)
-        .client_id_list("sts.amazonaws.com")
-        .thumbprint_list("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")
-        .send()
-        .await
-        .expect("create provider");
+    let provider = moto::create_cluster(&config, true).await;
     let role = |name: &str, doc: String| {
         let iam = iam.clone();
         let name = name.to_owned();
@@ -76,17 +33,17 @@ async fn seed(moto: &Moto, extra_roles: usize) -> String {
     };
     role(
         "payments-api",
-        trust(&provider, "system:serviceaccount:payments:api"),
+        trust(&provider, "system:serviceaccount:payments:api", true),
     )
     .await;
     role(
         "web-wrong-ns",
-        trust(&provider, "system:serviceaccount:staging:web"),
+        trust(&provider, "system:serviceaccount:staging:web", true),
     )
     .await;
     role(
         "forgotten",
-        trust(&provider, "system:serviceaccount:batch:exporter"),
+        trust(&provider, "system:serviceaccount:batch:exporter", true),
     )
     .await;
     role("unrelated", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()).await;
@@ -94,7 +51,11 @@ async fn seed(moto: &Moto, extra_roles: usize) -> String {
     for i in 0..extra_roles {
         role(
             &format!("svc-{i:04}"),
-            trust(&provider, &format!("system:serviceaccount:svc:app-{i:04}")),
+            trust(
+                &provider,
+                &format!("system:serviceaccount:svc:app-{i:04}"),
+                true,
+            ),
         )
         .await;
     }

@@ -10,31 +10,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use common::fake_kube::{FakeKube, FakeKubeBuilder, Scope, objects};
-use moto::Moto;
+use moto::{ACCOUNT, Moto, trust};
 use serde_json::{Value, json};
 
-const ACCOUNT: &str = "123456789012";
 const NODE: &str = "ip-10-0-1-1.us-east-1.compute.internal";
 
 fn arn(role: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/{role}")
-}
-
-fn trust(provider: &str, sub: &str, with_aud: bool) -> String {
-    let mut cond = json!({format!("{provider}:sub"): sub});
-    if with_aud {
-        cond[format!("{provider}:aud")] = json!("sts.amazonaws.com");
-    }
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}")},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": cond}
-        }]
-    })
-    .to_string()
 }
 
 /// The AWS side: cluster `prod`, optionally its OIDC provider, roles for each story, and a
@@ -43,34 +25,7 @@ async fn seed_aws(moto: &Moto, register_provider: bool) {
     let config = moto.config().await;
     let iam = aws_sdk_iam::Client::new(&config);
     let eks = aws_sdk_eks::Client::new(&config);
-    let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
-        .subnet_ids("subnet-1")
-        .build();
-    let out = eks
-        .create_cluster()
-        .name("prod")
-        .role_arn(arn("eks-cluster"))
-        .resources_vpc_config(vpc)
-        .send()
-        .await
-        .expect("cluster");
-    let issuer = out
-        .cluster()
-        .and_then(|c| c.identity())
-        .and_then(|i| i.oidc())
-        .and_then(|o| o.issuer())
-        .expect("issuer")
-        .to_owned();
-    let provider = issuer.trim_start_matches("https://").to_owned();
-    if register_provider {
-        iam.create_open_id_connect_provider()
-            .url(&issuer)
-            .client_id_list("sts.amazonaws.com")
-            .thumbprint_list("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")
-            .send()
-            .await
-            .expect("provider");
-    }
+    let provider = moto::create_cluster(&config, register_provider).await;
     let stories = [
         (
             "payments-api",

@@ -72,5 +72,5 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
 /// Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value.
 pub fn use_color() -> bool {
     use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    crate::report::style::color_allowed() && std::io::stdout().is_terminal()
 }

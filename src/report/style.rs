@@ -1,6 +1,11 @@
 //! Terminal text styling that degrades to plain text (NO_COLOR, pipes). Status is always
 //! carried by a symbol as well as a colour.
 
+/// Colour is allowed unless `NO_COLOR` is set to a non-empty value (no-color.org).
+pub fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,

@@ -16,7 +16,7 @@ impl Theme {
     /// Colour unless `NO_COLOR` is set to a non-empty value.
     pub fn from_env() -> Self {
         Theme {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: crate::report::style::color_allowed(),
         }
     }
 

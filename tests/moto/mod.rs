@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::Credentials;
+use serde_json::json;
+
+/// moto's default account.
+pub const ACCOUNT: &str = "123456789012";
 
 pub struct Moto {
     child: Child,
@@ -77,4 +81,58 @@ impl Moto {
             .load()
             .await
     }
+}
+
+/// An IRSA trust policy for `sub` on `provider` (`host/path`), with or without the `aud`
+/// condition.
+pub fn trust(provider: &str, sub: &str, with_aud: bool) -> String {
+    let mut cond = json!({format!("{provider}:sub"): sub});
+    if with_aud {
+        cond[format!("{provider}:aud")] = json!("sts.amazonaws.com");
+    }
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": cond}
+        }]
+    })
+    .to_string()
+}
+
+/// Creates EKS cluster `prod` and, when asked, its IAM OIDC provider; returns the provider
+/// (`host/path` of the issuer moto gave the cluster).
+pub async fn create_cluster(config: &SdkConfig, register_provider: bool) -> String {
+    let eks = aws_sdk_eks::Client::new(config);
+    let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
+        .subnet_ids("subnet-1")
+        .build();
+    let out = eks
+        .create_cluster()
+        .name("prod")
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/eks-cluster"))
+        .resources_vpc_config(vpc)
+        .send()
+        .await
+        .expect("create cluster");
+    let issuer = out
+        .cluster()
+        .and_then(|c| c.identity())
+        .and_then(|i| i.oidc())
+        .and_then(|o| o.issuer())
+        .expect("moto gives the cluster an issuer")
+        .to_owned();
+    if register_provider {
+        aws_sdk_iam::Client::new(config)
+            .create_open_id_connect_provider()
+            .url(&issuer)
+            .client_id_list("sts.amazonaws.com")
+            .thumbprint_list("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")
+            .send()
+            .await
+            .expect("create provider");
+    }
+    issuer.trim_start_matches("https://").to_owned()
 }
