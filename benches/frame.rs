@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use irsa_tui::analysis::Settings;
 use irsa_tui::demo;
 use irsa_tui::inventory::Inventory;
-use irsa_tui::tui::{App, Theme, draw};
+use irsa_tui::tui::{App, Origin, Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -24,7 +24,12 @@ fn scale(n: usize) -> usize {
 }
 
 fn app(inv: Inventory) -> App {
-    App::new(inv, Settings::default(), "bench", Theme { color: true })
+    App::new(
+        inv,
+        Settings::default(),
+        Origin::Demo,
+        Theme { color: true },
+    )
 }
 
 fn frame(c: &mut Criterion, name: &str, app: &mut App) {

@@ -603,6 +603,7 @@ fn irsa6xx_cluster() {
                 namespace: Some("kube-system".into()),
                 state: SourceState::Forbidden,
                 message: None,
+                count: None,
             })
         },
         |i| {
@@ -611,6 +612,7 @@ fn irsa6xx_cluster() {
                 namespace: None,
                 state: SourceState::Ok,
                 message: None,
+                count: None,
             })
         },
     );

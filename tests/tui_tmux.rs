@@ -1,6 +1,7 @@
 //! End to end: the real binary on `--demo`, driven through tmux (send-keys, capture-pane):
-//! start, sort, filter, drill down, copy the fix, help, export, quit with status 0; and on a
-//! live (fake) API server, where a watch event shows up on screen.
+//! start, sort, filter, drill down, copy the fix, help, export, quit with status 0; and on
+//! live (fake) API servers, where a watch event shows up on screen and `:ctx` moves to
+//! another cluster.
 
 mod common;
 
@@ -299,4 +300,98 @@ fn live_watch_events_show_up_on_screen() {
     let status = wait_for_file(&exit_file);
     assert_eq!(status.trim(), "EXIT=0");
     assert_eq!(fake.non_get_requests(), 0, "read-only");
+}
+
+/// Two fake clusters behind two contexts of one kubeconfig; `:ctx` (completed with Tab)
+/// moves the dashboard from one to the other, stops the first one's watches, and a context
+/// that does not exist leaves the data shown in place.
+#[test]
+fn ctx_switches_to_another_cluster() {
+    use common::fake_kube::{FakeKube, objects};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let start = |ns: &str, sa: &str| {
+        runtime.block_on(
+            FakeKube::builder()
+                .namespaces([ns])
+                .service_accounts([objects::service_account(
+                    ns,
+                    sa,
+                    Some(&format!("arn:aws:iam::111122223333:role/{sa}")),
+                )])
+                .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+                .start(),
+        )
+    };
+    let prod = start("payments", "ledger-api");
+    let staging = start("search", "search-indexer");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kubeconfig.yaml");
+    let cluster = |name: &str, url: &str| {
+        format!(
+            "- name: arn:aws:eks:eu-west-1:111122223333:cluster/{name}\n  cluster:\n    server: {url}\n"
+        )
+    };
+    let context = |name: &str| {
+        format!(
+            "- name: {name}\n  context:\n    cluster: arn:aws:eks:eu-west-1:111122223333:cluster/{name}\n    user: reader\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n{}{}contexts:\n{}{}current-context: prod\nusers:\n- name: reader\n  user: {{}}\n",
+        cluster("prod", &prod.url()),
+        cluster("staging", &staging.url()),
+        context("prod"),
+        context("staging"),
+    );
+    std::fs::write(&kubeconfig, text).expect("writes the kubeconfig");
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "{} --kubeconfig {} --no-aws; echo EXIT=$? > {}",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        kubeconfig.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for("start on prod", &["context prod", "ledger-api"]);
+
+    tmux.type_text(":ctx st");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the context completes", &[":ctx staging"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("on staging", &["context staging", "search-indexer"]);
+    assert!(
+        !screen.contains("ledger-api"),
+        "prod's data is gone:\n{screen}"
+    );
+    let since = Instant::now();
+    while prod.open_watches() > 0 {
+        assert!(
+            since.elapsed() < TIMEOUT,
+            "prod still has {} watches open",
+            prod.open_watches()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(staging.open_watches() > 0, "staging is watched now");
+
+    tmux.type_text(":ctx nowhere");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(
+        "a context that does not exist",
+        &["cannot switch to context nowhere", "search-indexer"],
+    );
+    assert!(screen.contains("context staging"), "{screen}");
+
+    tmux.keys(&["q"]);
+    let status = wait_for_file(&exit_file);
+    assert_eq!(status.trim(), "EXIT=0");
+    assert_eq!(
+        prod.non_get_requests() + staging.non_get_requests(),
+        0,
+        "read-only"
+    );
 }

@@ -128,6 +128,7 @@ pub(crate) fn sources(aws_auth_forbidden: bool) -> Vec<SourceHealth> {
         namespace: namespace.map(str::to_owned),
         state: SourceState::Ok,
         message: None,
+        count: None,
     };
     let mut sources = vec![
         ok("serviceaccounts", None),

@@ -241,6 +241,9 @@ pub struct SourceHealth {
     pub namespace: Option<String>,
     pub state: SourceState,
     pub message: Option<String>,
+    /// Objects held: read so far while syncing, the total once synced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +255,13 @@ pub struct AwsStatus {
     pub skipped: bool,
     /// Why AWS could not be used (no credentials, endpoint unreachable).
     pub error: Option<String>,
+}
+
+impl AwsStatus {
+    /// Not answered, not failed and not skipped yet: the first read is under way.
+    pub fn reading(&self) -> bool {
+        !self.reachable && !self.skipped && self.error.is_none()
+    }
 }
 
 /// A snapshot file that cannot be used.

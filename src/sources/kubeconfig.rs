@@ -130,9 +130,7 @@ pub enum KubeconfigError {
         "kubeconfig {origin} has no current-context; pass --context NAME (available: {available})"
     )]
     NoCurrentContext { origin: String, available: String },
-    #[error(
-        "context {name:?} is not in kubeconfig {origin}; pass --context with one of: {available}"
-    )]
+    #[error("context {name:?} is not in kubeconfig {origin}; its contexts: {available}")]
     UnknownContext {
         origin: String,
         name: String,

@@ -97,19 +97,22 @@ impl Data {
             .sources
             .iter()
             .map(|((resource, namespace), state)| {
-                let (state, message) = match state {
-                    LiveState::Synced { .. } => (SourceState::Ok, None),
+                let (state, message, count) = match state {
+                    LiveState::Synced { count } => (SourceState::Ok, None, Some(*count)),
                     LiveState::Forbidden { message } => {
-                        (SourceState::Forbidden, Some(message.clone()))
+                        (SourceState::Forbidden, Some(message.clone()), None)
                     }
-                    LiveState::Failed { message } => (SourceState::Failed, Some(message.clone())),
-                    LiveState::Syncing { .. } => (SourceState::Syncing, None),
+                    LiveState::Failed { message } => {
+                        (SourceState::Failed, Some(message.clone()), None)
+                    }
+                    LiveState::Syncing { seen } => (SourceState::Syncing, None, Some(*seen)),
                 };
                 SourceHealth {
                     resource: resource.clone(),
                     namespace: namespace.clone(),
                     state,
                     message,
+                    count,
                 }
             })
             .collect();
@@ -157,8 +160,12 @@ impl Store {
         self.version.subscribe()
     }
 
+    /// What the sources hold now, captured now (the dashboard's ages and "last change" are
+    /// relative to it; it is taken again only when something changed).
     pub fn inventory(&self) -> Inventory {
-        self.read(Data::inventory)
+        let mut inv = self.read(Data::inventory);
+        inv.captured_at = Some(crate::time::now());
+        inv
     }
 
     /// Sources still syncing are marked failing (a report must not wait forever).

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::analysis::{Finding, Report, Settings};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, SourceState};
 
 use super::command::{self, Command};
 use super::cursor::Cursor;
@@ -17,14 +17,18 @@ use super::detail::{self, Detail, PageState};
 use super::export::Format;
 use super::keymap::{self, Action, Scope};
 use super::model::{Model, Target};
+use super::origin::Origin;
 use super::query::{Filter, Query, Sort};
 use super::rows::{self, FindingRow};
 use super::theme::Theme;
 
-/// How long a toast stays.
+/// How long a toast stays; an error, which may need reading, longer.
 pub const TOAST_FOR: Duration = Duration::from_secs(4);
+pub const ERROR_TOAST_FOR: Duration = Duration::from_secs(8);
 /// How long changed rows stay highlighted.
 pub const HIGHLIGHT_FOR: Duration = Duration::from_secs(3);
+/// How often the spinner turns while sources sync.
+pub const SPIN_EVERY: Duration = Duration::from_millis(120);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -125,8 +129,15 @@ pub enum Effect {
 pub struct App {
     pub(super) model: Model,
     settings: Settings,
-    /// Where the data comes from: `demo`, `replay FILE`.
-    pub(super) origin: String,
+    /// Where the data comes from.
+    pub(super) origin: Origin,
+    /// The kubeconfig's contexts, for `:ctx` completion.
+    contexts: Vec<String>,
+    /// The context `:ctx` is connecting to.
+    pub(super) connecting: Option<String>,
+    /// The spinner's frame, and when it turns next (only while something is loading).
+    pub(super) spinner: usize,
+    spin_at: Option<Instant>,
     pub(super) theme: Theme,
     pub(super) tab: Tab,
     pub(super) query: Query,
@@ -151,18 +162,17 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(
-        inventory: Inventory,
-        settings: Settings,
-        origin: impl Into<String>,
-        theme: Theme,
-    ) -> App {
+    pub fn new(inventory: Inventory, settings: Settings, origin: Origin, theme: Theme) -> App {
         let model = Model::new(inventory, &settings);
         let sorted = rows::sorted_bindings(&model, Sort::default());
         let mut app = App {
             model,
             settings,
-            origin: origin.into(),
+            origin,
+            contexts: Vec::new(),
+            connecting: None,
+            spinner: 0,
+            spin_at: None,
             theme,
             tab: Tab::Bindings,
             query: Query::default(),
@@ -183,6 +193,12 @@ impl App {
         };
         app.rebuild();
         app
+    }
+
+    /// The kubeconfig contexts `:ctx` completes.
+    pub fn with_contexts(mut self, contexts: Vec<String>) -> App {
+        self.contexts = contexts;
+        self
     }
 
     pub fn report(&self) -> &Report {
@@ -256,19 +272,81 @@ impl App {
         }
         self.rebuild();
         self.refresh_detail(now);
+        self.schedule_spin(now);
         tracing::debug!(changed = count, "applied an inventory update");
         count
     }
 
-    /// When the next timer (toast, highlight) runs out: the event loop sleeps until then.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        [self.toast.as_ref().map(|t| t.until), self.highlight_until]
-            .into_iter()
-            .flatten()
-            .min()
+    /// Now showing another cluster (`:ctx` connected): its data replaces the old, with
+    /// the views reset (rows, drill-downs and the namespace scope of the old cluster mean
+    /// nothing there); the sort and the filter stay.
+    pub fn switched(&mut self, inventory: Inventory, now: Instant) {
+        let context = inventory.context.clone().unwrap_or_default();
+        self.connecting = None;
+        self.origin = Origin::Live;
+        self.model = Model::new(inventory, &self.settings);
+        self.sorted = rows::sorted_bindings(&self.model, self.query.sort);
+        self.bindings = Table::default();
+        self.node_roles = Table::default();
+        self.findings = Table::default();
+        self.cluster_page = PageState::default();
+        self.detail = None;
+        self.query.namespace = None;
+        self.changed.clear();
+        self.highlight_until = None;
+        self.rebuild();
+        self.schedule_spin(now);
+        self.notify(
+            format!("switched to context {context}"),
+            ToastKind::Info,
+            now,
+        );
     }
 
-    /// Expires toasts and highlights.
+    /// `:ctx` could not connect: the current data stays.
+    pub fn switch_failed(&mut self, error: &str, now: Instant) {
+        let name = self.connecting.take().unwrap_or_default();
+        self.schedule_spin(now);
+        self.notify(
+            format!("cannot switch to context {name}: {error}"),
+            ToastKind::Error,
+            now,
+        );
+    }
+
+    /// Whether something is still loading: a context being connected, or (live) a source
+    /// on its first list or the first AWS read.
+    pub fn busy(&self) -> bool {
+        let inv = &self.model.inventory;
+        self.connecting.is_some()
+            || (self.origin == Origin::Live
+                && (inv.sources.iter().any(|s| s.state == SourceState::Syncing)
+                    || inv.aws.reading()))
+    }
+
+    /// The spinner turns while [`App::busy`], and stops (no more timer) once it is not.
+    fn schedule_spin(&mut self, now: Instant) {
+        if !self.busy() {
+            self.spin_at = None;
+        } else if self.spin_at.is_none() {
+            self.spin_at = Some(now + SPIN_EVERY);
+        }
+    }
+
+    /// When the next timer (toast, highlight, spinner) runs out: the event loop sleeps
+    /// until then.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        [
+            self.toast.as_ref().map(|t| t.until),
+            self.highlight_until,
+            self.spin_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Expires toasts and highlights, and turns the spinner.
     pub fn tick(&mut self, now: Instant) {
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
@@ -277,6 +355,11 @@ impl App {
             self.highlight_until = None;
             self.changed.clear();
         }
+        if self.spin_at.is_some_and(|at| at <= now) {
+            self.spinner = self.spinner.wrapping_add(1);
+            self.spin_at = None;
+        }
+        self.schedule_spin(now);
     }
 
     pub fn take_effects(&mut self) -> Vec<Effect> {
@@ -289,7 +372,11 @@ impl App {
         self.toast = Some(Toast {
             text,
             kind,
-            until: now + TOAST_FOR,
+            until: now
+                + match kind {
+                    ToastKind::Info => TOAST_FOR,
+                    ToastKind::Error => ERROR_TOAST_FOR,
+                },
         });
     }
 
@@ -426,7 +513,13 @@ impl App {
     }
 
     fn contexts(&self) -> Vec<String> {
-        self.model.inventory.context.iter().cloned().collect()
+        let mut all = self.contexts.clone();
+        if let Some(current) = &self.model.inventory.context
+            && !all.contains(current)
+        {
+            all.push(current.clone());
+        }
+        all
     }
 
     /// Changes the input text; the filter applies as it is typed.
@@ -473,12 +566,32 @@ impl App {
                     );
                 }
             }
-            Ok(Command::Context(name)) => self.effects.push(Effect::SwitchContext(name)),
+            Ok(Command::Context(name)) => self.switch_context(name, now),
             Ok(Command::Export(format, path)) => self.effects.push(Effect::Export {
                 formats: vec![format],
                 path,
             }),
             Err(e) => self.notify(e, ToastKind::Error, now),
+        }
+    }
+
+    fn switch_context(&mut self, name: String, now: Instant) {
+        if let Some(target) = &self.connecting {
+            let text = format!("still connecting to context {target}");
+            self.notify(text, ToastKind::Error, now);
+        } else if self.origin == Origin::Live
+            && self.model.inventory.context.as_deref() == Some(name.as_str())
+        {
+            self.notify(format!("already on context {name}"), ToastKind::Info, now);
+        } else {
+            self.notify(
+                format!("connecting to context {name}…"),
+                ToastKind::Info,
+                now,
+            );
+            self.connecting = Some(name.clone());
+            self.schedule_spin(now);
+            self.effects.push(Effect::SwitchContext(name));
         }
     }
 
@@ -748,7 +861,12 @@ mod tests {
     }
 
     fn app() -> App {
-        App::new(demo(), Settings::default(), "demo", Theme { color: false })
+        App::new(
+            demo(),
+            Settings::default(),
+            Origin::Demo,
+            Theme { color: false },
+        )
     }
 
     fn press(app: &mut App, keys: &str) {
@@ -1075,5 +1193,168 @@ mod tests {
         assert_eq!(app.next_deadline(), Some(now + TOAST_FOR));
         app.tick(now + TOAST_FOR);
         assert!(app.toast.is_none());
+    }
+
+    /// A live app whose sources are still on their first lists, and whose AWS read has not
+    /// answered yet.
+    fn syncing() -> App {
+        let mut inv = demo();
+        inv.context = Some("prod".into());
+        inv.aws = crate::inventory::AwsStatus::default();
+        for s in &mut inv.sources {
+            s.state = SourceState::Syncing;
+            s.count = Some(100);
+        }
+        App::new(
+            inv,
+            Settings::default(),
+            Origin::Live,
+            Theme { color: false },
+        )
+    }
+
+    #[test]
+    fn the_spinner_turns_only_while_something_loads() {
+        let demo_app = app();
+        assert!(!demo_app.busy(), "the demo never loads");
+        let mut app = syncing();
+        let t0 = Instant::now();
+        assert!(app.busy());
+        assert_eq!(
+            app.next_deadline(),
+            None,
+            "not scheduled before the first tick"
+        );
+        app.tick(t0);
+        assert_eq!(app.next_deadline(), Some(t0 + SPIN_EVERY));
+        assert_eq!(app.spinner, 0);
+        app.tick(t0 + SPIN_EVERY / 2);
+        assert_eq!(app.spinner, 0, "not yet");
+        app.tick(t0 + SPIN_EVERY);
+        assert_eq!(app.spinner, 1);
+        assert_eq!(app.next_deadline(), Some(t0 + SPIN_EVERY * 2));
+
+        // The sources synced, AWS still reading: it keeps turning.
+        let mut inv = app.model.inventory.clone();
+        for s in &mut inv.sources {
+            s.state = SourceState::Ok;
+        }
+        let t1 = t0 + SPIN_EVERY * 2;
+        app.apply_inventory(inv.clone(), t1);
+        app.tick(t1 + HIGHLIGHT_FOR);
+        assert!(app.busy());
+        assert!(app.next_deadline().is_some());
+        // AWS answered: nothing loads, no timer is left (no redraws while idle).
+        inv.aws.reachable = true;
+        let t2 = t1 + HIGHLIGHT_FOR;
+        app.apply_inventory(inv, t2);
+        assert!(!app.busy());
+        app.tick(t2 + HIGHLIGHT_FOR);
+        assert_eq!(app.next_deadline(), None);
+        let turned = app.spinner;
+        app.tick(t2 + HIGHLIGHT_FOR * 2);
+        assert_eq!(app.spinner, turned, "stopped");
+    }
+
+    #[test]
+    fn ctx_connects_once_and_completes_the_kubeconfig_contexts() {
+        let mut app = app().with_contexts(vec!["prod".into(), "staging".into(), "dev".into()]);
+        press(&mut app, ":ctx st\t");
+        assert_eq!(
+            app.input.as_ref().map(|i| i.text.as_str()),
+            Some("ctx staging ")
+        );
+        press(&mut app, "\n");
+        assert_eq!(
+            app.take_effects(),
+            [Effect::SwitchContext("staging".into())]
+        );
+        assert_eq!(app.connecting.as_deref(), Some("staging"));
+        assert!(app.busy(), "the spinner turns while connecting");
+        press(&mut app, ":ctx dev\n");
+        assert!(app.take_effects().is_empty(), "one connection at a time");
+        assert!(app.toast.as_ref().is_some_and(
+            |t| t.kind == ToastKind::Error && t.text == "still connecting to context staging"
+        ));
+    }
+
+    #[test]
+    fn a_failed_switch_keeps_the_data_shown() {
+        let mut app = app();
+        select(&mut app, "payments/payments-api");
+        press(&mut app, ":ctx nowhere\n");
+        let before = app.shown_bindings().len();
+        app.switch_failed("no context \"nowhere\" in kubeconfig", Instant::now());
+        assert_eq!(app.connecting, None);
+        assert!(!app.busy());
+        assert_eq!(app.origin, Origin::Demo);
+        assert_eq!(app.shown_bindings().len(), before);
+        assert_eq!(app.selected_binding(), Some("payments/payments-api"));
+        assert_eq!(
+            app.toast.as_ref().map(|t| (t.kind, t.text.as_str())),
+            Some((
+                ToastKind::Error,
+                "cannot switch to context nowhere: no context \"nowhere\" in kubeconfig"
+            ))
+        );
+    }
+
+    #[test]
+    fn a_switch_shows_the_new_cluster_with_fresh_views() {
+        let mut app = app();
+        press(&mut app, "N:ns payments\n");
+        select(&mut app, "payments/payments-api");
+        press(&mut app, "\n");
+        assert!(app.detail.is_some());
+        press(&mut app, ":ctx staging\n");
+        assert_eq!(
+            app.take_effects(),
+            [Effect::SwitchContext("staging".into())]
+        );
+        let mut inv = demo();
+        inv.context = Some("staging".into());
+        inv.cluster.name = Some("staging".into());
+        inv.service_accounts.retain(|s| s.namespace == "orders");
+        let mut fresh = App::new(
+            inv.clone(),
+            Settings::default(),
+            Origin::Live,
+            Theme { color: false },
+        );
+        press(&mut fresh, "N");
+        let now = Instant::now();
+        app.switched(inv, now);
+        assert_eq!(app.origin, Origin::Live);
+        assert_eq!(app.connecting, None);
+        assert!(app.detail.is_none(), "the old drill-down is closed");
+        assert_eq!(
+            app.query.namespace, None,
+            "the old namespace scope is dropped"
+        );
+        assert_eq!(
+            app.query.sort.column,
+            SortColumn::Namespace,
+            "the sort stays"
+        );
+        assert!(
+            app.changed.is_empty(),
+            "a new cluster is not a change to highlight"
+        );
+        let shown = app.shown_bindings();
+        assert_eq!(shown, fresh.shown_bindings(), "as if it had started there");
+        assert_ne!(shown.len(), 83);
+        assert_eq!(app.selected_binding(), Some(shown[0]));
+        assert_eq!(app.bindings.cursor.index, 0);
+        assert_eq!(
+            app.toast.as_ref().map(|t| t.text.as_str()),
+            Some("switched to context staging")
+        );
+        // Asking for the context shown now connects to nothing.
+        press(&mut app, ":ctx staging\n");
+        assert!(app.take_effects().is_empty());
+        assert_eq!(
+            app.toast.as_ref().map(|t| t.text.as_str()),
+            Some("already on context staging")
+        );
     }
 }

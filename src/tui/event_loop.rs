@@ -12,20 +12,12 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cli::SourceArgs;
 use crate::sources::aws::{self, AwsOptions, CallLog};
+use crate::sources::live::{self, LiveOptions};
 use crate::sources::store::Store;
 
 use super::app::{App, Effect, ToastKind};
 use super::model::Model;
 use super::{clipboard, export, terminal, time};
-
-/// Where the data comes from, as the header says it.
-pub fn origin_label(source: &SourceArgs) -> String {
-    match &source.replay {
-        Some(path) => format!("replay {}", path.display()),
-        None if source.demo => "demo".into(),
-        None => "live".into(),
-    }
-}
 
 /// Live sources: the store they fill, and how to read AWS into it.
 pub struct Feed {
@@ -33,38 +25,53 @@ pub struct Feed {
     pub aws: AwsOptions,
     pub no_aws: bool,
     pub sync_timeout: Duration,
-    pub handles: Vec<tokio::task::JoinHandle<()>>,
+    /// The watchers, then the AWS reads: all stopped when the feed is dropped (`:ctx`).
+    pub handles: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Feed {
-    /// Reads AWS into the store in the background (after the Kubernetes side synced).
+    /// Connects to the cluster `opts` name and starts its watchers.
+    pub async fn connect(opts: &LiveOptions) -> Result<Feed, String> {
+        let (store, aws, handles) = live::start(opts).await?;
+        Ok(Feed {
+            store,
+            aws,
+            no_aws: opts.no_aws,
+            sync_timeout: opts.sync_timeout,
+            handles: std::sync::Mutex::new(handles),
+        })
+    }
+
+    /// Reads AWS into the store in the background (after the Kubernetes side synced);
+    /// with `--no-aws`, records at once that it is skipped.
     fn read_aws(&self, wait_for_sync: bool) {
-        let (store, opts, no_aws, timeout) = (
-            self.store.clone(),
-            self.aws.clone(),
-            self.no_aws,
-            self.sync_timeout,
-        );
-        tokio::spawn(async move {
+        if self.no_aws {
+            self.store.update(|d| {
+                d.aws.reachable = false;
+                d.aws.skipped = true;
+            });
+            return;
+        }
+        let (store, opts, timeout) = (self.store.clone(), self.aws.clone(), self.sync_timeout);
+        let read = tokio::spawn(async move {
             if wait_for_sync {
-                crate::sources::live::wait_settled(&store, timeout).await;
+                live::wait_settled(&store, timeout).await;
             }
-            if no_aws {
-                store.update(|d| {
-                    d.aws.reachable = false;
-                    d.aws.skipped = true;
-                });
-            } else {
-                aws::fetch(&opts, &store, &CallLog::default()).await;
-            }
+            aws::fetch(&opts, &store, &CallLog::default()).await;
         });
+        if let Ok(mut handles) = self.handles.lock() {
+            handles.retain(|h| !h.is_finished());
+            handles.push(read);
+        }
     }
 }
 
 impl Drop for Feed {
     fn drop(&mut self) {
-        for h in &self.handles {
-            h.abort();
+        if let Ok(handles) = self.handles.lock() {
+            for h in handles.iter() {
+                h.abort();
+            }
         }
     }
 }
@@ -86,14 +93,28 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
-/// Runs the dashboard until the user quits (or SIGTERM/SIGHUP).
+/// Runs the dashboard until the user quits (or SIGTERM/SIGHUP). `live` is how to connect
+/// when `:ctx` asks for another context; `feed` is the live cluster shown now, if any.
 pub fn run(
     runtime: &tokio::runtime::Runtime,
     app: App,
     source: &SourceArgs,
+    live: LiveOptions,
     feed: Option<Feed>,
 ) -> Result<()> {
-    runtime.block_on(run_async(app, source, feed))
+    runtime.block_on(run_async(app, source, live, feed))
+}
+
+/// The options to connect to `context`: `--cluster` and `--region` described the context
+/// the dashboard started on, so the new context's own are inferred; the rest (kubeconfig,
+/// namespaces, profile, `--no-aws`, the sync timeout) carries over.
+fn switch_options(base: &LiveOptions, context: String) -> LiveOptions {
+    LiveOptions {
+        context: Some(context),
+        cluster: None,
+        region: None,
+        ..base.clone()
+    }
 }
 
 /// The next change of the live store (`false` once it is gone); never without one.
@@ -111,7 +132,12 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Result<()> {
+async fn run_async(
+    mut app: App,
+    source: &SourceArgs,
+    live: LiveOptions,
+    mut feed: Option<Feed>,
+) -> Result<()> {
     let mut guard = terminal::enter().wrap_err("cannot set up the terminal")?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     // crossterm's blocking reader on its own thread: no polling, no busy loop.
@@ -138,14 +164,18 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
     let mut changes = feed.as_ref().map(|f| f.store.subscribe());
     // New live data waits here until the debounce delay has passed; then it is analysed on a
     // blocking thread (one analysis at a time) and the result comes back on `models`.
+    // Each feed has a generation: an analysis of the feed `:ctx` replaced is dropped.
     let mut pending: Option<Instant> = None;
     let mut analyzing = false;
-    let (models_tx, mut models) = mpsc::unbounded_channel::<Model>();
+    let mut generation = 0u64;
+    let (models_tx, mut models) = mpsc::unbounded_channel::<(u64, Model)>();
+    // `:ctx`: connections under way report here.
+    let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Feed, String>>();
     if let Some(f) = &feed {
         f.read_aws(true);
     }
     tracing::info!(
-        source = %origin_label(source),
+        source = %app.origin.label(),
         bindings = app.report().bindings.len(),
         "dashboard started"
     );
@@ -175,9 +205,27 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
                     changes = None;
                 }
             }
-            Some(model) = models.recv() => {
-                analyzing = false;
-                app.apply_model(model, Instant::now());
+            Some((of, model)) = models.recv() => {
+                if of == generation {
+                    analyzing = false;
+                    app.apply_model(model, Instant::now());
+                    dirty = true;
+                }
+            }
+            Some(switched) = switches.recv() => {
+                match switched {
+                    Ok(new) => {
+                        // Dropping the old feed stops its watchers.
+                        generation += 1;
+                        analyzing = false;
+                        pending = None;
+                        changes = Some(new.store.subscribe());
+                        new.read_aws(true);
+                        app.switched(new.store.inventory(), Instant::now());
+                        feed = Some(new);
+                    }
+                    Err(e) => app.switch_failed(&e, Instant::now()),
+                }
                 dirty = true;
             }
             () = sleep_until(deadline) => {
@@ -192,8 +240,9 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
                     let mut settings = app.settings().clone();
                     settings.generated_at = time::rfc3339(time::now_secs());
                     let tx = models_tx.clone();
+                    let of = generation;
                     tokio::task::spawn_blocking(move || {
-                        let _ = tx.send(Model::new(store.inventory(), &settings));
+                        let _ = tx.send((of, Model::new(store.inventory(), &settings)));
                     });
                 }
                 app.tick(now);
@@ -203,6 +252,14 @@ async fn run_async(mut app: App, source: &SourceArgs, feed: Option<Feed>) -> Res
             _ = hangup.recv() => break,
         }
         for effect in app.take_effects() {
+            if let Effect::SwitchContext(name) = effect {
+                let opts = switch_options(&live, name);
+                let tx = switch_tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Feed::connect(&opts).await);
+                });
+                continue;
+            }
             perform(
                 &mut app,
                 effect,
@@ -257,42 +314,39 @@ fn perform(
                 Err(e) => app.notify(e, ToastKind::Error, now),
             }
         }
-        Effect::Refresh => match &source.replay {
-            None if feed.is_some() => {
-                if let Some(f) = feed {
-                    f.read_aws(false);
+        Effect::Refresh => {
+            if let Some(f) = feed {
+                let text = if f.no_aws {
+                    "nothing to refresh: AWS is skipped (--no-aws), Kubernetes is watched"
+                } else {
+                    "re-reading AWS"
+                };
+                f.read_aws(false);
+                app.notify(text, ToastKind::Info, now);
+            } else if let Some(path) = &source.replay {
+                // A snapshot file: read it again.
+                match source.load() {
+                    Ok(inv) => {
+                        app.set_generated_at(time::rfc3339(time::now_secs()));
+                        let changed = app.apply_inventory(inv, now);
+                        app.notify(
+                            format!("read {} again: {changed} changed", path.display()),
+                            ToastKind::Info,
+                            now,
+                        );
+                    }
+                    Err(e) => app.notify(e, ToastKind::Error, now),
                 }
-                app.notify("re-reading AWS", ToastKind::Info, now);
+            } else {
+                app.notify(
+                    "refresh requested: the demo cluster does not change",
+                    ToastKind::Info,
+                    now,
+                );
             }
-            None if source.demo => app.notify(
-                "refresh requested: the demo cluster does not change",
-                ToastKind::Info,
-                now,
-            ),
-            None => app.notify(
-                "refresh requested: this source cannot refresh yet",
-                ToastKind::Info,
-                now,
-            ),
-            // A snapshot file: read it again.
-            Some(path) => match source.load() {
-                Ok(inv) => {
-                    app.set_generated_at(time::rfc3339(time::now_secs()));
-                    let changed = app.apply_inventory(inv, now);
-                    app.notify(
-                        format!("read {} again: {changed} changed", path.display()),
-                        ToastKind::Info,
-                        now,
-                    );
-                }
-                Err(e) => app.notify(e, ToastKind::Error, now),
-            },
-        },
-        Effect::SwitchContext(name) => app.notify(
-            format!("context switching needs live sources (asked for {name})"),
-            ToastKind::Info,
-            now,
-        ),
+        }
+        // Handled by the loop, which owns the feed.
+        Effect::SwitchContext(_) => {}
     }
     let _ = terminal.backend_mut().flush();
 }

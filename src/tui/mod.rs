@@ -16,6 +16,7 @@ mod export;
 mod keymap;
 mod log;
 mod model;
+mod origin;
 mod query;
 mod rows;
 mod terminal;
@@ -32,6 +33,7 @@ use std::process::ExitCode;
 
 pub use app::{App, Effect, Tab, ToastKind};
 pub use export::Format;
+pub use origin::Origin;
 pub use theme::Theme;
 pub use views::{MIN_HEIGHT, MIN_WIDTH, draw};
 
@@ -51,20 +53,11 @@ pub fn run(source: &SourceArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     // Live: connect before taking the terminal, so problems are one line on stderr.
-    let live = !source.demo && source.replay.is_none();
-    let (inventory, feed) = if live {
-        let opts = source.live_options();
-        match runtime.block_on(crate::sources::live::start(&opts)) {
-            Ok((store, aws, handles)) => (
-                store.inventory(),
-                Some(event_loop::Feed {
-                    store,
-                    aws,
-                    no_aws: opts.no_aws,
-                    sync_timeout: opts.sync_timeout,
-                    handles,
-                }),
-            ),
+    let origin = Origin::of(source);
+    let live = source.live_options();
+    let (inventory, feed) = if origin == Origin::Live {
+        match runtime.block_on(event_loop::Feed::connect(&live)) {
+            Ok(feed) => (feed.store.inventory(), Some(feed)),
             Err(e) => return fail(e),
         }
     } else {
@@ -86,8 +79,9 @@ pub fn run(source: &SourceArgs) -> ExitCode {
     };
     let theme = Theme::from_env();
     terminal::install_hooks(theme.color);
-    let app = App::new(inventory, settings, event_loop::origin_label(source), theme);
-    let result = event_loop::run(&runtime, app, source, feed);
+    let app =
+        App::new(inventory, settings, origin, theme).with_contexts(kubeconfig_contexts(source));
+    let result = event_loop::run(&runtime, app, source, live, feed);
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,5 +91,23 @@ pub fn run(source: &SourceArgs) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(": "),
         ),
+    }
+}
+
+/// The kubeconfig's context names, for `:ctx` completion; none when there is no readable
+/// kubeconfig (the demo and replays open without one).
+fn kubeconfig_contexts(source: &SourceArgs) -> Vec<String> {
+    match crate::sources::kubeconfig::load(source.kubeconfig.as_deref()) {
+        Ok(Some(loaded)) => loaded
+            .kubeconfig
+            .contexts
+            .into_iter()
+            .map(|c| c.name)
+            .collect(),
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            tracing::debug!("no contexts to complete: {e}");
+            Vec::new()
+        }
     }
 }

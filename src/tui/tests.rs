@@ -9,6 +9,7 @@ use ratatui::backend::TestBackend;
 
 use super::app::App;
 use super::detail::Detail;
+use super::origin::Origin;
 use super::theme::Theme;
 use super::views::draw;
 use crate::analysis::Settings;
@@ -18,7 +19,12 @@ const H: u16 = 36;
 
 fn demo_app() -> App {
     let inv = crate::sources::demo::inventory().expect("the demo parses");
-    App::new(inv, Settings::default(), "demo", Theme { color: true })
+    App::new(
+        inv,
+        Settings::default(),
+        Origin::Demo,
+        Theme { color: true },
+    )
 }
 
 fn press(app: &mut App, keys: &str) {
@@ -232,7 +238,12 @@ fn windowed_rendering_keeps_the_selection_on_screen() {
 #[test]
 fn no_color_keeps_symbols_and_drops_colours() {
     let inv = crate::sources::demo::inventory().expect("the demo parses");
-    let mut plain = App::new(inv, Settings::default(), "demo", Theme { color: false });
+    let mut plain = App::new(
+        inv,
+        Settings::default(),
+        Origin::Demo,
+        Theme { color: false },
+    );
     let mut terminal = Terminal::new(TestBackend::new(W, H)).expect("a test terminal");
     terminal.draw(|f| draw(f, &mut plain)).expect("draws");
     let buffer = terminal.backend().buffer();
@@ -255,4 +266,52 @@ fn no_color_keeps_symbols_and_drops_colours() {
             .iter()
             .any(|c| c.fg == ratatui::style::Color::Red)
     );
+}
+
+/// Live, on the first lists: the header's spinner and counts, and `:ctx` connecting.
+#[test]
+fn live_syncing_and_connecting() {
+    let mut inv = crate::sources::demo::inventory().expect("the demo parses");
+    inv.context = Some("prod".into());
+    inv.aws = crate::inventory::AwsStatus::default();
+    for (i, s) in inv.sources.iter_mut().enumerate() {
+        if s.resource == "pods" || s.resource == "nodes" {
+            s.state = crate::inventory::SourceState::Syncing;
+            s.count = Some(500 * (i + 1));
+        } else if s.state == crate::inventory::SourceState::Ok {
+            s.count = Some(i + 7);
+        }
+    }
+    let mut app = App::new(
+        inv,
+        Settings::default(),
+        Origin::Live,
+        Theme { color: true },
+    )
+    .with_contexts(vec!["prod".into(), "staging".into()]);
+    let t0 = Instant::now();
+    app.tick(t0);
+    for n in 1..=3 {
+        app.tick(t0 + super::app::SPIN_EVERY * n);
+    }
+    assert_eq!(app.spinner, 3);
+    press(&mut app, ":ctx staging\n");
+    insta::assert_snapshot!(screen(&mut app, W, 18));
+    press(&mut app, "4");
+    insta::assert_snapshot!("live_syncing_cluster_view", screen(&mut app, W, H));
+}
+
+/// An error too long for one line wraps onto up to three, taking the key hints' place.
+#[test]
+fn long_error_toast_wraps() {
+    let mut app = demo_app().with_contexts(vec!["prod".into(), "staging".into()]);
+    press(&mut app, ":ctx nowhere\n");
+    app.switch_failed(
+        "context \"nowhere\" is not in kubeconfig /home/sre/.kube/config; its contexts: prod, staging",
+        Instant::now(),
+    );
+    let shown = screen(&mut app, 80, 20);
+    insta::assert_snapshot!(shown);
+    let joined: String = shown.lines().rev().take(2).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("its contexts: prod, staging"), "{shown}");
 }

@@ -63,6 +63,12 @@ impl Theme {
         }
     }
 
+    /// The spinner's `frame`, turning while something loads; in the "unknown" colour.
+    pub fn spinner(self, frame: usize) -> (&'static str, Style) {
+        const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        (FRAMES[frame % FRAMES.len()], self.fg(Color::Yellow))
+    }
+
     pub fn selected(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }

@@ -97,11 +97,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             SourceState::Forbidden => (Some(false), "forbidden"),
             SourceState::Failed => (Some(false), "failing"),
         };
-        let (symbol, style) = t.flag(v);
+        let (symbol, style) = if src.state == SourceState::Syncing {
+            t.spinner(app.spinner)
+        } else {
+            t.flag(v)
+        };
+        let count = match (src.state, src.count) {
+            (SourceState::Syncing, Some(n)) => format!("{n:>7} read so far"),
+            (_, Some(1)) => format!("{:>7} object", 1),
+            (_, Some(n)) => format!("{n:>7} objects"),
+            (_, None) => String::new(),
+        };
         let mut spans = vec![
             Span::styled(format!("  {symbol} {word:<9} "), style),
             Span::raw(format!(
-                "{:<rw$}  {:<14}",
+                "{:<rw$}  {:<14}{count}",
                 src.resource,
                 src.namespace.as_deref().unwrap_or("cluster-wide")
             )),
@@ -114,6 +124,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let aws = &inv.aws;
     let (aws_flag, aws_word) = if aws.reachable {
         (Some(true), "reachable".to_owned())
+    } else if aws.reading() {
+        (None, "reading…".to_owned())
     } else if aws.skipped {
         (None, "skipped (--no-aws)".to_owned())
     } else {
@@ -125,7 +137,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             ),
         )
     };
-    let (symbol, style) = t.flag(aws_flag);
+    let (symbol, style) = if aws.reading() {
+        t.spinner(app.spinner)
+    } else {
+        t.flag(aws_flag)
+    };
     doc.line(vec![
         Span::styled(format!("  {symbol} "), style),
         Span::raw(format!("AWS {aws_word}")),

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(command_line::height(app)),
-        Constraint::Length(1),
+        Constraint::Length(footer::height(app, area.width)),
     ])
     .areas(area);
     header::render(frame, top, app);

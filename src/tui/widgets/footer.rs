@@ -1,23 +1,43 @@
-//! The footer: the keys that work on this screen (from the keymap), and the toast.
+//! The footer: the keys that work on this screen (from the keymap), and the toast on the
+//! right. Key hints that would run under the toast are left out whole; a toast too long
+//! for one line takes the footer's whole width, on up to three lines.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::super::app::{App, ToastKind};
 use super::super::keymap;
 
+/// The most lines a long toast takes.
+const MAX_LINES: u16 = 3;
+
+/// One line, or more for a toast that does not fit on one.
+pub fn height(app: &App, width: u16) -> u16 {
+    let Some(toast) = &app.toast else { return 1 };
+    let len = toast.text.chars().count() + 2;
+    let width = usize::from(width.max(1));
+    u16::try_from(len.div_ceil(width))
+        .unwrap_or(MAX_LINES)
+        .clamp(1, MAX_LINES)
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
-    let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
-    for (keys, name) in keymap::hints(app.scopes()) {
-        spans.push(Span::styled(keys, t.key()));
-        spans.push(Span::styled(format!(" {name}  "), t.dim()));
+    if area.height > 1
+        && let Some(toast) = &app.toast
+    {
+        let style = match toast.kind {
+            ToastKind::Info => t.active_tab(),
+            ToastKind::Error => t.error().patch(t.selected()),
+        };
+        let text = Paragraph::new(Span::styled(format!(" {} ", toast.text), style))
+            .wrap(Wrap { trim: false });
+        frame.render_widget(text, area);
+        return;
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-
-    if let Some(toast) = &app.toast {
+    let toast = app.toast.as_ref().map(|toast| {
         let style = match toast.kind {
             ToastKind::Info => t.active_tab(),
             ToastKind::Error => t.error().patch(t.selected()),
@@ -26,11 +46,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let width = u16::try_from(text.chars().count())
             .unwrap_or(u16::MAX)
             .min(area.width);
+        (Span::styled(text, style), width)
+    });
+    let room = usize::from(area.width - toast.as_ref().map_or(0, |(_, w)| *w));
+    let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (keys, name) in keymap::hints(app.scopes()) {
+        let name = format!(" {name}  ");
+        let width = keys.chars().count() + name.chars().count();
+        if used + width > room {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(keys, t.key()));
+        spans.push(Span::styled(name, t.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+
+    if let Some((span, width)) = toast {
         let right = Rect {
             x: area.right() - width,
             width,
             ..area
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, style)), right);
+        frame.render_widget(Paragraph::new(span), right);
     }
 }

@@ -13,6 +13,9 @@ use crate::inventory::SourceState;
 use super::super::app::{App, Tab};
 use super::table::fit_line;
 
+/// The most of an AWS error the header shows.
+const AWS_ERROR_WIDTH: usize = 48;
+
 fn sep(app: &App) -> Span<'static> {
     Span::styled(" │ ", app.theme.dim())
 }
@@ -49,6 +52,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(ctx) = &inv.context {
         l1.extend([sep(app), label(app, "context"), Span::raw(ctx.clone())]);
     }
+    let (spin, spin_style) = t.spinner(app.spinner);
+    if let Some(target) = &app.connecting {
+        l1.extend([
+            sep(app),
+            Span::styled(format!("{spin} connecting to {target}…"), spin_style),
+        ]);
+    }
 
     // The flags first: the issuer URL is what a narrow terminal cuts.
     let mut l2 = vec![Span::raw(" ")];
@@ -70,8 +80,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut l3 = vec![
         Span::raw(" "),
         label(app, "source"),
-        Span::raw(app.origin.clone()),
+        Span::raw(app.origin.label()),
     ];
+    l3.push(sep(app));
+    let aws = &inv.aws;
+    if aws.reachable {
+        l3.extend(flag(app, "AWS", Some(true)));
+    } else if aws.reading() {
+        l3.extend([
+            label(app, "AWS"),
+            Span::styled(format!("{spin} reading…"), spin_style),
+        ]);
+    } else if aws.skipped {
+        l3.extend([
+            label(app, "AWS"),
+            Span::styled("skipped (--no-aws)", t.dim()),
+        ]);
+    } else {
+        l3.extend(flag(app, "AWS", Some(false)));
+        // Cut short: the whole message is in the Cluster view.
+        if let Some(e) = &aws.error {
+            let short: String = if e.chars().count() > AWS_ERROR_WIDTH {
+                let mut cut: String = e.chars().take(AWS_ERROR_WIDTH - 1).collect();
+                cut.push('…');
+                cut
+            } else {
+                e.clone()
+            };
+            l3.push(Span::styled(format!(" {short}"), t.error()));
+        }
+    }
+    if let Some(at) = &inv.captured_at {
+        l3.extend([sep(app), label(app, "last change"), Span::raw(at.clone())]);
+    }
     l3.push(sep(app));
     l3.push(label(app, "kubernetes"));
     let synced = inv
@@ -93,39 +134,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .sources
             .iter()
             .filter(|s| s.state == state)
-            .map(|s| match &s.namespace {
-                Some(ns) => format!("{} ({ns})", s.resource),
-                None => s.resource.clone(),
+            .map(|s| {
+                let mut name = match &s.namespace {
+                    Some(ns) => format!("{} ({ns})", s.resource),
+                    None => s.resource.clone(),
+                };
+                // How far the first list has got.
+                if let (SourceState::Syncing, Some(n)) = (state, s.count) {
+                    name.push_str(&format!(" {n}"));
+                }
+                name
             })
             .collect();
         if !names.is_empty() {
-            let (symbol, style) = t.flag((state != SourceState::Syncing).then_some(false));
+            let (symbol, style) = if state == SourceState::Syncing {
+                (spin, spin_style)
+            } else {
+                t.flag(Some(false))
+            };
             l3.push(Span::raw(", "));
             l3.push(Span::styled(
                 format!("{symbol} {word}: {}", names.join(", ")),
                 style,
             ));
         }
-    }
-    l3.push(sep(app));
-    let aws = &inv.aws;
-    if aws.reachable {
-        l3.extend(flag(app, "AWS", Some(true)));
-    } else if aws.error.is_none() && !aws.skipped {
-        l3.extend([label(app, "AWS"), Span::styled("reading…", t.dim())]);
-    } else if aws.skipped {
-        l3.extend([
-            label(app, "AWS"),
-            Span::styled("skipped (--no-aws)", t.dim()),
-        ]);
-    } else {
-        l3.extend(flag(app, "AWS", Some(false)));
-        if let Some(e) = &aws.error {
-            l3.push(Span::styled(format!(" {e}"), t.error()));
-        }
-    }
-    if let Some(at) = &inv.captured_at {
-        l3.extend([sep(app), label(app, "last change"), Span::raw(at.clone())]);
     }
     let width = usize::from(area.width);
     let lines: Vec<Line<'static>> = [l1, l2, l3]
