@@ -302,9 +302,10 @@ fn live_watch_events_show_up_on_screen() {
     assert_eq!(fake.non_get_requests(), 0, "read-only");
 }
 
-/// Two fake clusters behind two contexts of one kubeconfig; `:ctx` (completed with Tab)
-/// moves the dashboard from one to the other, stops the first one's watches, and a context
-/// that does not exist leaves the data shown in place.
+/// Two fake clusters behind contexts of one kubeconfig; `:ctx` (completed with Tab) moves
+/// the dashboard from one to the other and stops the first one's watches; a context that
+/// does not exist leaves the data shown in place; a context that does not name its EKS
+/// cluster asks for `:ctx CONTEXT CLUSTER`, which then works.
 #[test]
 fn ctx_switches_to_another_cluster() {
     use common::fake_kube::{FakeKube, objects};
@@ -340,10 +341,12 @@ fn ctx_switches_to_another_cluster() {
             "- name: {name}\n  context:\n    cluster: arn:aws:eks:eu-west-1:111122223333:cluster/{name}\n    user: reader\n"
         )
     };
+    // "lab": a plain cluster entry name, so the EKS cluster cannot be inferred.
     let text = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n{}{}contexts:\n{}{}current-context: prod\nusers:\n- name: reader\n  user: {{}}\n",
+        "apiVersion: v1\nkind: Config\nclusters:\n{}{}- name: lab-cluster\n  cluster:\n    server: {}\ncontexts:\n{}{}- name: lab\n  context:\n    cluster: lab-cluster\n    user: reader\ncurrent-context: prod\nusers:\n- name: reader\n  user: {{}}\n",
         cluster("prod", &prod.url()),
         cluster("staging", &staging.url()),
+        prod.url(),
         context("prod"),
         context("staging"),
     );
@@ -385,6 +388,17 @@ fn ctx_switches_to_another_cluster() {
         &["cannot switch to context nowhere", "search-indexer"],
     );
     assert!(screen.contains("context staging"), "{screen}");
+
+    tmux.type_text(":ctx lab");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "a context that does not name its cluster",
+        &["give it: :ctx lab CLUSTER", "search-indexer"],
+    );
+    tmux.type_text(":ctx lab shop-lab");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("on lab", &["shop-lab", "context lab", "ledger-api"]);
+    assert!(!screen.contains("search-indexer"), "{screen}");
 
     tmux.keys(&["q"]);
     let status = wait_for_file(&exit_file);

@@ -24,27 +24,42 @@ pub struct LiveOptions {
     pub sync_timeout: Duration,
 }
 
+/// Why the live sources could not start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StartError {
+    /// Connected, but neither `--cluster` nor the context names the EKS cluster.
+    #[error(
+        "cannot tell the EKS cluster name from kubeconfig context {context}; pass --cluster NAME"
+    )]
+    ClusterUnknown { context: String },
+    /// Anything else, said in one line.
+    #[error("{0}")]
+    Other(String),
+}
+
 /// Connects and starts the sources; returns the store they fill and the resolved cluster.
 pub async fn start(
     opts: &LiveOptions,
-) -> Result<(Arc<Store>, AwsOptions, Vec<tokio::task::JoinHandle<()>>), String> {
-    let connected = kube::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
+) -> Result<(Arc<Store>, AwsOptions, Vec<tokio::task::JoinHandle<()>>), StartError> {
+    let connected = kube::connect(opts.kubeconfig.as_deref(), opts.context.as_deref())
+        .await
+        .map_err(StartError::Other)?;
     let hint = connected.hint.clone();
     let cluster = opts
         .cluster
         .clone()
         .or_else(|| hint.name.clone())
-        .ok_or_else(|| {
-            format!(
-                "cannot tell the EKS cluster name from kubeconfig context {}; pass --cluster NAME",
-                connected.context.as_deref().unwrap_or("(in-cluster)")
-            )
+        .ok_or_else(|| StartError::ClusterUnknown {
+            context: connected
+                .context
+                .clone()
+                .unwrap_or_else(|| "(in-cluster)".to_owned()),
         })?;
     // GET /version, readable by every authenticated user (system:public-info-viewer).
     if let Err(e) = connected.client.apiserver_version().await {
-        return Err(format!(
+        return Err(StartError::Other(format!(
             "cannot reach the Kubernetes API server ({e}); check the context and your network"
-        ));
+        )));
     }
     let store = Store::new();
     store.update(|d| {
@@ -88,7 +103,7 @@ pub async fn wait_settled(store: &Store, timeout: Duration) {
 
 /// One complete read for `report`/`snapshot`.
 pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String> {
-    let (store, aws_opts, handles) = start(opts).await?;
+    let (store, aws_opts, handles) = start(opts).await.map_err(|e| e.to_string())?;
     wait_settled(&store, opts.sync_timeout).await;
     store.give_up_syncing(opts.sync_timeout);
     let calls = CallLog::default();

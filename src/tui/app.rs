@@ -123,7 +123,11 @@ pub enum Effect {
         path: Option<PathBuf>,
     },
     Refresh,
-    SwitchContext(String),
+    /// Connect to another kubeconfig context (and the EKS cluster, when named).
+    SwitchContext {
+        context: String,
+        cluster: Option<String>,
+    },
 }
 
 pub struct App {
@@ -566,7 +570,7 @@ impl App {
                     );
                 }
             }
-            Ok(Command::Context(name)) => self.switch_context(name, now),
+            Ok(Command::Context(name, cluster)) => self.switch_context(name, cluster, now),
             Ok(Command::Export(format, path)) => self.effects.push(Effect::Export {
                 formats: vec![format],
                 path,
@@ -575,12 +579,15 @@ impl App {
         }
     }
 
-    fn switch_context(&mut self, name: String, now: Instant) {
+    fn switch_context(&mut self, name: String, cluster: Option<String>, now: Instant) {
         if let Some(target) = &self.connecting {
             let text = format!("still connecting to context {target}");
             self.notify(text, ToastKind::Error, now);
         } else if self.origin == Origin::Live
             && self.model.inventory.context.as_deref() == Some(name.as_str())
+            && cluster
+                .as_deref()
+                .is_none_or(|c| self.model.inventory.cluster.name.as_deref() == Some(c))
         {
             self.notify(format!("already on context {name}"), ToastKind::Info, now);
         } else {
@@ -591,7 +598,10 @@ impl App {
             );
             self.connecting = Some(name.clone());
             self.schedule_spin(now);
-            self.effects.push(Effect::SwitchContext(name));
+            self.effects.push(Effect::SwitchContext {
+                context: name,
+                cluster,
+            });
         }
     }
 
@@ -991,7 +1001,10 @@ mod tests {
         press(&mut app, ":ctx staging\n");
         assert_eq!(
             app.take_effects(),
-            [Effect::SwitchContext("staging".into())]
+            [Effect::SwitchContext {
+                context: "staging".into(),
+                cluster: None
+            }]
         );
         press(&mut app, "e");
         assert_eq!(
@@ -1267,7 +1280,10 @@ mod tests {
         press(&mut app, "\n");
         assert_eq!(
             app.take_effects(),
-            [Effect::SwitchContext("staging".into())]
+            [Effect::SwitchContext {
+                context: "staging".into(),
+                cluster: None
+            }]
         );
         assert_eq!(app.connecting.as_deref(), Some("staging"));
         assert!(app.busy(), "the spinner turns while connecting");
@@ -1276,6 +1292,19 @@ mod tests {
         assert!(app.toast.as_ref().is_some_and(
             |t| t.kind == ToastKind::Error && t.text == "still connecting to context staging"
         ));
+    }
+
+    #[test]
+    fn ctx_may_name_the_eks_cluster() {
+        let mut app = app();
+        press(&mut app, ":ctx lab shop-lab\n");
+        assert_eq!(
+            app.take_effects(),
+            [Effect::SwitchContext {
+                context: "lab".into(),
+                cluster: Some("shop-lab".into())
+            }]
+        );
     }
 
     #[test]
@@ -1309,7 +1338,10 @@ mod tests {
         press(&mut app, ":ctx staging\n");
         assert_eq!(
             app.take_effects(),
-            [Effect::SwitchContext("staging".into())]
+            [Effect::SwitchContext {
+                context: "staging".into(),
+                cluster: None
+            }]
         );
         let mut inv = demo();
         inv.context = Some("staging".into());

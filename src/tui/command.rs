@@ -8,7 +8,8 @@ use super::export::Format;
 pub enum Command {
     /// `:ns NAME`, or `:ns all` (`None`).
     Namespace(Option<String>),
-    Context(String),
+    /// `:ctx CONTEXT [CLUSTER]`: the EKS cluster's name when the context does not tell it.
+    Context(String, Option<String>),
     Export(Format, Option<PathBuf>),
     Quit,
 }
@@ -24,8 +25,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ["ns" | "namespace", "all"] => Ok(Command::Namespace(None)),
         ["ns" | "namespace", name] => Ok(Command::Namespace(Some((*name).to_owned()))),
         ["ns" | "namespace", ..] => Err("usage: :ns NAME, or :ns all".into()),
-        ["ctx" | "context", name] => Ok(Command::Context((*name).to_owned())),
-        ["ctx" | "context", ..] => Err("usage: :ctx NAME".into()),
+        ["ctx" | "context", name] => Ok(Command::Context((*name).to_owned(), None)),
+        ["ctx" | "context", name, cluster] => Ok(Command::Context(
+            (*name).to_owned(),
+            Some((*cluster).to_owned()),
+        )),
+        ["ctx" | "context", ..] => Err("usage: :ctx CONTEXT [CLUSTER]".into()),
         ["export", format, rest @ ..] if rest.len() <= 1 => {
             let format = Format::parse(format)
                 .ok_or_else(|| format!("unknown export format {format:?}: json, md or html"))?;
@@ -34,7 +39,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ["export", ..] => Err("usage: :export json|md|html [PATH]".into()),
         [] => Err("type a command: ns, ctx, export or q".into()),
         [other, ..] => Err(format!(
-            "unknown command {other:?}: ns NAME|all, ctx NAME, export json|md|html [PATH], q"
+            "unknown command {other:?}: ns NAME|all, ctx CONTEXT [CLUSTER], export json|md|html [PATH], q"
         )),
     }
 }
@@ -110,7 +115,13 @@ mod tests {
             Ok(Command::Namespace(Some("payments".into())))
         );
         assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
-        assert_eq!(parse("ctx prod"), Ok(Command::Context("prod".into())));
+        assert_eq!(parse("ctx prod"), Ok(Command::Context("prod".into(), None)));
+        assert_eq!(
+            parse("ctx dev shop-dev"),
+            Ok(Command::Context("dev".into(), Some("shop-dev".into())))
+        );
+        assert!(parse("ctx").is_err());
+        assert!(parse("ctx a b c").is_err());
         assert_eq!(
             parse("export md"),
             Ok(Command::Export(Format::Markdown, None))

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cli::SourceArgs;
 use crate::sources::aws::{self, AwsOptions, CallLog};
-use crate::sources::live::{self, LiveOptions};
+use crate::sources::live::{self, LiveOptions, StartError};
 use crate::sources::store::Store;
 
 use super::app::{App, Effect, ToastKind};
@@ -31,7 +31,7 @@ pub struct Feed {
 
 impl Feed {
     /// Connects to the cluster `opts` name and starts its watchers.
-    pub async fn connect(opts: &LiveOptions) -> Result<Feed, String> {
+    pub async fn connect(opts: &LiveOptions) -> Result<Feed, StartError> {
         let (store, aws, handles) = live::start(opts).await?;
         Ok(Feed {
             store,
@@ -106,14 +106,25 @@ pub fn run(
 }
 
 /// The options to connect to `context`: `--cluster` and `--region` described the context
-/// the dashboard started on, so the new context's own are inferred; the rest (kubeconfig,
-/// namespaces, profile, `--no-aws`, the sync timeout) carries over.
-fn switch_options(base: &LiveOptions, context: String) -> LiveOptions {
+/// the dashboard started on, so the new context's own are inferred (or `cluster`, given
+/// with `:ctx CONTEXT CLUSTER`); the rest (kubeconfig, namespaces, profile, `--no-aws`, the
+/// sync timeout) carries over.
+fn switch_options(base: &LiveOptions, context: String, cluster: Option<String>) -> LiveOptions {
     LiveOptions {
         context: Some(context),
-        cluster: None,
+        cluster,
         region: None,
         ..base.clone()
+    }
+}
+
+/// A failed `:ctx`, said for the dashboard (not with command-line flags).
+fn switch_error(error: &StartError) -> String {
+    match error {
+        StartError::ClusterUnknown { context } => format!(
+            "the context does not tell the EKS cluster's name; give it: :ctx {context} CLUSTER"
+        ),
+        StartError::Other(message) => message.clone(),
     }
 }
 
@@ -170,7 +181,7 @@ async fn run_async(
     let mut generation = 0u64;
     let (models_tx, mut models) = mpsc::unbounded_channel::<(u64, Model)>();
     // `:ctx`: connections under way report here.
-    let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Feed, String>>();
+    let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Feed, StartError>>();
     if let Some(f) = &feed {
         f.read_aws(true);
     }
@@ -224,7 +235,7 @@ async fn run_async(
                         app.switched(new.store.inventory(), Instant::now());
                         feed = Some(new);
                     }
-                    Err(e) => app.switch_failed(&e, Instant::now()),
+                    Err(e) => app.switch_failed(&switch_error(&e), Instant::now()),
                 }
                 dirty = true;
             }
@@ -252,8 +263,8 @@ async fn run_async(
             _ = hangup.recv() => break,
         }
         for effect in app.take_effects() {
-            if let Effect::SwitchContext(name) = effect {
-                let opts = switch_options(&live, name);
+            if let Effect::SwitchContext { context, cluster } = effect {
+                let opts = switch_options(&live, context, cluster);
                 let tx = switch_tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(Feed::connect(&opts).await);
@@ -346,7 +357,7 @@ fn perform(
             }
         }
         // Handled by the loop, which owns the feed.
-        Effect::SwitchContext(_) => {}
+        Effect::SwitchContext { .. } => {}
     }
     let _ = terminal.backend_mut().flush();
 }

@@ -58,7 +58,7 @@ pub fn run(source: &SourceArgs) -> ExitCode {
     let (inventory, feed) = if origin == Origin::Live {
         match runtime.block_on(event_loop::Feed::connect(&live)) {
             Ok(feed) => (feed.store.inventory(), Some(feed)),
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         }
     } else {
         match source.load() {
