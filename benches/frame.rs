@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use irsa_tui::analysis::Settings;
 use irsa_tui::demo;
 use irsa_tui::inventory::Inventory;
-use irsa_tui::tui::{App, Origin, Theme, draw};
+use irsa_tui::tui::{App, Model, Origin, Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -78,6 +78,24 @@ fn bench(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // On a live cluster the analysis runs off the UI thread; the UI thread only applies
+    // the result (diff, sort, rebuild the shown rows).
+    let settings = Settings::default();
+    group.bench_function(
+        "UI thread: apply a model analysed elsewhere (100k pods)",
+        |b| {
+            b.iter_batched(
+                || Model::new(next.clone(), &settings),
+                // The replaced model is returned, so it is dropped outside the measurement, as
+                // the event loop drops it off the UI thread.
+                |model| {
+                    loaded.apply_model(model, Instant::now());
+                    loaded.take_retired()
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
     group.finish();
 }
 

@@ -142,6 +142,9 @@ pub struct App {
     /// The spinner's frame, and when it turns next (only while something is loading).
     pub(super) spinner: usize,
     spin_at: Option<Instant>,
+    /// The model the last update replaced: freeing a large one takes tens of milliseconds,
+    /// so the event loop takes it and drops it off the UI thread.
+    retired: Option<Model>,
     pub(super) theme: Theme,
     pub(super) tab: Tab,
     pub(super) query: Query,
@@ -177,6 +180,7 @@ impl App {
             connecting: None,
             spinner: 0,
             spin_at: None,
+            retired: None,
             theme,
             tab: Tab::Bindings,
             query: Query::default(),
@@ -268,7 +272,7 @@ impl App {
                 .map(|r| r.role_arn.clone()),
         );
         self.sorted = rows::sorted_bindings(&model, self.query.sort);
-        self.model = model;
+        self.retired = Some(std::mem::replace(&mut self.model, model));
         let count = changed.len();
         if count > 0 {
             self.changed.extend(changed);
@@ -288,7 +292,8 @@ impl App {
         let context = inventory.context.clone().unwrap_or_default();
         self.connecting = None;
         self.origin = Origin::Live;
-        self.model = Model::new(inventory, &self.settings);
+        let model = Model::new(inventory, &self.settings);
+        self.retired = Some(std::mem::replace(&mut self.model, model));
         self.sorted = rows::sorted_bindings(&self.model, self.query.sort);
         self.bindings = Table::default();
         self.node_roles = Table::default();
@@ -364,6 +369,11 @@ impl App {
             self.spin_at = None;
         }
         self.schedule_spin(now);
+    }
+
+    /// The model replaced by the last update, to be dropped elsewhere.
+    pub fn take_retired(&mut self) -> Option<Model> {
+        self.retired.take()
     }
 
     pub fn take_effects(&mut self) -> Vec<Effect> {
@@ -1158,6 +1168,21 @@ mod tests {
         let same = app.model.inventory.clone();
         assert_eq!(app.apply_inventory(same, t0), 0);
         assert_eq!(app.next_deadline(), None);
+    }
+
+    #[test]
+    fn the_replaced_model_is_handed_over_to_be_freed_elsewhere() {
+        let mut app = app();
+        assert!(app.take_retired().is_none());
+        let before = app.report().bindings.len();
+        let mut inv = demo();
+        inv.service_accounts
+            .retain(|s| !(s.namespace == "payments" && s.name == "payments-api"));
+        app.apply_inventory(inv, Instant::now());
+        let old = app.take_retired().expect("the old model");
+        assert_eq!(old.report.bindings.len(), before);
+        assert_ne!(app.report().bindings.len(), before);
+        assert!(app.take_retired().is_none(), "handed over once");
     }
 
     #[test]

@@ -262,6 +262,10 @@ async fn run_async(
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         }
+        // Freeing a replaced model of a large cluster takes tens of milliseconds.
+        if let Some(old) = app.take_retired() {
+            tokio::task::spawn_blocking(move || drop(old));
+        }
         for effect in app.take_effects() {
             if let Effect::SwitchContext { context, cluster } = effect {
                 let opts = switch_options(&live, context, cluster);

@@ -33,6 +33,7 @@ use std::process::ExitCode;
 
 pub use app::{App, Effect, Tab, ToastKind};
 pub use export::Format;
+pub use model::Model;
 pub use origin::Origin;
 pub use theme::Theme;
 pub use views::{MIN_HEIGHT, MIN_WIDTH, draw};

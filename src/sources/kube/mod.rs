@@ -81,7 +81,7 @@ pub async fn connect(
     let Some(loaded) = loaded else {
         if let Some(name) = context {
             return Err(format!(
-                "--context {name} was given but there is no kubeconfig (KUBECONFIG unset or naming no existing file, no ~/.kube/config); pass --kubeconfig PATH"
+                "context {name} was asked for but there is no kubeconfig (KUBECONFIG unset or naming no existing file, no ~/.kube/config); pass --kubeconfig PATH"
             ));
         }
         let mut config = Config::incluster().map_err(|e| {
