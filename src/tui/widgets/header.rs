@@ -115,20 +115,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     l3.push(sep(app));
     l3.push(label(app, "kubernetes"));
-    let synced = inv
-        .sources
-        .iter()
-        .filter(|s| s.state == SourceState::Ok)
-        .count();
-    let (ok_symbol, ok_style) = t.flag(Some(true));
-    l3.push(Span::styled(
-        format!("{ok_symbol} {synced} synced"),
-        ok_style,
-    ));
+    // What needs attention first (a narrow terminal cuts the end): the sources still
+    // syncing, failing or forbidden, then how many synced.
     for (state, word) in [
         (SourceState::Syncing, "syncing"),
-        (SourceState::Forbidden, "forbidden"),
         (SourceState::Failed, "failing"),
+        (SourceState::Forbidden, "forbidden"),
     ] {
         let names: Vec<String> = inv
             .sources
@@ -152,12 +144,40 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 t.flag(Some(false))
             };
-            l3.push(Span::raw(", "));
             l3.push(Span::styled(
                 format!("{symbol} {word}: {}", names.join(", ")),
                 style,
             ));
+            l3.push(Span::raw(", "));
         }
+    }
+    let synced = inv
+        .sources
+        .iter()
+        .filter(|s| s.state == SourceState::Ok)
+        .count();
+    let (ok_symbol, ok_style) = t.flag(Some(true));
+    l3.push(Span::styled(
+        format!("{ok_symbol} {synced} synced"),
+        ok_style,
+    ));
+    // What the synced lists hold, when the sources counted it (live).
+    let held: Vec<String> = ["pods", "serviceaccounts"]
+        .iter()
+        .filter_map(|resource| {
+            let mut counts = inv
+                .sources
+                .iter()
+                .filter(|s| s.state == SourceState::Ok && s.resource == *resource)
+                .map(|s| s.count)
+                .peekable();
+            counts.peek()?;
+            let total: Option<usize> = counts.sum();
+            total.map(|n| format!("{n} {resource}"))
+        })
+        .collect();
+    if !held.is_empty() {
+        l3.push(Span::styled(format!(" ({})", held.join(", ")), t.dim()));
     }
     let width = usize::from(area.width);
     let lines: Vec<Line<'static>> = [l1, l2, l3]
