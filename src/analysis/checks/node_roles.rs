@@ -192,7 +192,7 @@ pub fn status_of(findings: &[Finding]) -> Status {
     crate::analysis::binding::status_of(findings)
 }
 
-/// The node-role rows, sorted by ARN.
+/// The node-role rows, sorted as the bindings are: by status (failing first), then ARN.
 pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
     let mut rows: Vec<NodeRoleReport> = idx
         .inv
@@ -220,6 +220,10 @@ pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
             }
         })
         .collect();
-    rows.sort_by(|a, b| a.role_arn.cmp(&b.role_arn));
+    rows.sort_by(|a, b| {
+        a.status
+            .cmp(&b.status)
+            .then_with(|| a.role_arn.cmp(&b.role_arn))
+    });
     rows
 }
