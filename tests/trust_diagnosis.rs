@@ -358,6 +358,12 @@ fn irsa223_any_principal_without_condition() {
     assert!(c.contains(&Code::IRSA223), "{c:?}");
     assert!(c.contains(&Code::IRSA220), "{c:?}");
     assert_fix_admits(&a, &s);
+    // The wildcard goes: the cluster's provider is the statement's only principal.
+    let fixed = a.corrected_policy.clone().expect("a corrected policy");
+    assert_eq!(
+        fixed["Statement"][0]["Principal"],
+        serde_json::json!({"Federated": s.provider_arn()})
+    );
 }
 
 // "*" tied to this cluster's tokens by sub and aud conditions is not an open door.

@@ -276,10 +276,10 @@ fn any_principal(admitted: &[Admitted], doc: &PolicyDocument, subject: &Subject)
     let mut edits = Vec::new();
     for &statement in &statements {
         if Some(statement) == own {
-            // The statement IRSA relies on: name the provider and pin sub and aud.
-            edits.push(Edit::SetFederated {
+            // The statement IRSA relies on: the provider as its only principal, sub and
+            // aud pinned.
+            edits.push(Edit::OnlyFederated {
                 statement,
-                from: None,
                 to: subject.provider_arn(),
             });
             edits.extend(exact_sub_edits(&[statement], subject));

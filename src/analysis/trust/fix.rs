@@ -18,6 +18,9 @@ pub enum Edit {
         from: Option<String>,
         to: String,
     },
+    /// Make `{"Federated": to}` the statement's only principal (wildcards and other
+    /// principal types go).
+    OnlyFederated { statement: usize, to: String },
     /// Rename a condition key under one operator.
     RenameKey {
         statement: usize,
@@ -198,6 +201,13 @@ fn apply_one(doc: &mut Value, edit: &Edit, subject: &Subject) {
                 _ => Value::String(to.clone()),
             };
             map.insert("Federated".into(), new);
+        }
+        Edit::OnlyFederated { statement, to } => {
+            let Some(s) = statement_mut(doc, *statement) else {
+                return;
+            };
+            s.remove("NotPrincipal");
+            s.insert("Principal".into(), json!({ "Federated": to }));
         }
         Edit::RenameKey {
             statement,

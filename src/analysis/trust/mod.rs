@@ -252,6 +252,7 @@ fn edited_statement(edit: &Edit) -> Option<usize> {
     match edit {
         Edit::AllowWebIdentityAction { statement }
         | Edit::SetFederated { statement, .. }
+        | Edit::OnlyFederated { statement, .. }
         | Edit::RenameKey { statement, .. }
         | Edit::SetValues { statement, .. }
         | Edit::RemoveKey { statement, .. }
