@@ -576,6 +576,19 @@ fn irsa405_and_5xx_node_roles() {
         |i| role_mut(i, NODE_ROLE).status = ReadStatus::Error,
         |_| {},
     );
+    // The VPC CNI fix names this cluster.
+    let mut inv = healthy();
+    role_mut(&mut inv, NODE_ROLE)
+        .attached_policies
+        .push(managed("AmazonEKS_CNI_Policy"));
+    let r = report(&inv);
+    let cni = r.node_roles[0]
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IRSA504)
+        .expect("IRSA504");
+    assert!(cni.fix[0].contains(" --cluster prod "), "{}", cni.fix[0]);
+
     let mut inv = healthy();
     role_mut(&mut inv, NODE_ROLE)
         .attached_policies

@@ -69,7 +69,7 @@ fn has_managed(role: &Role, names: &[&str]) -> bool {
         .any(|p| names.iter().any(|n| is_aws_managed(&p.arn, n)))
 }
 
-fn check(role: &Role, baseline: &[String]) -> Vec<Finding> {
+fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let name = &role.name;
     let beyond: Vec<&AttachedPolicy> = role
@@ -165,7 +165,7 @@ fn check(role: &Role, baseline: &[String]) -> Vec<Finding> {
                 "AWS recommends granting the VPC CNI its permissions through an IRSA role for kube-system/aws-node, so that other pods on the node do not inherit them.",
             )
             .fix(vec![format!(
-                "eksctl create iamserviceaccount --name aws-node --namespace kube-system --cluster CLUSTER --role-only --attach-policy-arn arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy --approve"
+                "eksctl create iamserviceaccount --name aws-node --namespace kube-system --cluster {cluster} --role-only --attach-policy-arn arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy --approve"
             )]),
         );
     }
@@ -202,7 +202,11 @@ pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
             let role = idx.roles.get(nr.role_arn.as_str()).copied();
             let (findings, attached, inline) = match role {
                 Some(r) if r.status == ReadStatus::Ok => (
-                    check(r, &idx.settings.node_baseline),
+                    check(
+                        r,
+                        &idx.settings.node_baseline,
+                        idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER"),
+                    ),
                     r.attached_policies.iter().map(|p| p.arn.clone()).collect(),
                     r.inline_policies.iter().map(|p| p.name.clone()).collect(),
                 ),
