@@ -186,7 +186,7 @@ async fn measure(kubeconfig: &std::path::Path) -> ExitCode {
     use std::time::{Duration, Instant};
 
     let start = Instant::now();
-    let connected = match kube::connect(Some(kubeconfig), None).await {
+    let connected = match kube::connect(Some(kubeconfig), None, false).await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("kube_load: {e}");

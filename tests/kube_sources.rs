@@ -37,7 +37,7 @@ impl Running {
     async fn start(fake: &FakeKube, namespaces: &[&str]) -> Running {
         let dir = tempfile::tempdir().expect("tempdir");
         let kubeconfig = fake.kubeconfig(dir.path());
-        let connected = live::connect(Some(&kubeconfig), None)
+        let connected = live::connect(Some(&kubeconfig), None, false)
             .await
             .expect("connects to the fake");
         assert_eq!(connected.context.as_deref(), Some("fake"));
@@ -816,7 +816,7 @@ async fn the_fake_speaks_list_and_watch_like_the_api_server() {
         .start()
         .await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let connected = live::connect(Some(&fake.kubeconfig(dir.path())), None)
+    let connected = live::connect(Some(&fake.kubeconfig(dir.path())), None, false)
         .await
         .expect("connects");
     let client = connected.client;

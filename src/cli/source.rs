@@ -84,6 +84,7 @@ impl SourceArgs {
             profile: self.profile.clone(),
             no_aws: self.no_aws,
             sync_timeout: std::time::Duration::from_secs(self.sync_timeout),
+            interactive_auth: true,
         }
     }
 

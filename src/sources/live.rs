@@ -22,6 +22,9 @@ pub struct LiveOptions {
     pub no_aws: bool,
     /// How long to wait for the Kubernetes sources' initial lists.
     pub sync_timeout: Duration,
+    /// Whether the kubeconfig's credential plugin may prompt on the terminal (`report`,
+    /// `snapshot`); never in the dashboard, which holds the terminal.
+    pub interactive_auth: bool,
 }
 
 /// Why the live sources could not start.
@@ -41,9 +44,13 @@ pub enum StartError {
 pub async fn start(
     opts: &LiveOptions,
 ) -> Result<(Arc<Store>, AwsOptions, Vec<tokio::task::JoinHandle<()>>), StartError> {
-    let connected = kube::connect(opts.kubeconfig.as_deref(), opts.context.as_deref())
-        .await
-        .map_err(StartError::Other)?;
+    let connected = kube::connect(
+        opts.kubeconfig.as_deref(),
+        opts.context.as_deref(),
+        opts.interactive_auth,
+    )
+    .await
+    .map_err(StartError::Other)?;
     let hint = connected.hint.clone();
     let cluster = opts
         .cluster

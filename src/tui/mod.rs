@@ -55,7 +55,12 @@ pub fn run(source: &SourceArgs) -> ExitCode {
     };
     // Live: connect before taking the terminal, so problems are one line on stderr.
     let origin = Origin::of(source);
-    let live = source.live_options();
+    // The credential plugin runs again as tokens expire, while the dashboard holds the
+    // terminal: it must not prompt or write there.
+    let live = crate::sources::live::LiveOptions {
+        interactive_auth: false,
+        ..source.live_options()
+    };
     let (inventory, feed) = if origin == Origin::Live {
         match runtime.block_on(event_loop::Feed::connect(&live)) {
             Ok(feed) => (feed.store.inventory(), Some(feed)),

@@ -73,9 +73,15 @@ impl Connected {
 /// source states), but the context's exec credential plugin (`aws eks get-token`) runs here,
 /// as kube fetches the first token while building the client: a broken plugin is an error
 /// of `connect`. Every error is one line saying what to do.
+///
+/// `interactive`: whether the plugin may use the terminal (prompt on stdin, write to
+/// stderr) as the kubeconfig allows. The dashboard holds the terminal, and the plugin runs
+/// again whenever the token expires, so there it never may: its stderr is captured and
+/// quoted in the error instead.
 pub async fn connect(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
+    interactive: bool,
 ) -> Result<Connected, String> {
     let loaded = kubeconfig::load(kubeconfig).map_err(|e| e.to_string())?;
     let Some(loaded) = loaded else {
@@ -89,7 +95,7 @@ pub async fn connect(
                 "no kubeconfig found (KUBECONFIG unset or naming no existing file, no ~/.kube/config) and not running in a cluster ({e}); pass --kubeconfig PATH or write one with `aws eks update-kubeconfig --name CLUSTER`"
             )
         })?;
-        prepare(&mut config);
+        prepare(&mut config, interactive);
         let client = Client::try_from(config)
             .map_err(|e| format!("cannot set up the in-cluster Kubernetes client: {e}"))?;
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -119,7 +125,7 @@ pub async fn connect(
                 one_line(&e.to_string())
             )
         })?;
-    prepare(&mut config);
+    prepare(&mut config, interactive);
     let client = Client::try_from(config).map_err(|e| {
         let plugin = selection
             .user
@@ -170,10 +176,13 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn prepare(config: &mut Config) {
+fn prepare(config: &mut Config, interactive: bool) {
     // The watchers retry with their own backoff and report a source that keeps failing;
     // the client's own retry of 429/503/504 (up to 15 attempts) would hide that for minutes.
     config.default_retry = false;
+    if !interactive && let Some(exec) = config.auth_info.exec.as_mut() {
+        exec.interactive_mode = Some(kube::config::ExecInteractiveMode::Never);
+    }
 }
 
 #[cfg(test)]
@@ -184,7 +193,9 @@ mod tests {
     async fn connect_errors_are_one_clear_line() {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("nope.yaml");
-        let err = connect(Some(&missing), None).await.expect_err("missing");
+        let err = connect(Some(&missing), None, false)
+            .await
+            .expect_err("missing");
         assert!(
             err.contains("cannot read kubeconfig") && err.contains("nope.yaml"),
             "{err}"
@@ -192,7 +203,9 @@ mod tests {
 
         let bad = dir.path().join("bad.yaml");
         std::fs::write(&bad, "clusters: [").expect("write");
-        let err = connect(Some(&bad), None).await.expect_err("malformed");
+        let err = connect(Some(&bad), None, false)
+            .await
+            .expect_err("malformed");
         assert!(err.contains("not a valid kubeconfig"), "{err}");
 
         let good = dir.path().join("good.yaml");
@@ -201,7 +214,7 @@ mod tests {
             include_str!("../../../tests/common/fixtures/kubeconfig-aws-cli-alias.yaml"),
         )
         .expect("write");
-        let err = connect(Some(&good), Some("staging"))
+        let err = connect(Some(&good), Some("staging"), false)
             .await
             .expect_err("unknown context");
         assert!(
@@ -218,7 +231,7 @@ mod tests {
         };
         let missing_plugin = dir.path().join("missing-plugin.yaml");
         std::fs::write(&missing_plugin, plugin("/nonexistent/credential-plugin")).expect("write");
-        let err = connect(Some(&missing_plugin), None)
+        let err = connect(Some(&missing_plugin), None, false)
             .await
             .expect_err("no plugin");
         assert!(
@@ -230,7 +243,7 @@ mod tests {
         if Path::new("/bin/false").exists() {
             let failing = dir.path().join("failing-plugin.yaml");
             std::fs::write(&failing, plugin("/bin/false")).expect("write");
-            let err = connect(Some(&failing), None)
+            let err = connect(Some(&failing), None, false)
                 .await
                 .expect_err("plugin fails");
             assert!(
@@ -239,6 +252,29 @@ mod tests {
             );
             assert!(!err.contains('\n'), "{err}");
         }
+
+        // Not interactive (the dashboard): even where the kubeconfig lets the plugin use
+        // the terminal, its stderr is captured and quoted, never written over the screen.
+        let script = dir.path().join("expired-plugin.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\necho 'Error when retrieving token from sso: Token has expired and refresh failed' >&2\nexit 255\n",
+        )
+        .expect("write");
+        let mut perms = std::fs::metadata(&script).expect("metadata").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&script, perms).expect("chmod");
+        let expired = dir.path().join("expired-plugin.yaml");
+        let text = plugin(&script.display().to_string())
+            .replace("interactiveMode: Never", "interactiveMode: IfAvailable");
+        std::fs::write(&expired, text).expect("write");
+        let err = connect(Some(&expired), None, false)
+            .await
+            .expect_err("plugin fails");
+        assert!(
+            err.contains("Token has expired and refresh failed") && err.contains("aws sso login"),
+            "{err}"
+        );
 
         let good = dir.path().join("token.yaml");
         std::fs::write(
@@ -249,7 +285,9 @@ mod tests {
             ),
         )
         .expect("write");
-        let ok = connect(Some(&good), None).await.expect("connects offline");
+        let ok = connect(Some(&good), None, false)
+            .await
+            .expect("connects offline");
         assert_eq!(ok.context.as_deref(), Some("blue"));
         assert_eq!(ok.hint.name.as_deref(), Some("blue"));
         let mut data = Data::default();
