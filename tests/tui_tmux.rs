@@ -409,3 +409,37 @@ fn ctx_switches_to_another_cluster() {
         "read-only"
     );
 }
+
+/// A panic, on the UI thread or another one, gives the terminal back (raw mode off, the
+/// alternate screen left) before the report is printed, and ends the program with 101.
+#[test]
+fn a_panic_restores_the_terminal_and_exits() {
+    for (place, message) in [
+        ("ui", "test panic on the UI thread"),
+        ("background", "test panic on a background thread"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let exit_file = dir.path().join("exit-status");
+        let stty_file = dir.path().join("stty");
+        let command = format!(
+            "RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0 IRSA_TUI_TEST_PANIC={place} {} --demo; echo EXIT=$? > {}; stty -a > {}; sleep 30",
+            env!("CARGO_BIN_EXE_irsa-tui"),
+            exit_file.display(),
+            stty_file.display(),
+        );
+        let tmux = Tmux::start(dir.path(), &command);
+        let status = wait_for_file(&exit_file);
+        assert_eq!(status.trim(), "EXIT=101", "{place}");
+        let stty = wait_for_file(&stty_file);
+        let modes: Vec<&str> = stty.split_whitespace().collect();
+        assert!(
+            modes.contains(&"icanon") && modes.contains(&"echo"),
+            "{place}: the terminal is still raw: {stty}"
+        );
+        let screen = tmux.wait_for("the panic report on the normal screen", &[message]);
+        assert!(
+            !screen.contains("Bindings 83/83"),
+            "{place}: the dashboard is still on screen:\n{screen}"
+        );
+    }
+}

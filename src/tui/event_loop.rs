@@ -185,6 +185,9 @@ async fn run_async(
     if let Some(f) = &feed {
         f.read_aws(true);
     }
+    // For the end-to-end test of the panic path only: `ui` panics on the UI thread after
+    // the first frame, `background` on another thread.
+    let test_panic = std::env::var("IRSA_TUI_TEST_PANIC").ok();
     tracing::info!(
         source = %app.origin.label(),
         bindings = app.report().bindings.len(),
@@ -197,6 +200,15 @@ async fn run_async(
                 .draw(|frame| super::views::draw(frame, &mut app))
                 .wrap_err("cannot draw")?;
             dirty = false;
+            match test_panic.as_deref() {
+                Some("ui") => panic!("test panic on the UI thread (IRSA_TUI_TEST_PANIC)"),
+                Some("background") => {
+                    tokio::task::spawn_blocking(|| {
+                        panic!("test panic on a background thread (IRSA_TUI_TEST_PANIC)")
+                    });
+                }
+                _ => {}
+            }
         }
         let deadline = earliest(app.next_deadline(), pending.filter(|_| !analyzing));
         tokio::select! {

@@ -46,7 +46,9 @@ pub fn restore() {
 }
 
 /// color-eyre's panic and error reports, with the terminal restored before a panic is
-/// printed (so the report is readable and the shell usable).
+/// printed (so the report is readable and the shell usable). A panic on any thread ends the
+/// program (status 101): a dashboard whose terminal was just given back, or whose analysis
+/// or sources died, cannot go on.
 pub fn install_hooks(color: bool) {
     let theme = if color {
         color_eyre::config::Theme::dark()
@@ -64,6 +66,7 @@ pub fn install_hooks(color: bool) {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         panic_hook(info);
+        std::process::exit(101);
     }));
     // Already installed (a second run in one process): keep the first.
     let _ = eyre_hook.install();
