@@ -233,6 +233,9 @@ async fn run_async(
                     analyzing = false;
                     app.apply_model(model, Instant::now());
                     dirty = true;
+                } else {
+                    // Of a cluster no longer shown: freed off the UI thread, like a replaced one.
+                    tokio::task::spawn_blocking(move || drop(model));
                 }
             }
             Some(switched) = switches.recv() => {
