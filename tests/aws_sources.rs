@@ -17,7 +17,6 @@ use serde_json::json;
 async fn seed(moto: &Moto, extra_roles: usize) -> String {
     let config = moto.config().await;
     let iam = aws_sdk_iam::Client::new(&config);
-    let eks = aws_sdk_eks::Client::new(&config);
     let provider = moto::create_cluster(&config, true).await;
     let role = |name: &str, doc: String| {
         let iam = iam.clone();
@@ -47,7 +46,6 @@ async fn seed(moto: &Moto, extra_roles: usize) -> String {
     )
     .await;
     role("unrelated", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()).await;
-    role("ng-node", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()).await;
     for i in 0..extra_roles {
         role(
             &format!("svc-{i:04}"),
@@ -83,26 +81,7 @@ async fn seed(moto: &Moto, extra_roles: usize) -> String {
         .send()
         .await
         .expect("attach");
-    for p in [
-        "AmazonEKSWorkerNodePolicy",
-        "AmazonEC2ContainerRegistryReadOnly",
-        "AmazonS3FullAccess",
-    ] {
-        iam.attach_role_policy()
-            .role_name("ng-node")
-            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
-            .send()
-            .await
-            .expect("attach");
-    }
-    eks.create_nodegroup()
-        .cluster_name("prod")
-        .nodegroup_name("ng-1")
-        .node_role(format!("arn:aws:iam::{ACCOUNT}:role/ng-node"))
-        .subnets("subnet-1")
-        .send()
-        .await
-        .expect("create nodegroup");
+    moto::create_leaky_node_group(&config).await;
     provider
 }
 

@@ -24,7 +24,6 @@ fn arn(role: &str) -> String {
 async fn seed_aws(moto: &Moto, register_provider: bool) {
     let config = moto.config().await;
     let iam = aws_sdk_iam::Client::new(&config);
-    let eks = aws_sdk_eks::Client::new(&config);
     let provider = moto::create_cluster(&config, register_provider).await;
     let stories = [
         (
@@ -92,32 +91,7 @@ async fn seed_aws(moto: &Moto, register_provider: bool) {
                 .expect("attach");
         }
     }
-    iam.create_role()
-        .role_name("ng-node")
-        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
-        .send()
-        .await
-        .expect("node role");
-    for p in [
-        "AmazonEKSWorkerNodePolicy",
-        "AmazonEC2ContainerRegistryReadOnly",
-        "AmazonS3FullAccess",
-    ] {
-        iam.attach_role_policy()
-            .role_name("ng-node")
-            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
-            .send()
-            .await
-            .expect("attach");
-    }
-    eks.create_nodegroup()
-        .cluster_name("prod")
-        .nodegroup_name("ng-1")
-        .node_role(arn("ng-node"))
-        .subnets("subnet-1")
-        .send()
-        .await
-        .expect("nodegroup");
+    moto::create_leaky_node_group(&config).await;
 }
 
 /// The Kubernetes side of the same stories.

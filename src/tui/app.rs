@@ -469,22 +469,8 @@ impl App {
             Action::NextView => self.switch(self.tab.step(1)),
             Action::PrevView => self.switch(self.tab.step(-1)),
             Action::View(tab) => self.switch(tab),
-            Action::Filter => {
-                self.input = Some(Input {
-                    kind: InputKind::Filter,
-                    text: String::new(),
-                    candidates: Vec::new(),
-                });
-                self.edit_input(|_| {});
-            }
-            Action::Command => {
-                self.input = Some(Input {
-                    kind: InputKind::Command,
-                    text: String::new(),
-                    candidates: Vec::new(),
-                });
-                self.edit_input(|_| {});
-            }
+            Action::Filter => self.open_input(InputKind::Filter),
+            Action::Command => self.open_input(InputKind::Command),
             Action::ProblemsOnly => {
                 self.query.problems_only = !self.query.problems_only;
                 self.rebuild();
@@ -534,6 +520,16 @@ impl App {
             all.push(current.clone());
         }
         all
+    }
+
+    /// Opens the filter or command line, empty.
+    fn open_input(&mut self, kind: InputKind) {
+        self.input = Some(Input {
+            kind,
+            text: String::new(),
+            candidates: Vec::new(),
+        });
+        self.edit_input(|_| {});
     }
 
     /// Changes the input text; the filter applies as it is typed.
@@ -875,40 +871,10 @@ mod tests {
     use super::*;
     use crate::analysis::Status;
     use crate::tui::query::SortColumn;
-
-    fn demo() -> Inventory {
-        crate::sources::demo::inventory().expect("the demo parses")
-    }
+    use crate::tui::test_support::{demo, demo_app, press, select};
 
     fn app() -> App {
-        App::new(
-            demo(),
-            Settings::default(),
-            Origin::Demo,
-            Theme { color: false },
-        )
-    }
-
-    fn press(app: &mut App, keys: &str) {
-        for c in keys.chars() {
-            let code = match c {
-                '\n' => KeyCode::Enter,
-                '\x1b' => KeyCode::Esc,
-                '\t' => KeyCode::Tab,
-                '\x08' => KeyCode::Backspace,
-                c => KeyCode::Char(c),
-            };
-            app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), Instant::now());
-        }
-    }
-
-    fn select(app: &mut App, key: &str) {
-        press(app, "g");
-        while app.selected_binding() != Some(key) {
-            let before = app.bindings.cursor.index;
-            press(app, "j");
-            assert_ne!(before, app.bindings.cursor.index, "{key} not found");
-        }
+        demo_app(false)
     }
 
     #[test]

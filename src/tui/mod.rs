@@ -26,6 +26,8 @@ mod views;
 mod widgets;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::io::IsTerminal;

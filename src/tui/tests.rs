@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 use super::app::App;
 use super::detail::Detail;
 use super::origin::Origin;
+use super::test_support::{self, press, select};
 use super::theme::Theme;
 use super::views::draw;
 use crate::analysis::Settings;
@@ -18,25 +19,7 @@ const W: u16 = 120;
 const H: u16 = 36;
 
 fn demo_app() -> App {
-    let inv = crate::sources::demo::inventory().expect("the demo parses");
-    App::new(
-        inv,
-        Settings::default(),
-        Origin::Demo,
-        Theme { color: true },
-    )
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let code = match c {
-            '\n' => KeyCode::Enter,
-            '\x1b' => KeyCode::Esc,
-            '\t' => KeyCode::Tab,
-            c => KeyCode::Char(c),
-        };
-        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), Instant::now());
-    }
+    test_support::demo_app(true)
 }
 
 fn key(app: &mut App, code: KeyCode) {
@@ -55,15 +38,6 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
         out.push('\n');
     }
     out
-}
-
-fn select(app: &mut App, wanted: &str) {
-    press(app, "g");
-    while app.selected_binding() != Some(wanted) {
-        let before = app.bindings.cursor.index;
-        press(app, "j");
-        assert_ne!(before, app.bindings.cursor.index, "{wanted} is not shown");
-    }
 }
 
 #[test]
@@ -237,13 +211,7 @@ fn windowed_rendering_keeps_the_selection_on_screen() {
 
 #[test]
 fn no_color_keeps_symbols_and_drops_colours() {
-    let inv = crate::sources::demo::inventory().expect("the demo parses");
-    let mut plain = App::new(
-        inv,
-        Settings::default(),
-        Origin::Demo,
-        Theme { color: false },
-    );
+    let mut plain = test_support::demo_app(false);
     let mut terminal = Terminal::new(TestBackend::new(W, H)).expect("a test terminal");
     terminal.draw(|f| draw(f, &mut plain)).expect("draws");
     let buffer = terminal.backend().buffer();
@@ -271,7 +239,7 @@ fn no_color_keeps_symbols_and_drops_colours() {
 /// Live, on the first lists: the header's spinner and counts, and `:ctx` connecting.
 #[test]
 fn live_syncing_and_connecting() {
-    let mut inv = crate::sources::demo::inventory().expect("the demo parses");
+    let mut inv = test_support::demo();
     inv.context = Some("prod".into());
     inv.aws = crate::inventory::AwsStatus::default();
     for (i, s) in inv.sources.iter_mut().enumerate() {

@@ -136,3 +136,36 @@ pub async fn create_cluster(config: &SdkConfig, register_provider: bool) -> Stri
     }
     issuer.trim_start_matches("https://").to_owned()
 }
+
+/// Node role `ng-node` with the baseline plus `AmazonS3FullAccess` (an IRSA501 story), and
+/// node group `ng-1` of cluster `prod` using it.
+pub async fn create_leaky_node_group(config: &SdkConfig) {
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.create_role()
+        .role_name("ng-node")
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .expect("node role");
+    for p in [
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonS3FullAccess",
+    ] {
+        iam.attach_role_policy()
+            .role_name("ng-node")
+            .policy_arn(format!("arn:aws:iam::aws:policy/{p}"))
+            .send()
+            .await
+            .expect("attach");
+    }
+    aws_sdk_eks::Client::new(config)
+        .create_nodegroup()
+        .cluster_name("prod")
+        .nodegroup_name("ng-1")
+        .node_role(format!("arn:aws:iam::{ACCOUNT}:role/ng-node"))
+        .subnets("subnet-1")
+        .send()
+        .await
+        .expect("create nodegroup");
+}
