@@ -3,6 +3,7 @@
 //! Data flows one way: sources → inventory → analysis (uses [`policy`]) → report / tui.
 
 pub mod analysis;
+pub mod arn;
 pub mod cli;
 pub mod demo;
 pub mod inventory;

@@ -4,7 +4,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 const ISSUER: &str = "https://oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9";
-const FIXTURE: &str = "../shared/fixtures/trust-policy-eksctl.json";
+const FIXTURE: &str = "tests/common/fixtures/trust-policy-eksctl.json";
 
 fn trust() -> Command {
     let mut c = Command::cargo_bin("irsa-tui").expect("binary");

@@ -65,7 +65,7 @@ fn assert_fix_admits(a: &TrustAssessment, s: &Subject) {
 #[test]
 fn eksctl_policy_admits_its_service_account_without_findings() {
     let text =
-        std::fs::read_to_string("../shared/fixtures/trust-policy-eksctl.json").expect("fixture");
+        std::fs::read_to_string("tests/common/fixtures/trust-policy-eksctl.json").expect("fixture");
     let s = subject("production", "s3-writer");
     let a = assess(&text, &s);
     assert_eq!(a.decision, Decision::Allow);

@@ -11,12 +11,12 @@ use crate::inventory::{
 };
 use crate::policy::DEFAULT_AUDIENCE;
 
-use super::arn::parse_role_arn;
 use super::checks::{oidc, pod_identity, pods, role_permissions, service_account, trust_policy};
 use super::finding::{Finding, Severity};
 use super::index::Index;
 use super::report::{Binding, BindingPod, Mechanism, Status, TrustView};
 use super::trust::Subject;
+use crate::arn::parse_role_arn;
 
 /// A binding's status: failing on a critical or error finding; unknown when a needed fact
 /// could not be fetched (IRSA103/IRSA505) and nothing worse was found; then warning; ok.

@@ -1,6 +1,5 @@
 //! Analysis: pure functions from the inventory to a report with findings. No I/O.
 
-pub mod arn;
 mod binding;
 pub mod checks;
 pub mod finding;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::analysis::arn::parse_role_arn;
 use crate::analysis::trust::{Subject, assess};
+use crate::arn::parse_role_arn;
 use crate::policy::{DEFAULT_AUDIENCE, Decision, Issuer, parse_subject};
 use crate::report::trust as render;
 

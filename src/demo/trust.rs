@@ -132,7 +132,7 @@ mod tests {
             &[subject("production", "s3-writer")],
             DEFAULT_AUDIENCE,
         )]);
-        // shared/fixtures/trust-policy-eksctl.json
+        // tests/common/fixtures/trust-policy-eksctl.json
         let id = "oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9";
         let fixture = json!({
           "Version": "2012-10-17",

@@ -15,6 +15,7 @@ use super::matching::{Pattern, glob_match};
 use super::operator::{KeyState, KeyView, Resolved, decide};
 use super::request::{Request, RequestPrincipal};
 use super::tri::Tri;
+use crate::arn::ProviderArn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -359,35 +360,6 @@ fn describe_spec(spec: &PrincipalSpec) -> String {
         .map(|(k, v)| format!("{}: {v:?}", k.as_str()))
         .collect();
     format!("{{{}}}", parts.join(", "))
-}
-
-/// An IAM OIDC provider ARN: `arn:<partition>:iam::<account>:oidc-provider/<host/path>`.
-pub struct ProviderArn<'a> {
-    pub partition: &'a str,
-    pub account: &'a str,
-    pub provider: &'a str,
-}
-
-impl<'a> ProviderArn<'a> {
-    pub fn parse(arn: &'a str) -> Option<Self> {
-        let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
-        let provider = resource.strip_prefix("oidc-provider/")?;
-        Some(ProviderArn {
-            partition,
-            account,
-            provider,
-        })
-    }
 }
 
 fn principal_entry_matches(kind: PrincipalType, value: &str, principal: &RequestPrincipal) -> bool {

@@ -12,7 +12,7 @@ pub use document::{
     PrincipalType, Statement, decode_json,
 };
 pub use evaluate::{
-    Actual, ConditionTrace, Decision, Evaluation, PartTrace, ProviderArn, Reason, StatementTrace,
+    Actual, ConditionTrace, Decision, Evaluation, PartTrace, Reason, StatementTrace,
     allowing_statement, describe_principal, evaluate,
 };
 pub use matching::{edit_distance, glob_match, has_wildcard};

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use kube::config::{AuthInfo, Cluster, ExecConfig, Kubeconfig};
 
+use crate::arn::{EksClusterArn, is_cluster_name, is_region, parse_eks_cluster_arn};
 use crate::inventory;
 
 /// What the kubeconfig says about the EKS cluster behind a context. Every field is a hint:
@@ -74,45 +75,6 @@ impl ClusterHint {
             cluster.partition.clone_from(&self.partition);
         }
     }
-}
-
-/// An EKS cluster ARN, `arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EksClusterArn {
-    pub arn: String,
-    pub partition: String,
-    pub region: String,
-    pub account: String,
-    pub name: String,
-}
-
-/// Parses an EKS cluster ARN; `None` for anything else.
-pub fn parse_eks_cluster_arn(text: &str) -> Option<EksClusterArn> {
-    let text = text.trim();
-    let mut parts = text.splitn(6, ':');
-    let (prefix, partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let name = resource.strip_prefix("cluster/")?;
-    let valid = prefix == "arn"
-        && partition.starts_with("aws")
-        && service == "eks"
-        && is_region(region)
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && is_cluster_name(name);
-    valid.then(|| EksClusterArn {
-        arn: text.to_owned(),
-        partition: partition.to_owned(),
-        region: region.to_owned(),
-        account: account.to_owned(),
-        name: name.to_owned(),
-    })
 }
 
 /// A kubeconfig that cannot be used, said so that the user knows what to do.
@@ -505,30 +467,6 @@ fn endpoint_region(server: &str) -> Option<(String, &'static str)> {
     })
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, ...
-fn is_region(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 32
-        && bytes[0].is_ascii_lowercase()
-        && bytes.last().is_some_and(u8::is_ascii_digit)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes.iter().filter(|b| **b == b'-').count() >= 2
-        && !text.contains("--")
-}
-
-/// EKS cluster names: 1–100 characters, letters, digits, `-` and `_`, starting alphanumeric.
-fn is_cluster_name(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 100
-        && text.as_bytes()[0].is_ascii_alphanumeric()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -602,11 +540,8 @@ mod tests {
     }
 
     #[test]
-    fn every_shared_fixture_yields_prod_and_its_region() {
-        // The copies under tests/common/fixtures are always checked; when the shared
-        // reference folder is next to the checkout, every kubeconfig there is checked too
-        // and the copies must not have drifted from it.
-        let mut cases: Vec<(String, String)> = vec![
+    fn every_reference_kubeconfig_yields_prod_and_its_region() {
+        let cases: Vec<(String, String)> = vec![
             ("kubeconfig-aws-cli.yaml".into(), AWS_CLI.into()),
             ("kubeconfig-aws-cli-alias.yaml".into(), AWS_CLI_ALIAS.into()),
             ("kubeconfig-eksctl.yaml".into(), EKSCTL.into()),
@@ -615,20 +550,6 @@ mod tests {
                 IAM_AUTHENTICATOR.into(),
             ),
         ];
-        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-        if let Ok(dir) = std::fs::read_dir(&shared) {
-            for entry in dir.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with("kubeconfig-") && name.ends_with(".yaml") {
-                    let text = std::fs::read_to_string(entry.path()).expect("readable fixture");
-                    if let Some((_, copy)) = cases.iter().find(|(n, _)| *n == name) {
-                        assert_eq!(copy, &text, "tests/common/fixtures/{name} drifted");
-                    } else {
-                        cases.push((name, text));
-                    }
-                }
-            }
-        }
         let expected_region = |name: &str| match name {
             "kubeconfig-eksctl.yaml" => Some("us-west-2"),
             "kubeconfig-iam-authenticator.yaml" => Some("eu-central-1"),
@@ -733,25 +654,6 @@ users:
         );
         assert_eq!(h.region.as_deref(), Some("cn-north-1"));
         assert_eq!(h.partition.as_deref(), Some("aws-cn"));
-    }
-
-    #[test]
-    fn arn_parsing() {
-        let arn =
-            parse_eks_cluster_arn("arn:aws-us-gov:eks:us-gov-west-1:111122223333:cluster/a_b-1")
-                .expect("parses");
-        assert_eq!(arn.partition, "aws-us-gov");
-        assert_eq!(arn.name, "a_b-1");
-        for bad in [
-            "arn:aws:eks:us-east-1:111122223333:nodegroup/prod/ng/abc",
-            "arn:aws:iam::111122223333:role/x",
-            "arn:aws:eks:us-east-1:1111:cluster/prod",
-            "arn:aws:eks:us-east-1:111122223333:cluster/",
-            "prod",
-            "",
-        ] {
-            assert_eq!(parse_eks_cluster_arn(bad), None, "{bad}");
-        }
     }
 
     #[test]

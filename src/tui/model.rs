@@ -4,8 +4,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::analysis::checks::{arn_account, arn_name};
 use crate::analysis::{Binding, Finding, Report, Settings, Severity, analyze};
+use crate::arn;
 use crate::inventory::Inventory;
 
 use super::time;
@@ -118,7 +118,7 @@ impl Model {
                 }
                 push_findings(&mut haystack, &r.findings);
                 NodeRoleRow {
-                    name: arn_name(&r.role_arn).to_owned(),
+                    name: arn::name(&r.role_arn).to_owned(),
                     haystack: haystack.to_lowercase(),
                 }
             })
@@ -194,8 +194,8 @@ fn push_findings(haystack: &mut String, findings: &[Finding]) {
 fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
     let (role, account) = match &b.role_arn {
         Some(arn) => (
-            arn_name(arn).to_owned(),
-            arn_account(arn).unwrap_or_default().to_owned(),
+            arn::name(arn).to_owned(),
+            arn::account(arn).unwrap_or_default().to_owned(),
         ),
         None => (String::new(), String::new()),
     };

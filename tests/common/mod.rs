@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// The reference fixtures (copies of `../shared/fixtures`, so a fresh clone has them).
+/// The reference fixtures: real-world kubeconfig and pod shapes.
 pub fn fixture(name: &str) -> &'static str {
     match name {
         "pod-irsa-injected.yaml" => include_str!("fixtures/pod-irsa-injected.yaml"),

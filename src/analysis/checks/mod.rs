@@ -16,13 +16,3 @@ pub fn annotate_role_command(namespace: &str, name: &str, role_arn: &str) -> Str
         "kubectl annotate serviceaccount -n {namespace} {name} eks.amazonaws.com/role-arn={role_arn} --overwrite"
     )
 }
-
-/// The last segment of an ARN's resource (`role/path/name` → `name`).
-pub fn arn_name(arn: &str) -> &str {
-    arn.rsplit(['/', ':']).next().unwrap_or(arn)
-}
-
-/// The account field of an ARN.
-pub fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
-}

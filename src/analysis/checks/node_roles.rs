@@ -5,8 +5,7 @@ use crate::analysis::index::Index;
 use crate::analysis::report::{NodeRoleReport, Status};
 use crate::inventory::{AttachedPolicy, NodeRole, ReadStatus, Role};
 
-use super::arn_name;
-use super::role_permissions::is_aws_managed;
+use crate::arn::{self, is_aws_managed_policy as is_aws_managed};
 
 /// `irsa-tui explain` entries of the codes raised here.
 pub const EXPLAIN: &[Explanation] = &[
@@ -180,12 +179,12 @@ fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
         .unwrap_or_else(|| "the role was not read".into());
     Finding::new(
         Code::IRSA505,
-        format!("Node role {} could not be read", arn_name(&nr.role_arn)),
+        format!("Node role {} could not be read", arn::name(&nr.role_arn)),
         "Its policies are unknown, so whether pods without IRSA inherit extra permissions cannot be said.",
     )
     .evidence("role_arn", nr.role_arn.clone())
     .evidence("error", error)
-    .fix(vec![format!("aws iam list-attached-role-policies --role-name {}", arn_name(&nr.role_arn))])
+    .fix(vec![format!("aws iam list-attached-role-policies --role-name {}", arn::name(&nr.role_arn))])
 }
 
 pub fn status_of(findings: &[Finding]) -> Status {

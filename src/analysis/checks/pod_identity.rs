@@ -9,8 +9,8 @@ use crate::policy::{
     ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, allowing_statement,
 };
 
-use super::arn_name;
 use crate::analysis::trust::fix::update_trust_command;
+use crate::arn;
 
 /// `irsa-tui explain` entries of the codes raised here.
 pub const EXPLAIN: &[Explanation] = &[
@@ -58,7 +58,7 @@ pub fn both(sa: &ServiceAccount, assoc: &PodIdentityAssociation) -> Finding {
 pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Finding> {
     let mut out = Vec::new();
     let who = format!("{}/{}", assoc.namespace, assoc.service_account);
-    let name = arn_name(&assoc.role_arn);
+    let name = arn::name(&assoc.role_arn);
     if idx.inv.pod_identity_agent_present == Some(false) {
         out.push(
             Finding::new(

@@ -1,6 +1,7 @@
 //! Pod checks, reported once per owning workload: IRSA401–IRSA405.
 
 use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::arn;
 use crate::inventory::Pod;
 
 /// `irsa-tui explain` entries of the codes raised here.
@@ -165,7 +166,7 @@ pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) ->
                 format!(
                     "{} of {namespace}/{sa} still uses role {} instead of the annotated one",
                     w.label(),
-                    super::arn_name(&injected)
+                    arn::name(&injected)
                 ),
                 "AWS_ROLE_ARN is set once, when the pod is created; the annotation changed since. These pods keep assuming the old role until they are recreated.".to_owned(),
             )
@@ -277,7 +278,7 @@ pub fn inherits_node_role(
                 format!(
                     "{} of {namespace}/{sa} inherits node role {} (more than the baseline)",
                     w.label(),
-                    super::arn_name(role_arn)
+                    arn::name(role_arn)
                 ),
                 "Without IRSA or Pod Identity, the AWS SDK falls back to the instance metadata service and gets the node role's credentials, including the extra policies below. Give the workload its own role, or remove the extras from the node role.".to_owned(),
             )
@@ -287,7 +288,7 @@ pub fn inherits_node_role(
                 extras
                     .iter()
                     .filter(|p| p.starts_with("arn:"))
-                    .map(|p| format!("aws iam detach-role-policy --role-name {} --policy-arn {p}", super::arn_name(role_arn)))
+                    .map(|p| format!("aws iam detach-role-policy --role-name {} --policy-arn {p}", arn::name(role_arn)))
                     .collect(),
             )
         })

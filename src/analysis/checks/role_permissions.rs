@@ -1,6 +1,7 @@
 //! What the role may do: IRSA230 (nothing), IRSA231 (boundary), IRSA232 (admin).
 
 use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::arn::is_aws_managed_policy as is_aws_managed;
 use crate::inventory::Role;
 use crate::policy::PolicyDocument;
 
@@ -22,11 +23,6 @@ pub const EXPLAIN: &[Explanation] = &[
         fix: "Detach the admin policy and grant only what the workload calls.",
     },
 ];
-
-/// An AWS managed policy ARN of `name`, in any partition.
-pub fn is_aws_managed(arn: &str, name: &str) -> bool {
-    arn.split(':').nth(4) == Some("aws") && arn.ends_with(&format!(":policy/{name}"))
-}
 
 fn admin_policies(role: &Role) -> Vec<String> {
     let attached = role

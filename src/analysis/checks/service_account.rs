@@ -1,13 +1,13 @@
 //! ServiceAccount checks: IRSA101–IRSA106.
 
-use crate::analysis::arn::parse_role_arn;
 use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::analysis::index::Index;
 use crate::analysis::trust::fix::reference_policy;
 use crate::analysis::trust::{Subject, fix::create_role_command};
+use crate::arn::{self, parse_role_arn};
 use crate::inventory::{ReadStatus, Role, ServiceAccount};
 
-use super::{annotate_role_command, arn_account, arn_name};
+use super::annotate_role_command;
 
 /// `irsa-tui explain` entries of the codes raised here.
 pub const EXPLAIN: &[Explanation] = &[
@@ -51,7 +51,7 @@ pub fn malformed_annotation(idx: &Index, sa: &ServiceAccount, value: &str) -> Op
     let suggestion = if parse_role_arn(cleaned).is_ok() {
         cleaned.to_owned()
     } else {
-        let name = arn_name(cleaned);
+        let name = arn::name(cleaned);
         idx.inv
             .roles
             .iter()
@@ -92,7 +92,7 @@ pub enum RoleState<'a> {
 
 /// IRSA102 (role does not exist) / IRSA103 (role could not be read).
 pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -> RoleState<'a> {
-    let name = arn_name(arn);
+    let name = arn::name(arn);
     match idx.roles.get(arn) {
         Some(role) if role.status == ReadStatus::Ok => RoleState::Ok(role),
         Some(role) if role.status == ReadStatus::NotFound => {
@@ -123,7 +123,7 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
 /// IRSA103: the role (or the AWS side as a whole) could not be read, so the binding is
 /// unknown, never ok.
 pub fn unverified(idx: &Index, arn: &str, error: Option<String>, who: &str) -> Finding {
-    let name = arn_name(arn);
+    let name = arn::name(arn);
     let error = error
         .or_else(|| idx.inv.aws.error.clone())
         .unwrap_or_else(|| {
@@ -133,7 +133,7 @@ pub fn unverified(idx: &Index, arn: &str, error: Option<String>, who: &str) -> F
                 "the role was not read".to_owned()
             }
         });
-    let cross = arn_account(arn).is_some_and(|a| Some(a) != idx.inv.cluster.account.as_deref());
+    let cross = arn::account(arn).is_some_and(|a| Some(a) != idx.inv.cluster.account.as_deref());
     let hint = if cross {
         " The role is in another account than the cluster's: reading it needs access there."
     } else {
@@ -165,7 +165,7 @@ pub fn trusted_but_not_annotated(
             Code::IRSA104,
             format!(
                 "Role {} trusts {}/{}, but the ServiceAccount has no role-arn annotation",
-                arn_name(first),
+                arn::name(first),
                 sa.namespace,
                 sa.name
             ),

@@ -7,7 +7,7 @@ use crate::analysis::report::TrustView;
 use crate::analysis::trust::{Subject, assess_parsed};
 use crate::inventory::Role;
 
-use super::arn_name;
+use crate::arn;
 
 /// `irsa-tui explain` entries of the codes raised here.
 pub const EXPLAIN: &[Explanation] = &[Explanation {
@@ -65,7 +65,7 @@ pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option
             Code::IRSA224,
             format!(
                 "Role {} is shared: trusted by {} subject(s) on {} provider(s), annotated on {} ServiceAccount(s)",
-                arn_name(&role.arn),
+                arn::name(&role.arn),
                 listed.len(),
                 providers,
                 annotated_by.len()

@@ -6,12 +6,13 @@ use serde_json::{Value, json};
 use crate::analysis::finding::{Code, Explanation, Finding};
 use crate::policy::{
     BaseOperator, Condition, ConditionTrace, Effect, Evaluation, Operator, PolicyDocument,
-    PrincipalType, ProviderArn, Statement, StatementTrace, Tri, WEB_IDENTITY_ACTION, edit_distance,
-    glob_match, has_wildcard,
+    PrincipalType, Statement, StatementTrace, Tri, WEB_IDENTITY_ACTION, edit_distance, glob_match,
+    has_wildcard,
 };
 
 use super::fix::Edit;
 use super::{Cause, Subject};
+use crate::arn::ProviderArn;
 
 /// `irsa-tui explain` entries of the codes raised here.
 pub const EXPLAIN: &[Explanation] = &[

@@ -10,11 +10,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::policy::{
-    Decision, Issuer, ParseError, PolicyDocument, ProviderArn, Reason, Request, StatementTrace,
+    Decision, Issuer, ParseError, PolicyDocument, Reason, Request, StatementTrace,
     allowing_statement, evaluate, service_account_subject,
 };
 
 use super::finding::{Code, Finding};
+use crate::arn::ProviderArn;
 use fix::Edit;
 
 /// Who wants to assume the role, and which role.

@@ -11,7 +11,7 @@ use aws_sdk_iam::types::EntityType;
 use futures::StreamExt;
 
 use super::{CallLog, describe, error_code};
-use crate::analysis::arn::parse_role_arn;
+use crate::arn::{parse_role_arn, same_role};
 use crate::inventory::{AttachedPolicy, InlinePolicy, OidcProvider, ReadStatus, Role};
 use crate::policy::{PolicyDocument, decode_json};
 use crate::sources::store::Store;
@@ -86,14 +86,6 @@ pub async fn fetch(
         );
     }
     store.update(|d| d.roles = roles);
-}
-
-/// The same role named with and without its path (aws-auth strips paths).
-fn same_role(a: &str, b: &str) -> bool {
-    match (parse_role_arn(a), parse_role_arn(b)) {
-        (Ok(x), Ok(y)) => x.account == y.account && x.name == y.name,
-        _ => false,
-    }
 }
 
 async fn providers(client: &Client, account: Option<&str>, store: &Store, calls: &CallLog) {

@@ -127,7 +127,7 @@ pub fn referenced_roles(store: &Store) -> BTreeSet<String> {
             .service_accounts
             .values()
             .filter_map(|s| s.role_arn.as_deref())
-            .filter(|a| crate::analysis::arn::parse_role_arn(a).is_ok())
+            .filter(|a| crate::arn::parse_role_arn(a).is_ok())
             .map(str::to_owned);
         let associated = d
             .pod_identity_associations

@@ -5,7 +5,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use crate::analysis::checks::{arn_name, node_roles::extras};
+use crate::analysis::checks::node_roles::extras;
+use crate::arn;
 
 use super::super::app::App;
 use super::super::detail::Detail;
@@ -62,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             } else {
                 Span::styled(format!("  {ok} "), ok_style)
             },
-            Span::raw(format!("{:<44} ", arn_name(p))),
+            Span::raw(format!("{:<44} ", arn::name(p))),
             if extra {
                 Span::styled("beyond the baseline", warn_style)
             } else {
@@ -106,7 +107,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                 format!("{} {}", r.status.symbol(), r.status.as_str()),
                 t.status(r.status),
             ),
-            Span::styled(format!(" {}", arn_name(&r.role_arn)), t.bold()),
+            Span::styled(format!(" {}", arn::name(&r.role_arn)), t.bold()),
             Span::styled(" · node role", t.dim()),
         ],
     );
