@@ -119,7 +119,12 @@ fn irsa_checks<'a>(
         f.push(x);
     } else if parse_role_arn(value).is_ok() {
         // No issuer known because AWS was not read: the binding cannot be verified.
-        f.push(service_account::unverified(idx, value, None, &who));
+        f.push(service_account::unverified(
+            idx,
+            value,
+            None,
+            &format!("of {who}"),
+        ));
     }
     f.extend(service_account::token_expiration(sa));
     let provider_arn = idx

@@ -1,6 +1,7 @@
 //! Analysis: pure functions from the inventory to a report with findings. No I/O.
 
 mod binding;
+pub mod catalog;
 pub mod checks;
 pub mod finding;
 mod index;
@@ -10,7 +11,7 @@ pub mod trust;
 use rustc_hash::FxHashMap as HashMap;
 
 pub use binding::status_of;
-pub use finding::{Code, Explanation, Finding, Severity};
+pub use finding::{Code, Entry, Finding, Grade, Severity};
 pub use report::{
     Binding, BindingPod, DEFAULT_NODE_BASELINE, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
     ReportCluster, Settings, SeverityCounts, Status, Summary, TrustView,
@@ -100,39 +101,6 @@ fn attach_inheriting_pods(idx: &index::Index, node_roles: &mut [NodeRoleReport])
         if row.pods_without_irsa.len() < LISTED {
             row.pods_without_irsa
                 .push(format!("{}/{}", p.namespace, p.name));
-        }
-    }
-}
-
-/// The `explain` entry of a code.
-pub fn explain(code: Code) -> Option<&'static Explanation> {
-    let tables: [&[Explanation]; 10] = [
-        checks::service_account::EXPLAIN,
-        trust::deny::EXPLAIN,
-        trust::exposure::EXPLAIN,
-        checks::trust_policy::EXPLAIN,
-        checks::role_permissions::EXPLAIN,
-        checks::oidc::EXPLAIN,
-        checks::pods::EXPLAIN,
-        checks::node_roles::EXPLAIN,
-        checks::cluster::EXPLAIN,
-        checks::pod_identity::EXPLAIN,
-    ];
-    tables
-        .iter()
-        .flat_map(|t| t.iter())
-        .find(|e| e.code == code)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_has_exactly_one_explanation() {
-        for code in Code::ALL {
-            let e = explain(*code).unwrap_or_else(|| panic!("{code} has no explanation"));
-            assert!(e.why.len() > 40 && e.fix.len() > 10, "{code}");
         }
     }
 }

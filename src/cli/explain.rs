@@ -1,37 +1,35 @@
-//! `irsa-tui explain CODE`: the catalog entry of a finding code.
+//! `irsa-tui explain [CODE]`: the catalog entry of a finding code; without one, every code
+//! in a line; `--markdown`, the whole catalog as `docs/findings.md` holds it.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::analysis::{Code, explain};
+use clap::Args;
 
-pub fn text(code: Code) -> Option<String> {
-    let e = explain(code)?;
-    let severity = code
-        .severity()
-        .map_or("— (makes the status unknown)", |s| s.as_str());
-    let mut out = String::new();
-    let _ = writeln!(out, "{code}  {severity}");
-    let _ = writeln!(out, "{}", code.summary());
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Why: {}", e.why);
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Fix: {}", e.fix);
-    Some(out)
+use crate::analysis::{Code, catalog};
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code such as IRSA203; without one, every code with its severity and meaning.
+    pub code: Option<String>,
+    /// The whole catalog as Markdown (what docs/findings.md holds).
+    #[arg(long, conflicts_with = "code")]
+    pub markdown: bool,
 }
 
-pub fn run(code: &str) -> ExitCode {
-    let Ok(parsed) = code.parse::<Code>() else {
-        return super::fail(format!(
-            "unknown finding code {code:?}; codes are IRSA101 to IRSA704 (see `irsa-tui explain IRSA203`)"
-        ));
+pub fn run(args: &ExplainArgs) -> ExitCode {
+    let text = match (&args.code, args.markdown) {
+        (_, true) => catalog::markdown(),
+        (None, false) => catalog::list(),
+        (Some(code), false) => match code.parse::<Code>() {
+            Ok(parsed) => catalog::explain(parsed),
+            Err(_) => {
+                return super::fail(format!(
+                    "unknown finding code {code:?}; `irsa-tui explain` lists them all"
+                ));
+            }
+        },
     };
-    match text(parsed) {
-        Some(t) => {
-            let _ = std::io::stdout().write_all(t.as_bytes());
-            ExitCode::SUCCESS
-        }
-        None => super::fail(format!("{parsed} has no catalog entry")),
-    }
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }

@@ -29,11 +29,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Record everything the analysis reads as one versioned file for --replay.
     Snapshot(snapshot::SnapshotArgs),
-    /// The catalog entry for a finding code, with fix guidance.
-    Explain {
-        /// A finding code such as IRSA203.
-        code: String,
-    },
+    /// The catalog entry for a finding code, with fix guidance (every code without one).
+    Explain(explain::ExplainArgs),
     /// Offline: would this trust policy let that ServiceAccount's token assume the role?
     Trust(trust::TrustArgs),
     /// Print shell completions.
@@ -53,7 +50,7 @@ pub fn main() -> ExitCode {
         Some(Command::Trust(args)) => trust::run(&args),
         Some(Command::Report(args)) => report::run(&args, &cli.source),
         Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.source),
-        Some(Command::Explain { code }) => explain::run(&code),
+        Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());

@@ -89,9 +89,7 @@ fn failing() -> Binding {
         trace: Vec::new(),
     });
     b.findings.push(
-        Finding::new(
-            Code::IRSA203,
-            "The trust policy of role ledger-api names namespace \"payments-staging\", not \"payments\", for ServiceAccount ledger-api",
+        Code::IRSA203.entry().finding("The trust policy of role ledger-api names namespace \"payments-staging\", not \"payments\", for ServiceAccount ledger-api",
             "The sub condition accepts \"system:serviceaccount:payments-staging:ledger-api\" but the token of payments/ledger-api says \"system:serviceaccount:payments:ledger-api\": the namespace differs. Typical after moving a workload to another namespace or copying a policy from another environment.",
         )
         .evidence("statement", 0)
@@ -103,9 +101,7 @@ fn failing() -> Binding {
         .evidence("namespaces_in_policy", json!(["payments-staging"]))
         .fix(vec![pretty(&corrected), update_command("ledger-api", &corrected)]),
     );
-    let mut stale = Finding::new(
-        Code::IRSA401,
-        "Pod payments/ledger-api-5c8d7b9f4-lq2rt has no IRSA credentials",
+    let mut stale = Code::IRSA401.entry().finding("Pod payments/ledger-api-5c8d7b9f4-lq2rt has no IRSA credentials",
         "The pod was created before the role-arn annotation was added, so the webhook did not inject AWS_ROLE_ARN or the token volume. It uses the node role instead.",
     )
     .evidence("pod", "ledger-api-5c8d7b9f4-lq2rt")
@@ -127,9 +123,7 @@ fn unknown() -> Binding {
     );
     b.role_arn = Some("arn:aws:iam::444455556666:role/spark-runner".into());
     b.findings.push(
-        Finding::new(
-            Code::IRSA103,
-            "Role spark-runner of analytics/spark-runner could not be read",
+        Code::IRSA103.entry().finding("Role spark-runner of analytics/spark-runner could not be read",
             "IAM refused GetRole, so the trust policy and the role's existence were not checked. The binding may be broken.",
         )
         .evidence("role_arn", "arn:aws:iam::444455556666:role/spark-runner")
@@ -153,9 +147,7 @@ fn warning() -> Binding {
     );
     let corrected = trust_policy("system:serviceaccount:observability:otel-collector", true);
     b.findings.push(
-        Finding::new(
-            Code::IRSA222,
-            "The trust policy of role otel-collector does not restrict the token audience",
+        Code::IRSA222.entry().finding("The trust policy of role otel-collector does not restrict the token audience",
             "Statement 0 allows the token without an aud condition: tokens minted for other audiences are accepted too. AWS recommends pinning aud to sts.amazonaws.com.",
         )
         .evidence("statement", 0)
@@ -173,9 +165,7 @@ fn ok_bindings() -> Vec<Binding> {
         vec![pod("reports-1", true)],
     );
     reports.findings.push(
-        Finding::new(
-            Code::IRSA106,
-            format!("Audience override {MALICIOUS} on default/reports"),
+        Code::IRSA106.entry().finding(format!("Audience override {MALICIOUS} on default/reports"),
             "The ServiceAccount sets eks.amazonaws.com/audience; the trust policy and the OIDC provider's client IDs must list it.",
         )
         .evidence("audience", MALICIOUS),
@@ -214,9 +204,7 @@ fn node_role() -> NodeRoleReport {
         ],
         inline_policies: Vec::new(),
         findings: vec![
-            Finding::new(
-                Code::IRSA501,
-                "Node role eks-node-prod has AmazonS3FullAccess beyond the baseline",
+            Code::IRSA501.entry().finding("Node role eks-node-prod has AmazonS3FullAccess beyond the baseline",
                 "Every pod without IRSA on these nodes can use the node role through the instance metadata service, and with it full S3 access.",
             )
             .evidence("beyond_baseline", json!([managed("AmazonS3FullAccess")]))
@@ -231,9 +219,7 @@ fn node_role() -> NodeRoleReport {
 }
 
 fn cluster_finding() -> Finding {
-    Finding::new(
-        Code::IRSA602,
-        "Listing pods in namespace kube-system is forbidden",
+    Code::IRSA602.entry().finding("Listing pods in namespace kube-system is forbidden",
         "irsa-tui could not list pods in kube-system: bindings there may miss pod findings.",
     )
     .evidence("resource", "pods")

@@ -1,34 +1,37 @@
 //! Cluster and data-source checks: IRSA601–IRSA603.
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::inventory::{Inventory, SourceState};
 
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA601,
-        why: "The pod-identity-webhook MutatingWebhookConfiguration is what injects IRSA credentials; on EKS it is managed by AWS. Without it, no pod gets AWS_ROLE_ARN or the token.",
-        fix: "Check the cluster (kubectl get mutatingwebhookconfiguration pod-identity-webhook); on self-managed clusters install amazon-eks-pod-identity-webhook.",
-    },
-    Explanation {
-        code: Code::IRSA602,
-        why: "A Kubernetes source could not be read (RBAC forbids it, or the API server fails). Results depending on it are incomplete.",
-        fix: "Grant get/list/watch on the resource (see the ClusterRole in assets/), or limit the run to readable namespaces with -n.",
-    },
-    Explanation {
-        code: Code::IRSA603,
-        why: "AWS could not be reached or has no credentials (or --no-aws was given). AWS-side checks are skipped and bindings that need them are unknown.",
-        fix: "Provide credentials (AWS_PROFILE, --profile) and --region, then run again.",
-    },
-];
+pub const IRSA601: Entry = Entry {
+    code: Code::IRSA601,
+    grade: Grade::Is(Severity::Error),
+    meaning: "no pod-identity-webhook MutatingWebhookConfiguration",
+    why: "The pod-identity-webhook MutatingWebhookConfiguration is what injects IRSA credentials; on EKS it is managed by AWS. Without it, no pod gets AWS_ROLE_ARN or the token.",
+    fix: "Check the cluster (kubectl get mutatingwebhookconfiguration pod-identity-webhook); on self-managed clusters install amazon-eks-pod-identity-webhook.",
+};
+
+pub const IRSA602: Entry = Entry {
+    code: Code::IRSA602,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "a Kubernetes source is forbidden or failing",
+    why: "A Kubernetes source could not be read (RBAC forbids it, or the API server fails). Results depending on it are incomplete.",
+    fix: "Grant get/list/watch on the resource (see the ClusterRole in assets/), or limit the run to readable namespaces with -n.",
+};
+
+pub const IRSA603: Entry = Entry {
+    code: Code::IRSA603,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "AWS could not be reached or has no credentials",
+    why: "AWS could not be reached or has no credentials (or --no-aws was given). AWS-side checks are skipped and bindings that need them are unknown.",
+    fix: "Provide credentials (AWS_PROFILE, --profile) and --region, then run again.",
+};
 
 pub fn check(inv: &Inventory) -> Vec<Finding> {
     let mut out = Vec::new();
     if inv.webhook_present == Some(false) {
         out.push(
-            Finding::new(
-                Code::IRSA601,
-                "No pod-identity-webhook MutatingWebhookConfiguration on this cluster",
+            IRSA601.finding("No pod-identity-webhook MutatingWebhookConfiguration on this cluster",
                 "The EKS pod identity webhook is what injects AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the projected token into pods of annotated ServiceAccounts. Without it no pod gets IRSA credentials.",
             )
             .fix(vec!["kubectl get mutatingwebhookconfiguration pod-identity-webhook -o yaml".into()]),
@@ -56,9 +59,7 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
                 .unwrap_or_else(|| " -A".into())
         );
         out.push(
-            Finding::new(
-                Code::IRSA602,
-                format!("Reading {} {scope} is {state}: results are incomplete", s.resource),
+            IRSA602.finding(format!("Reading {} {scope} is {state}: results are incomplete", s.resource),
                 format!(
                     "irsa-tui could not read {} {scope}; checks that depend on it may miss problems. Grant get/list/watch on it (see the ClusterRole in assets/), or narrow the run with -n.",
                     s.resource
@@ -81,13 +82,13 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
                 .unwrap_or_else(|| "AWS could not be reached".to_owned())
         };
         out.push(
-            Finding::new(
-                Code::IRSA603,
-                "AWS-side checks were skipped: bindings that need them are unknown",
-                format!("{why}. Roles, trust policies and the OIDC provider were not read."),
-            )
-            .evidence("reason", why)
-            .fix(vec!["aws sts get-caller-identity".into()]),
+            IRSA603
+                .finding(
+                    "AWS-side checks were skipped: bindings that need them are unknown",
+                    format!("{why}. Roles, trust policies and the OIDC provider were not read."),
+                )
+                .evidence("reason", why)
+                .fix(vec!["aws sts get-caller-identity".into()]),
         );
     }
     out

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod node_roles;
 pub mod oidc;
+pub mod planned;
 pub mod pod_identity;
 pub mod pods;
 pub mod role_permissions;

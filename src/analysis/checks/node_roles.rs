@@ -1,40 +1,11 @@
 //! Node roles: IRSA501–IRSA505, and the node-role rows of the report.
 
-use crate::analysis::finding::{Code, Explanation, Finding, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
 use crate::analysis::report::{NodeRoleReport, Status};
 use crate::inventory::{AttachedPolicy, NodeRole, ReadStatus, Role};
 
 use crate::arn::{self, is_aws_managed_policy as is_aws_managed};
-
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA501,
-        why: "Policies attached to a node role beyond the baseline leak to every pod on those nodes that does not use IRSA or Pod Identity. Admin-level extras are critical.",
-        fix: "Detach the extra policies (aws iam detach-role-policy) and grant them to the workloads that need them through IRSA.",
-    },
-    Explanation {
-        code: Code::IRSA502,
-        why: "Inline policies on a node role are shared by all pods without IRSA on those nodes and are easy to miss in reviews.",
-        fix: "Delete the inline policy (aws iam delete-role-policy) and move its permissions to workload roles.",
-    },
-    Explanation {
-        code: Code::IRSA503,
-        why: "Nodes need the worker node policy (or the minimal equivalent) to register and run, and registry read access to pull images.",
-        fix: "Attach AmazonEKSWorkerNodePolicy and AmazonEC2ContainerRegistryReadOnly (or PullOnly) to the node role.",
-    },
-    Explanation {
-        code: Code::IRSA504,
-        why: "The VPC CNI needs AmazonEKS_CNI_Policy; AWS recommends granting it through an IRSA role for kube-system/aws-node rather than the node role, so other pods do not inherit it.",
-        fix: "Create an IRSA role for aws-node with the CNI policy, then detach it from the node role.",
-    },
-    Explanation {
-        code: Code::IRSA505,
-        why: "irsa-tui could not read the node role, so its policies (and what pods without IRSA inherit) are unknown.",
-        fix: "Give irsa-tui iam:GetRole and iam:ListAttachedRolePolicies, or inspect the role by hand.",
-    },
-];
 
 /// Whether a managed policy is in the configured baseline (a name means the AWS managed
 /// policy of that name; an ARN is compared as is).
@@ -68,6 +39,42 @@ fn has_managed(role: &Role, names: &[&str]) -> bool {
         .any(|p| names.iter().any(|n| is_aws_managed(&p.arn, n)))
 }
 
+pub const IRSA501: Entry = Entry {
+    code: Code::IRSA501,
+    grade: Grade::Raised {
+        base: Severity::Warning,
+        raised: Severity::Critical,
+        when: "one of the extra policies is admin-level",
+    },
+    meaning: "the node role has managed policies beyond the baseline",
+    why: "Policies attached to a node role beyond the baseline leak to every pod on those nodes that does not use IRSA or Pod Identity. Admin-level extras are critical.",
+    fix: "Detach the extra policies (aws iam detach-role-policy) and grant them to the workloads that need them through IRSA.",
+};
+
+pub const IRSA502: Entry = Entry {
+    code: Code::IRSA502,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "the node role has inline policies",
+    why: "Inline policies on a node role are shared by all pods without IRSA on those nodes and are easy to miss in reviews.",
+    fix: "Delete the inline policy (aws iam delete-role-policy) and move its permissions to workload roles.",
+};
+
+pub const IRSA503: Entry = Entry {
+    code: Code::IRSA503,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the node role lacks a required baseline capability",
+    why: "Nodes need the worker node policy (or the minimal equivalent) to register and run, and registry read access to pull images.",
+    fix: "Attach AmazonEKSWorkerNodePolicy and AmazonEC2ContainerRegistryReadOnly (or PullOnly) to the node role.",
+};
+
+pub const IRSA504: Entry = Entry {
+    code: Code::IRSA504,
+    grade: Grade::Is(Severity::Info),
+    meaning: "AmazonEKS_CNI_Policy is on the node role",
+    why: "The VPC CNI needs AmazonEKS_CNI_Policy; AWS recommends granting it through an IRSA role for kube-system/aws-node rather than the node role, so other pods do not inherit it.",
+    fix: "Create an IRSA role for aws-node with the CNI policy, then detach it from the node role.",
+};
+
 fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let name = &role.name;
@@ -81,21 +88,31 @@ fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
             .iter()
             .any(|p| p.admin || is_aws_managed(&p.arn, "AdministratorAccess"));
         let names: Vec<&str> = beyond.iter().map(|p| p.name.as_str()).collect();
-        let mut f = Finding::new(
-            Code::IRSA501,
-            format!("Node role {name} holds {} beyond the baseline", names.join(", ")),
-            "Every pod on these nodes without IRSA or Pod Identity can use the node role through the instance metadata service, so these permissions leak to all of them. Move them to IRSA roles of the workloads that need them.",
+        let title = format!(
+            "Node role {name} holds {} beyond the baseline",
+            names.join(", ")
+        );
+        let detail = "Every pod on these nodes without IRSA or Pod Identity can use the node role through the instance metadata service, so these permissions leak to all of them. Move them to IRSA roles of the workloads that need them.";
+        let f = if admin {
+            IRSA501.raised(title, detail)
+        } else {
+            IRSA501.finding(title, detail)
+        }
+        .evidence(
+            "extra_policies",
+            beyond.iter().map(|p| p.arn.clone()).collect::<Vec<_>>(),
         )
-        .evidence("extra_policies", beyond.iter().map(|p| p.arn.clone()).collect::<Vec<_>>())
         .fix(
             beyond
                 .iter()
-                .map(|p| format!("aws iam detach-role-policy --role-name {name} --policy-arn {}", p.arn))
+                .map(|p| {
+                    format!(
+                        "aws iam detach-role-policy --role-name {name} --policy-arn {}",
+                        p.arn
+                    )
+                })
                 .collect(),
         );
-        if admin {
-            f.severity = Severity::Critical;
-        }
         out.push(f);
     }
     if !role.inline_policies.is_empty() {
@@ -105,9 +122,7 @@ fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
             .map(|p| p.name.clone())
             .collect();
         out.push(
-            Finding::new(
-                Code::IRSA502,
-                format!("Node role {name} has inline policies: {}", names.join(", ")),
+            IRSA502.finding(format!("Node role {name} has inline policies: {}", names.join(", ")),
                 "Inline policies on a node role are shared by every pod without IRSA on those nodes, and are easy to overlook. Move the permissions to workload roles.",
             )
             .evidence("inline_policies", names.clone())
@@ -141,9 +156,7 @@ fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
     if !missing.is_empty() {
         let partition = role.arn.split(':').nth(1).unwrap_or("aws");
         out.push(
-            Finding::new(
-                Code::IRSA503,
-                format!("Node role {name} lacks {}", missing.join(" and ")),
+            IRSA503.finding(format!("Node role {name} lacks {}", missing.join(" and ")),
                 "Nodes need the worker node policy to join and run, and registry read access to pull images; without them kubelet or image pulls fail.",
             )
             .evidence("missing", missing.clone())
@@ -158,9 +171,7 @@ fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
     if has_managed(role, &["AmazonEKS_CNI_Policy"]) {
         let partition = role.arn.split(':').nth(1).unwrap_or("aws");
         out.push(
-            Finding::new(
-                Code::IRSA504,
-                format!("AmazonEKS_CNI_Policy is attached to node role {name}"),
+            IRSA504.finding(format!("AmazonEKS_CNI_Policy is attached to node role {name}"),
                 "AWS recommends granting the VPC CNI its permissions through an IRSA role for kube-system/aws-node, so that other pods on the node do not inherit them.",
             )
             .fix(vec![format!(
@@ -171,15 +182,21 @@ fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
     out
 }
 
+pub const IRSA505: Entry = Entry {
+    code: Code::IRSA505,
+    grade: Grade::Unknown,
+    meaning: "the node role could not be read",
+    why: "irsa-tui could not read the node role, so its policies (and what pods without IRSA inherit) are unknown.",
+    fix: "Give irsa-tui iam:GetRole and iam:ListAttachedRolePolicies, or inspect the role by hand.",
+};
+
 /// IRSA505: the node role could not be read.
 fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
     let error = role
         .and_then(|r| r.error.clone())
         .or_else(|| idx.inv.aws.error.clone())
         .unwrap_or_else(|| "the role was not read".into());
-    Finding::new(
-        Code::IRSA505,
-        format!("Node role {} could not be read", arn::name(&nr.role_arn)),
+    IRSA505.finding(format!("Node role {} could not be read", arn::name(&nr.role_arn)),
         "Its policies are unknown, so whether pods without IRSA inherit extra permissions cannot be said.",
     )
     .evidence("role_arn", nr.role_arn.clone())

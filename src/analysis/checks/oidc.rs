@@ -1,27 +1,8 @@
 //! The cluster's IAM OIDC provider: IRSA301–IRSA303.
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
 use crate::inventory::Inventory;
-
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA301,
-        why: "STS verifies the token through an IAM OIDC provider for the cluster issuer in the role account. Without it, AssumeRoleWithWebIdentity fails with \"No OpenIDConnect provider found in your account\".",
-        fix: "eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve, or aws iam create-open-id-connect-provider --url ISSUER --client-id-list sts.amazonaws.com in the role account.",
-    },
-    Explanation {
-        code: Code::IRSA302,
-        why: "The token aud claim must be one of the provider client IDs; otherwise STS answers \"Incorrect token audience\".",
-        fix: "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ARN --client-id AUDIENCE.",
-    },
-    Explanation {
-        code: Code::IRSA303,
-        why: "The cluster has no OIDC issuer (or irsa-tui could not find the cluster): no token can be verified, and IRSA cannot work anywhere on it.",
-        fix: "Check the cluster name and region (--cluster, --region); EKS clusters have an issuer at cluster.identity.oidc.issuer.",
-    },
-];
 
 fn cluster_name(inv: &Inventory) -> &str {
     inv.cluster.name.as_deref().unwrap_or("CLUSTER")
@@ -34,6 +15,14 @@ fn region_flag(inv: &Inventory) -> String {
         .map(|r| format!(" --region {r}"))
         .unwrap_or_default()
 }
+
+pub const IRSA303: Entry = Entry {
+    code: Code::IRSA303,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the cluster has no OIDC issuer or cannot be found",
+    why: "The cluster has no OIDC issuer (or irsa-tui could not find the cluster): no token can be verified, and IRSA cannot work anywhere on it.",
+    fix: "Check the cluster name and region (--cluster, --region); EKS clusters have an issuer at cluster.identity.oidc.issuer.",
+};
 
 /// IRSA303: no issuer, or the cluster cannot be found. `who` names the binding, or
 /// `None` for the cluster-level finding.
@@ -49,9 +38,7 @@ pub fn no_issuer(inv: &Inventory, who: Option<&str>) -> Option<Finding> {
         None => format!("IRSA cannot work on cluster {name}: {reason}"),
     };
     Some(
-        Finding::new(
-            Code::IRSA303,
-            title,
+        IRSA303.finding(title,
             "IRSA tokens are issued by the cluster's OIDC issuer and verified by STS through the IAM OIDC provider. Without an issuer (or a cluster), no ServiceAccount can assume a role.",
         )
         .evidence("cluster", name)
@@ -62,6 +49,22 @@ pub fn no_issuer(inv: &Inventory, who: Option<&str>) -> Option<Finding> {
         )]),
     )
 }
+
+pub const IRSA301: Entry = Entry {
+    code: Code::IRSA301,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the cluster's issuer is not registered as an IAM OIDC provider",
+    why: "STS verifies the token through an IAM OIDC provider for the cluster issuer in the role account. Without it, AssumeRoleWithWebIdentity fails with \"No OpenIDConnect provider found in your account\".",
+    fix: "eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve, or aws iam create-open-id-connect-provider --url ISSUER --client-id-list sts.amazonaws.com in the role account.",
+};
+
+pub const IRSA302: Entry = Entry {
+    code: Code::IRSA302,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the OIDC provider's client IDs do not contain the token audience",
+    why: "The token aud claim must be one of the provider client IDs; otherwise STS answers \"Incorrect token audience\".",
+    fix: "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ARN --client-id AUDIENCE.",
+};
 
 /// IRSA301 / IRSA302 for a binding whose role is in `account` and whose token carries `audience`.
 pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) -> Vec<Finding> {
@@ -74,9 +77,7 @@ pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) ->
         // Not listed in that account: cannot be decided.
         Err(()) => Vec::new(),
         Ok(None) => vec![
-            Finding::new(
-                Code::IRSA301,
-                format!(
+            IRSA301.finding(format!(
                     "The cluster's issuer is not registered as an IAM OIDC provider in account {account} ({who})"
                 ),
                 format!(
@@ -100,9 +101,7 @@ pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) ->
             ]),
         ],
         Ok(Some(p)) if !p.client_ids.iter().any(|c| c == audience) => vec![
-            Finding::new(
-                Code::IRSA302,
-                format!("The OIDC provider does not list audience {audience:?} ({who})"),
+            IRSA302.finding(format!("The OIDC provider does not list audience {audience:?} ({who})"),
                 format!(
                     "STS answers \"Incorrect token audience\": the token's aud {audience:?} is not among the provider's client IDs {:?}.",
                     p.client_ids

@@ -2,45 +2,28 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
 use crate::inventory::{PodIdentityAssociation, ReadStatus, ServiceAccount};
 use crate::policy::{
     ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, allowing_statement,
 };
 
+use super::service_account::unverified;
 use crate::analysis::trust::fix::update_trust_command;
 use crate::arn;
 
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA701,
-        why: "With both an IRSA annotation and a Pod Identity association, new pods get Pod Identity credentials (which take precedence in the SDK chain) while pods injected with IRSA keep the annotated role.",
-        fix: "Keep one mechanism: remove the annotation, or delete the association.",
-    },
-    Explanation {
-        code: Code::IRSA702,
-        why: "EKS Pod Identity assumes the role as the service pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession; a trust policy missing either refuses it.",
-        fix: "Add a statement allowing Service pods.eks.amazonaws.com the actions sts:AssumeRole and sts:TagSession.",
-    },
-    Explanation {
-        code: Code::IRSA703,
-        why: "The Pod Identity association points at a role that does not exist.",
-        fix: "Update the association with an existing role (aws eks update-pod-identity-association), or create the role.",
-    },
-    Explanation {
-        code: Code::IRSA704,
-        why: "Pod Identity credentials are served by the eks-pod-identity-agent DaemonSet in kube-system; without it, pods of associated ServiceAccounts get no credentials.",
-        fix: "Install the add-on: aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent.",
-    },
-];
+pub const IRSA701: Entry = Entry {
+    code: Code::IRSA701,
+    grade: Grade::Is(Severity::Info),
+    meaning: "the ServiceAccount has both an IRSA annotation and a Pod Identity association",
+    why: "With both an IRSA annotation and a Pod Identity association, new pods get Pod Identity credentials (which take precedence in the SDK chain) while pods injected with IRSA keep the annotated role.",
+    fix: "Keep one mechanism: remove the annotation, or delete the association.",
+};
 
 /// IRSA701: both an IRSA annotation and a Pod Identity association.
 pub fn both(sa: &ServiceAccount, assoc: &PodIdentityAssociation) -> Finding {
-    Finding::new(
-        Code::IRSA701,
-        format!(
+    IRSA701.finding(format!(
             "{}/{} has both an IRSA annotation and a Pod Identity association",
             sa.namespace, sa.name
         ),
@@ -54,16 +37,30 @@ pub fn both(sa: &ServiceAccount, assoc: &PodIdentityAssociation) -> Finding {
     )])
 }
 
-/// IRSA702 / IRSA703 / IRSA103 for the associated role, IRSA704 for the agent.
+pub const IRSA703: Entry = Entry {
+    code: Code::IRSA703,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the associated role does not exist",
+    why: "The Pod Identity association points at a role that does not exist.",
+    fix: "Update the association with an existing role (aws eks update-pod-identity-association), or create the role.",
+};
+
+pub const IRSA704: Entry = Entry {
+    code: Code::IRSA704,
+    grade: Grade::Is(Severity::Error),
+    meaning: "Pod Identity associations exist but the eks-pod-identity-agent DaemonSet is absent",
+    why: "Pod Identity credentials are served by the eks-pod-identity-agent DaemonSet in kube-system; without it, pods of associated ServiceAccounts get no credentials.",
+    fix: "Install the add-on: aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent.",
+};
+
+/// IRSA702 / IRSA703 (or IRSA103) for the associated role, IRSA704 for the agent.
 pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Finding> {
     let mut out = Vec::new();
     let who = format!("{}/{}", assoc.namespace, assoc.service_account);
     let name = arn::name(&assoc.role_arn);
     if idx.inv.pod_identity_agent_present == Some(false) {
         out.push(
-            Finding::new(
-                Code::IRSA704,
-                format!("{who} has a Pod Identity association but the eks-pod-identity-agent is not installed"),
+            IRSA704.finding(format!("{who} has a Pod Identity association but the eks-pod-identity-agent is not installed"),
                 "Pods of associated ServiceAccounts fetch credentials from the EKS Pod Identity Agent DaemonSet in kube-system; it is absent, so those credential requests fail.",
             )
             .evidence("association_id", assoc.association_id.clone())
@@ -75,9 +72,7 @@ pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Fi
     }
     match idx.roles.get(assoc.role_arn.as_str()) {
         Some(r) if r.status == ReadStatus::NotFound => out.push(
-            Finding::new(
-                Code::IRSA703,
-                format!("Role {name} of the Pod Identity association of {who} does not exist"),
+            IRSA703.finding(format!("Role {name} of the Pod Identity association of {who} does not exist"),
                 "The association points at a role IAM does not know; the agent cannot get credentials for these pods.",
             )
             .evidence("role_arn", assoc.role_arn.clone())
@@ -92,16 +87,12 @@ pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Fi
                 out.push(f);
             }
         }
-        other => out.push(
-            Finding::new(
-                Code::IRSA103,
-                format!("Role {name} of the Pod Identity association of {who} could not be read"),
-                "Its trust policy is not verified; the status is unknown.",
-            )
-            .evidence("role_arn", assoc.role_arn.clone())
-            .evidence("error", other.and_then(|r| r.error.clone()).or_else(|| idx.inv.aws.error.clone()))
-            .fix(vec![format!("aws iam get-role --role-name {name}")]),
-        ),
+        other => out.push(unverified(
+            idx,
+            &assoc.role_arn,
+            other.and_then(|r| r.error.clone()),
+            &format!("of the Pod Identity association of {who}"),
+        )),
     }
     out
 }
@@ -114,6 +105,14 @@ fn pod_identity_statement() -> Value {
         "Action": [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
     })
 }
+
+pub const IRSA702: Entry = Entry {
+    code: Code::IRSA702,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the associated role does not trust pods.eks.amazonaws.com for AssumeRole and TagSession",
+    why: "EKS Pod Identity assumes the role as the service pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession; a trust policy missing either refuses it.",
+    fix: "Add a statement allowing Service pods.eks.amazonaws.com the actions sts:AssumeRole and sts:TagSession.",
+};
 
 /// IRSA702: the trust policy must let pods.eks.amazonaws.com AssumeRole and TagSession.
 fn trust_for_pods(
@@ -156,9 +155,7 @@ fn trust_for_pods(
         }
     }
     Some(
-        Finding::new(
-            Code::IRSA702,
-            format!("Role {name} does not trust EKS Pod Identity for {}", refused.join(" and ")),
+        IRSA702.finding(format!("Role {name} does not trust EKS Pod Identity for {}", refused.join(" and ")),
             format!(
                 "The Pod Identity association of {who} needs the role to allow {POD_IDENTITY_SERVICE} both {ASSUME_ROLE_ACTION} and {TAG_SESSION_ACTION}; its trust policy refuses {}.",
                 refused.join(" and ")

@@ -1,37 +1,8 @@
 //! Pod checks, reported once per owning workload: IRSA401–IRSA405.
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::arn;
 use crate::inventory::Pod;
-
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA401,
-        why: "The pod identity webhook mutates pods only when they are created. Pods created before the annotation, while the webhook was down, or whose containers are listed in eks.amazonaws.com/skip-containers have no AWS_ROLE_ARN / token and use the node role instead.",
-        fix: "Restart the owning workload (kubectl rollout restart deployment/NAME -n NS; StatefulSet and DaemonSet alike); delete and recreate a bare pod.",
-    },
-    Explanation {
-        code: Code::IRSA402,
-        why: "AWS_ROLE_ARN is fixed at pod creation. After the annotation changed, running pods keep assuming the old role.",
-        fix: "Restart the owning workload so new pods get the current role.",
-    },
-    Explanation {
-        code: Code::IRSA403,
-        why: "AWS SDKs look for AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment before the web identity token, so static keys shadow IRSA: the pod acts as an IAM user with a long-lived key.",
-        fix: "Remove the variables from the workload (kubectl set env deployment/NAME AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-) and rotate the key.",
-    },
-    Explanation {
-        code: Code::IRSA404,
-        why: "The namespace has a ServiceAccount carrying a role that no pod uses, while this pod runs without IRSA: serviceAccountName is most likely wrong (or missing and defaulting to default).",
-        fix: "Set serviceAccountName to the annotated ServiceAccount (kubectl set serviceaccount deployment/NAME SA -n NS).",
-    },
-    Explanation {
-        code: Code::IRSA405,
-        why: "Pods without IRSA or Pod Identity get the node role credentials from the instance metadata service. When the node role holds more than the baseline, every such pod inherits those permissions.",
-        fix: "Give the workload its own IRSA role, remove the extra policies from the node role, or block IMDS for pods (hop limit 1).",
-    },
-];
 
 /// Pods grouped by their owning workload (or alone for a bare pod).
 pub struct Workload<'a> {
@@ -75,8 +46,9 @@ impl Workload<'_> {
         self.pods.iter().take(10).map(|p| p.name.clone()).collect()
     }
 
-    fn finding(&self, code: Code, title: String, detail: String) -> Finding {
-        let mut f = Finding::new(code, title, detail)
+    fn finding(&self, entry: &Entry, title: String, detail: String) -> Finding {
+        let mut f = entry
+            .finding(title, detail)
             .evidence("workload", self.label())
             .evidence("pods", self.pod_names())
             .evidence("pod_count", self.pods.len());
@@ -113,6 +85,14 @@ pub fn is_live(p: &Pod) -> bool {
     !matches!(p.phase.as_deref(), Some("Succeeded" | "Failed"))
 }
 
+pub const IRSA401: Entry = Entry {
+    code: Code::IRSA401,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the pod was not injected with IRSA credentials",
+    why: "The pod identity webhook mutates pods only when they are created. Pods created before the annotation, while the webhook was down, or whose containers are listed in eks.amazonaws.com/skip-containers have no AWS_ROLE_ARN / token and use the node role instead.",
+    fix: "Restart the owning workload (kubectl rollout restart deployment/NAME -n NS; StatefulSet and DaemonSet alike); delete and recreate a bare pod.",
+};
+
 /// IRSA401: the ServiceAccount is annotated but these pods were not injected.
 pub fn not_injected(
     namespace: &str,
@@ -133,8 +113,7 @@ pub fn not_injected(
                 (_, Some(s)) => format!("eks.amazonaws.com/skip-containers ({s}) excludes its containers"),
                 _ => "the pods were most likely created before the annotation was added (the webhook only mutates new pods), or the webhook was down when they started".to_owned(),
             };
-            w.finding(
-                Code::IRSA401,
+            w.finding(&IRSA401,
                 format!(
                     "{} of {namespace}/{sa} runs without IRSA credentials ({} pod(s))",
                     w.label(),
@@ -151,6 +130,14 @@ pub fn not_injected(
         .collect()
 }
 
+pub const IRSA402: Entry = Entry {
+    code: Code::IRSA402,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the pod's AWS_ROLE_ARN differs from its ServiceAccount's annotation",
+    why: "AWS_ROLE_ARN is fixed at pod creation. After the annotation changed, running pods keep assuming the old role.",
+    fix: "Restart the owning workload so new pods get the current role.",
+};
+
 /// IRSA402: pods injected with another role than the current annotation.
 pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) -> Vec<Finding> {
     let stale = pods
@@ -161,8 +148,7 @@ pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) ->
         .into_iter()
         .map(|w| {
             let injected = w.pods.first().and_then(|p| pod_role(p)).unwrap_or_default().to_owned();
-            w.finding(
-                Code::IRSA402,
+            w.finding(&IRSA402,
                 format!(
                     "{} of {namespace}/{sa} still uses role {} instead of the annotated one",
                     w.label(),
@@ -181,6 +167,14 @@ pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) ->
 pub fn pod_role(p: &Pod) -> Option<&str> {
     p.containers.iter().find_map(|c| c.aws_role_arn.as_deref())
 }
+
+pub const IRSA403: Entry = Entry {
+    code: Code::IRSA403,
+    grade: Grade::Is(Severity::Error),
+    meaning: "a container sets static AWS credentials that shadow IRSA",
+    why: "AWS SDKs look for AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment before the web identity token, so static keys shadow IRSA: the pod acts as an IAM user with a long-lived key.",
+    fix: "Remove the variables from the workload (kubectl set env deployment/NAME AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-) and rotate the key.",
+};
 
 /// IRSA403: static credentials in the environment shadow the web identity.
 pub fn static_credentials(namespace: &str, sa: &str, pods: &[&Pod]) -> Vec<Finding> {
@@ -206,8 +200,7 @@ pub fn static_credentials(namespace: &str, sa: &str, pods: &[&Pod]) -> Vec<Findi
                         .collect()
                 })
                 .unwrap_or_default();
-            w.finding(
-                Code::IRSA403,
+            w.finding(&IRSA403,
                 format!("{} of {namespace}/{sa} sets static AWS credentials", w.label()),
                 "AWS SDKs read AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY before the web identity token, so these containers use a long-lived access key and IRSA is bypassed. Remove the variables from the workload (values are not shown).".to_owned(),
             )
@@ -223,6 +216,14 @@ pub fn static_credentials(namespace: &str, sa: &str, pods: &[&Pod]) -> Vec<Findi
         })
         .collect()
 }
+
+pub const IRSA404: Entry = Entry {
+    code: Code::IRSA404,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "the pod runs as a ServiceAccount without IRSA while an annotated one is unused",
+    why: "The namespace has a ServiceAccount carrying a role that no pod uses, while this pod runs without IRSA: serviceAccountName is most likely wrong (or missing and defaulting to default).",
+    fix: "Set serviceAccountName to the annotated ServiceAccount (kubectl set serviceaccount deployment/NAME SA -n NS).",
+};
 
 /// IRSA404: pods run as a ServiceAccount without IRSA while an annotated one sits unused.
 pub fn wrong_service_account(
@@ -245,8 +246,7 @@ pub fn wrong_service_account(
                 ),
                 _ => format!("set spec.serviceAccountName: {candidate} in the manifest of {}", w.label()),
             };
-            w.finding(
-                Code::IRSA404,
+            w.finding(&IRSA404,
                 format!(
                     "{} runs as {namespace}/{sa} (no IRSA) while {namespace}/{candidate} carries a role and no pod uses it",
                     w.label()
@@ -262,6 +262,14 @@ pub fn wrong_service_account(
         .collect()
 }
 
+pub const IRSA405: Entry = Entry {
+    code: Code::IRSA405,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "a pod without IRSA inherits a node role holding more than the baseline",
+    why: "Pods without IRSA or Pod Identity get the node role credentials from the instance metadata service. When the node role holds more than the baseline, every such pod inherits those permissions.",
+    fix: "Give the workload its own IRSA role, remove the extra policies from the node role, or block IMDS for pods (hop limit 1).",
+};
+
 /// IRSA405: pods without IRSA or Pod Identity on nodes whose role holds more than the baseline.
 pub fn inherits_node_role(
     namespace: &str,
@@ -273,8 +281,7 @@ pub fn inherits_node_role(
     workloads(pods.iter().copied())
         .into_iter()
         .map(|w| {
-            w.finding(
-                Code::IRSA405,
+            w.finding(&IRSA405,
                 format!(
                     "{} of {namespace}/{sa} inherits node role {} (more than the baseline)",
                     w.label(),

@@ -1,28 +1,9 @@
 //! What the role may do: IRSA230 (nothing), IRSA231 (boundary), IRSA232 (admin).
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::arn::is_aws_managed_policy as is_aws_managed;
 use crate::inventory::Role;
 use crate::policy::PolicyDocument;
-
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA230,
-        why: "The role has no attached and no inline policy. Pods get credentials, and every AWS call is AccessDenied: the classic symptom right after creating a role with eksctl --role-only and forgetting --attach-policy-arn.",
-        fix: "Attach the policy the workload needs: aws iam attach-role-policy --role-name ROLE --policy-arn POLICY_ARN.",
-    },
-    Explanation {
-        code: Code::IRSA231,
-        why: "A permissions boundary caps the role: effective permissions are the intersection of its policies and the boundary. An action allowed by a policy but outside the boundary is denied.",
-        fix: "When calls fail with AccessDenied although a policy allows them, read the boundary (aws iam get-policy / get-policy-version) and extend it if appropriate.",
-    },
-    Explanation {
-        code: Code::IRSA232,
-        why: "The role allows every action on every resource (AdministratorAccess or an equivalent Action \"*\" / Resource \"*\" statement). Any process in the pods can do anything in the account.",
-        fix: "Detach the admin policy and grant only what the workload calls.",
-    },
-];
 
 fn admin_policies(role: &Role) -> Vec<String> {
     let attached = role
@@ -38,13 +19,39 @@ fn admin_policies(role: &Role) -> Vec<String> {
     attached.chain(inline).collect()
 }
 
+pub const IRSA230: Entry = Entry {
+    code: Code::IRSA230,
+    grade: Grade::Raised {
+        base: Severity::Warning,
+        raised: Severity::Error,
+        when: "pods use the binding",
+    },
+    meaning: "the role has no permission policy",
+    why: "The role has no attached and no inline policy. Pods get credentials, and every AWS call is AccessDenied: the classic symptom right after creating a role with eksctl --role-only and forgetting --attach-policy-arn.",
+    fix: "Attach the policy the workload needs: aws iam attach-role-policy --role-name ROLE --policy-arn POLICY_ARN.",
+};
+
+pub const IRSA231: Entry = Entry {
+    code: Code::IRSA231,
+    grade: Grade::Is(Severity::Info),
+    meaning: "the role has a permissions boundary",
+    why: "A permissions boundary caps the role: effective permissions are the intersection of its policies and the boundary. An action allowed by a policy but outside the boundary is denied.",
+    fix: "When calls fail with AccessDenied although a policy allows them, read the boundary (aws iam get-policy / get-policy-version) and extend it if appropriate.",
+};
+
+pub const IRSA232: Entry = Entry {
+    code: Code::IRSA232,
+    grade: Grade::Is(Severity::Critical),
+    meaning: "the role grants admin-level access",
+    why: "The role allows every action on every resource (AdministratorAccess or an equivalent Action \"*\" / Resource \"*\" statement). Any process in the pods can do anything in the account.",
+    fix: "Detach the admin policy and grant only what the workload calls.",
+};
+
 pub fn check(role: &Role, who: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     if role.attached_policies.is_empty() && role.inline_policies.is_empty() {
         out.push(
-            Finding::new(
-                Code::IRSA230,
-                format!("Role {} of {who} has no permission policy", role.name),
+            IRSA230.finding(format!("Role {} of {who} has no permission policy", role.name),
                 "The role has no attached and no inline policy: the pods get credentials, and every AWS call they make is AccessDenied. Attach the policy the workload needs.",
             )
             .evidence("role_arn", role.arn.clone())
@@ -56,9 +63,7 @@ pub fn check(role: &Role, who: &str) -> Vec<Finding> {
     }
     if let Some(boundary) = &role.permissions_boundary {
         out.push(
-            Finding::new(
-                Code::IRSA231,
-                format!("Role {} has a permissions boundary", role.name),
+            IRSA231.finding(format!("Role {} has a permissions boundary", role.name),
                 "Effective permissions are the intersection of the role's policies and the boundary: an action allowed by a policy but not by the boundary is denied. Check the boundary when calls fail with AccessDenied.",
             )
             .evidence("permissions_boundary", boundary.clone())
@@ -81,9 +86,7 @@ pub fn check(role: &Role, who: &str) -> Vec<Finding> {
             })
             .collect();
         out.push(
-            Finding::new(
-                Code::IRSA232,
-                format!("Role {} of {who} grants admin-level access", role.name),
+            IRSA232.finding(format!("Role {} of {who} grants admin-level access", role.name),
                 "The role allows every action on every resource. Any process in the pods can do anything in the account. Replace it with a policy scoped to what the workload calls.",
             )
             .evidence("role_arn", role.arn.clone())

@@ -1,6 +1,6 @@
 //! ServiceAccount checks: IRSA101–IRSA106.
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
 use crate::analysis::trust::fix::reference_policy;
 use crate::analysis::trust::{Subject, fix::create_role_command};
@@ -9,39 +9,13 @@ use crate::inventory::{ReadStatus, Role, ServiceAccount};
 
 use super::annotate_role_command;
 
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA101,
-        why: "The EKS pod identity webhook copies the eks.amazonaws.com/role-arn annotation into AWS_ROLE_ARN verbatim. STS only accepts a role ARN, so a user, policy or instance-profile ARN, a bare role name, quotes or stray whitespace make every credential request fail with a validation error.",
-        fix: "Annotate the ServiceAccount with the exact role ARN (kubectl annotate serviceaccount -n NS NAME eks.amazonaws.com/role-arn=arn:aws:iam::ACCOUNT:role/NAME --overwrite), then restart its workloads.",
-    },
-    Explanation {
-        code: Code::IRSA102,
-        why: "IAM answers NoSuchEntity for the annotated role: it was deleted, renamed, or the annotation has a typo. AssumeRoleWithWebIdentity fails for every pod.",
-        fix: "Point the annotation at the right role, or create the role with a trust policy for this ServiceAccount (irsa-tui prints the aws iam create-role command) and attach its permissions.",
-    },
-    Explanation {
-        code: Code::IRSA103,
-        why: "irsa-tui could not read the role (AccessDenied, a role in another account, or AWS unreachable), so the binding is neither verified nor known to be broken: its status is unknown, never ok.",
-        fix: "Give irsa-tui iam:GetRole (see the least-privilege policy in assets/), or check the role by hand with aws iam get-role.",
-    },
-    Explanation {
-        code: Code::IRSA104,
-        why: "A role trusts exactly this ServiceAccount on this cluster, so the binding was intended, but the ServiceAccount has no role-arn annotation and no Pod Identity association: the webhook injects nothing and pods fall back to the node role.",
-        fix: "Annotate the ServiceAccount with the role ARN, then restart the workloads that use it.",
-    },
-    Explanation {
-        code: Code::IRSA105,
-        why: "eks.amazonaws.com/token-expiration sets the projected token lifetime in seconds. Values below 600 are raised to 600 by the webhook; above 86400 are invalid; a non-integer is ignored.",
-        fix: "Set an integer between 600 and 86400 (the default is 86400).",
-    },
-    Explanation {
-        code: Code::IRSA106,
-        why: "eks.amazonaws.com/audience changes the aud claim of the token. Both the trust policy aud condition and the IAM OIDC provider client IDs must accept the new audience, or STS refuses the token.",
-        fix: "Add the audience to the provider (aws iam add-client-id-to-open-id-connect-provider) and to the trust policy aud condition, or remove the annotation.",
-    },
-];
+pub const IRSA101: Entry = Entry {
+    code: Code::IRSA101,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the role-arn annotation is not an IAM role ARN",
+    why: "The EKS pod identity webhook copies the eks.amazonaws.com/role-arn annotation into AWS_ROLE_ARN verbatim. STS only accepts a role ARN, so a user, policy or instance-profile ARN, a bare role name, quotes or stray whitespace make every credential request fail with a validation error.",
+    fix: "Annotate the ServiceAccount with the exact role ARN (kubectl annotate serviceaccount -n NS NAME eks.amazonaws.com/role-arn=arn:aws:iam::ACCOUNT:role/NAME --overwrite), then restart its workloads.",
+};
 
 /// IRSA101: the annotation does not parse as a role ARN.
 pub fn malformed_annotation(idx: &Index, sa: &ServiceAccount, value: &str) -> Option<Finding> {
@@ -66,9 +40,7 @@ pub fn malformed_annotation(idx: &Index, sa: &ServiceAccount, value: &str) -> Op
             })
     };
     Some(
-        Finding::new(
-            Code::IRSA101,
-            format!(
+        IRSA101.finding(format!(
                 "The role-arn annotation of {}/{} is not an IAM role ARN",
                 sa.namespace, sa.name
             ),
@@ -90,6 +62,14 @@ pub enum RoleState<'a> {
     Stop(Finding),
 }
 
+pub const IRSA102: Entry = Entry {
+    code: Code::IRSA102,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the annotated role does not exist",
+    why: "IAM answers NoSuchEntity for the annotated role: it was deleted, renamed, or the annotation has a typo. AssumeRoleWithWebIdentity fails for every pod.",
+    fix: "Point the annotation at the right role, or create the role with a trust policy for this ServiceAccount (irsa-tui prints the aws iam create-role command) and attach its permissions.",
+};
+
 /// IRSA102 (role does not exist) / IRSA103 (role could not be read).
 pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -> RoleState<'a> {
     let name = arn::name(arn);
@@ -99,9 +79,7 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
             let policy = reference_policy(subject);
             let create = create_role_command(name, &policy);
             RoleState::Stop(
-                Finding::new(
-                    Code::IRSA102,
-                    format!("Role {name} of {who} does not exist"),
+                IRSA102.finding(format!("Role {name} of {who} does not exist"),
                     format!(
                         "IAM answered NoSuchEntity for {arn}. Every AssumeRoleWithWebIdentity call fails. Create the role (then attach its permissions), or point the annotation at the right role."
                     ),
@@ -115,14 +93,23 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
             idx,
             arn,
             other.and_then(|r| r.error.clone()),
-            who,
+            &format!("of {who}"),
         )),
     }
 }
 
+pub const IRSA103: Entry = Entry {
+    code: Code::IRSA103,
+    grade: Grade::Unknown,
+    meaning: "the annotated role could not be read",
+    why: "irsa-tui could not read the role (AccessDenied, a role in another account, or AWS unreachable), so the binding is neither verified nor known to be broken: its status is unknown, never ok.",
+    fix: "Give irsa-tui iam:GetRole (see the least-privilege policy in assets/), or check the role by hand with aws iam get-role.",
+};
+
 /// IRSA103: the role (or the AWS side as a whole) could not be read, so the binding is
-/// unknown, never ok.
-pub fn unverified(idx: &Index, arn: &str, error: Option<String>, who: &str) -> Finding {
+/// unknown, never ok. `whose` says how the binding uses the role (`of NS/NAME`, `of the
+/// Pod Identity association of NS/NAME`).
+pub fn unverified(idx: &Index, arn: &str, error: Option<String>, whose: &str) -> Finding {
     let name = arn::name(arn);
     let error = error
         .or_else(|| idx.inv.aws.error.clone())
@@ -139,9 +126,7 @@ pub fn unverified(idx: &Index, arn: &str, error: Option<String>, who: &str) -> F
     } else {
         ""
     };
-    Finding::new(
-        Code::IRSA103,
-        format!("Role {name} of {who} could not be read"),
+    IRSA103.finding(format!("Role {name} {whose} could not be read"),
         format!(
             "irsa-tui could not read {arn}, so its trust and permissions are not verified and the status is unknown.{hint}"
         ),
@@ -150,6 +135,14 @@ pub fn unverified(idx: &Index, arn: &str, error: Option<String>, who: &str) -> F
     .evidence("error", error)
     .fix(vec![format!("aws iam get-role --role-name {name}")])
 }
+
+pub const IRSA104: Entry = Entry {
+    code: Code::IRSA104,
+    grade: Grade::Is(Severity::Error),
+    meaning: "a role trusts this ServiceAccount but it has no role-arn annotation and no Pod Identity association",
+    why: "A role trusts exactly this ServiceAccount on this cluster, so the binding was intended, but the ServiceAccount has no role-arn annotation and no Pod Identity association: the webhook injects nothing and pods fall back to the node role.",
+    fix: "Annotate the ServiceAccount with the role ARN, then restart the workloads that use it.",
+};
 
 /// IRSA104: a role trusts this ServiceAccount, but nothing binds it to the role.
 pub fn trusted_but_not_annotated(
@@ -161,9 +154,7 @@ pub fn trusted_but_not_annotated(
     let mut fix = vec![annotate_role_command(&sa.namespace, &sa.name, first)];
     fix.extend(workloads.iter().cloned());
     Some(
-        Finding::new(
-            Code::IRSA104,
-            format!(
+        IRSA104.finding(format!(
                 "Role {} trusts {}/{}, but the ServiceAccount has no role-arn annotation",
                 arn::name(first),
                 sa.namespace,
@@ -176,6 +167,14 @@ pub fn trusted_but_not_annotated(
     )
 }
 
+pub const IRSA105: Entry = Entry {
+    code: Code::IRSA105,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "eks.amazonaws.com/token-expiration is invalid or out of range",
+    why: "eks.amazonaws.com/token-expiration sets the projected token lifetime in seconds. Values below 600 are raised to 600 by the webhook; above 86400 are invalid; a non-integer is ignored.",
+    fix: "Set an integer between 600 and 86400 (the default is 86400).",
+};
+
 /// IRSA105: token-expiration is not an integer in [600, 86400].
 pub fn token_expiration(sa: &ServiceAccount) -> Option<Finding> {
     let raw = sa.token_expiration.as_deref()?;
@@ -186,9 +185,7 @@ pub fn token_expiration(sa: &ServiceAccount) -> Option<Finding> {
         Ok(_) => return None,
     };
     Some(
-        Finding::new(
-            Code::IRSA105,
-            format!(
+        IRSA105.finding(format!(
                 "Token expiration {raw:?} of {}/{} is not valid",
                 sa.namespace, sa.name
             ),
@@ -204,14 +201,20 @@ pub fn token_expiration(sa: &ServiceAccount) -> Option<Finding> {
     )
 }
 
+pub const IRSA106: Entry = Entry {
+    code: Code::IRSA106,
+    grade: Grade::Is(Severity::Info),
+    meaning: "eks.amazonaws.com/audience overrides the token audience",
+    why: "eks.amazonaws.com/audience changes the aud claim of the token. Both the trust policy aud condition and the IAM OIDC provider client IDs must accept the new audience, or STS refuses the token.",
+    fix: "Add the audience to the provider (aws iam add-client-id-to-open-id-connect-provider) and to the trust policy aud condition, or remove the annotation.",
+};
+
 /// IRSA106: the audience annotation overrides the token audience.
 pub fn audience_override(sa: &ServiceAccount, provider_arn: Option<&str>) -> Option<Finding> {
     let aud = sa.audience.as_deref()?;
     let arn = provider_arn.unwrap_or("PROVIDER_ARN");
     Some(
-        Finding::new(
-            Code::IRSA106,
-            format!(
+        IRSA106.finding(format!(
                 "{}/{} uses token audience {aud:?} instead of sts.amazonaws.com",
                 sa.namespace, sa.name
             ),

@@ -1,31 +1,22 @@
 //! Trust policy of an IRSA binding: IRSA201–IRSA223 come from the trust diagnosis
 //! (`analysis::trust`); IRSA224 (blast radius) is decided here.
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
 use crate::analysis::report::TrustView;
+use crate::analysis::trust::unsupported::{Unsupported, unsupported};
 use crate::analysis::trust::{Subject, assess_parsed};
 use crate::inventory::Role;
 
 use crate::arn;
 
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[Explanation {
-    code: Code::IRSA224,
-    why: "Several ServiceAccounts, or several clusters, can assume the same role: its permissions are shared, and a compromise of any of them exposes all. This is context for an incident, not an error.",
-    fix: "Prefer one role per workload; narrow the trust policy to the ServiceAccounts that really need the role.",
-}];
-
 /// Evaluates the role's trust policy for the binding's token.
 pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, Option<TrustView>) {
     let Some(parsed) = idx.trust.get(role.arn.as_str()) else {
-        let finding = Finding::new(
-            Code::IRSA209,
-            format!("The trust policy of role {} was not returned", role.name),
-            "IAM returned the role without an AssumeRolePolicyDocument, so the trust cannot be evaluated; irsa-tui never assumes it allows.",
-        )
-        .evidence("role_arn", role.arn.clone());
-        return (vec![finding], None);
+        let missing = Unsupported::Missing {
+            role_arn: &role.arn,
+        };
+        return (vec![unsupported(missing, subject)], None);
     };
     let assessment = assess_parsed(parsed, subject);
     let view = TrustView {
@@ -40,6 +31,14 @@ pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, O
     };
     (assessment.findings, Some(view))
 }
+
+pub const IRSA224: Entry = Entry {
+    code: Code::IRSA224,
+    grade: Grade::Is(Severity::Info),
+    meaning: "the role is trusted by several ServiceAccounts or clusters",
+    why: "Several ServiceAccounts, or several clusters, can assume the same role: its permissions are shared, and a compromise of any of them exposes all. This is context for an incident, not an error.",
+    fix: "Prefer one role per workload; narrow the trust policy to the ServiceAccounts that really need the role.",
+};
 
 /// IRSA224: the role is trusted by several ServiceAccounts or clusters.
 pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option<Finding> {
@@ -61,9 +60,7 @@ pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option
         return None;
     }
     Some(
-        Finding::new(
-            Code::IRSA224,
-            format!(
+        IRSA224.finding(format!(
                 "Role {} is shared: trusted by {} subject(s) on {} provider(s), annotated on {} ServiceAccount(s)",
                 arn::name(&role.arn),
                 listed.len(),

@@ -5,38 +5,14 @@
 
 use serde_json::json;
 
-use crate::analysis::finding::{Code, Explanation, Finding};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::policy::{
     Effect, Issuer, PolicyDocument, Request, allowing_statement, parse_subject,
     service_account_subject,
 };
 
-use super::fix::Edit;
-use super::{Cause, Subject};
-
-/// `irsa-tui explain` entries of the codes raised here.
-pub const EXPLAIN: &[Explanation] = &[
-    Explanation {
-        code: Code::IRSA220,
-        why: "The allowing statement has no sub restriction, or a pattern matching ServiceAccounts of any namespace: anyone who can run a pod with any ServiceAccount of the cluster gets this role.",
-        fix: "Restrict sub with StringEquals to system:serviceaccount:NAMESPACE:NAME.",
-    },
-    Explanation {
-        code: Code::IRSA221,
-        why: "The sub pattern (StringLike) also admits other ServiceAccounts of the same namespace.",
-        fix: "Use StringEquals with the exact ServiceAccount.",
-    },
-    Explanation {
-        code: Code::IRSA222,
-        why: "The allowing statement has no aud condition: tokens minted for other audiences are accepted. AWS recommends requiring aud = sts.amazonaws.com.",
-        fix: "Add StringEquals PROVIDER:aud = sts.amazonaws.com.",
-    },
-    Explanation {
-        code: Code::IRSA223,
-        why: "The trust policy trusts any principal (\"*\" or {\"AWS\": \"*\"}) without a condition tying it to this cluster tokens: other identity providers or any AWS principal can assume the role.",
-        fix: "Name the cluster OIDC provider as the Federated principal and restrict sub and aud.",
-    },
-];
+use super::fix::{Cause, Edit};
+use super::subject::Subject;
 
 const PROBE: &str = "irsa-tui-probe";
 const PROBE_AUDIENCE: &str = "irsa-tui-probe.invalid";
@@ -155,9 +131,9 @@ pub(super) fn exposures(doc: &PolicyDocument, subject: &Subject) -> Exposures {
 
     let mut causes = Vec::new();
     if !other.is_empty() {
-        causes.push(sub_exposure(Code::IRSA220, &other, subject));
+        causes.push(other_namespaces(&other, subject));
     } else if !same.is_empty() {
-        causes.push(sub_exposure(Code::IRSA221, &same, subject));
+        causes.push(same_namespace(&same, subject));
     }
     if let Some(a) = &audience {
         causes.push(audience_exposure(a, subject));
@@ -204,48 +180,83 @@ fn exact_sub_edits(statements: &[usize], subject: &Subject) -> Vec<Edit> {
         .collect()
 }
 
-fn sub_exposure(code: Code, admitted: &[Admitted], subject: &Subject) -> Cause {
+pub const IRSA220: Entry = Entry {
+    code: Code::IRSA220,
+    grade: Grade::Is(Severity::Critical),
+    meaning: "every ServiceAccount of the cluster can assume the role",
+    why: "The allowing statement has no sub restriction, or a pattern matching ServiceAccounts of any namespace: anyone who can run a pod with any ServiceAccount of the cluster gets this role.",
+    fix: "Restrict sub with StringEquals to system:serviceaccount:NAMESPACE:NAME.",
+};
+
+/// IRSA220: ServiceAccounts of other namespaces are admitted too.
+fn other_namespaces(admitted: &[Admitted], subject: &Subject) -> Cause {
+    let examples = examples(admitted);
+    let finding = IRSA220.finding(
+        format!(
+            "Every ServiceAccount of the cluster can assume {}",
+            subject.role_label()
+        ),
+        format!(
+            "The statement that lets {} in also admits ServiceAccounts of other namespaces (for example {}): its sub condition is missing or a pattern across namespaces. Anyone who can create a pod with any ServiceAccount gets this role's credentials. Restrict sub to exactly {}.",
+            subject.name(),
+            examples.join(", "),
+            subject.sub()
+        ),
+    );
+    sub_exposure(finding, admitted, subject)
+}
+
+pub const IRSA221: Entry = Entry {
+    code: Code::IRSA221,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "the sub pattern admits other ServiceAccounts of the same namespace",
+    why: "The sub pattern (StringLike) also admits other ServiceAccounts of the same namespace.",
+    fix: "Use StringEquals with the exact ServiceAccount.",
+};
+
+/// IRSA221: other ServiceAccounts of the same namespace are admitted too.
+fn same_namespace(admitted: &[Admitted], subject: &Subject) -> Cause {
+    let examples = examples(admitted);
+    let finding = IRSA221.finding(
+        format!(
+            "Other ServiceAccounts of namespace {} can assume {}",
+            subject.namespace,
+            subject.role_label()
+        ),
+        format!(
+            "The sub condition is a pattern that also admits other ServiceAccounts of {} (for example {}). Prefer StringEquals on exactly {}.",
+            subject.namespace,
+            examples.join(", "),
+            subject.sub()
+        ),
+    );
+    sub_exposure(finding, admitted, subject)
+}
+
+fn examples(admitted: &[Admitted]) -> Vec<&str> {
+    admitted.iter().take(3).map(|a| a.label.as_str()).collect()
+}
+
+/// The evidence and edits of IRSA220/IRSA221: `sub` pinned to this ServiceAccount.
+fn sub_exposure(finding: Finding, admitted: &[Admitted], subject: &Subject) -> Cause {
     let statements = statements_of(admitted);
-    let examples: Vec<&str> = admitted.iter().take(3).map(|a| a.label.as_str()).collect();
-    let (title, detail) = if code == Code::IRSA220 {
-        (
-            format!(
-                "Every ServiceAccount of the cluster can assume {}",
-                subject.role_label()
-            ),
-            format!(
-                "The statement that lets {} in also admits ServiceAccounts of other namespaces (for example {}): its sub condition is missing or a pattern across namespaces. Anyone who can create a pod with any ServiceAccount gets this role's credentials. Restrict sub to exactly {}.",
-                subject.name(),
-                examples.join(", "),
-                subject.sub()
-            ),
-        )
-    } else {
-        (
-            format!(
-                "Other ServiceAccounts of namespace {} can assume {}",
-                subject.namespace,
-                subject.role_label()
-            ),
-            format!(
-                "The sub condition is a pattern that also admits other ServiceAccounts of {} (for example {}). Prefer StringEquals on exactly {}.",
-                subject.namespace,
-                examples.join(", "),
-                subject.sub()
-            ),
-        )
-    };
-    let finding = Finding::new(code, title, detail)
+    let finding = finding
         .evidence("statements", statements.clone())
-        .evidence("admitted_subjects", examples)
+        .evidence("admitted_subjects", examples(admitted))
         .evidence("expected_sub", subject.sub());
     Cause::new(finding, exact_sub_edits(&statements, subject))
 }
 
+pub const IRSA222: Entry = Entry {
+    code: Code::IRSA222,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "the allowing statement does not restrict the token audience",
+    why: "The allowing statement has no aud condition: tokens minted for other audiences are accepted. AWS recommends requiring aud = sts.amazonaws.com.",
+    fix: "Add StringEquals PROVIDER:aud = sts.amazonaws.com.",
+};
+
 fn audience_exposure(admitted: &Admitted, subject: &Subject) -> Cause {
-    let finding = Finding::new(
-        Code::IRSA222,
-        format!(
+    let finding = IRSA222.finding(format!(
             "The trust policy of {} does not restrict the token audience",
             subject.role_label()
         ),
@@ -269,6 +280,14 @@ fn audience_exposure(admitted: &Admitted, subject: &Subject) -> Cause {
         }],
     )
 }
+
+pub const IRSA223: Entry = Entry {
+    code: Code::IRSA223,
+    grade: Grade::Is(Severity::Critical),
+    meaning: "the trust policy allows any principal without a restricting condition",
+    why: "The trust policy trusts any principal (\"*\" or {\"AWS\": \"*\"}) without a condition tying it to this cluster tokens: other identity providers or any AWS principal can assume the role.",
+    fix: "Name the cluster OIDC provider as the Federated principal and restrict sub and aud.",
+};
 
 fn any_principal(admitted: &[Admitted], doc: &PolicyDocument, subject: &Subject) -> Cause {
     let statements = statements_of(admitted);
@@ -294,9 +313,7 @@ fn any_principal(admitted: &[Admitted], doc: &PolicyDocument, subject: &Subject)
         }
     }
     let who: Vec<&str> = admitted.iter().map(|a| a.label.as_str()).collect();
-    let finding = Finding::new(
-        Code::IRSA223,
-        format!(
+    let finding = IRSA223.finding(format!(
             "The trust policy of {} allows any principal",
             subject.role_label()
         ),

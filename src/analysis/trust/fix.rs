@@ -5,7 +5,20 @@ use serde_json::{Map, Value, json};
 
 use crate::policy::WEB_IDENTITY_ACTION;
 
-use super::Subject;
+use super::subject::Subject;
+use crate::analysis::finding::Finding;
+
+/// A finding and the edits that remove its cause.
+pub struct Cause {
+    pub finding: Finding,
+    pub edits: Vec<Edit>,
+}
+
+impl Cause {
+    pub fn new(finding: Finding, edits: Vec<Edit>) -> Self {
+        Cause { finding, edits }
+    }
+}
 
 /// One change to one statement of the original document.
 #[derive(Debug, Clone, PartialEq)]

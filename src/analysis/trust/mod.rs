@@ -5,102 +5,22 @@
 pub(crate) mod deny;
 pub(crate) mod exposure;
 pub mod fix;
+mod subject;
+pub(crate) mod unsupported;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::arn::ProviderArn;
 use crate::policy::{
-    Decision, Issuer, ParseError, PolicyDocument, Reason, Request, StatementTrace,
-    allowing_statement, evaluate, service_account_subject,
+    Decision, ParseError, PolicyDocument, Reason, Request, StatementTrace, allowing_statement,
+    evaluate,
 };
 
-use super::finding::{Code, Finding};
-use crate::arn::ProviderArn;
-use fix::Edit;
-
-/// Who wants to assume the role, and which role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subject {
-    pub issuer: Issuer,
-    pub namespace: String,
-    pub service_account: String,
-    /// The token audience (`sts.amazonaws.com` unless annotated otherwise).
-    pub audience: String,
-    /// The role's account, when known; the provider ARN's account is compared only then.
-    pub account: Option<String>,
-    /// The role's name, for titles and the `aws iam` command.
-    pub role_name: Option<String>,
-    /// The account used in corrected policies when `account` is unknown (taken from the
-    /// policy's own provider ARN).
-    fix_account: Option<String>,
-}
-
-impl Subject {
-    pub fn new(issuer: Issuer, namespace: &str, service_account: &str, audience: &str) -> Self {
-        Subject {
-            issuer,
-            namespace: namespace.to_owned(),
-            service_account: service_account.to_owned(),
-            audience: audience.to_owned(),
-            account: None,
-            role_name: None,
-            fix_account: None,
-        }
-    }
-
-    pub fn with_account(mut self, account: Option<&str>) -> Self {
-        self.account = account.map(str::to_owned);
-        self
-    }
-
-    pub fn with_role_name(mut self, role: Option<&str>) -> Self {
-        self.role_name = role.map(str::to_owned);
-        self
-    }
-
-    /// `system:serviceaccount:<ns>:<sa>`.
-    pub fn sub(&self) -> String {
-        service_account_subject(&self.namespace, &self.service_account)
-    }
-
-    /// `<ns>/<sa>`.
-    pub fn name(&self) -> String {
-        format!("{}/{}", self.namespace, self.service_account)
-    }
-
-    pub fn sub_key(&self) -> String {
-        format!("{}:sub", self.issuer.provider)
-    }
-
-    pub fn aud_key(&self) -> String {
-        format!("{}:aud", self.issuer.provider)
-    }
-
-    /// This cluster's provider ARN in the role's account.
-    pub fn provider_arn(&self) -> String {
-        self.issuer
-            .provider_arn(self.account.as_deref().or(self.fix_account.as_deref()))
-    }
-
-    /// The AssumeRoleWithWebIdentity request STS evaluates for this token.
-    pub fn request(&self) -> Request {
-        Request::web_identity(
-            &self.issuer,
-            self.account.as_deref(),
-            &self.namespace,
-            &self.service_account,
-            &self.audience,
-        )
-    }
-
-    /// "role NAME" or "the trust policy", for titles.
-    fn role_label(&self) -> String {
-        match &self.role_name {
-            Some(r) => format!("role {r}"),
-            None => "the role".to_owned(),
-        }
-    }
-}
+use super::finding::Finding;
+use fix::{Cause, Edit};
+pub use subject::Subject;
+use unsupported::{Unsupported, unsupported};
 
 /// The answer to "would IAM let this token assume the role?", as `trust --format json`
 /// prints it.
@@ -116,18 +36,6 @@ pub struct TrustAssessment {
     pub corrected_policy: Option<Value>,
 }
 
-/// A finding and the edits that remove its cause.
-struct Cause {
-    finding: Finding,
-    edits: Vec<Edit>,
-}
-
-impl Cause {
-    fn new(finding: Finding, edits: Vec<Edit>) -> Self {
-        Cause { finding, edits }
-    }
-}
-
 /// Assesses a trust policy (raw or percent-encoded JSON) for `subject`.
 pub fn assess(policy_text: &str, subject: &Subject) -> TrustAssessment {
     assess_parsed(&PolicyDocument::parse(policy_text), subject)
@@ -141,14 +49,7 @@ pub fn assess_parsed(
     match parsed {
         Ok(doc) => assess_document(doc, subject),
         Err(e) => {
-            let finding = Finding::new(
-                Code::IRSA209,
-                format!("The trust policy of {} cannot be parsed", subject.role_label()),
-                format!(
-                    "{e}. IAM cannot evaluate a document it cannot read, so no ServiceAccount can assume the role through it. Replace it with the policy below."
-                ),
-            )
-            .evidence("error", e.to_string());
+            let finding = unsupported(Unsupported::Unparsable(e), subject);
             let corrected = fix::reference_policy(subject);
             let finding = finding.fix(fix::fix_lines(subject, &corrected));
             TrustAssessment {
@@ -177,7 +78,13 @@ pub fn assess_document(doc: &PolicyDocument, subject: &Subject) -> TrustAssessme
             vec![deny::explicit_deny(doc, &eval, *i, &subject)],
             Vec::new(),
         ),
-        Reason::Undetermined(reasons) => (vec![deny::undetermined(reasons, &subject)], Vec::new()),
+        Reason::Undetermined(reasons) => (
+            vec![Cause::new(
+                unsupported(Unsupported::Undetermined(reasons), &subject),
+                Vec::new(),
+            )],
+            Vec::new(),
+        ),
         Reason::NoAllow => (deny::no_allow(doc, &eval, &subject), Vec::new()),
     };
     let corrected = (!causes.is_empty()).then(|| corrected_policy(doc, &causes, &subject, &probes));

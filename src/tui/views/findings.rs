@@ -68,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                         format!("{count} finding{}", if count == 1 { "" } else { "s" }),
                         t.dim(),
                     )),
-                    Line::from(Span::styled(code.summary(), t.bold())),
+                    Line::from(Span::styled(code.meaning(), t.bold())),
                 ],
                 style: Style::new(),
             },

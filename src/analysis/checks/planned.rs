@@ -1,0 +1,64 @@
+//! Codes the catalog lists ahead of the checks that will raise them: the identity-policy
+//! evaluator (`irsa-tui can`: IRSA233, IRSA234) and CloudTrail evidence (IRSA801–IRSA804).
+//! Each entry moves next to its builder when that lands; until then `explain` and
+//! `docs/findings.md` say that this version does not report it.
+
+use crate::analysis::finding::{Code, Entry, Grade, Severity};
+
+/// The codes declared here.
+pub const PLANNED: &[Code] = &[
+    Code::IRSA233,
+    Code::IRSA234,
+    Code::IRSA801,
+    Code::IRSA802,
+    Code::IRSA803,
+    Code::IRSA804,
+];
+
+pub const IRSA233: Entry = Entry {
+    code: Code::IRSA233,
+    grade: Grade::Is(Severity::Error),
+    meaning: "the permissions boundary allows none of what the role's identity policies allow",
+    why: "With a permissions boundary, a call is allowed only when both an identity policy and the boundary allow it. When the boundary allows none of the actions the role's policies allow, every call made with these credentials is AccessDenied, although the pods get credentials.",
+    fix: "Extend the boundary to the actions the workload needs (aws iam get-policy-version shows it), or remove the boundary from the role.",
+};
+
+pub const IRSA234: Entry = Entry {
+    code: Code::IRSA234,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "an explicit Deny overrides one of the role's own Allow statements entirely",
+    why: "An explicit Deny always wins in IAM. A Deny in the role's identity policies or boundary that covers everything an Allow statement grants makes that Allow dead: it looks like a permission in reviews, and never takes effect.",
+    fix: "Narrow the Deny statement or remove the Allow it cancels, so the policies say what the role can really do.",
+};
+
+pub const IRSA801: Entry = Entry {
+    code: Code::IRSA801,
+    grade: Grade::Is(Severity::Error),
+    meaning: "AssumeRoleWithWebIdentity calls for this ServiceAccount's token failed recently",
+    why: "CloudTrail recorded failed AssumeRoleWithWebIdentity calls made with this ServiceAccount's token in the window: whatever the configuration says, its pods did not get credentials. The event's errorCode and errorMessage say what STS refused.",
+    fix: "Read the error of the events; compare the role asked for with the annotation, and the trust policy with the token's sub and aud (irsa-tui trust).",
+};
+
+pub const IRSA802: Entry = Entry {
+    code: Code::IRSA802,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "calls made with this binding's role sessions were denied recently",
+    why: "CloudTrail recorded AccessDenied (or UnauthorizedOperation) for calls made with this binding's role sessions in the window: the pods got credentials, and the role may not do what they ask. CloudTrail's LookupEvents carries management events only: S3 object and DynamoDB item calls are not there.",
+    fix: "Check the action and resource of the events against the role's identity policies and boundary; grant what the workload needs.",
+};
+
+pub const IRSA803: Entry = Entry {
+    code: Code::IRSA803,
+    grade: Grade::Is(Severity::Warning),
+    meaning: "a session of this ServiceAccount assumed another role than its annotation recently",
+    why: "CloudTrail recorded a session of this ServiceAccount's token for a role other than the one it is annotated with: a pod still running with an old AWS_ROLE_ARN, or a role ARN set by hand in the pod's environment.",
+    fix: "Restart the workloads so their pods get the current annotation, and remove any AWS_ROLE_ARN set by hand.",
+};
+
+pub const IRSA804: Entry = Entry {
+    code: Code::IRSA804,
+    grade: Grade::Is(Severity::Info),
+    meaning: "CloudTrail could not be read: there is no evidence",
+    why: "irsa-tui could not read CloudTrail (AccessDenied, throttled past its retries, or a region not enabled), so there is no evidence of what happened. This is said, not hidden, and never changes a status.",
+    fix: "Give irsa-tui cloudtrail:LookupEvents in the cluster's region (and us-east-1 for the global STS endpoint).",
+};
