@@ -10,7 +10,11 @@ fn explain(args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -27,7 +31,10 @@ fn docs_findings_md_is_what_the_code_generates() {
             .lines()
             .zip(generated.lines())
             .position(|(a, b)| a != b)
-            .map_or(committed.lines().count().min(generated.lines().count()), |i| i + 1)
+            .map_or(
+                committed.lines().count().min(generated.lines().count()),
+                |i| i + 1
+            )
     );
 }
 

@@ -12,28 +12,12 @@ use crate::inventory::{
 use crate::policy::DEFAULT_AUDIENCE;
 
 use super::checks::{oidc, pod_identity, pods, role_permissions, service_account, trust_policy};
-use super::finding::{Finding, Severity};
+use super::finding::Finding;
 use super::index::Index;
-use super::report::{Binding, BindingPod, Mechanism, Status, TrustView};
+use super::report::{Binding, BindingPod, Mechanism, TrustView};
+use super::status::status_of;
 use super::trust::Subject;
 use crate::arn::parse_role_arn;
-
-/// A binding's status: failing on a critical or error finding; unknown when a needed fact
-/// could not be fetched (IRSA103/IRSA505) and nothing worse was found; then warning; ok.
-pub fn status_of(findings: &[Finding]) -> Status {
-    if findings
-        .iter()
-        .any(|f| matches!(f.severity, Severity::Critical | Severity::Error))
-    {
-        Status::Failing
-    } else if findings.iter().any(|f| f.code.severity().is_none()) {
-        Status::Unknown
-    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
-        Status::Warning
-    } else {
-        Status::Ok
-    }
-}
 
 /// What the checks of one ServiceAccount found.
 struct Draft {
@@ -290,6 +274,8 @@ fn binding_pods(pods: &[&Pod], mechanism: Mechanism, annotation: Option<&str>) -
                 Mechanism::Both | Mechanism::None => p.irsa_injected() || p.pod_identity_injected(),
             },
             stale: annotation.is_some_and(|a| pods::pod_role(p).is_some_and(|r| r != a)),
+            created: p.created.clone(),
+            owner: p.owner.as_ref().map(|o| format!("{}/{}", o.kind, o.name)),
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -1,11 +1,14 @@
-//! What analysis produces: the report of schema `irsa-tui/report/v1`
-//! (`shared/spec/interface.md`), extended with what the dashboard drills into.
+//! What analysis produces: the report of schema `irsa-tui/report/v1` (`docs/interface.md`,
+//! `docs/report.schema.json`), extended with what the dashboard drills into. The fields
+//! marked "dashboard" are not written to the JSON report (v1 stays as it is); they make the
+//! report the dashboard's whole input.
 
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Finding, Severity};
 use crate::inventory::PodIdentityAssociation;
-use crate::policy::{Decision, StatementTrace};
+/// The trust evaluation's vocabulary, as the report carries it in [`TrustView`].
+pub use crate::policy::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
 
 pub const REPORT_SCHEMA: &str = "irsa-tui/report/v1";
 
@@ -18,6 +21,9 @@ pub struct Report {
     pub cluster_findings: Vec<Finding>,
     pub bindings: Vec<Binding>,
     pub node_roles: Vec<NodeRoleReport>,
+    /// Dashboard: the managed policies node roles were judged against.
+    #[serde(skip)]
+    pub node_baseline: Vec<String>,
 }
 
 impl Report {
@@ -51,6 +57,15 @@ pub struct ReportCluster {
     /// (`None`: not known, e.g. the providers were not listed).
     #[serde(default)]
     pub oidc_provider_registered: Option<bool>,
+    /// Dashboard: whether the pod identity webhook is installed (`None`: not read).
+    #[serde(skip)]
+    pub webhook_present: Option<bool>,
+    /// Dashboard: whether the eks-pod-identity-agent DaemonSet is installed.
+    #[serde(skip)]
+    pub pod_identity_agent_present: Option<bool>,
+    /// Dashboard: when the data was captured (RFC 3339); ages are relative to it.
+    #[serde(skip)]
+    pub captured_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,9 +179,14 @@ pub struct BindingPod {
     /// IRSA (or, for Pod Identity bindings, Pod Identity) credentials were injected.
     pub injected: bool,
     /// Injected with another role than the ServiceAccount's current annotation.
-    /// (Age and owner are read from the inventory by whoever shows them.)
     #[serde(default)]
     pub stale: bool,
+    /// Dashboard: when the pod was created (RFC 3339).
+    #[serde(skip)]
+    pub created: Option<String>,
+    /// Dashboard: the owning workload, `Kind/name`.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 /// The trust evaluation behind a binding, for the drill-down.
@@ -225,6 +245,10 @@ pub struct NodeRoleReport {
     /// How many such pods there are (the list above is capped).
     #[serde(default)]
     pub pods_without_irsa_count: usize,
+    /// Dashboard: what the role holds beyond the baseline (attached policy ARNs and
+    /// `inline:NAME`).
+    #[serde(skip)]
+    pub beyond_baseline: Vec<String>,
 }
 
 /// Extra settings analysis takes.

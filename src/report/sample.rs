@@ -24,6 +24,8 @@ fn pod(name: &str, injected: bool) -> BindingPod {
         node: Some("ip-10-0-12-34.eu-west-1.compute.internal".into()),
         injected,
         stale: false,
+        created: None,
+        owner: None,
     }
 }
 
@@ -215,6 +217,7 @@ fn node_role() -> NodeRoleReport {
         ],
         pods_without_irsa: vec!["default/legacy-batch-5f7c9-abcde".into()],
         pods_without_irsa_count: 3,
+        beyond_baseline: Vec::new(),
     }
 }
 
@@ -244,6 +247,7 @@ pub fn report() -> Report {
             account: Some(ACCOUNT.into()),
             oidc_issuer: Some(format!("https://{PROVIDER}")),
             oidc_provider_registered: Some(true),
+            ..ReportCluster::default()
         },
         summary: Summary::of(
             &bindings,
@@ -252,6 +256,7 @@ pub fn report() -> Report {
         cluster_findings,
         bindings,
         node_roles,
+        node_baseline: Vec::new(),
     }
 }
 

@@ -1,9 +1,8 @@
-//! Node roles: IRSA501–IRSA505, and the node-role rows of the report.
+//! Node roles: IRSA501–IRSA505.
 
 use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
-use crate::analysis::report::{NodeRoleReport, Status};
-use crate::inventory::{AttachedPolicy, NodeRole, ReadStatus, Role};
+use crate::inventory::{AttachedPolicy, NodeRole, Role};
 
 use crate::arn::{self, is_aws_managed_policy as is_aws_managed};
 
@@ -75,7 +74,7 @@ pub const IRSA504: Entry = Entry {
     fix: "Create an IRSA role for aws-node with the CNI policy, then detach it from the node role.",
 };
 
-fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
+pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let name = &role.name;
     let beyond: Vec<&AttachedPolicy> = role
@@ -191,7 +190,7 @@ pub const IRSA505: Entry = Entry {
 };
 
 /// IRSA505: the node role could not be read.
-fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
+pub fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
     let error = role
         .and_then(|r| r.error.clone())
         .or_else(|| idx.inv.aws.error.clone())
@@ -202,48 +201,4 @@ fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
     .evidence("role_arn", nr.role_arn.clone())
     .evidence("error", error)
     .fix(vec![format!("aws iam list-attached-role-policies --role-name {}", arn::name(&nr.role_arn))])
-}
-
-pub fn status_of(findings: &[Finding]) -> Status {
-    crate::analysis::binding::status_of(findings)
-}
-
-/// The node-role rows, sorted as the bindings are: by status (failing first), then ARN.
-pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
-    let mut rows: Vec<NodeRoleReport> = idx
-        .inv
-        .node_roles
-        .iter()
-        .map(|nr| {
-            let role = idx.roles.get(nr.role_arn.as_str()).copied();
-            let (findings, attached, inline) = match role {
-                Some(r) if r.status == ReadStatus::Ok => (
-                    check(
-                        r,
-                        &idx.settings.node_baseline,
-                        idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER"),
-                    ),
-                    r.attached_policies.iter().map(|p| p.arn.clone()).collect(),
-                    r.inline_policies.iter().map(|p| p.name.clone()).collect(),
-                ),
-                _ => (vec![unreadable(nr, role, idx)], Vec::new(), Vec::new()),
-            };
-            NodeRoleReport {
-                role_arn: nr.role_arn.clone(),
-                sources: nr.sources.clone(),
-                status: status_of(&findings),
-                attached_policies: attached,
-                inline_policies: inline,
-                findings,
-                pods_without_irsa: Vec::new(),
-                pods_without_irsa_count: 0,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        a.status
-            .cmp(&b.status)
-            .then_with(|| a.role_arn.cmp(&b.role_arn))
-    });
-    rows
 }
