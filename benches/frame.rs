@@ -9,7 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use irsa_tui::analysis::Settings;
 use irsa_tui::demo;
 use irsa_tui::inventory::Inventory;
-use irsa_tui::tui::{App, Model, Origin, Theme, draw};
+use irsa_tui::tui::{App, Model, Theme, draw};
+use irsa_tui::updates::{Analysed, Origin};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -23,10 +24,14 @@ fn scale(n: usize) -> usize {
     }
 }
 
+/// What the update service builds off the UI thread for `inv`.
+fn model(inv: &Inventory, settings: &Settings) -> Model {
+    Model::new(Analysed::of(inv, settings))
+}
+
 fn app(inv: Inventory) -> App {
     App::new(
-        inv,
-        Settings::default(),
+        model(&inv, &Settings::default()),
         Origin::Demo,
         Theme { color: true },
     )
@@ -69,23 +74,24 @@ fn bench(c: &mut Criterion) {
     let mut next = base.clone();
     next.pods.pop();
     let mut loaded = app(base);
+    let settings = Settings::default();
     let mut group = c.benchmark_group("update");
     group.sample_size(10);
+    // Analysis and model building (off the UI thread on a live cluster), then applying it.
     group.bench_function("apply one inventory update (100k pods)", |b| {
         b.iter_batched(
             || next.clone(),
-            |inv| loaded.apply_inventory(inv, Instant::now()),
+            |inv| loaded.apply_model(model(&inv, &settings), Instant::now()),
             BatchSize::LargeInput,
         )
     });
     // On a live cluster the analysis runs off the UI thread; the UI thread only applies
     // the result (diff, sort, rebuild the shown rows).
-    let settings = Settings::default();
     group.bench_function(
         "UI thread: apply a model analysed elsewhere (100k pods)",
         |b| {
             b.iter_batched(
-                || Model::new(next.clone(), &settings),
+                || model(&next, &settings),
                 // The replaced model is returned, so it is dropped outside the measurement, as
                 // the event loop drops it off the UI thread.
                 |model| {

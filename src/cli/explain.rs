@@ -1,6 +1,7 @@
 //! `irsa-tui explain [CODE]`: the catalog entry of a finding code; without one, every code
 //! in a line; `--markdown`, the whole catalog as `docs/findings.md` holds it.
 
+use super::output::fail;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -24,7 +25,7 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         (Some(code), false) => match code.parse::<Code>() {
             Ok(parsed) => catalog::explain(parsed),
             Err(_) => {
-                return super::fail(format!(
+                return fail(format!(
                     "unknown finding code {code:?}; `irsa-tui explain` lists them all"
                 ));
             }

@@ -1,16 +1,18 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in its own file.
 
+mod dashboard;
 mod explain;
+mod output;
 mod report;
 mod snapshot;
 pub mod source;
 mod trust;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+pub use output::{EXIT_USAGE, fail, use_color};
 pub use source::SourceArgs;
 
 /// Cluster-wide IRSA health for Amazon EKS.
@@ -40,9 +42,6 @@ pub enum Command {
     },
 }
 
-/// Exit status: 0 success/allowed, 1 denied or findings, 2 could not run.
-pub const EXIT_USAGE: u8 = 2;
-
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,18 +55,6 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        None => crate::tui::run(&cli.source),
+        None => dashboard::run(&cli.source),
     }
-}
-
-/// Prints a one-line error and returns exit status 2.
-pub fn fail(message: impl std::fmt::Display) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "irsa-tui: error: {message}");
-    ExitCode::from(EXIT_USAGE)
-}
-
-/// Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value.
-pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    crate::report::style::color_allowed() && std::io::stdout().is_terminal()
 }

@@ -1,5 +1,6 @@
 //! `irsa-tui report`: one-shot analysis, printed or written, then exit.
 
+use super::output::fail;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +85,7 @@ pub fn build(source: &SourceArgs) -> Result<Report, String> {
 pub fn run(args: &ReportArgs, source: &SourceArgs) -> ExitCode {
     let report = match build(source) {
         Ok(r) => r,
-        Err(e) => return super::fail(e),
+        Err(e) => return fail(e),
     };
     let format = args
         .format
@@ -98,7 +99,7 @@ pub fn run(args: &ReportArgs, source: &SourceArgs) -> ExitCode {
             .map_err(|e| format!("cannot write the report: {e}")),
     };
     if let Err(e) = written {
-        return super::fail(e);
+        return fail(e);
     }
     if reaches(&report, args.fail_on) {
         ExitCode::from(1)

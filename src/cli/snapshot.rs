@@ -1,5 +1,6 @@
 //! `irsa-tui snapshot -o FILE`: record everything the analysis reads, for `--replay`.
 
+use super::output::fail;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,7 +18,7 @@ pub struct SnapshotArgs {
 pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> ExitCode {
     let mut inv = match source.load() {
         Ok(i) => i,
-        Err(e) => return super::fail(e),
+        Err(e) => return fail(e),
     };
     if inv.captured_at.is_none() {
         inv.captured_at = Some(crate::time::now());
@@ -27,6 +28,6 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> ExitCode {
             eprintln!("irsa-tui: snapshot written to {}", args.output.display());
             ExitCode::SUCCESS
         }
-        Err(e) => super::fail(format!("cannot write {}: {e}", args.output.display())),
+        Err(e) => fail(format!("cannot write {}: {e}", args.output.display())),
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::inventory::Inventory;
+use crate::updates::Origin;
 
 #[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
@@ -57,13 +58,7 @@ impl SourceArgs {
         let mut inv = if self.demo {
             crate::sources::demo::inventory().map_err(|e| e.to_string())?
         } else if let Some(path) = &self.replay {
-            let shown = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                format!(
-                    "cannot read snapshot {shown}: {e} (write one with `irsa-tui snapshot -o FILE`)"
-                )
-            })?;
-            Inventory::from_snapshot_json(&text, &shown).map_err(|e| e.to_string())?
+            crate::sources::replay::inventory(path)?
         } else {
             self.load_live()?
         };
@@ -71,6 +66,15 @@ impl SourceArgs {
             inv.restrict_to_namespaces(&self.namespaces);
         }
         Ok(inv)
+    }
+
+    /// Where the data comes from.
+    pub fn origin(&self) -> Origin {
+        match &self.replay {
+            Some(path) => Origin::Replay(path.clone()),
+            None if self.demo => Origin::Demo,
+            None => Origin::Live,
+        }
     }
 
     /// The live options these flags name.

@@ -1,5 +1,6 @@
 //! `irsa-tui trust POLICY --issuer URL --service-account NS/NAME`.
 
+use super::output::{EXIT_USAGE, fail, use_color};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -87,11 +88,11 @@ fn read_policy(path: &str) -> Result<String, String> {
 pub fn run(args: &TrustArgs) -> ExitCode {
     let issuer = match Issuer::parse(&args.issuer) {
         Ok(i) => i,
-        Err(e) => return super::fail(e),
+        Err(e) => return fail(e),
     };
     let text = match read_policy(&args.policy) {
         Ok(t) => t,
-        Err(e) => return super::fail(e),
+        Err(e) => return fail(e),
     };
     let (role_name, role_account) = match &args.role {
         Some(r) => {
@@ -109,12 +110,12 @@ pub fn run(args: &TrustArgs) -> ExitCode {
     let out = match args.format {
         TrustFormat::Json => match serde_json::to_string_pretty(&assessment) {
             Ok(s) => s + "\n",
-            Err(e) => return super::fail(format!("cannot serialise the result: {e}")),
+            Err(e) => return fail(format!("cannot serialise the result: {e}")),
         },
-        TrustFormat::Text => render::text(&assessment, &subject, super::use_color()),
+        TrustFormat::Text => render::text(&assessment, &subject, use_color()),
     };
     if std::io::stdout().write_all(out.as_bytes()).is_err() {
-        return ExitCode::from(super::EXIT_USAGE);
+        return ExitCode::from(EXIT_USAGE);
     }
     match assessment.decision {
         Decision::Allow => ExitCode::SUCCESS,

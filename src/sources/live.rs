@@ -1,10 +1,13 @@
-//! The live flow behind `report` and `snapshot`: connect to Kubernetes, start the watchers,
-//! wait until every source has synced or failed (bounded by a timeout), then read AWS once,
-//! and hand over the inventory.
+//! Live sources: connect to Kubernetes and start the watchers (a [`Feed`]), wait until every
+//! source has synced or failed (bounded by a timeout), read AWS into the same store. The
+//! dashboard keeps a feed running; `report` and `snapshot` take one complete read
+//! ([`collect`]) through the same steps.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::task::JoinHandle;
 
 use super::aws::{self, AwsOptions, CallLog};
 use super::kube;
@@ -40,10 +43,83 @@ pub enum StartError {
     Other(String),
 }
 
+/// Live sources: the store the watchers fill, and how to read AWS into it. Dropping the
+/// feed stops its watchers and AWS reads.
+pub struct Feed {
+    pub store: Arc<Store>,
+    pub aws: AwsOptions,
+    pub no_aws: bool,
+    pub sync_timeout: Duration,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Feed {
+    /// Connects to the cluster `opts` name and starts its watchers.
+    pub async fn connect(opts: &LiveOptions) -> Result<Feed, StartError> {
+        let (store, aws, handles) = start(opts).await?;
+        Ok(Feed {
+            store,
+            aws,
+            no_aws: opts.no_aws,
+            sync_timeout: opts.sync_timeout,
+            handles: Mutex::new(handles),
+        })
+    }
+
+    /// Waits until every source has finished its first list (or failed), at most the sync
+    /// timeout.
+    pub async fn settle(&self) {
+        wait_settled(&self.store, self.sync_timeout).await;
+    }
+
+    /// Reads AWS into the store; with `--no-aws`, records that it is skipped.
+    pub async fn read_aws(&self, calls: &CallLog) {
+        read_aws(&self.store, &self.aws, self.no_aws, calls).await;
+    }
+
+    /// Reads AWS in the background, after the Kubernetes side settled when
+    /// `wait_for_sync` (the first read); stopped with the feed.
+    pub fn read_aws_in_background(&self, wait_for_sync: bool) {
+        let (store, aws, no_aws) = (self.store.clone(), self.aws.clone(), self.no_aws);
+        let timeout = self.sync_timeout;
+        let read = tokio::spawn(async move {
+            if wait_for_sync && !no_aws {
+                wait_settled(&store, timeout).await;
+            }
+            read_aws(&store, &aws, no_aws, &CallLog::default()).await;
+        });
+        if let Ok(mut handles) = self.handles.lock() {
+            handles.retain(|h| !h.is_finished());
+            handles.push(read);
+        }
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        if let Ok(handles) = self.handles.lock() {
+            for h in handles.iter() {
+                h.abort();
+            }
+        }
+    }
+}
+
+async fn read_aws(store: &Store, opts: &AwsOptions, no_aws: bool, calls: &CallLog) {
+    if no_aws {
+        store.update(|d| {
+            d.aws.reachable = false;
+            d.aws.skipped = true;
+        });
+    } else {
+        aws::fetch(opts, store, calls).await;
+    }
+}
+
 /// Connects and starts the sources; returns the store they fill and the resolved cluster.
-pub async fn start(
+async fn start(
     opts: &LiveOptions,
-) -> Result<(Arc<Store>, AwsOptions, Vec<tokio::task::JoinHandle<()>>), StartError> {
+) -> Result<(Arc<Store>, AwsOptions, Vec<JoinHandle<()>>), StartError> {
     let connected = kube::connect(
         opts.kubeconfig.as_deref(),
         opts.context.as_deref(),
@@ -89,7 +165,7 @@ pub async fn start(
 }
 
 /// Waits until every registered source settled, or `timeout` passed.
-pub async fn wait_settled(store: &Store, timeout: Duration) {
+async fn wait_settled(store: &Store, timeout: Duration) {
     let mut changes = store.subscribe();
     let deadline = tokio::time::Instant::now() + timeout;
     // The watchers register themselves first; give them a moment to appear.
@@ -108,22 +184,13 @@ pub async fn wait_settled(store: &Store, timeout: Duration) {
     }
 }
 
-/// One complete read for `report`/`snapshot`.
+/// One complete read for `report`/`snapshot`: connect, wait for the first lists (sources
+/// still syncing after the timeout are reported as failing), read AWS once.
 pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String> {
-    let (store, aws_opts, handles) = start(opts).await.map_err(|e| e.to_string())?;
-    wait_settled(&store, opts.sync_timeout).await;
-    store.give_up_syncing(opts.sync_timeout);
+    let feed = Feed::connect(opts).await.map_err(|e| e.to_string())?;
+    feed.settle().await;
+    feed.store.give_up_syncing(feed.sync_timeout);
     let calls = CallLog::default();
-    if opts.no_aws {
-        store.update(|d| {
-            d.aws.reachable = false;
-            d.aws.skipped = true;
-        });
-    } else {
-        aws::fetch(&aws_opts, &store, &calls).await;
-    }
-    for h in handles {
-        h.abort();
-    }
-    Ok((store.inventory(), calls))
+    feed.read_aws(&calls).await;
+    Ok((feed.store.inventory(), calls))
 }

@@ -6,4 +6,5 @@ pub mod demo;
 pub mod kube;
 pub mod kubeconfig;
 pub mod live;
+pub mod replay;
 pub mod store;

@@ -1,12 +1,8 @@
 //! Drill-downs: which binding or node role is open, its page position, and the pods of a
-//! binding joined with the inventory (age, owner).
-
-use rustc_hash::FxHashMap as HashMap;
-
-use crate::inventory::Pod;
+//! binding as the drill-down lists them (age, owner).
 
 use super::model::Model;
-use super::time;
+use crate::time;
 
 /// A scrollable page (drill-down or the Cluster view) with selectable findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,7 +14,7 @@ pub struct PageState {
     pub jump: bool,
 }
 
-/// A pod of a binding, joined with the inventory for its age and owner.
+/// A pod of a binding, with its age and owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodRow {
     pub name: String,
@@ -42,33 +38,20 @@ pub enum Detail {
     },
 }
 
-/// The pods of binding `i` with the age and owner the inventory knows (ages at capture
-/// time).
+/// The pods of binding `i`, with their ages at capture time.
 pub fn pod_rows(model: &Model, i: usize) -> Vec<PodRow> {
     let Some(b) = model.report.bindings.get(i) else {
         return Vec::new();
     };
-    let in_namespace: HashMap<&str, &Pod> = model
-        .inventory
-        .pods
-        .iter()
-        .filter(|p| p.namespace == b.namespace)
-        .map(|p| (p.name.as_str(), p))
-        .collect();
     b.pods
         .iter()
-        .map(|p| {
-            let pod = in_namespace.get(p.name.as_str());
-            PodRow {
-                name: p.name.clone(),
-                node: p.node.clone().unwrap_or_default(),
-                injected: p.injected,
-                stale: p.stale,
-                age: pod.and_then(|x| time::age_between(x.created.as_deref(), model.now)),
-                owner: pod
-                    .and_then(|x| x.owner.as_ref())
-                    .map(|o| format!("{}/{}", o.kind, o.name)),
-            }
+        .map(|p| PodRow {
+            name: p.name.clone(),
+            node: p.node.clone().unwrap_or_default(),
+            injected: p.injected,
+            stale: p.stale,
+            age: time::age_between(p.created.as_deref(), model.now),
+            owner: p.owner.clone(),
         })
         .collect()
 }

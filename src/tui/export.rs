@@ -89,14 +89,11 @@ pub fn summary(files: &[PathBuf]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Settings, analyze};
+    use crate::tui::fixtures::{demo, model};
 
     #[test]
     fn writes_timestamped_files_or_the_path_given() {
-        let report = analyze(
-            &crate::sources::demo::inventory().expect("demo"),
-            &Settings::default(),
-        );
+        let report = model(&demo()).report;
         let dir = tempfile::tempdir().expect("tempdir");
         let files = write(
             &report,

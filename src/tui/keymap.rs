@@ -3,8 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::Tab;
 use super::query::SortColumn;
+use super::tab::Tab;
 
 use Action as A;
 use Scope as S;

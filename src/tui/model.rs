@@ -1,14 +1,14 @@
-//! The data the dashboard shows: the inventory, its report, and what the tables need per
-//! row (keys, search text, column widths), rebuilt whenever the inventory changes. The
-//! judging is done by [`analyze`]; nothing here decides what is wrong.
+//! The data the dashboard shows: an analysis (the report and the state of the sources),
+//! and what the tables need per row (keys, search text, column widths), built off the UI
+//! thread whenever a new analysis arrives. Nothing here decides what is wrong.
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::analysis::{Binding, Finding, Report, Settings, Severity, analyze};
+use crate::analysis::{Binding, Code, Finding, Report, Severity};
 use crate::arn;
-use crate::inventory::Inventory;
-
-use super::time;
+use crate::inventory::{AwsStatus, SourceHealth};
+use crate::time;
+use crate::updates::Analysed;
 
 /// What a finding belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +60,10 @@ pub struct Widths {
 }
 
 pub struct Model {
-    pub inventory: Inventory,
     pub report: Report,
+    /// The Kubernetes sources the report was read from.
+    pub sources: Vec<SourceHealth>,
+    pub aws: AwsStatus,
     pub bindings: Vec<BindingRow>,
     /// Binding key → index.
     pub index: HashMap<String, usize>,
@@ -70,17 +72,19 @@ pub struct Model {
     pub findings: Vec<FindingEntry>,
     /// Namespaces with bindings, sorted (for `:ns` completion).
     pub namespaces: Vec<String>,
-    /// When the inventory was captured (seconds since the epoch): ages are relative to it.
+    /// When the data was captured (seconds since the epoch): ages are relative to it.
     pub now: Option<i64>,
-    /// Whether this cluster's issuer is registered as an IAM OIDC provider in its account
-    /// (`None`: the account's providers were not listed, or no issuer).
-    pub provider_registered: Option<bool>,
 }
 
 impl Model {
-    pub fn new(inventory: Inventory, settings: &Settings) -> Self {
-        let report = analyze(&inventory, settings);
-        let now = inventory
+    pub fn new(analysed: Analysed) -> Self {
+        let Analysed {
+            report,
+            sources,
+            aws,
+        } = analysed;
+        let now = report
+            .cluster
             .captured_at
             .as_deref()
             .and_then(time::parse_rfc3339);
@@ -131,18 +135,17 @@ impl Model {
         namespaces.dedup();
         namespaces.sort_unstable();
         namespaces.dedup();
-        let provider_registered = report.cluster.oidc_provider_registered;
         let mut model = Model {
-            inventory,
             findings: Vec::new(),
             report,
+            sources,
+            aws,
             bindings,
             index,
             widths,
             node_roles,
             namespaces,
             now,
-            provider_registered,
         };
         model.findings = finding_entries(&model);
         model
@@ -247,7 +250,7 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
             .enumerate()
             .map(|(j, f)| (Target::Cluster, j, f)),
     );
-    let mut worst: HashMap<crate::analysis::Code, Severity> = HashMap::default();
+    let mut worst: HashMap<Code, Severity> = HashMap::default();
     for (_, _, f) in &all {
         let w = worst.entry(f.code).or_insert(f.severity);
         *w = (*w).min(f.severity);

@@ -5,18 +5,24 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::App;
-use super::origin::Origin;
+pub use super::fixtures::{demo, model};
 use super::theme::Theme;
-use crate::analysis::Settings;
 use crate::inventory::Inventory;
+use crate::updates::Origin;
 
-pub fn demo() -> Inventory {
-    crate::sources::demo::inventory().expect("the demo parses")
+/// The dashboard on `inventory`.
+pub fn app_on(inventory: &Inventory, origin: Origin, color: bool) -> App {
+    App::new(model(inventory), origin, Theme { color })
 }
 
 /// The dashboard on the demo cluster.
 pub fn demo_app(color: bool) -> App {
-    App::new(demo(), Settings::default(), Origin::Demo, Theme { color })
+    app_on(&demo(), Origin::Demo, color)
+}
+
+/// A new analysis of `inventory` arrives; returns how many rows changed.
+pub fn apply(app: &mut App, inventory: &Inventory, now: Instant) -> usize {
+    app.apply_model(model(inventory), now)
 }
 
 /// Types `keys`: `\n` Enter, `\x1b` Esc, `\t` Tab, `\x08` Backspace, others as characters.

@@ -9,11 +9,9 @@ use ratatui::backend::TestBackend;
 
 use super::app::App;
 use super::detail::Detail;
-use super::origin::Origin;
 use super::test_support::{self, press, select};
-use super::theme::Theme;
 use super::views::draw;
-use crate::analysis::Settings;
+use crate::updates::Origin;
 
 const W: u16 = 120;
 const H: u16 = 36;
@@ -250,13 +248,8 @@ fn live_syncing_and_connecting() {
             s.count = Some(i + 7);
         }
     }
-    let mut app = App::new(
-        inv,
-        Settings::default(),
-        Origin::Live,
-        Theme { color: true },
-    )
-    .with_contexts(vec!["prod".into(), "staging".into()]);
+    let mut app = test_support::app_on(&inv, Origin::Live, true)
+        .with_contexts(vec!["prod".into(), "staging".into()]);
     let t0 = Instant::now();
     app.tick(t0);
     for n in 1..=3 {

@@ -4,8 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::analysis::{Severity, Status};
-use crate::policy::Tri;
+use crate::analysis::{Severity, Status, Tri};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {

@@ -3,7 +3,7 @@
 
 use aws_sdk_eks::Client;
 
-use super::{CallLog, describe, error_code};
+use super::calls::{CallLog, describe, error_code};
 use crate::inventory::PodIdentityAssociation;
 use crate::sources::store::Store;
 

@@ -10,7 +10,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::types::EntityType;
 use futures::StreamExt;
 
-use super::{CallLog, describe, error_code};
+use super::calls::{CallLog, describe, error_code};
 use crate::arn::{parse_role_arn, same_role};
 use crate::inventory::{AttachedPolicy, InlinePolicy, OidcProvider, ReadStatus, Role};
 use crate::policy::{PolicyDocument, decode_json};

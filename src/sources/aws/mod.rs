@@ -3,11 +3,13 @@
 //! `GetAccountAuthorizationDetails`, per-role reads only where that call is denied).
 //! Everything is written into the [`Store`]; failures are recorded, never raised.
 
+mod calls;
 pub mod eks;
 pub mod iam;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+pub use calls::CallLog;
+
+use std::collections::BTreeSet;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -24,26 +26,6 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Explicit credentials instead of the standard chain.
     pub credentials: Option<aws_sdk_sts::config::Credentials>,
-}
-
-/// How many calls of each operation were made (for the AWS-call budget).
-#[derive(Debug, Clone, Default)]
-pub struct CallLog(Arc<Mutex<BTreeMap<&'static str, usize>>>);
-
-impl CallLog {
-    pub fn record(&self, operation: &'static str) {
-        if let Ok(mut m) = self.0.lock() {
-            *m.entry(operation).or_default() += 1;
-        }
-    }
-
-    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
-        self.0.lock().map(|m| m.clone()).unwrap_or_default()
-    }
-
-    pub fn total(&self) -> usize {
-        self.counts().values().sum()
-    }
 }
 
 /// The SDK configuration: standard chain, `--region`/`--profile`, `AWS_ENDPOINT_URL`,
@@ -66,22 +48,6 @@ pub async fn sdk_config(opts: &AwsOptions) -> SdkConfig {
     loader.load().await
 }
 
-/// A one-line description of an SDK error: its code and message when the service sent one.
-pub(crate) fn describe<E>(err: &E) -> String
-where
-    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error,
-{
-    match (err.code(), err.message()) {
-        (Some(code), Some(msg)) => format!("{code}: {msg}"),
-        (Some(code), None) => code.to_owned(),
-        _ => aws_sdk_iam::error::DisplayErrorContext(err).to_string(),
-    }
-}
-
-pub(crate) fn error_code<E: aws_sdk_iam::error::ProvideErrorMetadata>(err: &E) -> Option<&str> {
-    err.code()
-}
-
 /// Reads everything AWS-side for the cluster into `store`. `referenced` are the role ARNs
 /// the Kubernetes side names (annotations, aws-auth node roles).
 pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
@@ -91,7 +57,7 @@ pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
     let account = match sts.get_caller_identity().send().await {
         Ok(out) => out.account().map(str::to_owned),
         Err(e) => {
-            let message = describe(&e);
+            let message = calls::describe(&e);
             tracing::warn!("AWS unreachable: {message}");
             store.update(|d| {
                 d.aws.reachable = false;

@@ -9,11 +9,12 @@ use crate::analysis::Mechanism;
 
 use super::super::app::App;
 use super::super::query::SortColumn;
-use super::super::time;
 use super::super::widgets::table::{self, Column, RowData};
+use super::blocks;
+use crate::time;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
-    let block = super::table_block(
+    let block = blocks::table_block(
         app,
         "Bindings",
         app.bindings.rows.len(),
@@ -23,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.bindings.rows.is_empty() {
-        super::empty(frame, inner, app, "bindings");
+        blocks::empty(frame, inner, app, "bindings");
         return usize::from(inner.height);
     }
     let sort = app.query.sort;

@@ -10,12 +10,13 @@ use crate::inventory::SourceState;
 
 use super::super::app::App;
 use super::super::widgets::page::{self, Doc};
+use super::blocks;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let t = app.theme;
     let m = &app.model;
-    let inv = &m.inventory;
     let report = &m.report;
+    let c = &report.cluster;
     let mut doc = Doc::new(page::width(area), t);
     let w = 18;
     let text = |v: &Option<String>| Span::raw(v.clone().unwrap_or("unknown".into()));
@@ -30,30 +31,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     };
 
     doc.heading("Cluster");
-    doc.field(2, "name", w, vec![text(&inv.cluster.name)]);
-    doc.field(2, "context", w, vec![text(&inv.context)]);
-    doc.field(2, "account", w, vec![text(&inv.cluster.account)]);
-    doc.field(2, "region", w, vec![text(&inv.cluster.region)]);
-    doc.field(2, "OIDC issuer", w, vec![text(&inv.cluster.oidc_issuer)]);
+    doc.field(2, "name", w, vec![text(&c.name)]);
+    doc.field(2, "context", w, vec![text(&c.context)]);
+    doc.field(2, "account", w, vec![text(&c.account)]);
+    doc.field(2, "region", w, vec![text(&c.region)]);
+    doc.field(2, "OIDC issuer", w, vec![text(&c.oidc_issuer)]);
     doc.field(
         2,
         "IAM OIDC provider",
         w,
-        vec![flag(m.provider_registered, "registered", "not registered")],
+        vec![flag(
+            c.oidc_provider_registered,
+            "registered",
+            "not registered",
+        )],
     );
     doc.field(
         2,
         "IRSA webhook",
         w,
-        vec![flag(inv.webhook_present, "present", "absent")],
+        vec![flag(c.webhook_present, "present", "absent")],
     );
     doc.field(
         2,
         "pod identity agent",
         w,
-        vec![flag(inv.pod_identity_agent_present, "present", "absent")],
+        vec![flag(c.pod_identity_agent_present, "present", "absent")],
     );
-    doc.field(2, "data captured", w, vec![text(&inv.captured_at)]);
+    doc.field(2, "data captured", w, vec![text(&c.captured_at)]);
 
     doc.heading("Summary");
     let s = &report.summary;
@@ -81,16 +86,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     ))]);
 
     doc.heading("Sources");
-    if inv.sources.is_empty() {
+    if m.sources.is_empty() {
         doc.line(vec![Span::styled("  none recorded", t.dim())]);
     }
-    let rw = inv
+    let rw = m
         .sources
         .iter()
         .map(|s| s.resource.chars().count())
         .max()
         .unwrap_or(0);
-    for src in &inv.sources {
+    for src in &m.sources {
         let (v, word) = match src.state {
             SourceState::Ok => (Some(true), "synced"),
             SourceState::Syncing => (None, "syncing"),
@@ -121,7 +126,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         }
         doc.line(spans);
     }
-    let aws = &inv.aws;
+    let aws = &m.aws;
     let (aws_flag, aws_word) = if aws.reachable {
         (Some(true), "reachable".to_owned())
     } else if aws.reading() {
@@ -157,6 +162,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     for (i, f) in report.cluster_findings.iter().enumerate() {
         doc.finding(f, i == app.cluster_page.finding);
     }
-    let block = super::page_block(app, vec![Span::styled("Cluster", t.bold())]);
+    let block = blocks::page_block(app, vec![Span::styled("Cluster", t.bold())]);
     page::render(frame, area, block, doc, &mut app.cluster_page)
 }

@@ -10,6 +10,7 @@ use super::super::app::App;
 use super::super::rows::FindingRow;
 use super::super::theme::severity_symbol;
 use super::super::widgets::table::{self, Column, RowData};
+use super::blocks;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let shown = app
@@ -18,11 +19,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         .iter()
         .filter(|r| matches!(r, FindingRow::Entry(_)))
         .count();
-    let block = super::table_block(app, "Findings", shown, app.model.findings.len(), false);
+    let block = blocks::table_block(app, "Findings", shown, app.model.findings.len(), false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.findings.rows.is_empty() {
-        super::empty(frame, inner, app, "findings");
+        blocks::empty(frame, inner, app, "findings");
         return usize::from(inner.height);
     }
     let App {

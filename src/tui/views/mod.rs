@@ -1,20 +1,22 @@
 //! Drawing: the layout (header, tabs, the view, input line, footer) and one module per view.
 
-mod binding;
+mod binding_detail;
 mod bindings;
+mod blocks;
 mod cluster;
 mod findings;
 mod help;
-mod node_role;
+mod node_role_detail;
 mod node_roles;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 
-use super::app::{App, Tab};
+use super::app::App;
 use super::detail::Detail;
+use super::tab::Tab;
 use super::widgets::{command_line, footer, header};
 
 /// Below this the dashboard says the terminal is too small instead of drawing.
@@ -40,8 +42,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     header::render(frame, top, app);
     header::render_tabs(frame, tabs, app);
     app.page_height = match &app.detail {
-        Some(Detail::Binding { .. }) => binding::render(frame, main, app),
-        Some(Detail::NodeRole { .. }) => node_role::render(frame, main, app),
+        Some(Detail::Binding { .. }) => binding_detail::render(frame, main, app),
+        Some(Detail::NodeRole { .. }) => node_role_detail::render(frame, main, app),
         None => match app.tab {
             Tab::Bindings => bindings::render(frame, main, app),
             Tab::NodeRoles => node_roles::render(frame, main, app),
@@ -71,63 +73,4 @@ fn too_small(frame: &mut Frame, area: Rect) {
         ..area
     };
     frame.render_widget(Paragraph::new(lines).centered(), rect);
-}
-
-/// A table's border title: name, shown/total, and what narrows or orders it.
-fn table_block<'a>(app: &App, name: &str, shown: usize, total: usize, sorted: bool) -> Block<'a> {
-    let t = app.theme;
-    let mut spans = vec![
-        Span::styled(format!(" {name} "), t.bold()),
-        Span::styled(format!("{shown}/{total} "), t.accent()),
-    ];
-    let q = &app.query;
-    if let Some(ns) = &q.namespace {
-        spans.push(Span::styled(format!("· ns {ns} "), t.key()));
-    }
-    if sorted {
-        spans.push(Span::styled(
-            format!("· sort {} {} ", q.sort.column.name(), q.sort.arrow()),
-            t.dim(),
-        ));
-    }
-    if !q.filter.text.is_empty() {
-        spans.push(Span::styled(
-            format!("· filter {:?} ", q.filter.text),
-            t.key(),
-        ));
-    }
-    if q.problems_only {
-        spans.push(Span::styled("· problems only ", t.key()));
-    }
-    Block::bordered().title(Line::from(spans))
-}
-
-/// A page's border: what it shows, and how to leave.
-fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> {
-    let mut spans = vec![Span::raw(" ")];
-    spans.extend(title);
-    spans.push(Span::raw(" "));
-    let mut block = Block::bordered().title(Line::from(spans));
-    if app.detail.is_some() {
-        block = block.title_bottom(Line::from(Span::styled(" Esc back ", app.theme.dim())));
-    }
-    block
-}
-
-/// The message in an empty table.
-fn empty(frame: &mut Frame, area: Rect, app: &App, what: &str) {
-    let text = if app.query.filter.is_empty() && !app.query.problems_only {
-        format!("no {what}")
-    } else {
-        format!("no {what} match (Esc clears the filter, f toggles problems only)")
-    };
-    let rect = Rect {
-        y: area.y + 1,
-        height: 1,
-        ..area
-    };
-    frame.render_widget(
-        Paragraph::new(Span::styled(text, app.theme.dim())).centered(),
-        rect,
-    );
 }

@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 
 use super::super::app::App;
 use super::super::widgets::table::{self, Column, RowData};
+use super::blocks;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
-    let block = super::table_block(
+    let block = blocks::table_block(
         app,
         "Node roles",
         app.node_roles.rows.len(),
@@ -19,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.node_roles.rows.is_empty() {
-        super::empty(frame, inner, app, "node roles");
+        blocks::empty(frame, inner, app, "node roles");
         return usize::from(inner.height);
     }
     let App {

@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 use crate::analysis::Status;
 use crate::inventory::SourceState;
 
-use super::super::app::{App, Tab};
+use super::super::app::App;
+use super::super::tab::Tab;
 use super::table::fit_line;
 
 /// The most of an AWS error the header shows.
@@ -32,24 +33,21 @@ fn flag(app: &App, name: &str, v: Option<bool>) -> Vec<Span<'static>> {
 /// Three lines: cluster; OIDC, webhook and agent; sources, AWS and the last change.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let m = &app.model;
-    let inv = &m.inventory;
+    let c = &m.report.cluster;
     let t = app.theme;
     let unknown = "?".to_owned();
     let mut l1 = vec![
         Span::styled(" irsa-tui ", t.active_tab()),
         Span::raw(" "),
-        Span::styled(
-            inv.cluster.name.clone().unwrap_or(unknown.clone()),
-            t.bold(),
-        ),
+        Span::styled(c.name.clone().unwrap_or(unknown.clone()), t.bold()),
         sep(app),
         label(app, "account"),
-        Span::raw(inv.cluster.account.clone().unwrap_or(unknown.clone())),
+        Span::raw(c.account.clone().unwrap_or(unknown.clone())),
         sep(app),
         label(app, "region"),
-        Span::raw(inv.cluster.region.clone().unwrap_or(unknown.clone())),
+        Span::raw(c.region.clone().unwrap_or(unknown.clone())),
     ];
-    if let Some(ctx) = &inv.context {
+    if let Some(ctx) = &c.context {
         l1.extend([sep(app), label(app, "context"), Span::raw(ctx.clone())]);
     }
     let (spin, spin_style) = t.spinner(app.spinner);
@@ -62,19 +60,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     // The flags first: the issuer URL is what a narrow terminal cuts.
     let mut l2 = vec![Span::raw(" ")];
-    l2.extend(flag(app, "OIDC provider", m.provider_registered));
+    l2.extend(flag(app, "OIDC provider", c.oidc_provider_registered));
     l2.push(sep(app));
-    l2.extend(flag(app, "webhook", inv.webhook_present));
+    l2.extend(flag(app, "webhook", c.webhook_present));
     l2.push(sep(app));
     l2.extend(flag(
         app,
         "pod identity agent",
-        inv.pod_identity_agent_present,
+        c.pod_identity_agent_present,
     ));
     l2.extend([
         sep(app),
         label(app, "issuer"),
-        Span::raw(inv.cluster.oidc_issuer.clone().unwrap_or("none".into())),
+        Span::raw(c.oidc_issuer.clone().unwrap_or("none".into())),
     ]);
 
     let mut l3 = vec![
@@ -83,7 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw(app.origin.label()),
     ];
     l3.push(sep(app));
-    let aws = &inv.aws;
+    let aws = &m.aws;
     if aws.reachable {
         l3.extend(flag(app, "AWS", Some(true)));
     } else if aws.reading() {
@@ -110,7 +108,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             l3.push(Span::styled(format!(" {short}"), t.error()));
         }
     }
-    if let Some(at) = &inv.captured_at {
+    if let Some(at) = &c.captured_at {
         l3.extend([sep(app), label(app, "last change"), Span::raw(at.clone())]);
     }
     l3.push(sep(app));
@@ -122,7 +120,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         (SourceState::Failed, "failing"),
         (SourceState::Forbidden, "forbidden"),
     ] {
-        let names: Vec<String> = inv
+        let names: Vec<String> = m
             .sources
             .iter()
             .filter(|s| s.state == state)
@@ -151,7 +149,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             l3.push(Span::raw(", "));
         }
     }
-    let synced = inv
+    let synced = m
         .sources
         .iter()
         .filter(|s| s.state == SourceState::Ok)
@@ -165,7 +163,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let held: Vec<String> = ["pods", "serviceaccounts"]
         .iter()
         .filter_map(|resource| {
-            let mut counts = inv
+            let mut counts = m
                 .sources
                 .iter()
                 .filter(|s| s.state == SourceState::Ok && s.resource == *resource)

@@ -7,14 +7,16 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-use crate::analysis::{Binding, TrustView};
-use crate::policy::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
+use crate::analysis::{
+    Actual, Binding, ConditionTrace, Decision, PartTrace, StatementTrace, Tri, TrustView,
+};
 
 use super::super::app::App;
 use super::super::detail::{Detail, PodRow};
 use super::super::theme::tri_symbol;
-use super::super::time;
 use super::super::widgets::page::{self, Doc};
+use super::blocks;
+use crate::time;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let Some(Detail::Binding {
@@ -31,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let t = app.theme;
     let mut doc = Doc::new(page::width(area), t);
     document(&mut doc, b, pods, state.finding, app.model.now);
-    let block = super::page_block(
+    let block = blocks::page_block(
         app,
         vec![
             Span::styled(

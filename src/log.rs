@@ -178,7 +178,7 @@ mod tests {
         });
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(
-            text.contains("DEBUG irsa_tui::tui::log::tests: loaded bindings=83"),
+            text.contains("DEBUG irsa_tui::log::tests: loaded bindings=83"),
             "{text}"
         );
         assert!(!text.contains("not written"));

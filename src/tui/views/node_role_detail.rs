@@ -5,12 +5,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use crate::analysis::checks::node_roles::extras;
 use crate::arn;
 
 use super::super::app::App;
 use super::super::detail::Detail;
 use super::super::widgets::page::{self, Doc};
+use super::blocks;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let Some(Detail::NodeRole { arn, page: state }) = &app.detail else {
@@ -37,16 +37,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         doc.finding(f, i == state.finding);
     }
 
-    let baseline = &app.settings().node_baseline;
+    let baseline = &app.model.report.node_baseline;
     doc.heading("Policies against the baseline");
-    // What the role holds beyond the baseline, as analysis sees it (names it cannot read
-    // from the role record are shown as they are).
-    let beyond = app
-        .model
-        .inventory
-        .role(&r.role_arn)
-        .map(|role| extras(role, baseline))
-        .unwrap_or_default();
+    // What the role holds beyond the baseline, as analysis judged it.
+    let beyond = &r.beyond_baseline;
     if r.attached_policies.is_empty() && r.inline_policies.is_empty() {
         doc.line(vec![Span::styled(
             "  none (or the role could not be read)",
@@ -100,7 +94,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         doc.line(vec![Span::styled(format!("  … and {more} more"), t.dim())]);
     }
 
-    let block = super::page_block(
+    let block = blocks::page_block(
         app,
         vec![
             Span::styled(

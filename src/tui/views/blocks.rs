@@ -1,0 +1,74 @@
+//! The frames around views: a table's border title, a page's border, an empty table's
+//! message.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::super::app::App;
+
+/// A table's border title: name, shown/total, and what narrows or orders it.
+pub(super) fn table_block<'a>(
+    app: &App,
+    name: &str,
+    shown: usize,
+    total: usize,
+    sorted: bool,
+) -> Block<'a> {
+    let t = app.theme;
+    let mut spans = vec![
+        Span::styled(format!(" {name} "), t.bold()),
+        Span::styled(format!("{shown}/{total} "), t.accent()),
+    ];
+    let q = &app.query;
+    if let Some(ns) = &q.namespace {
+        spans.push(Span::styled(format!("· ns {ns} "), t.key()));
+    }
+    if sorted {
+        spans.push(Span::styled(
+            format!("· sort {} {} ", q.sort.column.name(), q.sort.arrow()),
+            t.dim(),
+        ));
+    }
+    if !q.filter.text.is_empty() {
+        spans.push(Span::styled(
+            format!("· filter {:?} ", q.filter.text),
+            t.key(),
+        ));
+    }
+    if q.problems_only {
+        spans.push(Span::styled("· problems only ", t.key()));
+    }
+    Block::bordered().title(Line::from(spans))
+}
+
+/// A page's border: what it shows, and how to leave.
+pub(super) fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> {
+    let mut spans = vec![Span::raw(" ")];
+    spans.extend(title);
+    spans.push(Span::raw(" "));
+    let mut block = Block::bordered().title(Line::from(spans));
+    if app.detail.is_some() {
+        block = block.title_bottom(Line::from(Span::styled(" Esc back ", app.theme.dim())));
+    }
+    block
+}
+
+/// The message in an empty table.
+pub(super) fn empty(frame: &mut Frame, area: Rect, app: &App, what: &str) {
+    let text = if app.query.filter.is_empty() && !app.query.problems_only {
+        format!("no {what}")
+    } else {
+        format!("no {what} match (Esc clears the filter, f toggles problems only)")
+    };
+    let rect = Rect {
+        y: area.y + 1,
+        height: 1,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, app.theme.dim())).centered(),
+        rect,
+    );
+}

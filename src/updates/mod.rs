@@ -1,0 +1,81 @@
+//! Between the sources and the dashboard: what the dashboard is sent ([`Update`]) and what
+//! it asks for ([`Request`]). The [`service`] analyses the data shown off the UI thread,
+//! one analysis at a time and at most every [`service::DEBOUNCE`] while live data changes,
+//! and carries out the requests (re-read AWS or the snapshot, switch kubeconfig context).
+//! The dashboard renders what it is sent; it never analyses.
+
+pub mod service;
+
+use std::path::PathBuf;
+
+use crate::analysis::{Report, Settings, analyze};
+use crate::inventory::{AwsStatus, Inventory, SourceHealth};
+
+/// One analysis of the data shown, with the state of the sources it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysed {
+    pub report: Report,
+    /// Every Kubernetes source: syncing, ok (with what it holds), forbidden or failing.
+    pub sources: Vec<SourceHealth>,
+    pub aws: AwsStatus,
+}
+
+impl Analysed {
+    /// Analyses `inventory` with `settings`.
+    pub fn of(inventory: &Inventory, settings: &Settings) -> Analysed {
+        Analysed {
+            report: analyze(inventory, settings),
+            sources: inventory.sources.clone(),
+            aws: inventory.aws.clone(),
+        }
+    }
+}
+
+/// Where the data shown comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The embedded demo cluster (`--demo`).
+    Demo,
+    /// A snapshot file (`--replay FILE`).
+    Replay(PathBuf),
+    /// Watchers on a cluster and reads of its AWS account.
+    Live,
+}
+
+impl Origin {
+    pub fn label(&self) -> String {
+        match self {
+            Origin::Demo => "demo".into(),
+            Origin::Replay(path) => format!("replay {}", path.display()),
+            Origin::Live => "live".into(),
+        }
+    }
+}
+
+/// What the dashboard is sent. `M` is what it shows of an analysis (its model, built off
+/// the UI thread from an [`Analysed`]).
+#[derive(Debug)]
+pub enum Update<M> {
+    /// The data shown changed (a watch event, an AWS read).
+    Analysed(M),
+    /// The snapshot file was read again.
+    Reloaded { model: M, path: PathBuf },
+    /// Now showing another kubeconfig context (`:ctx`), live.
+    Switched { model: M, context: String },
+    /// `:ctx` could not connect; the data shown stays.
+    SwitchFailed { context: String, error: String },
+    /// Something to tell the user.
+    Notice { text: String, error: bool },
+}
+
+/// What the dashboard asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Read again what can change: AWS (live), the snapshot file (replay).
+    Refresh,
+    /// Connect to another kubeconfig context (and EKS cluster, when named).
+    SwitchContext {
+        context: String,
+        cluster: Option<String>,
+    },
+}

@@ -1,0 +1,239 @@
+//! The service behind the dashboard. Live data is analysed again at most every
+//! [`DEBOUNCE`], on a blocking thread, one analysis at a time; each connection (the first
+//! cluster, then every `:ctx`) is a generation, and an analysis of a generation no longer
+//! shown is dropped, never delivered. Models a generation replaced are freed off the
+//! runtime's async threads too (freeing a large one takes tens of milliseconds).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::analysis::Settings;
+use crate::inventory::Inventory;
+use crate::sources::live::{Feed, LiveOptions, StartError};
+
+use super::{Analysed, Origin, Request, Update};
+
+/// Live data is analysed again at most this often.
+pub const DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// Builds what the dashboard shows from an analysis (run off the UI thread).
+pub type Prepare<M> = Arc<dyn Fn(Analysed) -> M + Send + Sync>;
+
+/// Reads the snapshot file again (replay).
+pub type Reload = Arc<dyn Fn() -> Result<Inventory, String> + Send + Sync>;
+
+/// What the service starts with.
+pub struct Service<M> {
+    pub origin: Origin,
+    /// The live cluster shown now, if any.
+    pub feed: Option<Feed>,
+    /// How to connect when `:ctx` asks for another context.
+    pub live: LiveOptions,
+    /// The analysis settings; `generated_at` is stamped at every analysis.
+    pub settings: Settings,
+    pub reload: Reload,
+    pub prepare: Prepare<M>,
+}
+
+/// An analysis finished (of a generation): what to deliver, or why there is nothing.
+type Done<M> = (u64, Result<(Delivery, M), String>);
+
+/// What a finished analysis is delivered as.
+enum Delivery {
+    Analysed,
+    Reloaded(PathBuf),
+    Switched(String),
+}
+
+/// The options to connect to `context`: `--cluster` and `--region` described the context
+/// the dashboard started on, so the new context's own are inferred (or `cluster`, given
+/// with `:ctx CONTEXT CLUSTER`); the rest (kubeconfig, namespaces, profile, `--no-aws`, the
+/// sync timeout) carries over.
+fn switch_options(base: &LiveOptions, context: String, cluster: Option<String>) -> LiveOptions {
+    LiveOptions {
+        context: Some(context),
+        cluster,
+        region: None,
+        ..base.clone()
+    }
+}
+
+/// A failed `:ctx`, said for the dashboard (not with command-line flags).
+fn switch_error(error: &StartError) -> String {
+    match error {
+        StartError::ClusterUnknown { context } => format!(
+            "the context does not tell the EKS cluster's name; give it: :ctx {context} CLUSTER"
+        ),
+        StartError::Other(message) => message.clone(),
+    }
+}
+
+/// The next change of the live store (`false` once it is gone); never without one.
+async fn next_change(changes: &mut Option<watch::Receiver<u64>>) -> bool {
+    match changes {
+        Some(rx) => rx.changed().await.is_ok(),
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl<M: Send + 'static> Service<M> {
+    /// Runs until the dashboard hangs up (its request sender is dropped): sends every new
+    /// analysis on `updates` and carries out `requests`.
+    pub async fn run(
+        mut self,
+        updates: mpsc::UnboundedSender<Update<M>>,
+        mut requests: mpsc::UnboundedReceiver<Request>,
+    ) {
+        let mut changes = self.feed.as_ref().map(|f| f.store.subscribe());
+        if let Some(f) = &self.feed {
+            f.read_aws_in_background(true);
+        }
+        // New live data waits here until the debounce delay has passed.
+        let mut pending: Option<Instant> = None;
+        let mut analyzing = false;
+        let mut generation = 0u64;
+        let (done_tx, mut done) = mpsc::unbounded_channel::<Done<M>>();
+        let (switch_tx, mut switches) =
+            mpsc::unbounded_channel::<(String, Result<Feed, StartError>)>();
+        loop {
+            tokio::select! {
+                alive = next_change(&mut changes) => {
+                    if alive {
+                        pending.get_or_insert_with(|| Instant::now() + DEBOUNCE);
+                    } else {
+                        changes = None;
+                    }
+                }
+                Some((of, result)) = done.recv() => {
+                    let update = match result {
+                        // Of a cluster no longer shown.
+                        Ok((_, model)) if of != generation => {
+                            tokio::task::spawn_blocking(move || drop(model));
+                            continue;
+                        }
+                        Ok((Delivery::Analysed, model)) => Update::Analysed(model),
+                        Ok((Delivery::Reloaded(path), model)) => Update::Reloaded { model, path },
+                        Ok((Delivery::Switched(context), model)) => Update::Switched { model, context },
+                        Err(text) => Update::Notice { text, error: true },
+                    };
+                    if of == generation {
+                        analyzing = false;
+                    }
+                    if updates.send(update).is_err() {
+                        break;
+                    }
+                }
+                Some((context, connected)) = switches.recv() => match connected {
+                    Ok(feed) => {
+                        // Dropping the old feed stops its watchers and AWS reads.
+                        generation += 1;
+                        pending = None;
+                        changes = Some(feed.store.subscribe());
+                        feed.read_aws_in_background(true);
+                        let store = feed.store.clone();
+                        self.feed = Some(feed);
+                        self.origin = Origin::Live;
+                        let load = move || Ok(store.inventory());
+                        self.analyse(load, generation, Delivery::Switched(context), &done_tx);
+                        analyzing = true;
+                    }
+                    Err(e) => {
+                        let error = switch_error(&e);
+                        if updates.send(Update::SwitchFailed { context, error }).is_err() {
+                            break;
+                        }
+                    }
+                },
+                request = requests.recv() => match request {
+                    None => break,
+                    Some(Request::SwitchContext { context, cluster }) => {
+                        let opts = switch_options(&self.live, context.clone(), cluster);
+                        let tx = switch_tx.clone();
+                        tokio::spawn(async move {
+                            let _ = tx.send((context, Feed::connect(&opts).await));
+                        });
+                    }
+                    Some(Request::Refresh) => {
+                        if let Some(notice) = self.refresh(generation, &done_tx) {
+                            let _ = updates.send(notice);
+                        }
+                    }
+                },
+                () = sleep_until(pending.filter(|_| !analyzing)) => {
+                    pending = None;
+                    if let Some(f) = &self.feed {
+                        let store = f.store.clone();
+                        let load = move || Ok(store.inventory());
+                        self.analyse(load, generation, Delivery::Analysed, &done_tx);
+                        analyzing = true;
+                    }
+                }
+            }
+        }
+        tracing::debug!("update service stopped");
+    }
+
+    /// Loads and analyses an inventory on a blocking thread; the result (or why it could
+    /// not be loaded) comes back on `done`.
+    fn analyse(
+        &self,
+        load: impl FnOnce() -> Result<Inventory, String> + Send + 'static,
+        generation: u64,
+        delivery: Delivery,
+        done: &mpsc::UnboundedSender<Done<M>>,
+    ) {
+        let mut settings = self.settings.clone();
+        let prepare = self.prepare.clone();
+        let done = done.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = load().map(|inventory| {
+                settings.generated_at = crate::time::now();
+                let model = prepare(Analysed::of(&inventory, &settings));
+                drop(inventory);
+                (delivery, model)
+            });
+            let _ = done.send((generation, result));
+        });
+    }
+
+    /// `Ctrl-R`: re-reads what can change. Returns what to tell the user now, if anything.
+    fn refresh(&self, generation: u64, done: &mpsc::UnboundedSender<Done<M>>) -> Option<Update<M>> {
+        let notice = |text: &str, error: bool| {
+            Some(Update::Notice {
+                text: text.to_owned(),
+                error,
+            })
+        };
+        match (&self.feed, &self.origin) {
+            (Some(f), _) => {
+                f.read_aws_in_background(false);
+                if f.no_aws {
+                    notice(
+                        "nothing to refresh: AWS is skipped (--no-aws), Kubernetes is watched",
+                        false,
+                    )
+                } else {
+                    notice("re-reading AWS", false)
+                }
+            }
+            (None, Origin::Replay(path)) => {
+                let reload = self.reload.clone();
+                let delivery = Delivery::Reloaded(path.clone());
+                self.analyse(move || reload(), generation, delivery, done);
+                None
+            }
+            (None, _) => notice("refresh requested: the demo cluster does not change", false),
+        }
+    }
+}
