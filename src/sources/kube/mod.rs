@@ -16,8 +16,12 @@
 //! Each source's state is in [`Data::sources`](crate::sources::store::Data): syncing, synced
 //! with its count, forbidden or failed, with a message naming the resource and scope.
 
+mod drive;
+mod namespaced;
 mod reduce;
-mod sources;
+mod resources;
+mod sinks;
+mod watchers;
 
 use std::path::Path;
 
@@ -28,11 +32,12 @@ pub use reduce::{
     IRSA_TOKEN_VOLUME, NODEGROUP_LABELS, POD_IDENTITY_AUDIENCE, aws_auth_node_roles, owner_of,
     reduce_node, reduce_pod, reduce_service_account,
 };
-pub use sources::{
+pub use resources::{
     AGENT_DAEMONSET, AWS_AUTH, FAIL_AFTER, PAGE_SIZE, RESOURCE_AGENT, RESOURCE_AWS_AUTH,
     RESOURCE_NAMESPACES, RESOURCE_NODES, RESOURCE_PODS, RESOURCE_SERVICE_ACCOUNTS,
-    RESOURCE_WEBHOOKS, SYSTEM_NAMESPACE, WEBHOOK_NAME, spawn,
+    RESOURCE_WEBHOOKS, SYSTEM_NAMESPACE, WEBHOOK_NAME,
 };
+pub use watchers::spawn;
 
 use crate::sources::kubeconfig::{self, ClusterHint};
 use crate::sources::store::Data;

@@ -1,0 +1,280 @@
+//! One watch, driven: every source follows the same pattern. `Syncing` until its first
+//! complete list, `Synced { count }` after it and on every event; a relist (after 410 Gone
+//! or a broken watch) rebuilds that source's records atomically when it completes, so
+//! objects deleted while the watch was down do not linger. 410 Gone is routine; other
+//! transient errors are retried with the watcher's default backoff and only
+//! [`FAIL_AFTER`] failures in a row turn the state to `Failed`; a 403 turns it to
+//! `Forbidden`. A later success restores `Synced`.
+
+use std::pin::pin;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use kube::runtime::watcher::{self, Event};
+
+use super::resources::{FAIL_AFTER, RESOURCE_NODES, RESOURCE_WEBHOOKS};
+use crate::sources::store::{Data, LiveState, Store};
+
+/// How often `Syncing { seen }` is updated during a first list.
+const PROGRESS_EVERY: usize = 500;
+
+/// A watch's events.
+pub type Events<K> = BoxStream<'static, Result<Event<K>, watcher::Error>>;
+
+/// One source and scope in the store.
+#[derive(Clone)]
+pub(super) struct Scope {
+    store: Arc<Store>,
+    resource: &'static str,
+    namespace: Option<String>,
+    /// Appended to forbidden messages (what the fallback could not do).
+    pub(super) note: Option<String>,
+}
+
+impl Scope {
+    pub(super) fn new(store: &Arc<Store>, resource: &'static str, namespace: Option<&str>) -> Self {
+        Scope {
+            store: store.clone(),
+            resource,
+            namespace: namespace.map(str::to_owned),
+            note: None,
+        }
+    }
+
+    fn set(&self, data: &mut Data, state: LiveState) {
+        data.set_source(self.resource, self.namespace.as_deref(), state);
+    }
+
+    pub(super) fn update(&self, state: LiveState) {
+        self.store.update(|d| self.set(d, state));
+    }
+
+    /// `pods cluster-wide`, `pods in namespace team-a`, `configmaps/aws-auth in namespace kube-system`.
+    pub(super) fn describe(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} in namespace {ns}", self.resource),
+            None if self.resource == RESOURCE_NODES || self.resource == RESOURCE_WEBHOOKS => {
+                self.resource.to_owned()
+            }
+            None => format!("{} cluster-wide", self.resource),
+        }
+    }
+
+    pub(super) fn forbidden(&self, message: &str) -> String {
+        let mut out = format!("cannot list {}: forbidden ({message})", self.describe());
+        if let Some(note) = &self.note {
+            out.push_str("; ");
+            out.push_str(note);
+        }
+        out
+    }
+}
+
+/// How a watch ended.
+pub(super) enum End {
+    /// Forbidden before its first complete list, with the server's message; the caller
+    /// falls back.
+    ForbiddenBeforeSync(String),
+    /// The stream ended (it does not, in practice).
+    Ended,
+}
+
+enum Trouble {
+    /// 410: the watcher relists.
+    Gone,
+    Forbidden(String),
+    /// Will not get better by retrying (401, credential plugin failure).
+    Persistent(String),
+    Transient(String),
+}
+
+fn classify(err: &watcher::Error) -> Trouble {
+    use watcher::Error as W;
+    let client_error = match err {
+        W::InitialListFailed(e) | W::WatchStartFailed(e) | W::WatchFailed(e) => Some(e),
+        W::WatchError(_) | W::NoResourceVersion => None,
+    };
+    let status = match (err, client_error) {
+        (W::WatchError(status), _) => Some(status.as_ref()),
+        (_, Some(kube::Error::Api(status))) => Some(status.as_ref()),
+        _ => None,
+    };
+    if let Some(status) = status {
+        let text = if status.message.is_empty() {
+            format!("HTTP {} {}", status.code, status.reason)
+        } else {
+            one_line(&status.message)
+        };
+        return match status.code {
+            410 => Trouble::Gone,
+            403 => Trouble::Forbidden(text),
+            401 => Trouble::Persistent(format!(
+                "unauthorized ({text}): the credentials were rejected; refresh them (for EKS: aws sso login, or check the kubeconfig user)"
+            )),
+            code => Trouble::Transient(format!("HTTP {code}: {text}")),
+        };
+    }
+    match client_error {
+        Some(e @ kube::Error::Auth(_)) => Trouble::Persistent(format!(
+            "cannot get credentials for the cluster: {}",
+            chain(e)
+        )),
+        Some(e) => Trouble::Transient(chain(e)),
+        None => Trouble::Transient(chain(err)),
+    }
+}
+
+/// An error and its sources on one line, without repeating what a source already said.
+pub(super) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    one_line(&out)
+}
+
+pub(super) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where reduced objects go.
+pub(super) trait Sink: Send + 'static {
+    type Object: Send + 'static;
+    type Item: Send + 'static;
+    /// `None`: skipped (with a warning).
+    fn reduce(&self, object: &Self::Object) -> Option<Self::Item>;
+    /// An added or modified object; true when it is new.
+    fn apply(&mut self, data: &mut Data, item: Self::Item) -> bool;
+    /// A deleted object; true when it was known.
+    fn remove(&mut self, data: &mut Data, object: &Self::Object) -> bool;
+    /// Everything this scope holds becomes `items` (a complete list); returns the count.
+    fn replace(&mut self, data: &mut Data, items: Vec<Self::Item>) -> usize;
+    /// A problem with the data read (a malformed aws-auth), shown as `Failed`.
+    fn problem(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Runs one watch until it ends (never, unless `stop_on_forbidden` and the first list is
+/// forbidden). `announce`: start by showing `Syncing`.
+pub(super) async fn drive<S: Sink>(
+    events: Events<S::Object>,
+    scope: &Scope,
+    mut sink: S,
+    stop_on_forbidden: bool,
+    announce: bool,
+) -> End {
+    let mut events = pin!(events);
+    let mut synced = false;
+    let mut troubled = false;
+    let mut buffer: Vec<S::Item> = Vec::new();
+    let mut seen = 0usize;
+    let mut count = 0usize;
+    let mut failures = 0u32;
+    let state = |sink: &S, count: usize| match sink.problem() {
+        Some(message) => LiveState::Failed { message },
+        None => LiveState::Synced { count },
+    };
+    if announce {
+        scope.update(LiveState::Syncing { seen: 0 });
+    }
+
+    while let Some(event) = events.next().await {
+        match event {
+            Ok(Event::Init) => {
+                buffer.clear();
+                seen = 0;
+            }
+            Ok(Event::InitApply(object)) => {
+                // `failures` is reset only by a complete list or a live event: a list that
+                // keeps breaking off midway still counts as failing.
+                seen += 1;
+                if let Some(item) = sink.reduce(&object) {
+                    buffer.push(item);
+                }
+                drop(object);
+                if !synced && !troubled && seen.is_multiple_of(PROGRESS_EVERY) {
+                    scope.update(LiveState::Syncing { seen });
+                }
+            }
+            Ok(Event::InitDone) => {
+                failures = 0;
+                let items = std::mem::take(&mut buffer);
+                scope.store.update(|d| {
+                    count = sink.replace(d, items);
+                    scope.set(d, state(&sink, count));
+                });
+                synced = true;
+                troubled = false;
+                tracing::debug!(source = %scope.describe(), count, "listed");
+            }
+            Ok(Event::Apply(object)) => {
+                failures = 0;
+                let Some(item) = sink.reduce(&object) else {
+                    continue;
+                };
+                drop(object);
+                scope.store.update(|d| {
+                    if sink.apply(d, item) {
+                        count += 1;
+                    }
+                    scope.set(d, state(&sink, count));
+                });
+                troubled = false;
+            }
+            Ok(Event::Delete(object)) => {
+                failures = 0;
+                scope.store.update(|d| {
+                    if sink.remove(d, &object) {
+                        count = count.saturating_sub(1);
+                    }
+                    scope.set(d, state(&sink, count));
+                });
+                troubled = false;
+            }
+            Err(err) => match classify(&err) {
+                Trouble::Gone => {
+                    tracing::debug!(source = %scope.describe(), "410 Gone: relisting");
+                }
+                Trouble::Forbidden(message) => {
+                    if stop_on_forbidden && !synced {
+                        return End::ForbiddenBeforeSync(message);
+                    }
+                    tracing::warn!(source = %scope.describe(), %message, "forbidden");
+                    scope.update(LiveState::Forbidden {
+                        message: scope.forbidden(&message),
+                    });
+                    troubled = true;
+                }
+                Trouble::Persistent(message) => {
+                    tracing::warn!(source = %scope.describe(), %message, "failing");
+                    scope.update(LiveState::Failed {
+                        message: format!("cannot list {}: {message}", scope.describe()),
+                    });
+                    troubled = true;
+                }
+                Trouble::Transient(message) => {
+                    failures += 1;
+                    tracing::warn!(source = %scope.describe(), %message, failures, "error; retrying");
+                    if failures >= FAIL_AFTER {
+                        scope.update(LiveState::Failed {
+                            message: format!(
+                                "cannot list {}: {message} ({failures} attempts in a row; still retrying)",
+                                scope.describe()
+                            ),
+                        });
+                        troubled = true;
+                    }
+                }
+            },
+        }
+    }
+    End::Ended
+}
