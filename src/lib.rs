@@ -9,7 +9,7 @@ pub mod demo;
 pub mod inventory;
 pub mod log;
 pub mod policy;
-pub mod report;
+pub mod render;
 pub mod sources;
 pub mod time;
 pub mod tui;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use irsa_tui::analysis::{Code, Report, Settings, Status, analyze};
-use irsa_tui::report::{json, markdown};
+use irsa_tui::render::{json, markdown};
 
 fn demo_report() -> Report {
     let inv = irsa_tui::sources::demo::inventory().expect("embedded demo parses");

@@ -15,5 +15,5 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
 /// Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value.
 pub fn use_color() -> bool {
     use std::io::IsTerminal;
-    crate::report::style::color_allowed() && std::io::stdout().is_terminal()
+    crate::render::style::color_allowed() && std::io::stdout().is_terminal()
 }

@@ -55,9 +55,9 @@ impl ReportFormat {
 
 pub fn render(report: &Report, format: ReportFormat) -> String {
     match format {
-        ReportFormat::Json => crate::report::json::render(report),
-        ReportFormat::Markdown => crate::report::markdown::render(report),
-        ReportFormat::Html => crate::report::html::render(report),
+        ReportFormat::Json => crate::render::json::render(report),
+        ReportFormat::Markdown => crate::render::markdown::render(report),
+        ReportFormat::Html => crate::render::html::render(report),
     }
 }
 

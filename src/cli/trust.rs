@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use crate::analysis::trust::{Subject, assess};
 use crate::arn::parse_role_arn;
 use crate::policy::{DEFAULT_AUDIENCE, Decision, Issuer, parse_subject};
-use crate::report::trust as render;
+use crate::render::trust as render;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TrustFormat {

@@ -31,9 +31,9 @@ impl Format {
 
     pub fn render(self, report: &Report) -> String {
         match self {
-            Format::Json => crate::report::json::render(report),
-            Format::Markdown => crate::report::markdown::render(report),
-            Format::Html => crate::report::html::render(report),
+            Format::Json => crate::render::json::render(report),
+            Format::Markdown => crate::render::markdown::render(report),
+            Format::Html => crate::render::html::render(report),
         }
     }
 }

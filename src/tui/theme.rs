@@ -15,7 +15,7 @@ impl Theme {
     /// Colour unless `NO_COLOR` is set to a non-empty value.
     pub fn from_env() -> Self {
         Theme {
-            color: crate::report::style::color_allowed(),
+            color: crate::render::style::color_allowed(),
         }
     }
 

@@ -22,7 +22,7 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample;
+    use crate::render::sample;
 
     #[test]
     fn json_round_trips() {

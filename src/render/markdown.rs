@@ -479,7 +479,7 @@ fn cluster_findings(out: &mut String, report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample;
+    use crate::render::sample;
 
     #[test]
     fn markdown_snapshot() {

@@ -1,0 +1,10 @@
+//! Renderers: the report (and the `trust` assessment) as text for people and machines:
+//! JSON, Markdown, HTML, and the terminal text of `trust`.
+
+pub mod html;
+pub mod json;
+pub mod markdown;
+#[cfg(test)]
+mod sample;
+pub mod style;
+pub mod trust;
