@@ -1,9 +1,15 @@
 //! `analyze` on a generated cluster: 100k pods, 10k ServiceAccounts, 2k roles (and the
 //! demo). Run with `cargo bench --bench analyze`; the median is what the issue notes quote.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark: its inputs are built to succeed"
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use irsa_tui::analysis::{Settings, analyze};
-use irsa_tui::demo;
+use irsa_tui_demo as demo;
 
 fn bench(c: &mut Criterion) {
     let settings = Settings::default();

@@ -1,16 +1,22 @@
 //! The dashboard's cost: one frame drawn into a TestBackend (the demo, and 100,000
 //! bindings: only the visible rows are built), and applying one inventory update with
 //! 100k pods loaded (analysis included). Run with `cargo bench --bench frame`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark: its inputs are built to succeed"
+)]
 
 use std::time::Instant;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use irsa_tui::analysis::Settings;
-use irsa_tui::demo;
 use irsa_tui::inventory::Inventory;
 use irsa_tui::tui::{App, Model, Theme, draw};
 use irsa_tui::updates::{Analysed, Origin};
+use irsa_tui_demo as demo;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

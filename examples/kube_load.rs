@@ -17,6 +17,12 @@
 //! ```text
 //! cargo run --release --example kube_load -- --measure /tmp/kubeconfig-PORT.yaml
 //! ```
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a development tool: it stops at the first failure"
+)]
 
 #[path = "../tests/common/fake_kube.rs"]
 mod fake_kube;

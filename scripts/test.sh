@@ -27,7 +27,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --locked --lib --bins --tests 2>&1 | tee "$log" || status=$?
+cargo test --locked --workspace --lib --bins --tests 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -53,6 +53,11 @@ pub fn name(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
 }
 
+/// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`, ...); `aws` when it is not one.
+pub fn partition(arn: &str) -> &str {
+    Arn::parse(arn).map_or("aws", |a| a.partition)
+}
+
 /// The account field of an ARN, when it has one.
 pub fn account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| !a.is_empty())

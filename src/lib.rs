@@ -5,7 +5,6 @@
 pub mod analysis;
 pub mod arn;
 pub mod cli;
-pub mod demo;
 pub mod inventory;
 pub mod log;
 pub mod policy;

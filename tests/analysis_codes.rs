@@ -1,5 +1,11 @@
 //! Every code of the catalog on a minimal inventory: a mutation that must raise it (positive)
 //! and a near miss that must not (negative).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use std::collections::BTreeSet;
 

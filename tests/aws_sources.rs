@@ -1,5 +1,11 @@
 //! The AWS sources against a real HTTP server (moto): what lands in the inventory, and how
 //! many calls it takes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 mod moto;
 

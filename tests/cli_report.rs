@@ -1,4 +1,10 @@
 //! `report`, `snapshot` and `explain` as a user runs them, including every error path.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -1,4 +1,10 @@
 //! The `irsa-tui trust` command as a user runs it: exit codes, formats, inputs, errors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -1,5 +1,11 @@
 //! The demo cluster through the whole pipeline: it must show most of the catalog, each
 //! story on the binding it was written for, and its reports are pinned by snapshots.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use std::collections::BTreeSet;
 

@@ -2,6 +2,12 @@
 //! a fake Kubernetes API server speaking list/watch, and moto for IAM/EKS/STS. Covers the
 //! main failure modes, and checks every Kubernetes request against the shipped RBAC and
 //! every AWS operation against the shipped IAM policy.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 mod common;
 mod moto;

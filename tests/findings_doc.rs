@@ -1,5 +1,11 @@
 //! `docs/findings.md` is the catalog as the code declares it: regenerate it with
 //! `cargo run -- explain --markdown > docs/findings.md` when a code's entry changes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use assert_cmd::Command;
 

@@ -1,5 +1,11 @@
 //! The live Kubernetes source against the fake API server, over real HTTP: connect from a
 //! kubeconfig, spawn the watchers into a Store, and check what the inventory holds.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 mod common;
 

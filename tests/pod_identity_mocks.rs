@@ -1,5 +1,11 @@
 //! EKS Pod Identity associations: moto does not implement them, so these tests use
 //! aws-smithy-mocks on the same SDK client the production code uses.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use aws_sdk_eks::Client;
 use aws_sdk_eks::operation::describe_pod_identity_association::DescribePodIdentityAssociationOutput;

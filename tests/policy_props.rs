@@ -1,5 +1,11 @@
 //! Property tests of the policy engine: it never panics, and decisions do not depend on
 //! the spelling choices IAM treats as equivalent.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use irsa_tui::analysis::trust::{Subject, assess};
 use irsa_tui::policy::{

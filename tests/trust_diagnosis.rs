@@ -1,5 +1,11 @@
 //! Scenario tests of the trust-policy diagnosis: decision, codes, evidence and a corrected
 //! policy that really admits the ServiceAccount (re-evaluated here).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 use irsa_tui::analysis::Code;
 use irsa_tui::analysis::trust::{Subject, TrustAssessment, assess};

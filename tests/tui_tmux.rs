@@ -2,6 +2,12 @@
 //! start, sort, filter, drill down, copy the fix, help, export, quit with status 0; and on
 //! live (fake) API servers, where a watch event shows up on screen and `:ctx` moves to
 //! another cluster.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
 
 mod common;
 

@@ -148,14 +148,18 @@ impl<'a> Index<'a> {
         }
         Ok(self.inv.oidc_providers.iter().find(|p| {
             let url = p.url.trim_start_matches("https://").trim_end_matches('/');
-            url.eq_ignore_ascii_case(&issuer.provider) && p.arn.split(':').nth(4) == Some(account)
+            url.eq_ignore_ascii_case(&issuer.provider)
+                && crate::arn::account(&p.arn) == Some(account)
         }))
     }
 }
 
 /// Which roles trust which ServiceAccounts: exact `sub` values of Allow statements (any
 /// provider), and, for this cluster, the ServiceAccounts the policy really admits.
-#[allow(clippy::type_complexity)]
+#[allow(
+    clippy::type_complexity,
+    reason = "two maps of the same relation, named by the doc comment"
+)]
 fn trust_relations<'a>(
     trust: &HashMap<&'a str, Result<PolicyDocument, ParseError>>,
     issuer: Option<&Issuer>,
@@ -192,7 +196,7 @@ fn trust_relations<'a>(
                 let Some((ns, sa)) = parse_subject(sub).filter(|_| *provider == ours) else {
                     continue;
                 };
-                let account = arn.split(':').nth(4);
+                let account = crate::arn::account(arn);
                 let request = crate::policy::Request::web_identity(
                     issuer,
                     account,

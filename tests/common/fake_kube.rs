@@ -24,7 +24,7 @@
 //! - Accounting: the number of non-GET requests (answered 405, never performed) and a log of
 //!   every request (method, path, query, Accept, status), with [`RequestRecord::access`]
 //!   telling the RBAC verb, group, resource and namespace each one needs.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;

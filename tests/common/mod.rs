@@ -1,6 +1,6 @@
 //! Shared test support: the fake Kubernetes API server, the reference fixtures, and bounded
 //! polling.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 pub mod fake_kube;
 

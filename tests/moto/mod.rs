@@ -2,7 +2,7 @@
 //! port. `bash scripts/test.sh` installs it into .venv; when it is missing the tests fail
 //! and say how to install it.
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

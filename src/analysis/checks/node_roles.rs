@@ -153,7 +153,7 @@ pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
         missing.push("AmazonEC2ContainerRegistryReadOnly");
     }
     if !missing.is_empty() {
-        let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+        let partition = arn::partition(&role.arn);
         out.push(
             IRSA503.finding(format!("Node role {name} lacks {}", missing.join(" and ")),
                 "Nodes need the worker node policy to join and run, and registry read access to pull images; without them kubelet or image pulls fail.",
@@ -168,7 +168,7 @@ pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
         );
     }
     if has_managed(role, &["AmazonEKS_CNI_Policy"]) {
-        let partition = role.arn.split(':').nth(1).unwrap_or("aws");
+        let partition = arn::partition(&role.arn);
         out.push(
             IRSA504.finding(format!("AmazonEKS_CNI_Policy is attached to node role {name}"),
                 "AWS recommends granting the VPC CNI its permissions through an IRSA role for kube-system/aws-node, so that other pods on the node do not inherit them.",

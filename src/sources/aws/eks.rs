@@ -22,9 +22,10 @@ pub async fn fetch(client: &Client, cluster: &str, store: &Store, calls: &CallLo
                 d.cluster.found = Some(true);
                 d.cluster.oidc_issuer = issuer;
                 if let Some(arn) = arn {
-                    let mut parts = arn.split(':');
-                    d.cluster.partition = parts.nth(1).map(str::to_owned);
-                    d.cluster.region = parts.nth(1).map(str::to_owned).or(d.cluster.region.take());
+                    if let Some(a) = crate::arn::Arn::parse(&arn) {
+                        d.cluster.partition = Some(a.partition.to_owned());
+                        d.cluster.region = Some(a.region.to_owned());
+                    }
                     d.cluster.arn = Some(arn);
                 }
             });

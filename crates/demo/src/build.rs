@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::inventory::{
+use irsa_tui::inventory::{
     AttachedPolicy, AwsStatus, Cluster, Container, InlinePolicy, Inventory, Node, NodeRole,
     OidcProvider, Owner, Pod, PodIdentityAssociation, ReadStatus, Role, ServiceAccount,
     SourceHealth, SourceState, TokenVolume,
@@ -17,7 +17,7 @@ use super::trust::{
     DEFAULT_AUDIENCE, Provider, condition, document, eksctl_statement, pod_identity_statement,
     subject, url_encode, web_identity,
 };
-use super::{ACCOUNT, CLUSTER, ISSUER_ID, REGION};
+use crate::names::{ACCOUNT, CLUSTER, ISSUER_ID, REGION};
 
 pub(crate) const TOKEN_FILE: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
 pub(crate) const POD_IDENTITY_URI: &str = "http://169.254.170.23/v1/credentials";

@@ -1,16 +1,16 @@
 //! Large, uniform clusters for benchmarks: healthy eksctl bindings with about 5% broken
 //! trust policies, pods spread over the ServiceAccounts and ~200 nodes in 3 node groups.
 
-use crate::inventory::{Inventory, NodeRole, Owner, Pod, ServiceAccount, TokenVolume};
+use irsa_tui::inventory::{Inventory, NodeRole, Owner, Pod, ServiceAccount, TokenVolume};
 
-use super::ACCOUNT;
 use super::build::{container, nodes, readable_role, role_arn, skeleton};
 use super::catalog::{CNI, ECR_READ, WORKER_NODE};
 use super::rng::Rng;
 use super::trust::{
     DEFAULT_AUDIENCE, Provider, condition, document, eksctl_statement, subject, web_identity,
 };
-use super::{ISSUER_ID, REGION};
+use crate::names::ACCOUNT;
+use crate::names::{ISSUER_ID, REGION};
 
 const NODE_GROUPS: [(&str, usize); 3] =
     [("general-ng", 120), ("compute-ng", 50), ("system-ng", 30)];

@@ -1,28 +1,23 @@
-//! The demo cluster generator (deterministic) and synthetic clusters for benchmarks.
+//! The demo cluster generator (deterministic) and synthetic clusters for benchmarks: a
+//! development crate of the irsa-tui workspace, not part of what is shipped.
 //!
 //! [`generate`] builds `shop-prod`, a believable mid-size EKS cluster whose data tells the
 //! stories listed in `catalog.rs` (one or two finding codes each) among a healthy majority.
 //! `cargo run --example gen_demo` writes it to `assets/demo/cluster.json`, which
-//! [`crate::sources::demo`] embeds for `irsa-tui --demo`. [`synthetic`] builds large
+//! `irsa_tui::sources::demo` embeds for `irsa-tui --demo`. [`synthetic`] builds large
 //! uniform clusters for benchmarks.
 
 mod build;
 mod catalog;
+mod names;
 mod rng;
 mod synthetic;
 mod trust;
 
-use crate::inventory::Inventory;
+use irsa_tui::inventory::Inventory;
 
+pub use names::{ACCOUNT, ASSET_PATH, CLUSTER, ISSUER_ID, REGION};
 pub use synthetic::synthetic;
-
-pub const CLUSTER: &str = "shop-prod";
-pub const REGION: &str = "eu-west-1";
-pub const ACCOUNT: &str = "111122223333";
-/// The id of the cluster's OIDC issuer (`https://oidc.eks.eu-west-1.amazonaws.com/id/…`).
-pub const ISSUER_ID: &str = "7E3A91C4D5B2F60814A9C3E7B1D05F62";
-/// Where `cargo run --example gen_demo` writes [`generate`]'s snapshot, from the crate root.
-pub const ASSET_PATH: &str = "assets/demo/cluster.json";
 
 /// The demo cluster `shop-prod`. Deterministic: no clock, no randomness but seeded PRNGs.
 pub fn generate() -> Inventory {
@@ -34,7 +29,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
-    use crate::inventory::{ReadStatus, SourceState};
+    use irsa_tui::inventory::{ReadStatus, SourceState};
 
     #[test]
     fn the_demo_cluster_has_the_intended_size() {

@@ -11,7 +11,7 @@ macro_rules! aws_policy {
     };
 }
 
-/// A customer managed policy ARN in the cluster's account ([`super::ACCOUNT`]).
+/// A customer managed policy ARN in the cluster's account ([`crate::names::ACCOUNT`]).
 macro_rules! policy {
     ($name:literal) => {
         concat!("arn:aws:iam::111122223333:policy/", $name)
