@@ -34,8 +34,8 @@ pub fn assert_valid_report(report: &Value) {
     let errors = report_errors(report);
     assert!(
         errors.is_empty(),
-        "the report does not match docs/report.schema.json ({} errors; a new field must be \
-         added to the schema and docs/interface.md):\n{}",
+        "the report does not match docs/report.schema.json ({} errors; a field the report \
+         gained belongs in the schema and in docs/interface.md):\n{}",
         errors.len(),
         errors
             .iter()
