@@ -203,7 +203,11 @@ async fn report(w: &World, extra: &[&str]) -> (i32, Value, String) {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, stderr)
+    let code = out.status.code().unwrap_or(-1);
+    if code == 0 || code == 1 {
+        common::schema::assert_valid_report(&json);
+    }
+    (code, json, stderr)
 }
 
 fn codes(report: &Value, ns: &str, sa: &str) -> BTreeSet<String> {

@@ -1,8 +1,9 @@
-//! Shared test support: the fake Kubernetes API server, the reference fixtures, and bounded
-//! polling.
+//! Shared test support: the fake Kubernetes API server, the reference fixtures, bounded
+//! polling, and validation of reports against the published JSON Schema.
 #![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 pub mod fake_kube;
+pub mod schema;
 
 use std::future::Future;
 use std::time::Duration;
