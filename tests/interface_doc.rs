@@ -56,12 +56,13 @@ fn mentions(text: &str, token: &str) -> bool {
     })
 }
 
-fn documented_commands() -> [(&'static str, Vec<&'static str>); 4] {
+fn documented_commands() -> [(&'static str, Vec<&'static str>); 5] {
     [
         ("irsa-tui", vec![]),
         ("irsa-tui report", vec!["report"]),
         ("irsa-tui snapshot", vec!["snapshot"]),
         ("irsa-tui trust", vec!["trust"]),
+        ("irsa-tui explain", vec!["explain"]),
     ]
 }
 

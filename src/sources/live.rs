@@ -194,3 +194,17 @@ pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String>
     feed.read_aws(&calls).await;
     Ok((feed.store.inventory(), calls))
 }
+
+#[cfg(test)]
+impl Feed {
+    /// A feed of `store` alone: no watchers, AWS skipped.
+    pub(crate) fn of_store(store: Arc<Store>) -> Feed {
+        Feed {
+            store,
+            aws: AwsOptions::default(),
+            no_aws: true,
+            sync_timeout: Duration::from_secs(1),
+            handles: Mutex::new(Vec::new()),
+        }
+    }
+}

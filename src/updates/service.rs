@@ -237,3 +237,163 @@ impl<M: Send + 'static> Service<M> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::inventory::ServiceAccount;
+    use crate::sources::store::Store;
+
+    fn service(origin: Origin, feed: Option<Feed>, reload: Reload) -> Service<Analysed> {
+        Service {
+            origin,
+            feed,
+            live: LiveOptions {
+                kubeconfig: Some("/nonexistent/irsa-tui-test/kubeconfig".into()),
+                ..LiveOptions::default()
+            },
+            settings: Settings::default(),
+            reload,
+            prepare: Arc::new(|a| a),
+        }
+    }
+
+    fn no_reload() -> Reload {
+        Arc::new(|| Err("not a replay".to_owned()))
+    }
+
+    type Channels = (
+        mpsc::UnboundedSender<Request>,
+        mpsc::UnboundedReceiver<Update<Analysed>>,
+        tokio::task::JoinHandle<()>,
+    );
+
+    fn start(s: Service<Analysed>) -> Channels {
+        let (updates, updates_rx) = mpsc::unbounded_channel();
+        let (requests, requests_rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(s.run(updates, requests_rx));
+        (requests, updates_rx, task)
+    }
+
+    async fn next(rx: &mut mpsc::UnboundedReceiver<Update<Analysed>>) -> Update<Analysed> {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(u)) => u,
+            other => panic!("no update: {other:?}"),
+        }
+    }
+
+    fn add_sa(store: &Store, name: &str) {
+        store.update(|d| {
+            d.service_accounts.insert(
+                ("team".into(), name.into()),
+                ServiceAccount {
+                    namespace: "team".into(),
+                    name: name.into(),
+                    role_arn: Some(format!("arn:aws:iam::111122223333:role/{name}")),
+                    ..Default::default()
+                },
+            );
+        });
+    }
+
+    #[tokio::test]
+    async fn live_changes_are_analysed_once_per_burst_with_the_latest_data() {
+        let store = Store::new();
+        let (requests, mut rx, task) = start(service(
+            Origin::Live,
+            Some(Feed::of_store(store.clone())),
+            no_reload(),
+        ));
+        // The first AWS "read" of a --no-aws feed records that AWS is skipped.
+        let Update::Analysed(first) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        assert!(first.aws.skipped);
+        // Three changes in quick succession: one analysis, of all three.
+        for name in ["a", "b", "c"] {
+            add_sa(&store, name);
+        }
+        let Update::Analysed(burst) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        assert_eq!(burst.report.bindings.len(), 3);
+        assert!(
+            tokio::time::timeout(DEBOUNCE * 3, rx.recv()).await.is_err(),
+            "nothing more without a change"
+        );
+        // Ctrl-R with --no-aws says so.
+        requests.send(Request::Refresh).expect("sent");
+        let Update::Notice { text, error } = next(&mut rx).await else {
+            panic!("a notice")
+        };
+        assert!(!error && text.starts_with("nothing to refresh"), "{text}");
+        // The dashboard hangs up: the service stops.
+        drop(requests);
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("stopped")
+            .expect("no panic");
+    }
+
+    #[tokio::test]
+    async fn a_replay_is_read_again_on_refresh_and_a_failed_read_is_said() {
+        let inventory =
+            Inventory::from_snapshot_json(include_str!("../../assets/demo/cluster.json"), "demo")
+                .expect("the demo");
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = reads.clone();
+        let reload: Reload =
+            Arc::new(
+                move || match counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                    0 => Ok(inventory.clone()),
+                    _ => Err("cannot read snapshot x.json: gone".to_owned()),
+                },
+            );
+        let path = Path::new("x.json").to_path_buf();
+        let (requests, mut rx, _task) = start(service(Origin::Replay(path.clone()), None, reload));
+        requests.send(Request::Refresh).expect("sent");
+        let Update::Reloaded { model, path: read } = next(&mut rx).await else {
+            panic!("reloaded")
+        };
+        assert_eq!(read, path);
+        assert_eq!(model.report.cluster.name.as_deref(), Some("shop-prod"));
+        assert_ne!(
+            model.report.generated_at,
+            Settings::default().generated_at,
+            "stamped now"
+        );
+        requests.send(Request::Refresh).expect("sent");
+        let Update::Notice { text, error } = next(&mut rx).await else {
+            panic!("a notice")
+        };
+        assert!(error);
+        assert_eq!(text, "cannot read snapshot x.json: gone");
+    }
+
+    #[tokio::test]
+    async fn the_demo_does_not_change_and_a_failed_switch_keeps_it() {
+        let (requests, mut rx, _task) = start(service(Origin::Demo, None, no_reload()));
+        requests.send(Request::Refresh).expect("sent");
+        let Update::Notice { text, error } = next(&mut rx).await else {
+            panic!("a notice")
+        };
+        assert!(!error);
+        assert_eq!(text, "refresh requested: the demo cluster does not change");
+        requests
+            .send(Request::SwitchContext {
+                context: "staging".into(),
+                cluster: None,
+            })
+            .expect("sent");
+        let Update::SwitchFailed { context, error } = next(&mut rx).await else {
+            panic!("a failed switch")
+        };
+        assert_eq!(context, "staging");
+        assert!(
+            error.contains("/nonexistent/irsa-tui-test/kubeconfig"),
+            "{error}"
+        );
+    }
+}
