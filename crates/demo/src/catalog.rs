@@ -1,6 +1,6 @@
 //! The demo cluster as data: node groups, namespaces and their workloads, and the IRSA
 //! bindings — the healthy majority and the stories, each of which is there to trigger one
-//! or two finding codes of `shared/spec/findings.md`.
+//! or two finding codes of the catalog (`docs/findings.md`).
 //!
 //! The tables are laid out one row per entry (`rustfmt::skip`) so they read as tables.
 
