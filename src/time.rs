@@ -66,16 +66,17 @@ pub fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (UTC).
-pub fn rfc3339(secs: i64) -> String {
+/// Year, month, day, hour, minute and second (UTC) of seconds since the epoch.
+fn utc(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+pub fn rfc3339(secs: i64) -> String {
+    let (y, m, d, hh, mm, ss) = utc(secs);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
 }
 
 /// The current time, RFC 3339.
@@ -101,14 +102,8 @@ pub fn age_between(created: Option<&str>, now: Option<i64>) -> Option<i64> {
 
 /// `YYYYMMDD-HHMMSS` (UTC), for file names.
 pub fn file_stamp(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (y, m, d, hh, mm, ss) = utc(secs);
+    format!("{y:04}{m:02}{d:02}-{hh:02}{mm:02}{ss:02}")
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::policy::{
 
 use super::super::fix::{Cause, Edit};
 use super::super::subject::Subject;
-use super::values::{corrected_values, matches_value, set_or_remove};
+use super::values::{condition_evidence, corrected_values, matches_value, set_or_remove};
 
 pub const IRSA205: Entry = Entry {
     code: Code::IRSA205,
@@ -46,7 +46,8 @@ pub(super) fn prefix_cause(
             edit_distance(prefix, ours)
         )
     };
-    let finding = IRSA205.finding(format!(
+    let finding = condition_evidence(
+        IRSA205.finding(format!(
             "Condition key {:?} in the trust policy of {} is not this cluster's provider",
             condition.key,
             subject.role_label()
@@ -55,10 +56,10 @@ pub(super) fn prefix_cause(
             "STS names the token's claims {ours}:sub and {ours}:aud. {problem}, so the key {:?} is absent from the request and the {} condition can never hold.",
             condition.key, condition.operator_text
         ),
+    ),
+        statement,
+        condition,
     )
-    .evidence("statement", statement)
-    .evidence("operator", condition.operator_text.clone())
-    .evidence("key", condition.key.clone())
     .evidence("prefix", prefix)
     .evidence("expected_prefix", ours.clone())
     .evidence("problem", problem);
@@ -114,7 +115,8 @@ pub(super) fn aud_causes(
         corrected_values(&condition.values, actual, &wrong)
     };
     let edit = set_or_remove(statement, condition, key, values);
-    let finding = IRSA206.finding(format!(
+    let finding = condition_evidence(
+        IRSA206.finding(format!(
             "The trust policy of {} does not accept the token audience {actual:?}",
             subject.role_label()
         ),
@@ -124,10 +126,10 @@ pub(super) fn aud_causes(
             condition.values,
             subject.name()
         ),
+    ),
+        statement,
+        condition,
     )
-    .evidence("statement", statement)
-    .evidence("operator", condition.operator_text.clone())
-    .evidence("key", condition.key.clone())
     .evidence("values", condition.values.clone())
     .evidence("token_aud", actual);
     vec![Cause::new(finding, vec![edit])]
@@ -159,7 +161,8 @@ pub(super) fn wildcard_cause(
         .values
         .iter()
         .find(|v| has_wildcard(v) && glob_match(v, actual, ignore_case))?;
-    let finding = IRSA207.finding(format!(
+    let finding = condition_evidence(
+        IRSA207.finding(format!(
             "{} compares the token's {claim} with {value:?} literally in the trust policy of {}",
             condition.operator_text,
             subject.role_label()
@@ -168,10 +171,10 @@ pub(super) fn wildcard_cause(
             "{} treats '*' and '?' as ordinary characters, so {value:?} only matches that exact text and never {actual:?}. Use the exact value (as in the fix), or StringLike if a pattern is really meant.",
             condition.operator_text
         ),
+    ),
+        statement,
+        condition,
     )
-    .evidence("statement", statement)
-    .evidence("operator", condition.operator_text.clone())
-    .evidence("key", condition.key.clone())
     .evidence("value", value.clone())
     .evidence("token_claim", actual);
     let values = corrected_values(&condition.values, actual, value);
@@ -211,8 +214,8 @@ pub(super) fn never_holds_cause(
             serde_json::to_string(&trace.actual).unwrap_or_default()
         ),
     };
-    let finding = IRSA210
-        .finding(
+    let finding = condition_evidence(
+        IRSA210.finding(
             format!(
                 "Condition {} on {:?} in the trust policy of {} can never hold for {}",
                 condition.operator_text,
@@ -221,15 +224,15 @@ pub(super) fn never_holds_cause(
                 subject.name()
             ),
             format!("{why}, so the statement never applies to this ServiceAccount's token."),
-        )
-        .evidence("statement", statement)
-        .evidence("operator", condition.operator_text.clone())
-        .evidence("key", condition.key.clone())
-        .evidence("values", condition.values.clone())
-        .evidence(
-            "actual",
-            serde_json::to_value(&trace.actual).unwrap_or(Value::Null),
-        );
+        ),
+        statement,
+        condition,
+    )
+    .evidence("values", condition.values.clone())
+    .evidence(
+        "actual",
+        serde_json::to_value(&trace.actual).unwrap_or(Value::Null),
+    );
     Cause::new(
         finding,
         vec![Edit::RemoveKey {

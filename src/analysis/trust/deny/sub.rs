@@ -8,7 +8,7 @@ use crate::policy::{Condition, Operator, edit_distance};
 use super::super::fix::{Cause, Edit};
 use super::super::subject::Subject;
 use super::condition::wildcard_cause;
-use super::values::{corrected_values, matches_value, set_or_remove};
+use super::values::{condition_evidence, corrected_values, matches_value, set_or_remove};
 
 /// The failing `sub` condition and the token's claim, for every cause's evidence.
 struct SubCheck<'a> {
@@ -19,9 +19,7 @@ struct SubCheck<'a> {
 
 impl SubCheck<'_> {
     fn evidence(&self, f: Finding) -> Finding {
-        f.evidence("statement", self.statement)
-            .evidence("operator", self.condition.operator_text.clone())
-            .evidence("key", self.condition.key.clone())
+        condition_evidence(f, self.statement, self.condition)
             .evidence("values", self.condition.values.clone())
             .evidence("token_sub", self.actual)
     }

@@ -8,6 +8,7 @@ use crate::policy::{
 };
 
 use super::super::fix::Edit;
+use crate::analysis::finding::Finding;
 
 /// Whether `actual` matches `pattern` under the operator's comparison (negation aside).
 pub(super) fn matches_value(op: Operator, pattern: &str, actual: &str) -> bool {
@@ -55,6 +56,13 @@ pub(super) fn set_or_remove(
             values,
         }
     }
+}
+
+/// The evidence every condition cause starts with: which statement, operator and key.
+pub(super) fn condition_evidence(f: Finding, statement: usize, condition: &Condition) -> Finding {
+    f.evidence("statement", statement)
+        .evidence("operator", condition.operator_text.clone())
+        .evidence("key", condition.key.clone())
 }
 
 /// `statement N` or `statement N (Sid)`.
