@@ -401,6 +401,27 @@ fn irsa224_shared_role() {
     );
 }
 
+/// The catalog: IRSA230 is an error when pods use the binding (their calls fail now), else
+/// a warning.
+#[test]
+fn irsa230_is_an_error_while_pods_run() {
+    let severity = |inv: &Inventory| {
+        let r = report(inv);
+        let f = r
+            .findings()
+            .find(|f| f.code == Code::IRSA230)
+            .cloned()
+            .expect("IRSA230");
+        (f.severity, r.bindings[0].status)
+    };
+    let mut running = healthy();
+    role_mut(&mut running, ROLE).attached_policies.clear();
+    assert_eq!(severity(&running), (Severity::Error, Status::Failing));
+    let mut idle = running.clone();
+    idle.pods.clear();
+    assert_eq!(severity(&idle), (Severity::Warning, Status::Warning));
+}
+
 #[test]
 fn irsa230_231_232_permissions() {
     check(

@@ -89,7 +89,7 @@ fn irsa_checks<'a>(
                 let (trust, view) = trust_policy::evaluate(idx, role, &subject);
                 f.extend(trust);
                 draft.trust = view;
-                f.extend(role_permissions::check(role, &who));
+                f.extend(role_permissions::check(role, &who, live.len()));
                 let annotated = shared
                     .annotated_by
                     .get(value)

@@ -210,7 +210,8 @@ fn windowed_rendering_keeps_the_selection_on_screen() {
 #[test]
 fn no_color_keeps_symbols_and_drops_colours() {
     let mut plain = test_support::demo_app(false);
-    let mut terminal = Terminal::new(TestBackend::new(W, H)).expect("a test terminal");
+    // Tall enough to show a row of each status.
+    let mut terminal = Terminal::new(TestBackend::new(W, H + 4)).expect("a test terminal");
     terminal.draw(|f| draw(f, &mut plain)).expect("draws");
     let buffer = terminal.backend().buffer();
     assert!(

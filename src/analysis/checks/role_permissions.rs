@@ -47,18 +47,26 @@ pub const IRSA232: Entry = Entry {
     fix: "Detach the admin policy and grant only what the workload calls.",
 };
 
-pub fn check(role: &Role, who: &str) -> Vec<Finding> {
+/// What the role may do, for a binding whose pods are `running` (IRSA230 is an error then:
+/// their calls fail now).
+pub fn check(role: &Role, who: &str, running: usize) -> Vec<Finding> {
     let mut out = Vec::new();
     if role.attached_policies.is_empty() && role.inline_policies.is_empty() {
+        let title = format!("Role {} of {who} has no permission policy", role.name);
+        let detail = "The role has no attached and no inline policy: the pods get credentials, and every AWS call they make is AccessDenied. Attach the policy the workload needs.";
+        let finding = if running > 0 {
+            IRSA230.raised(title, detail)
+        } else {
+            IRSA230.finding(title, detail)
+        };
         out.push(
-            IRSA230.finding(format!("Role {} of {who} has no permission policy", role.name),
-                "The role has no attached and no inline policy: the pods get credentials, and every AWS call they make is AccessDenied. Attach the policy the workload needs.",
-            )
-            .evidence("role_arn", role.arn.clone())
-            .fix(vec![format!(
-                "aws iam attach-role-policy --role-name {} --policy-arn POLICY_ARN",
-                role.name
-            )]),
+            finding
+                .evidence("role_arn", role.arn.clone())
+                .evidence("running_pods", running)
+                .fix(vec![format!(
+                    "aws iam attach-role-policy --role-name {} --policy-arn POLICY_ARN",
+                    role.name
+                )]),
         );
     }
     if let Some(boundary) = &role.permissions_boundary {
