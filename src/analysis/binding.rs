@@ -140,7 +140,7 @@ fn no_credentials_checks<'a>(
 ) {
     let f = &mut draft.findings;
     if let (Some(sa), Some(roles)) = (sa, idx.trusted_by(ns, name)) {
-        let restarts: Vec<String> = pods::workloads(live.iter().copied())
+        let restarts: Vec<_> = pods::workloads(live.iter().copied())
             .iter()
             .map(|w| w.restart_command(ns))
             .collect();

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::shell::Refused;
+
 /// Severities, worst first (the derived order follows the declaration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -185,6 +187,28 @@ impl Finding {
 
     pub fn fix(mut self, fix: Vec<String>) -> Self {
         self.fix = fix;
+        self
+    }
+
+    /// The fix's steps, commands built with [`crate::shell::command`]. A step that could not
+    /// be built (a value Kubernetes or IAM would not accept, which could otherwise run as
+    /// part of the command) is left out, and the finding says why.
+    pub fn fix_steps(mut self, steps: Vec<Result<String, Refused>>) -> Self {
+        for step in steps {
+            match step {
+                Ok(line) => self.fix.push(line),
+                Err(refused) => {
+                    let why = format!(" irsa-tui prints no command for it: {refused}.");
+                    if !self.detail.contains(&why) {
+                        self.detail.push_str(&why);
+                    }
+                    self.evidence.insert(
+                        "refused_value".to_owned(),
+                        Value::String(crate::text::escape_controls(&refused.value).into_owned()),
+                    );
+                }
+            }
+        }
         self
     }
 }

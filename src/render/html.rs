@@ -53,7 +53,7 @@ pub fn render(report: &Report) -> String {
         escape(&report.generated_at),
         escape(&report.schema)
     );
-    out
+    crate::text::escape_controls(&out).into_owned()
 }
 
 fn st_class(s: Status) -> &'static str {

@@ -8,7 +8,7 @@ pub fn render(report: &Report) -> String {
     match serde_json::to_string_pretty(report) {
         Ok(mut text) => {
             text.push('\n');
-            text
+            escape_c1(text)
         }
         // Unreachable with the report's types (string-keyed maps only); still valid JSON.
         Err(e) => format!(
@@ -17,6 +17,23 @@ pub fn render(report: &Report) -> String {
             serde_json::Value::from(e.to_string())
         ),
     }
+}
+
+/// JSON escapes C0 controls itself; DEL and the C1 controls (0x80–0x9F, which some
+/// terminals read as CSI and OSC) become `\u00XX` escapes too, so the JSON is safe to print.
+fn escape_c1(text: String) -> String {
+    if !text.chars().any(|c| ('\u{7f}'..='\u{9f}').contains(&c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -205,7 +205,9 @@ pub fn render(report: &Report) -> String {
     cluster_findings(&mut out, report);
     out.truncate(out.trim_end().len());
     out.push('\n');
-    out
+    // Values from the cluster may carry terminal escapes (a window title, OSC 52): they are
+    // shown, never sent, since the report is often read on a terminal.
+    crate::text::escape_controls(&out).into_owned()
 }
 
 fn header(out: &mut String, report: &Report) {

@@ -2,6 +2,7 @@
 
 use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::inventory::{Inventory, SourceState};
+use crate::shell::{self, Kind};
 
 pub const IRSA601: Entry = Entry {
     code: Code::IRSA601,
@@ -50,14 +51,16 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
             SourceState::Forbidden => "forbidden",
             _ => "failing",
         };
-        let verb = format!(
-            "kubectl auth can-i list {}{}",
-            s.resource,
-            s.namespace
-                .as_deref()
-                .map(|n| format!(" -n {n}"))
-                .unwrap_or_else(|| " -A".into())
-        );
+        let verb = match s.namespace.as_deref() {
+            Some(ns) => shell::command(
+                "kubectl auth can-i list {} -n {}",
+                &[(Kind::Resource, &s.resource), (Kind::Namespace, ns)],
+            ),
+            None => shell::command(
+                "kubectl auth can-i list {} -A",
+                &[(Kind::Resource, &s.resource)],
+            ),
+        };
         out.push(
             IRSA602.finding(format!("Reading {} {scope} is {state}: results are incomplete", s.resource),
                 format!(
@@ -69,7 +72,7 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
             .evidence("namespace", s.namespace.clone())
             .evidence("state", state)
             .evidence("message", s.message.clone())
-            .fix(vec![verb]),
+            .fix_steps(vec![verb]),
         );
     }
     if !inv.aws.reachable {

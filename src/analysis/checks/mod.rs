@@ -11,9 +11,20 @@ pub mod role_permissions;
 pub mod service_account;
 pub mod trust_policy;
 
+use crate::shell::{self, Kind, Refused};
+
 /// `kubectl annotate serviceaccount` with the IRSA role annotation.
-pub fn annotate_role_command(namespace: &str, name: &str, role_arn: &str) -> String {
-    format!(
-        "kubectl annotate serviceaccount -n {namespace} {name} eks.amazonaws.com/role-arn={role_arn} --overwrite"
+pub fn annotate_role_command(
+    namespace: &str,
+    name: &str,
+    role_arn: &str,
+) -> Result<String, Refused> {
+    shell::command(
+        "kubectl annotate serviceaccount -n {} {} eks.amazonaws.com/role-arn={} --overwrite",
+        &[
+            (Kind::Namespace, namespace),
+            (Kind::ObjectName, name),
+            (Kind::RoleArn, role_arn),
+        ],
     )
 }

@@ -5,6 +5,7 @@ use crate::analysis::index::Index;
 use crate::inventory::{AttachedPolicy, NodeRole, Role};
 
 use crate::arn::{self, is_aws_managed_policy as is_aws_managed};
+use crate::shell::{self, Kind};
 
 /// Whether a managed policy is in the configured baseline (a name means the AWS managed
 /// policy of that name; an ARN is compared as is).
@@ -101,13 +102,13 @@ pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
             "extra_policies",
             beyond.iter().map(|p| p.arn.clone()).collect::<Vec<_>>(),
         )
-        .fix(
+        .fix_steps(
             beyond
                 .iter()
                 .map(|p| {
-                    format!(
-                        "aws iam detach-role-policy --role-name {name} --policy-arn {}",
-                        p.arn
+                    shell::command(
+                        "aws iam detach-role-policy --role-name {} --policy-arn {}",
+                        &[(Kind::RoleName, name), (Kind::PolicyArn, &p.arn)],
                     )
                 })
                 .collect(),
@@ -125,10 +126,15 @@ pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
                 "Inline policies on a node role are shared by every pod without IRSA on those nodes, and are easy to overlook. Move the permissions to workload roles.",
             )
             .evidence("inline_policies", names.clone())
-            .fix(
+            .fix_steps(
                 names
                     .iter()
-                    .map(|n| format!("aws iam delete-role-policy --role-name {name} --policy-name {n}"))
+                    .map(|n| {
+                        shell::command(
+                            "aws iam delete-role-policy --role-name {} --policy-name {}",
+                            &[(Kind::RoleName, name), (Kind::PolicyName, n)],
+                        )
+                    })
                     .collect(),
             ),
         );
@@ -159,10 +165,15 @@ pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
                 "Nodes need the worker node policy to join and run, and registry read access to pull images; without them kubelet or image pulls fail.",
             )
             .evidence("missing", missing.clone())
-            .fix(
+            .fix_steps(
                 missing
                     .iter()
-                    .map(|p| format!("aws iam attach-role-policy --role-name {name} --policy-arn arn:{partition}:iam::aws:policy/{p}"))
+                    .map(|p| {
+                        shell::command(
+                            &format!("aws iam attach-role-policy --role-name {{}} --policy-arn arn:{{}}:iam::aws:policy/{p}"),
+                            &[(Kind::RoleName, name), (Kind::Partition, partition)],
+                        )
+                    })
                     .collect(),
             ),
         );
@@ -173,8 +184,9 @@ pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
             IRSA504.finding(format!("AmazonEKS_CNI_Policy is attached to node role {name}"),
                 "AWS recommends granting the VPC CNI its permissions through an IRSA role for kube-system/aws-node, so that other pods on the node do not inherit them.",
             )
-            .fix(vec![format!(
-                "eksctl create iamserviceaccount --name aws-node --namespace kube-system --cluster {cluster} --role-only --attach-policy-arn arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy --approve"
+            .fix_steps(vec![shell::command(
+                "eksctl create iamserviceaccount --name aws-node --namespace kube-system --cluster {} --role-only --attach-policy-arn arn:{}:iam::aws:policy/AmazonEKS_CNI_Policy --approve",
+                &[(Kind::ClusterName, cluster), (Kind::Partition, partition)],
             )]),
         );
     }
@@ -200,5 +212,8 @@ pub fn unreadable(nr: &NodeRole, role: Option<&Role>, idx: &Index) -> Finding {
     )
     .evidence("role_arn", nr.role_arn.clone())
     .evidence("error", error)
-    .fix(vec![format!("aws iam list-attached-role-policies --role-name {}", arn::name(&nr.role_arn))])
+    .fix_steps(vec![shell::command(
+        "aws iam list-attached-role-policies --role-name {}",
+        &[(Kind::RoleName, arn::name(&nr.role_arn))],
+    )])
 }

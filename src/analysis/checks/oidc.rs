@@ -3,17 +3,23 @@
 use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::analysis::index::Index;
 use crate::inventory::Inventory;
+use crate::shell::{self, Kind, Refused};
 
 fn cluster_name(inv: &Inventory) -> &str {
     inv.cluster.name.as_deref().unwrap_or("CLUSTER")
 }
 
-fn region_flag(inv: &Inventory) -> String {
-    inv.cluster
-        .region
-        .as_deref()
-        .map(|r| format!(" --region {r}"))
-        .unwrap_or_default()
+/// A command for the cluster: `head`, ` --region REGION` when the region is known, `tail`;
+/// the cluster name (first value) and the region are checked like every other value.
+fn regional(inv: &Inventory, head: &str, tail: &str) -> Result<String, Refused> {
+    let cluster = cluster_name(inv);
+    match inv.cluster.region.as_deref() {
+        Some(region) => shell::command(
+            &format!("{head} --region {{}}{tail}"),
+            &[(Kind::ClusterName, cluster), (Kind::Region, region)],
+        ),
+        None => shell::command(&format!("{head}{tail}"), &[(Kind::ClusterName, cluster)]),
+    }
 }
 
 pub const IRSA303: Entry = Entry {
@@ -43,9 +49,10 @@ pub fn no_issuer(inv: &Inventory, who: Option<&str>) -> Option<Finding> {
         )
         .evidence("cluster", name)
         .evidence("found", inv.cluster.found)
-        .fix(vec![format!(
-            "aws eks describe-cluster --name {name}{} --query cluster.identity.oidc.issuer",
-            region_flag(inv)
+        .fix_steps(vec![regional(
+            inv,
+            "aws eks describe-cluster --name {}",
+            " --query cluster.identity.oidc.issuer",
         )]),
     )
 }
@@ -88,15 +95,15 @@ pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) ->
             .evidence("issuer", issuer.url.clone())
             .evidence("expected_provider_arn", provider_arn)
             .evidence("account", account)
-            .fix(vec![
-                format!(
-                    "eksctl utils associate-iam-oidc-provider --cluster {}{} --approve",
-                    cluster_name(inv),
-                    region_flag(inv)
+            .fix_steps(vec![
+                regional(
+                    inv,
+                    "eksctl utils associate-iam-oidc-provider --cluster {}",
+                    " --approve",
                 ),
-                format!(
+                shell::command(
                     "aws iam create-open-id-connect-provider --url {} --client-id-list sts.amazonaws.com",
-                    issuer.url
+                    &[(Kind::IssuerUrl, &issuer.url)],
                 ),
             ]),
         ],
@@ -110,9 +117,9 @@ pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) ->
             .evidence("provider_arn", p.arn.clone())
             .evidence("client_ids", p.client_ids.clone())
             .evidence("token_aud", audience)
-            .fix(vec![format!(
-                "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {audience}",
-                p.arn
+            .fix_steps(vec![shell::command(
+                "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {}",
+                &[(Kind::ProviderArn, &p.arn), (Kind::Audience, audience)],
             )]),
         ],
         Ok(Some(_)) => Vec::new(),

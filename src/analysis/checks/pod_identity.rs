@@ -12,6 +12,7 @@ use crate::policy::{
 use super::service_account::unverified;
 use crate::analysis::trust::fix::update_trust_command;
 use crate::arn;
+use crate::shell::{self, Kind};
 
 pub const IRSA701: Entry = Entry {
     code: Code::IRSA701,
@@ -31,9 +32,9 @@ pub fn both(sa: &ServiceAccount, assoc: &PodIdentityAssociation) -> Finding {
     )
     .evidence("annotation", sa.role_arn.clone())
     .evidence("association_role", assoc.role_arn.clone())
-    .fix(vec![format!(
+    .fix_steps(vec![shell::command(
         "kubectl annotate serviceaccount -n {} {} eks.amazonaws.com/role-arn-",
-        sa.namespace, sa.name
+        &[(Kind::Namespace, &sa.namespace), (Kind::ObjectName, &sa.name)],
     )])
 }
 
@@ -64,9 +65,9 @@ pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Fi
                 "Pods of associated ServiceAccounts fetch credentials from the EKS Pod Identity Agent DaemonSet in kube-system; it is absent, so those credential requests fail.",
             )
             .evidence("association_id", assoc.association_id.clone())
-            .fix(vec![format!(
+            .fix_steps(vec![shell::command(
                 "aws eks create-addon --cluster-name {} --addon-name eks-pod-identity-agent",
-                idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER")
+                &[(Kind::ClusterName, idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER"))],
             )]),
         );
     }
@@ -76,11 +77,19 @@ pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Fi
                 "The association points at a role IAM does not know; the agent cannot get credentials for these pods.",
             )
             .evidence("role_arn", assoc.role_arn.clone())
-            .fix(vec![format!(
-                "aws eks update-pod-identity-association --cluster-name {} --association-id {} --role-arn ROLE_ARN",
-                idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER"),
-                assoc.association_id.as_deref().unwrap_or("ASSOCIATION_ID")
-            )]),
+            .fix_steps(vec![match assoc.association_id.as_deref() {
+                Some(id) => shell::command(
+                    "aws eks update-pod-identity-association --cluster-name {} --association-id {} --role-arn ROLE_ARN",
+                    &[
+                        (Kind::ClusterName, idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER")),
+                        (Kind::AssociationId, id),
+                    ],
+                ),
+                None => shell::command(
+                    "aws eks update-pod-identity-association --cluster-name {} --association-id ASSOCIATION_ID --role-arn ROLE_ARN",
+                    &[(Kind::ClusterName, idx.inv.cluster.name.as_deref().unwrap_or("CLUSTER"))],
+                ),
+            }]),
         ),
         Some(r) if r.status == ReadStatus::Ok => {
             if let Some(f) = trust_for_pods(idx, assoc, r.arn.as_str(), name, &who) {
@@ -164,8 +173,8 @@ fn trust_for_pods(
         .evidence("role_arn", arn)
         .evidence("refused_actions", refused.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .evidence("required_statement", pod_identity_statement())
-        .fix(vec![
-            serde_json::to_string_pretty(&corrected).unwrap_or_default(),
+        .fix_steps(vec![
+            Ok(serde_json::to_string_pretty(&corrected).unwrap_or_default()),
             update_trust_command(name, &corrected),
         ]),
     )

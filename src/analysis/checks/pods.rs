@@ -3,6 +3,7 @@
 use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::arn;
 use crate::inventory::Pod;
+use crate::shell::{self, Kind, Refused};
 
 /// Pods grouped by their owning workload (or alone for a bare pod).
 pub struct Workload<'a> {
@@ -20,24 +21,26 @@ impl Workload<'_> {
     }
 
     /// The command that recreates the pods so the webhook injects them again.
-    pub fn restart_command(&self, namespace: &str) -> String {
+    pub fn restart_command(&self, namespace: &str) -> Result<String, Refused> {
         match self.kind {
-            Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => format!(
-                "kubectl rollout restart {}/{} -n {namespace}",
-                k.to_ascii_lowercase(),
-                self.name
+            Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => shell::command(
+                &format!(
+                    "kubectl rollout restart {}/{{}} -n {{}}",
+                    k.to_ascii_lowercase()
+                ),
+                &[(Kind::ObjectName, self.name), (Kind::Namespace, namespace)],
             ),
             _ => {
-                let names: Vec<&str> = self.pods.iter().map(|p| p.name.as_str()).collect();
-                let recreate = if self.kind.is_none() {
-                    " # then re-apply the pod's manifest"
-                } else {
-                    ""
-                };
-                format!(
-                    "kubectl delete pod -n {namespace} {}{recreate}",
-                    names.join(" ")
-                )
+                let mut template = "kubectl delete pod -n {}".to_owned();
+                let mut values = vec![(Kind::Namespace, namespace)];
+                for p in &self.pods {
+                    template.push_str(" {}");
+                    values.push((Kind::ObjectName, p.name.as_str()));
+                }
+                if self.kind.is_none() {
+                    template.push_str(" # then re-apply the pod's manifest");
+                }
+                shell::command(&template, &values)
             }
         }
     }
@@ -125,7 +128,7 @@ pub fn not_injected(
             )
             .evidence("skip_containers", skipped)
             .evidence("webhook_present", webhook_present)
-            .fix(vec![w.restart_command(namespace)])
+            .fix_steps(vec![w.restart_command(namespace)])
         })
         .collect()
 }
@@ -158,7 +161,7 @@ pub fn stale_role(namespace: &str, sa: &str, annotation: &str, pods: &[&Pod]) ->
             )
             .evidence("pod_aws_role_arn", injected)
             .evidence("annotation", annotation)
-            .fix(vec![w.restart_command(namespace)])
+            .fix_steps(vec![w.restart_command(namespace)])
         })
         .collect()
 }
@@ -205,13 +208,15 @@ pub fn static_credentials(namespace: &str, sa: &str, pods: &[&Pod]) -> Vec<Findi
                 "AWS SDKs read AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY before the web identity token, so these containers use a long-lived access key and IRSA is bypassed. Remove the variables from the workload (values are not shown).".to_owned(),
             )
             .evidence("containers", containers)
-            .fix(vec![match w.kind {
-                Some(k) => format!(
-                    "kubectl set env {}/{} -n {namespace} AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY- AWS_SESSION_TOKEN-",
-                    k.to_ascii_lowercase(),
-                    w.name
+            .fix_steps(vec![match w.kind {
+                Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => shell::command(
+                    &format!(
+                        "kubectl set env {}/{{}} -n {{}} AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY- AWS_SESSION_TOKEN-",
+                        k.to_ascii_lowercase()
+                    ),
+                    &[(Kind::ObjectName, w.name), (Kind::Namespace, namespace)],
                 ),
-                None => "remove AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the pod spec".to_owned(),
+                _ => Ok("remove AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the pod spec".to_owned()),
             }])
         })
         .collect()
@@ -239,12 +244,22 @@ pub fn wrong_service_account(
         .into_iter()
         .map(|w| {
             let fix = match w.kind {
-                Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => format!(
-                    "kubectl set serviceaccount {}/{} {candidate} -n {namespace}",
-                    k.to_ascii_lowercase(),
-                    w.name
+                Some(k @ ("Deployment" | "StatefulSet" | "DaemonSet")) => shell::command(
+                    &format!(
+                        "kubectl set serviceaccount {}/{{}} {{}} -n {{}}",
+                        k.to_ascii_lowercase()
+                    ),
+                    &[
+                        (Kind::ObjectName, w.name),
+                        (Kind::ObjectName, candidate),
+                        (Kind::Namespace, namespace),
+                    ],
                 ),
-                _ => format!("set spec.serviceAccountName: {candidate} in the manifest of {}", w.label()),
+                _ => Ok(format!(
+                    "set spec.serviceAccountName: {} in the manifest of {}",
+                    crate::text::escape_controls(candidate),
+                    crate::text::escape_controls(&w.label())
+                )),
             };
             w.finding(&IRSA404,
                 format!(
@@ -257,7 +272,7 @@ pub fn wrong_service_account(
             )
             .evidence("service_account", sa)
             .evidence("unused_annotated_service_accounts", unused.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .fix(vec![fix])
+            .fix_steps(vec![fix])
         })
         .collect()
 }
@@ -291,11 +306,16 @@ pub fn inherits_node_role(
             )
             .evidence("node_role", role_arn)
             .evidence("extra_policies", extras.to_vec())
-            .fix(
+            .fix_steps(
                 extras
                     .iter()
                     .filter(|p| p.starts_with("arn:"))
-                    .map(|p| format!("aws iam detach-role-policy --role-name {} --policy-arn {p}", arn::name(role_arn)))
+                    .map(|p| {
+                        shell::command(
+                            "aws iam detach-role-policy --role-name {} --policy-arn {}",
+                            &[(Kind::RoleName, arn::name(role_arn)), (Kind::PolicyArn, p)],
+                        )
+                    })
                     .collect(),
             )
         })

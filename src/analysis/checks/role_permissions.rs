@@ -4,6 +4,7 @@ use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
 use crate::arn::is_aws_managed_policy as is_aws_managed;
 use crate::inventory::Role;
 use crate::policy::PolicyDocument;
+use crate::shell::{self, Kind};
 
 fn admin_policies(role: &Role) -> Vec<String> {
     let attached = role
@@ -63,9 +64,9 @@ pub fn check(role: &Role, who: &str, running: usize) -> Vec<Finding> {
             finding
                 .evidence("role_arn", role.arn.clone())
                 .evidence("running_pods", running)
-                .fix(vec![format!(
+                .fix_steps(vec![shell::command(
                     "aws iam attach-role-policy --role-name {} --policy-arn POLICY_ARN",
-                    role.name
+                    &[(Kind::RoleName, &role.name)],
                 )]),
         );
     }
@@ -75,7 +76,10 @@ pub fn check(role: &Role, who: &str, running: usize) -> Vec<Finding> {
                 "Effective permissions are the intersection of the role's policies and the boundary: an action allowed by a policy but not by the boundary is denied. Check the boundary when calls fail with AccessDenied.",
             )
             .evidence("permissions_boundary", boundary.clone())
-            .fix(vec![format!("aws iam get-policy --policy-arn {boundary}")]),
+            .fix_steps(vec![shell::command(
+                "aws iam get-policy --policy-arn {}",
+                &[(Kind::PolicyArn, boundary)],
+            )]),
         );
     }
     let admin = admin_policies(role);
@@ -83,13 +87,13 @@ pub fn check(role: &Role, who: &str, running: usize) -> Vec<Finding> {
         let fix = admin
             .iter()
             .map(|p| match p.strip_prefix("inline:") {
-                Some(name) => format!(
-                    "aws iam delete-role-policy --role-name {} --policy-name {name}",
-                    role.name
+                Some(name) => shell::command(
+                    "aws iam delete-role-policy --role-name {} --policy-name {}",
+                    &[(Kind::RoleName, &role.name), (Kind::PolicyName, name)],
                 ),
-                None => format!(
-                    "aws iam detach-role-policy --role-name {} --policy-arn {p}",
-                    role.name
+                None => shell::command(
+                    "aws iam detach-role-policy --role-name {} --policy-arn {}",
+                    &[(Kind::RoleName, &role.name), (Kind::PolicyArn, p)],
                 ),
             })
             .collect();
@@ -99,7 +103,7 @@ pub fn check(role: &Role, who: &str, running: usize) -> Vec<Finding> {
             )
             .evidence("role_arn", role.arn.clone())
             .evidence("policies", admin)
-            .fix(fix),
+            .fix_steps(fix),
         );
     }
     out

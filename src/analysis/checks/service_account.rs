@@ -8,6 +8,7 @@ use crate::arn::{self, parse_role_arn};
 use crate::inventory::{ReadStatus, Role, ServiceAccount};
 
 use super::annotate_role_command;
+use crate::shell::{self, Kind, Refused};
 
 pub const IRSA101: Entry = Entry {
     code: Code::IRSA101,
@@ -51,7 +52,7 @@ pub fn malformed_annotation(idx: &Index, sa: &ServiceAccount, value: &str) -> Op
         .evidence("annotation", value)
         .evidence("problem", why)
         .evidence("expected_form", "arn:<partition>:iam::<12-digit account>:role/<optional path/><name>")
-        .fix(vec![annotate_role_command(&sa.namespace, &sa.name, &suggestion)]),
+        .fix_steps(vec![annotate_role_command(&sa.namespace, &sa.name, &suggestion)]),
     )
 }
 
@@ -86,7 +87,7 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
                 )
                 .evidence("role_arn", arn)
                 .evidence("error", role.error.clone())
-                .fix(vec![create]),
+                .fix_steps(vec![create]),
             )
         }
         other => RoleState::Stop(unverified(
@@ -133,7 +134,10 @@ pub fn unverified(idx: &Index, arn: &str, error: Option<String>, whose: &str) ->
     )
     .evidence("role_arn", arn)
     .evidence("error", error)
-    .fix(vec![format!("aws iam get-role --role-name {name}")])
+    .fix_steps(vec![shell::command(
+        "aws iam get-role --role-name {}",
+        &[(Kind::RoleName, name)],
+    )])
 }
 
 pub const IRSA104: Entry = Entry {
@@ -148,7 +152,7 @@ pub const IRSA104: Entry = Entry {
 pub fn trusted_but_not_annotated(
     sa: &ServiceAccount,
     roles: &[&str],
-    workloads: &[String],
+    workloads: &[Result<String, Refused>],
 ) -> Option<Finding> {
     let first = roles.first()?;
     let mut fix = vec![annotate_role_command(&sa.namespace, &sa.name, first)];
@@ -163,7 +167,7 @@ pub fn trusted_but_not_annotated(
             "The trust policy names exactly this ServiceAccount on this cluster's provider, so the binding was meant to exist, but without the eks.amazonaws.com/role-arn annotation (or a Pod Identity association) the webhook injects nothing and the pods run with the node role. Annotate it, then restart its workloads.",
         )
         .evidence("trusting_roles", roles.iter().map(|r| r.to_string()).collect::<Vec<_>>())
-        .fix(fix),
+        .fix_steps(fix),
     )
 }
 
@@ -194,9 +198,9 @@ pub fn token_expiration(sa: &ServiceAccount) -> Option<Finding> {
             ),
         )
         .evidence("annotation", raw)
-        .fix(vec![format!(
+        .fix_steps(vec![shell::command(
             "kubectl annotate serviceaccount -n {} {} eks.amazonaws.com/token-expiration=86400 --overwrite",
-            sa.namespace, sa.name
+            &[(Kind::Namespace, &sa.namespace), (Kind::ObjectName, &sa.name)],
         )]),
     )
 }
@@ -212,7 +216,16 @@ pub const IRSA106: Entry = Entry {
 /// IRSA106: the audience annotation overrides the token audience.
 pub fn audience_override(sa: &ServiceAccount, provider_arn: Option<&str>) -> Option<Finding> {
     let aud = sa.audience.as_deref()?;
-    let arn = provider_arn.unwrap_or("PROVIDER_ARN");
+    let add = match provider_arn {
+        Some(arn) => shell::command(
+            "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {}",
+            &[(Kind::ProviderArn, arn), (Kind::Audience, aud)],
+        ),
+        None => shell::command(
+            "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn PROVIDER_ARN --client-id {}",
+            &[(Kind::Audience, aud)],
+        ),
+    };
     Some(
         IRSA106.finding(format!(
                 "{}/{} uses token audience {aud:?} instead of sts.amazonaws.com",
@@ -223,8 +236,6 @@ pub fn audience_override(sa: &ServiceAccount, provider_arn: Option<&str>) -> Opt
             ),
         )
         .evidence("annotation", aud)
-        .fix(vec![format!(
-            "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {arn} --client-id {aud}"
-        )]),
+        .fix_steps(vec![add]),
     )
 }

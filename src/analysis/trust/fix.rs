@@ -7,6 +7,7 @@ use crate::policy::WEB_IDENTITY_ACTION;
 
 use super::subject::Subject;
 use crate::analysis::finding::Finding;
+use crate::shell::{self, Kind, Refused};
 
 /// A finding and the edits that remove its cause.
 pub struct Cause {
@@ -83,37 +84,33 @@ pub fn reference_policy(subject: &Subject) -> Value {
     json!({"Version": "2012-10-17", "Statement": [reference_statement(subject)]})
 }
 
-/// A trust policy as one single-quoted shell word.
-fn shell_json(policy: &Value) -> String {
-    let compact = serde_json::to_string(policy).unwrap_or_default();
-    format!("'{}'", compact.replace('\'', r"'\''"))
-}
-
 /// `aws iam update-assume-role-policy` installing `policy` as the role's trust policy.
-pub fn update_trust_command(role_name: &str, policy: &Value) -> String {
-    format!(
-        "aws iam update-assume-role-policy --role-name {role_name} --policy-document {}",
-        shell_json(policy)
+pub fn update_trust_command(role_name: &str, policy: &Value) -> Result<String, Refused> {
+    let document = serde_json::to_string(policy).unwrap_or_default();
+    shell::command(
+        "aws iam update-assume-role-policy --role-name {} --policy-document {}",
+        &[(Kind::RoleName, role_name), (Kind::Document, &document)],
     )
 }
 
 /// `aws iam create-role` with `policy` as its trust policy.
-pub fn create_role_command(role_name: &str, policy: &Value) -> String {
-    format!(
-        "aws iam create-role --role-name {role_name} --assume-role-policy-document {}",
-        shell_json(policy)
+pub fn create_role_command(role_name: &str, policy: &Value) -> Result<String, Refused> {
+    let document = serde_json::to_string(policy).unwrap_or_default();
+    shell::command(
+        "aws iam create-role --role-name {} --assume-role-policy-document {}",
+        &[(Kind::RoleName, role_name), (Kind::Document, &document)],
     )
 }
 
 /// The shell command that installs `policy` on the subject's role.
-pub fn update_command(subject: &Subject, policy: &Value) -> String {
+pub fn update_command(subject: &Subject, policy: &Value) -> Result<String, Refused> {
     update_trust_command(subject.role_name.as_deref().unwrap_or("ROLE_NAME"), policy)
 }
 
 /// The fix lines of a finding: the corrected document, pretty-printed, then the command.
-pub fn fix_lines(subject: &Subject, policy: &Value) -> Vec<String> {
+pub fn fix_lines(subject: &Subject, policy: &Value) -> Vec<Result<String, Refused>> {
     vec![
-        serde_json::to_string_pretty(policy).unwrap_or_default(),
+        Ok(serde_json::to_string_pretty(policy).unwrap_or_default()),
         update_command(subject, policy),
     ]
 }

@@ -51,7 +51,7 @@ pub fn assess_parsed(
         Err(e) => {
             let finding = unsupported(Unsupported::Unparsable(e), subject);
             let corrected = fix::reference_policy(subject);
-            let finding = finding.fix(fix::fix_lines(subject, &corrected));
+            let finding = finding.fix_steps(fix::fix_lines(subject, &corrected));
             TrustAssessment {
                 decision: Decision::Deny,
                 statement: None,
@@ -91,7 +91,7 @@ pub fn assess_document(doc: &PolicyDocument, subject: &Subject) -> TrustAssessme
     let findings = causes
         .into_iter()
         .map(|c| match &corrected {
-            Some(policy) => c.finding.fix(fix::fix_lines(&subject, policy)),
+            Some(policy) => c.finding.fix_steps(fix::fix_lines(&subject, policy)),
             None => c.finding,
         })
         .collect();
