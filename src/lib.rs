@@ -8,6 +8,7 @@ pub mod cli;
 pub mod inventory;
 pub mod log;
 pub mod policy;
+pub mod redact;
 pub mod render;
 pub mod shell;
 pub mod sources;

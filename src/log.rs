@@ -113,12 +113,13 @@ impl Subscriber for FileLog {
         let mut fields = Fields::default();
         event.record(&mut fields);
         let meta = event.metadata();
+        // Whatever a plugin, a server or AWS said is in the fields: redacted, at every level.
         let line = format!(
             "{} {:>5} {}:{}\n",
             super::time::rfc3339(super::time::now_secs()),
             meta.level(),
             meta.target(),
-            fields.0
+            crate::redact::redact(&fields.0)
         );
         if let Ok(mut file) = self.file.lock() {
             let _ = file.write_all(line.as_bytes());

@@ -19,11 +19,6 @@ use super::source::SourceArgs;
 /// Runs the dashboard on what `source` names. Exit status 0 when the user quits, 2 (with
 /// one line on stderr) when it cannot start.
 pub fn run(source: &SourceArgs) -> ExitCode {
-    if let Some(path) = &source.log_file
-        && let Err(e) = crate::log::init(path)
-    {
-        return fail(e);
-    }
     // The dashboard and its live sources share two worker threads (watchers decode on the
     // other core); analyses run on blocking threads.
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -45,6 +45,17 @@ pub enum Command {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `--log-file` for the dashboard, `report` and `snapshot` alike.
+    let reads_cluster = matches!(
+        cli.command,
+        None | Some(Command::Report(_)) | Some(Command::Snapshot(_))
+    );
+    if reads_cluster
+        && let Some(path) = &cli.source.log_file
+        && let Err(e) = crate::log::init(path)
+    {
+        return fail(e);
+    }
     match cli.command {
         Some(Command::Trust(args)) => trust::run(&args),
         Some(Command::Report(args)) => report::run(&args, &cli.source),

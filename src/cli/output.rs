@@ -8,6 +8,7 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Prints a one-line error and returns exit status 2.
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
+    let message = crate::redact::redact(&message.to_string());
     let _ = writeln!(std::io::stderr(), "irsa-tui: error: {message}");
     ExitCode::from(EXIT_USAGE)
 }

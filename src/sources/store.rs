@@ -66,7 +66,18 @@ impl Data {
         }
     }
 
+    /// Records a source's state; what its message quotes from a server or a plugin is
+    /// redacted here, before it can reach a report, a snapshot or the screen.
     pub fn set_source(&mut self, resource: &str, namespace: Option<&str>, state: LiveState) {
+        let state = match state {
+            LiveState::Forbidden { message } => LiveState::Forbidden {
+                message: crate::redact::redact(&message),
+            },
+            LiveState::Failed { message } => LiveState::Failed {
+                message: crate::redact::redact(&message),
+            },
+            other => other,
+        };
         self.sources
             .insert((resource.to_owned(), namespace.map(str::to_owned)), state);
     }

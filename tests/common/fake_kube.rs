@@ -244,6 +244,8 @@ pub struct RequestRecord {
     pub query: Vec<(String, String)>,
     pub raw_query: String,
     pub accept: String,
+    /// The `Authorization` header, as sent.
+    pub authorization: Option<String>,
     pub status: u16,
 }
 
@@ -1069,6 +1071,11 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let query = parse_query(&raw_query);
     let response = serve(&shared, &method, &path, &query, &accept).await;
     let mut inner = shared.lock();
@@ -1081,6 +1088,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         query,
         raw_query,
         accept,
+        authorization,
         status: response.status().as_u16(),
     });
     response

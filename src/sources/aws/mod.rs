@@ -11,7 +11,10 @@ pub use calls::CallLog;
 
 use std::collections::BTreeSet;
 
+use std::time::Duration;
+
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use super::store::Store;
@@ -28,11 +31,32 @@ pub struct AwsOptions {
     pub credentials: Option<aws_sdk_sts::config::Credentials>,
 }
 
+/// TCP and TLS set-up with an AWS endpoint.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest silence within one answer.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// One attempt of one call: a page of `GetAccountAuthorizationDetails` (1,000 roles with
+/// their policies, a few MiB) takes seconds.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// One call, its retries included (adaptive retry slows down under throttling).
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(180);
+/// The first call, which tells whether AWS answers at all: an endpoint that does not is
+/// said within this, and the AWS side is reported as skipped (IRSA603).
+pub const FIRST_CALL_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// The SDK configuration: standard chain, `--region`/`--profile`, `AWS_ENDPOINT_URL`,
-/// adaptive retry so throttling slows the run instead of failing it.
+/// adaptive retry so throttling slows the run instead of failing it, and deadlines on every
+/// call so an endpoint that does not answer is said, not waited for.
 pub async fn sdk_config(opts: &AwsOptions) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(6));
+        .retry_config(RetryConfig::adaptive().with_max_attempts(6))
+        .timeout_config(timeouts);
     if let Some(r) = &opts.region {
         loader = loader.region(Region::new(r.clone()));
     }
@@ -52,22 +76,33 @@ pub async fn sdk_config(opts: &AwsOptions) -> SdkConfig {
 /// the Kubernetes side names (annotations, aws-auth node roles).
 pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
     let config = sdk_config(opts).await;
-    let sts = aws_sdk_sts::Client::new(&config);
+    let first = aws_sdk_sts::config::Builder::from(&config)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(FIRST_CALL_TIMEOUT)
+                .operation_timeout(FIRST_CALL_TIMEOUT)
+                .build(),
+        )
+        .build();
+    let sts = aws_sdk_sts::Client::from_conf(first);
     calls.record("sts:GetCallerIdentity");
-    let account = match sts.get_caller_identity().send().await {
-        Ok(out) => out.account().map(str::to_owned),
-        Err(e) => {
-            let message = calls::describe(&e);
-            tracing::warn!("AWS unreachable: {message}");
-            store.update(|d| {
+    let account =
+        match sts.get_caller_identity().send().await {
+            Ok(out) => out.account().map(str::to_owned),
+            Err(e) => {
+                let message = calls::describe(&e);
+                tracing::warn!("AWS unreachable: {message}");
+                store.update(|d| {
                 d.aws.reachable = false;
+                let region = config.region().map_or("(none)".to_owned(), |r| r.to_string());
                 d.aws.error = Some(format!(
-                    "AWS could not be reached or has no credentials ({message})"
+                    "AWS could not be reached or has no credentials (region {region}): {message}"
                 ));
             });
-            return;
-        }
-    };
+                return;
+            }
+        };
     store.update(|d| {
         d.aws.reachable = true;
         d.aws.error = None;

@@ -120,9 +120,42 @@ fn classify(err: &watcher::Error) -> Trouble {
             "cannot get credentials for the cluster: {}",
             chain(e)
         )),
-        Some(e) => Trouble::Transient(chain(e)),
+        Some(e) => Trouble::Transient(describe_error(e)),
         None => Trouble::Transient(chain(err)),
     }
+}
+
+/// A client error in words: an API status as its code and message (never a debug dump), a
+/// connection failure as what failed (refused, no such host, TLS, a deadline) with the
+/// chain of causes.
+pub fn describe_error(err: &kube::Error) -> String {
+    if let kube::Error::Api(status) = err {
+        let text = if status.message.is_empty() {
+            status.reason.clone()
+        } else {
+            status.message.clone()
+        };
+        return one_line(&format!("HTTP {}: {text}", status.code));
+    }
+    let causes = chain(err);
+    let lower = causes.to_lowercase();
+    let what = if lower.contains("connection refused") {
+        "the connection was refused (nothing listens there)"
+    } else if lower.contains("failed to lookup address") || lower.contains("dns error") {
+        "the host name does not resolve"
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        "the TLS handshake failed (check certificate-authority-data and the server name)"
+    } else if lower.contains("timed out")
+        || lower.contains("deadline")
+        || lower.contains("did not answer")
+    {
+        "no answer in time"
+    } else if lower.contains("connection reset") || lower.contains("broken pipe") {
+        "the connection was cut"
+    } else {
+        return causes;
+    };
+    format!("{what}: {causes}")
 }
 
 /// An error and its sources on one line, without repeating what a source already said.
@@ -140,8 +173,9 @@ pub(super) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     one_line(&out)
 }
 
+/// On one line, and with any secret a server or plugin echoed redacted.
 pub(super) fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::redact::redact(&text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Where reduced objects go.

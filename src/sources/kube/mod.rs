@@ -16,7 +16,9 @@
 //! Each source's state is in [`Data::sources`](crate::sources::store::Data): syncing, synced
 //! with its count, forbidden or failed, with a message naming the resource and scope.
 
+pub mod credentials;
 mod drive;
+pub mod limits;
 mod namespaced;
 mod reduce;
 mod resources;
@@ -24,10 +26,12 @@ mod sinks;
 mod watchers;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use kube::Client;
 use kube::config::{Config, KubeConfigOptions};
 
+pub use drive::describe_error;
 pub use reduce::{
     IRSA_TOKEN_VOLUME, NODEGROUP_LABELS, POD_IDENTITY_AUDIENCE, aws_auth_node_roles, owner_of,
     reduce_node, reduce_pod, reduce_service_account,
@@ -48,6 +52,8 @@ pub struct Connected {
     pub client: Client,
     /// The kubeconfig context used; `None` in-cluster.
     pub context: Option<String>,
+    /// The API server's URL, as the kubeconfig names it.
+    pub server: Option<String>,
     /// The EKS cluster the context points at, as far as it can be inferred.
     pub hint: ClusterHint,
 }
@@ -88,6 +94,16 @@ pub async fn connect(
     context: Option<&str>,
     interactive: bool,
 ) -> Result<Connected, String> {
+    connect_telling(kubeconfig, context, interactive, &|_| {}).await
+}
+
+/// As [`connect`], telling `doing` what it is waiting for (for the message of a deadline).
+pub async fn connect_telling(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+    interactive: bool,
+    doing: &(dyn Fn(String) + Send + Sync),
+) -> Result<Connected, String> {
     let loaded = kubeconfig::load(kubeconfig).map_err(|e| e.to_string())?;
     let Some(loaded) = loaded else {
         if let Some(name) = context {
@@ -100,8 +116,8 @@ pub async fn connect(
                 "no kubeconfig found (KUBECONFIG unset or naming no existing file, no ~/.kube/config) and not running in a cluster ({e}); pass --kubeconfig PATH or write one with `aws eks update-kubeconfig --name CLUSTER`"
             )
         })?;
-        prepare(&mut config, interactive);
-        let client = Client::try_from(config)
+        prepare(&mut config);
+        let client = build(config, None)
             .map_err(|e| format!("cannot set up the in-cluster Kubernetes client: {e}"))?;
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let hint = ClusterHint {
@@ -111,6 +127,7 @@ pub async fn connect(
         return Ok(Connected {
             client,
             context: None,
+            server: None,
             hint,
         });
     };
@@ -130,44 +147,67 @@ pub async fn connect(
                 one_line(&e.to_string())
             )
         })?;
-    prepare(&mut config, interactive);
-    let client = Client::try_from(config).map_err(|e| {
-        let plugin = selection
-            .user
-            .as_ref()
-            .and_then(|u| u.exec.as_ref())
-            .and_then(|x| x.command.clone())
-            .unwrap_or_else(|| "(none)".to_owned());
-        client_error(&e, &selection.context, &loaded.origin, &plugin)
-    })?;
+    prepare(&mut config);
+    // The credential plugin is run here, by irsa-tui (bounded, killed when given up on), not
+    // by kube: its first token now, the next ones before each expires.
+    let exec = match config.auth_info.exec.take() {
+        Some(exec) => {
+            let plugin = credentials::Plugin::new(exec, interactive, &selection.context);
+            doing(format!(
+                "the credential plugin `{}` of context {}",
+                plugin.program(),
+                selection.context
+            ));
+            match plugin.run().await? {
+                credentials::Credential::Token { token, expires } => {
+                    Some(Arc::new(credentials::ExecAuth::new(plugin, token, expires)))
+                }
+                credentials::Credential::Certificate { certificate, key } => {
+                    config.auth_info.client_certificate_data = Some(certificate);
+                    config.auth_info.client_key_data = Some(secrecy::SecretString::from(key));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let client =
+        build(config, exec).map_err(|e| client_error(&e, &selection.context, &loaded.origin))?;
     Ok(Connected {
         client,
         context: Some(selection.context),
+        server: selection.cluster.server.clone(),
         hint: selection.hint,
     })
 }
 
-/// A client that could not be built, said in one line; mostly the exec credential plugin.
-fn client_error(err: &kube::Error, context: &str, origin: &str, plugin: &str) -> String {
-    use kube::client::AuthError;
-    let fix = "check that it works in this shell (for EKS: `aws sts get-caller-identity`, and `aws sso login` when the session expired)";
-    match err {
-        kube::Error::Auth(AuthError::AuthExecStart(io)) => format!(
-            "cannot run the credential plugin `{plugin}` of context {context} ({io}); install it or fix the user in kubeconfig {origin}"
-        ),
-        kube::Error::Auth(AuthError::AuthExecRun { out, .. }) => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
-            let detail = last
-                .map(|l| format!(": {}", l.trim().chars().take(300).collect::<String>()))
-                .unwrap_or_default();
-            format!(
-                "the credential plugin `{plugin}` of context {context} failed ({}{detail}); {fix}",
-                out.status
+/// The client: kube's stack (TLS, proxy, base URI, static credentials), under the limits
+/// on what a server may send and, for an exec plugin, its token.
+fn build(config: Config, exec: Option<Arc<credentials::ExecAuth>>) -> Result<Client, kube::Error> {
+    let builder = kube::client::ClientBuilder::try_from(config)?;
+    let limits = limits::LimitsLayer::default();
+    Ok(match exec {
+        Some(auth) => builder
+            .with_layer(
+                &tower::ServiceBuilder::new()
+                    .layer(limits)
+                    .layer(credentials::BearerLayer(auth))
+                    .layer(tower::buffer::BufferLayer::new(256)),
             )
-        }
+            .build(),
+        None => builder.with_layer(&limits).build(),
+    })
+}
+
+/// A client that could not be built, said in one line.
+fn client_error(err: &kube::Error, context: &str, origin: &str) -> String {
+    crate::redact::redact(&client_error_text(err, context, origin))
+}
+
+fn client_error_text(err: &kube::Error, context: &str, origin: &str) -> String {
+    match err {
         kube::Error::Auth(e) => format!(
-            "cannot get credentials for context {context} from kubeconfig {origin}: {}; {fix}",
+            "cannot get credentials for context {context} from kubeconfig {origin}: {}",
             one_line(&e.to_string())
         ),
         e => format!(
@@ -181,14 +221,17 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn prepare(config: &mut Config, interactive: bool) {
+fn prepare(config: &mut Config) {
     // The watchers retry with their own backoff and report a source that keeps failing;
     // the client's own retry of 429/503/504 (up to 15 attempts) would hide that for minutes.
     config.default_retry = false;
-    if !interactive && let Some(exec) = config.auth_info.exec.as_mut() {
-        exec.interactive_mode = Some(kube::config::ExecInteractiveMode::Never);
-    }
+    // A server that accepts the connection and then says nothing is not waited for: the
+    // connection has this long, each request the limits of `limits`.
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
 }
+
+/// TCP and TLS set-up with the API server.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[cfg(test)]
 mod tests {

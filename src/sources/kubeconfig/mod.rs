@@ -155,14 +155,14 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Loaded, KubeconfigError> {
             },
             other => KubeconfigError::Invalid {
                 origin: shown.clone(),
-                reason: one_line(&other.to_string()),
+                reason: parse_reason(&other),
             },
         })?;
         merged = Some(match merged {
             None => config,
             Some(m) => m.merge(config).map_err(|e| KubeconfigError::Invalid {
                 origin: origin.clone(),
-                reason: e.to_string(),
+                reason: parse_reason(&e),
             })?,
         });
     }
@@ -176,8 +176,35 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Loaded, KubeconfigError> {
 pub fn parse(text: &str, origin: &str) -> Result<Kubeconfig, KubeconfigError> {
     Kubeconfig::from_yaml(text).map_err(|e| KubeconfigError::Invalid {
         origin: origin.to_owned(),
-        reason: one_line(&e.to_string()),
+        reason: parse_reason(&e),
     })
+}
+
+/// Why a kubeconfig does not parse, without quoting it: the parser shows the lines around
+/// the error (a `token:` line among them, often) and the values it did not expect, so only
+/// the position and the kind of error are kept.
+fn parse_reason(e: &impl std::fmt::Display) -> String {
+    let text = one_line(&e.to_string());
+    let head = text.split(" --> ").next().unwrap_or_default();
+    let mut out = String::with_capacity(head.len());
+    let mut quote: Option<char> = None;
+    for c in head.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    crate::redact::redact(&out)
 }
 
 /// Picks the context (`context` or `current-context`) and infers the EKS cluster.
