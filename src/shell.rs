@@ -73,9 +73,8 @@ impl Kind {
         };
         match self {
             Kind::Namespace => dns_label(value),
-            Kind::ObjectName => {
-                value.len() <= 253 && !value.is_empty() && value.split('.').all(dns_label)
-            }
+            // As Kubernetes checks a subdomain: 253 at most, labels of any length.
+            Kind::ObjectName => value.len() <= 253 && value.split('.').all(|l| rfc1123(l, 253)),
             Kind::Resource => {
                 !value.is_empty()
                     && value.len() <= 253
@@ -120,8 +119,12 @@ impl Kind {
 
 /// An RFC 1123 label: lower-case letters, digits and `-`, alphanumeric at both ends.
 fn dns_label(s: &str) -> bool {
+    rfc1123(s, 63)
+}
+
+fn rfc1123(s: &str, max: usize) -> bool {
     let b = s.as_bytes();
-    (1..=63).contains(&b.len())
+    (1..=max).contains(&b.len())
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'

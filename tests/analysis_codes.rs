@@ -759,3 +759,50 @@ fn bindings_sort_failing_first_and_summary_counts() {
     );
     assert_eq!(r.summary.findings.error, 1);
 }
+
+/// IRSA224's evidence is cut to 20 names with the totals beside them, so a role shared by
+/// many ServiceAccounts does not repeat them all on each of their bindings.
+#[test]
+fn irsa224_evidence_is_capped_with_totals() {
+    let mut inv = healthy();
+    let names: Vec<String> = (0..100).map(|i| format!("worker-{i}")).collect();
+    for n in &names {
+        inv.service_accounts.push(ServiceAccount {
+            namespace: "payments".into(),
+            name: n.clone(),
+            role_arn: Some(ROLE.into()),
+            ..Default::default()
+        });
+    }
+    // As many as fit in a trust policy IAM holds (4,096 characters).
+    let subjects: Vec<String> = names
+        .iter()
+        .take(40)
+        .map(|n| format!("payments:{n}"))
+        .collect();
+    let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
+    set_trust(
+        &mut inv,
+        serde_json::from_str(&trust_for(&subjects)).expect("json"),
+    );
+    let r = report(&inv);
+    let f = r
+        .bindings
+        .iter()
+        .find(|b| b.service_account == "worker-7")
+        .and_then(|b| b.findings.iter().find(|f| f.code == Code::IRSA224))
+        .expect("IRSA224");
+    assert_eq!(
+        f.evidence["trusted_subjects"].as_array().map(Vec::len),
+        Some(20)
+    );
+    assert_eq!(f.evidence["trusted_subjects_total"], 40);
+    assert_eq!(
+        f.evidence["annotated_service_accounts"]
+            .as_array()
+            .map(Vec::len),
+        Some(20)
+    );
+    assert_eq!(f.evidence["annotated_service_accounts_total"], 101);
+    assert!(f.title.contains("trusted by 40 subject(s)"), "{}", f.title);
+}

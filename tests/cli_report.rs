@@ -272,3 +272,22 @@ fn node_baseline_is_configurable() {
     ]);
     assert!(count501(&allowed) < count501(&default));
 }
+
+#[test]
+fn a_snapshot_field_of_the_wrong_type_is_named_by_its_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("demo.json");
+    irsa()
+        .args(["snapshot", "--demo", "-o"])
+        .arg(&snapshot)
+        .assert()
+        .code(0);
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("read")).expect("json");
+    v["pods"][3]["containers"][0]["name"] = Value::Null;
+    std::fs::write(&snapshot, v.to_string()).expect("written");
+    one_line_error(
+        irsa().args(["report", "--replay"]).arg(&snapshot).assert(),
+        "at pods[3].containers[0].name: invalid type: null, expected a string",
+    );
+}

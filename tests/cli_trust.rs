@@ -252,3 +252,150 @@ fn role_arn_names_the_role_in_the_fix_command() {
             "aws iam update-assume-role-policy --role-name s3-writer",
         ));
 }
+
+/// A policy over `values` of `operator` on the sub key of the issuer above.
+fn policy_over(operator: &str, values: &[String]) -> String {
+    let provider = ISSUER.trim_start_matches("https://");
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": format!("arn:aws:iam::111122223333:oidc-provider/{provider}")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {operator: {format!("{provider}:sub"): values}}
+        }]
+    })
+    .to_string()
+}
+
+#[test]
+fn input_larger_than_iam_holds_is_refused_naming_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 10,000 values, the match last; and 1,000 patterns of many '*'.
+    let mut many: Vec<String> = (0..9_999)
+        .map(|i| format!("system:serviceaccount:ns{i}:sa{i}"))
+        .collect();
+    many.push("system:serviceaccount:payments:api".into());
+    let stars: Vec<String> = (0..1_000)
+        .map(|i| format!("system:serviceaccount:*{}:*{i}", "a*".repeat(40)))
+        .collect();
+    for (name, text) in [
+        ("many.json", policy_over("StringEquals", &many)),
+        ("stars.json", policy_over("StringLike", &stars)),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("written");
+        let out = trust()
+            .arg(&path)
+            .args(["--issuer", ISSUER, "--service-account", "payments/api"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("IAM holds at most 4096 in a role trust policy"),
+            "{name}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    // A file far larger still is not read whole.
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, "{".repeat(4 << 20)).expect("written");
+    trust()
+        .arg(&huge)
+        .args(["--issuer", ISSUER, "--service-account", "payments/api"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is larger than 1024 KiB"));
+}
+
+/// The worst a real trust policy can be (as many many-star patterns as IAM holds, against
+/// the longest ServiceAccount name Kubernetes allows) is judged, probes and fix included.
+#[test]
+fn the_largest_real_trust_policy_is_judged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = format!("{}b", "a".repeat(252));
+    let mut patterns: Vec<String> = Vec::new();
+    loop {
+        patterns.push(format!(
+            "system:serviceaccount:*:*{}c{}",
+            "a*".repeat(6),
+            patterns.len()
+        ));
+        if policy_over("StringLike", &patterns).len() > 3_900 {
+            patterns.pop();
+            break;
+        }
+    }
+    let path = dir.path().join("largest.json");
+    std::fs::write(&path, policy_over("StringLike", &patterns)).expect("written");
+    let out = trust()
+        .arg(&path)
+        .args([
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            &format!("payments/{name}"),
+        ])
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v = json_of(&out.stdout);
+    assert_eq!(
+        v["decision"], "deny",
+        "no pattern ends in the name's last letter"
+    );
+}
+
+#[test]
+fn a_key_given_twice_is_irsa209_not_the_last_one_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let provider = ISSUER.trim_start_matches("https://");
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::111122223333:oidc-provider/{provider}"}},"Action":"sts:AssumeRoleWithWebIdentity"}}]}}"#
+    );
+    let path = dir.path().join("twice.json");
+    std::fs::write(&path, text).expect("written");
+    let out = trust()
+        .arg(&path)
+        .args([
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "payments/api",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v = json_of(&out.stdout);
+    assert_eq!(v["findings"][0]["code"], "IRSA209");
+    assert!(
+        v["findings"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("\"Effect\" twice")),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_service_account_kubernetes_would_not_name_is_refused() {
+    trust()
+        .args([
+            FIXTURE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "pay$(id)/api",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a valid Kubernetes namespace name",
+        ));
+}

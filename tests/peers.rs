@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::peers::{Behaviour, Peer, kubeconfig_for};
+use common::peers::{Behaviour, Peer, Proxy, kubeconfig_for};
 
 /// A planted secret: it must never be printed.
 const CANARY: &str = "CANARYsecretToken0123456789abcdefXYZ";
@@ -235,7 +235,7 @@ async fn a_hung_credential_plugin_is_stopped_and_said() {
     let pid_file = dir.path().join("plugin.pid");
     let user = plugin_user(
         dir.path(),
-        &format!("echo $$ > {}; sleep 300", pid_file.display()),
+        &format!("sleep 300 & echo $$ $! > {}; wait", pid_file.display()),
     );
     let out = report(dir.path(), &peer.kubeconfig(dir.path(), &user)).await;
     out.one_line_error(&[
@@ -243,14 +243,22 @@ async fn a_hung_credential_plugin_is_stopped_and_said() {
         "did not answer within 3 s (--sync-timeout)",
     ]);
     out.assert_no_canary();
-    // Nothing it started keeps running after irsa-tui gave up on it.
-    let pid = std::fs::read_to_string(&pid_file).expect("the plugin ran");
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
-    assert!(
-        stat.is_empty() || stat.contains(") Z "),
-        "plugin {} still runs",
-        pid.trim()
-    );
+    // Nothing it started keeps running after irsa-tui gave up on it: neither the plugin
+    // nor the `sleep` it started.
+    let pids = std::fs::read_to_string(&pid_file).expect("the plugin ran");
+    let alive = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+    };
+    for pid in pids.split_whitespace() {
+        // SIGKILL is delivered asynchronously: give the kernel a moment.
+        for _ in 0..100 {
+            if !alive(pid) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(!alive(pid), "process {pid} of the plugin still runs");
+    }
 }
 
 #[tokio::test]
@@ -374,4 +382,65 @@ async fn snapshot_of_a_cluster_never_read_exits_two() {
     out.one_line_error(&["could not read the cluster's ServiceAccounts"]);
     assert!(!target.exists(), "no snapshot of nothing");
     out.assert_no_canary();
+}
+
+#[tokio::test]
+async fn a_kubeconfig_proxy_url_and_the_aws_proxy_variables_are_honoured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fake = common::fake_kube::FakeKube::builder()
+        .service_accounts([common::fake_kube::objects::service_account(
+            "payments",
+            "api",
+            Some("arn:aws:iam::111122223333:role/api"),
+        )])
+        .start()
+        .await;
+    let proxy = Proxy::start().await;
+    // The kubeconfig's proxy-url (as corporate networks set it).
+    let path = dir.path().join("kubeconfig.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: arn:aws:eks:us-east-1:111122223333:cluster/prod\n  cluster:\n    server: {}\n    proxy-url: {}\ncontexts:\n- name: prod\n  context:\n    cluster: arn:aws:eks:us-east-1:111122223333:cluster/prod\n    user: u\ncurrent-context: prod\nusers:\n- name: u\n  user: {{}}\n",
+            fake.url(),
+            proxy.url()
+        ),
+    )
+    .expect("written");
+    let k = path.display().to_string();
+    // AWS through the proxy too: it cannot reach this endpoint and says so at once.
+    let out = irsa(
+        dir.path(),
+        &[
+            "report",
+            "--kubeconfig",
+            &k,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", "http://aws-endpoint.invalid:4566"),
+            ("HTTP_PROXY", &proxy.url()),
+            ("HTTPS_PROXY", &proxy.url()),
+            ("NO_PROXY", ""),
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("a JSON report");
+    assert_eq!(
+        report["bindings"][0]["service_account"], "api",
+        "read through the proxy"
+    );
+    let asked = proxy.asked();
+    assert!(
+        asked.iter().any(|a| *a == fake.addr().to_string()),
+        "the API server through the proxy: {asked:?}"
+    );
+    assert!(
+        asked.iter().any(|a| a.starts_with("aws-endpoint.invalid")),
+        "AWS through the proxy: {asked:?}"
+    );
 }

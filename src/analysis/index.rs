@@ -51,9 +51,12 @@ impl<'a> Index<'a> {
             .roles
             .iter()
             .filter_map(|r| {
-                r.trust_policy
-                    .as_deref()
-                    .map(|t| (r.arn.as_str(), PolicyDocument::parse(t)))
+                r.trust_policy.as_deref().map(|t| {
+                    (
+                        r.arn.as_str(),
+                        crate::analysis::trust::parse_trust_policy(t),
+                    )
+                })
             })
             .collect();
         let service_accounts: HashMap<SaKey, &ServiceAccount> = inv

@@ -53,6 +53,13 @@ fn parse_service_account(s: &str) -> Result<(String, String), String> {
     if !valid(ns) || !valid(name) {
         return Err(format!("{s:?} is not NAMESPACE/NAME"));
     }
+    // As Kubernetes names them: the token's sub is built from these.
+    if !crate::shell::Kind::Namespace.accepts(ns) {
+        return Err(format!("{ns:?} is not a valid Kubernetes namespace name"));
+    }
+    if !crate::shell::Kind::ObjectName.accepts(name) {
+        return Err(format!("{name:?} is not a valid ServiceAccount name"));
+    }
     Ok((ns.to_owned(), name.to_owned()))
 }
 
@@ -73,16 +80,40 @@ fn role_parts(role: &str) -> (String, Option<String>) {
     }
 }
 
+/// What is read of a policy file at the most: a trust policy is 4,096 characters, three
+/// times that when URL-encoded, plus any white space.
+const POLICY_READ_MAX: u64 = 1 << 20;
+
 fn read_policy(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("cannot read the policy from standard input: {e}"))?;
-        return Ok(s);
+    let mut bytes = Vec::new();
+    let (read, shown) = if path == "-" {
+        let got = std::io::stdin()
+            .take(POLICY_READ_MAX + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read the policy from standard input: {e}"));
+        (got, "standard input".to_owned())
+    } else {
+        let got = std::fs::File::open(path)
+            .and_then(|f| f.take(POLICY_READ_MAX + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read policy file {path}: {e}"));
+        (got, format!("policy file {path}"))
+    };
+    read?;
+    if bytes.len() as u64 > POLICY_READ_MAX {
+        return Err(format!(
+            "{shown} is larger than {} KiB; a role trust policy is at most {} characters",
+            POLICY_READ_MAX >> 10,
+            crate::analysis::trust::TRUST_POLICY_MAX_CHARS
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read policy file {path}: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| format!("policy file {path} is not UTF-8 text"))
+    let text = String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))?;
+    // Larger than IAM holds: refused here, with the limit, rather than judged.
+    if let Err(e) = crate::analysis::trust::parse_trust_policy(&text)
+        && e.0.contains("IAM holds at most")
+    {
+        return Err(format!("{shown}: {}", e.0));
+    }
+    Ok(text)
 }
 
 pub fn run(args: &TrustArgs) -> ExitCode {

@@ -298,8 +298,12 @@ impl Inventory {
                 found,
             });
         }
-        serde_json::from_value(value)
-            .map_err(|e| SnapshotError::Json(origin.to_owned(), e.to_string()))
+        // The field that does not fit is named (`pods[3].containers[0].name: invalid type…`).
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            SnapshotError::Json(origin.to_owned(), format!("at {path}: {inner}"))
+        })
     }
 
     pub fn to_snapshot_json(&self) -> String {

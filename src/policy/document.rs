@@ -201,6 +201,62 @@ impl PolicyDocument {
     }
 }
 
+/// The first key that appears twice in one JSON object of `text`, if any (the text is not
+/// otherwise checked: invalid JSON gives `None`, and the parser says what is wrong).
+fn duplicate_key(text: &str) -> Option<String> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Check;
+    impl<'de> DeserializeSeed<'de> for Check {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(Check)
+        }
+    }
+    impl<'de> Visitor<'de> for Check {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!("\u{0}{key}")));
+                }
+                map.next_value_seed(Check)?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Check)?.is_some() {}
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let err = Check.deserialize(&mut de).err()?;
+    let message = err.to_string();
+    let key = message.strip_prefix('\u{0}')?;
+    Some(key.split(" at line ").next().unwrap_or(key).to_owned())
+}
+
 /// Decodes the text of a policy: trims, percent-decodes when it does not start with `{`,
 /// and parses JSON.
 pub fn decode_json(text: &str) -> Result<Value, ParseError> {
@@ -219,6 +275,12 @@ pub fn decode_json(text: &str) -> Result<Value, ParseError> {
             })?;
         decoded.trim()
     };
+    // IAM refuses a document with a key twice; serde would keep the last one, silently.
+    if let Some(key) = duplicate_key(body) {
+        return Err(ParseError(format!(
+            "the policy has the key {key:?} twice in one object, which IAM refuses (irsa-tui does not guess which one counts)"
+        )));
+    }
     serde_json::from_str(body).map_err(|e| {
         let what = if trimmed.starts_with('{') {
             "the policy is not valid JSON"
@@ -539,5 +601,19 @@ mod tests {
                 "{bad:?} should not parse"
             );
         }
+    }
+
+    #[test]
+    fn a_key_given_twice_is_an_error_not_the_last_one() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+        let err = PolicyDocument::parse(doc).expect_err("refused");
+        assert!(err.0.contains("\"Effect\" twice"), "{}", err.0);
+        let nested = r#"{"Statement":{"Condition":{"StringEquals":{"k":"a","k":"b"}}}}"#;
+        assert!(PolicyDocument::parse(nested).is_err());
+        let fine = r#"{"Statement":[{"Effect":"Allow"},{"Effect":"Deny"}]}"#;
+        assert!(
+            decode_json(fine).is_ok(),
+            "the same key in two objects is fine"
+        );
     }
 }

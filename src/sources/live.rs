@@ -50,26 +50,31 @@ pub struct Feed {
     pub aws: AwsOptions,
     pub no_aws: bool,
     pub sync_timeout: Duration,
+    /// When the initial sync must be over: the sync timeout counts from the start of the
+    /// connection, so it bounds the whole initial sync (plugin, `/version`, first lists).
+    sync_deadline: tokio::time::Instant,
     handles: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Feed {
     /// Connects to the cluster `opts` name and starts its watchers.
     pub async fn connect(opts: &LiveOptions) -> Result<Feed, StartError> {
+        let sync_deadline = tokio::time::Instant::now() + opts.sync_timeout;
         let (store, aws, handles) = start(opts).await?;
         Ok(Feed {
             store,
             aws,
             no_aws: opts.no_aws,
             sync_timeout: opts.sync_timeout,
+            sync_deadline,
             handles: Mutex::new(handles),
         })
     }
 
-    /// Waits until every source has finished its first list (or failed), at most the sync
-    /// timeout.
+    /// Waits until every source has finished its first list (or failed), at most until the
+    /// sync timeout, counted from the start of the connection, runs out.
     pub async fn settle(&self) {
-        wait_settled(&self.store, self.sync_timeout).await;
+        wait_settled(&self.store, self.sync_deadline).await;
     }
 
     /// Reads AWS into the store; with `--no-aws`, records that it is skipped.
@@ -81,10 +86,10 @@ impl Feed {
     /// `wait_for_sync` (the first read); stopped with the feed.
     pub fn read_aws_in_background(&self, wait_for_sync: bool) {
         let (store, aws, no_aws) = (self.store.clone(), self.aws.clone(), self.no_aws);
-        let timeout = self.sync_timeout;
+        let deadline = self.sync_deadline;
         let read = tokio::spawn(async move {
             if wait_for_sync && !no_aws {
-                wait_settled(&store, timeout).await;
+                wait_settled(&store, deadline).await;
             }
             read_aws(&store, &aws, no_aws, &CallLog::default()).await;
         });
@@ -169,10 +174,17 @@ async fn connect(
     let server = connected.server.as_deref().unwrap_or("(in-cluster)");
     tell(format!("the Kubernetes API server at {server}"));
     if let Err(e) = connected.client.apiserver_version().await {
-        return Err(StartError::Other(crate::redact::redact(&format!(
-            "cannot reach the Kubernetes API server at {server} ({}); check the context and your network",
-            kube::describe_error(&e)
-        ))));
+        let said = kube::describe_error(&e);
+        let message = if matches!(e, ::kube::Error::Api(_)) {
+            format!(
+                "the Kubernetes API server at {server} answered GET /version with {said}; check the cluster's health and the context"
+            )
+        } else {
+            format!(
+                "cannot reach the Kubernetes API server at {server} ({said}); check the context and your network"
+            )
+        };
+        return Err(StartError::Other(crate::redact::redact(&message)));
     }
     let store = Store::new();
     store.update(|d| {
@@ -194,10 +206,9 @@ async fn connect(
     Ok((store, aws_opts, handles))
 }
 
-/// Waits until every registered source settled, or `timeout` passed.
-async fn wait_settled(store: &Store, timeout: Duration) {
+/// Waits until every registered source settled, or `deadline` passed.
+async fn wait_settled(store: &Store, deadline: tokio::time::Instant) {
     let mut changes = store.subscribe();
-    let deadline = tokio::time::Instant::now() + timeout;
     // The watchers register themselves first; give them a moment to appear.
     loop {
         let registered = store.read(|d| !d.sources.is_empty());
@@ -208,7 +219,7 @@ async fn wait_settled(store: &Store, timeout: Duration) {
             .await
             .is_err()
         {
-            tracing::warn!("sources did not all sync within {timeout:?}");
+            tracing::warn!("sources did not all sync before the sync deadline");
             return;
         }
     }
@@ -263,6 +274,7 @@ impl Feed {
             aws: AwsOptions::default(),
             no_aws: true,
             sync_timeout: Duration::from_secs(1),
+            sync_deadline: tokio::time::Instant::now() + Duration::from_secs(1),
             handles: Mutex::new(Vec::new()),
         }
     }

@@ -164,3 +164,87 @@ async fn serve(mut socket: TcpStream, behaviour: Behaviour) {
         }
     }
 }
+
+/// An HTTP proxy on loopback: tunnels `CONNECT host:port` and forwards absolute-form
+/// requests (`GET http://host/...`); answers 502 for hosts it cannot reach. Remembers the
+/// targets it was asked for.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Proxy {
+    pub async fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let addr = listener.local_addr().expect("an address");
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(relay(socket, log.clone()));
+            }
+        });
+        Proxy { addr, asked, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The `host:port` of every request it got.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}
+
+async fn relay(mut client: TcpStream, asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let Some(head) = request(&mut client).await else {
+        return;
+    };
+    let mut words = head.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let authority = if method == "CONNECT" {
+        target.to_owned()
+    } else {
+        let rest = target.split_once("://").map_or(target, |(_, r)| r);
+        let host = rest.split('/').next().unwrap_or(rest);
+        if host.contains(':') {
+            host.to_owned()
+        } else {
+            format!("{host}:80")
+        }
+    };
+    if let Ok(mut a) = asked.lock() {
+        a.push(authority.clone());
+    }
+    let Ok(mut upstream) = TcpStream::connect(&authority).await else {
+        let _ = client
+            .write_all(
+                b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            )
+            .await;
+        return;
+    };
+    if method == "CONNECT" {
+        if client
+            .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .await
+            .is_err()
+        {
+            return;
+        }
+    } else if upstream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+}

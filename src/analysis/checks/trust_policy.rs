@@ -40,6 +40,9 @@ pub const IRSA224: Entry = Entry {
     fix: "Prefer one role per workload; narrow the trust policy to the ServiceAccounts that really need the role.",
 };
 
+/// How many subjects and ServiceAccounts IRSA224 lists.
+const LISTED: usize = 20;
+
 /// IRSA224: the role is trusted by several ServiceAccounts or clusters.
 pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option<Finding> {
     let subjects = idx.trusted_subjects.get(role.arn.as_str());
@@ -55,21 +58,30 @@ pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option
             p.len()
         })
         .unwrap_or(0);
-    listed.truncate(20);
-    if listed.len() <= 1 && annotated_by.len() <= 1 {
+    let (trusted, annotated) = (listed.len(), annotated_by.len());
+    if trusted <= 1 && annotated <= 1 {
         return None;
     }
-    Some(
-        IRSA224.finding(format!(
-                "Role {} is shared: trusted by {} subject(s) on {} provider(s), annotated on {} ServiceAccount(s)",
+    // The lists are cut (a role trusted by thousands of ServiceAccounts would otherwise
+    // repeat them all on each of their bindings); the totals say how many there are.
+    listed.truncate(LISTED);
+    let mut finding = IRSA224
+        .finding(format!(
+                "Role {} is shared: trusted by {trusted} subject(s) on {providers} provider(s), annotated on {annotated} ServiceAccount(s)",
                 arn::name(&role.arn),
-                listed.len(),
-                providers,
-                annotated_by.len()
             ),
             "Every ServiceAccount listed can obtain this role's credentials: a change to the role, or a compromise of any of these workloads, affects all of them. Prefer one role per workload.",
         )
         .evidence("trusted_subjects", listed)
-        .evidence("annotated_service_accounts", annotated_by.to_vec()),
-    )
+        .evidence(
+            "annotated_service_accounts",
+            annotated_by.iter().take(LISTED).cloned().collect::<Vec<_>>(),
+        );
+    if trusted > LISTED {
+        finding = finding.evidence("trusted_subjects_total", trusted);
+    }
+    if annotated > LISTED {
+        finding = finding.evidence("annotated_service_accounts_total", annotated);
+    }
+    Some(finding)
 }

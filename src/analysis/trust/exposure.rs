@@ -17,6 +17,8 @@ use super::subject::Subject;
 const PROBE: &str = "irsa-tui-probe";
 const PROBE_AUDIENCE: &str = "irsa-tui-probe.invalid";
 const PROBE_ACCOUNT: &str = "000000000000";
+/// At most this many probe subjects in the ServiceAccount's namespace, and as many outside.
+const PROBES_PER_SIDE: usize = 32;
 
 pub(super) struct Exposures {
     pub causes: Vec<Cause>,
@@ -69,11 +71,12 @@ fn probe_subjects(doc: &PolicyDocument, subject: &Subject) -> (Vec<String>, Vec<
     }
     let own = subject.sub();
     let (mut same, mut other) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
     for c in candidates {
         let Some((ns, _)) = parse_subject(&c) else {
             continue;
         };
-        if c == own {
+        if c == own || !seen.insert(c.clone()) {
             continue;
         }
         let list = if ns == subject.namespace {
@@ -81,7 +84,9 @@ fn probe_subjects(doc: &PolicyDocument, subject: &Subject) -> (Vec<String>, Vec<
         } else {
             &mut other
         };
-        if !list.contains(&c) {
+        // Enough to find an exposure and check a fix against: each probe evaluates the
+        // whole policy, so more would multiply with the number of values.
+        if list.len() < PROBES_PER_SIDE {
             list.push(c);
         }
     }

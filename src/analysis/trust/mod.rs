@@ -36,9 +36,34 @@ pub struct TrustAssessment {
     pub corrected_policy: Option<Value>,
 }
 
+/// The most a role trust policy holds in IAM: 4,096 characters, white space aside (2,048
+/// unless the account's quota was raised).
+pub const TRUST_POLICY_MAX_CHARS: usize = 4096;
+
+/// A trust policy (raw or percent-encoded JSON), refused when larger than IAM holds: such a
+/// document is not a trust policy of any role, and its size would only make the exposure
+/// probes and the fix search slow.
+pub fn parse_trust_policy(text: &str) -> Result<PolicyDocument, ParseError> {
+    let trimmed = text.trim();
+    let decoded;
+    let body = if trimmed.starts_with('{') {
+        trimmed
+    } else {
+        decoded = percent_encoding::percent_decode_str(trimmed).decode_utf8_lossy();
+        decoded.as_ref()
+    };
+    let size = body.chars().filter(|c| !c.is_whitespace()).count();
+    if size > TRUST_POLICY_MAX_CHARS {
+        return Err(ParseError(format!(
+            "the trust policy has {size} characters (white space aside); IAM holds at most {TRUST_POLICY_MAX_CHARS} in a role trust policy (2,048 unless the quota was raised)"
+        )));
+    }
+    PolicyDocument::parse(text)
+}
+
 /// Assesses a trust policy (raw or percent-encoded JSON) for `subject`.
 pub fn assess(policy_text: &str, subject: &Subject) -> TrustAssessment {
-    assess_parsed(&PolicyDocument::parse(policy_text), subject)
+    assess_parsed(&parse_trust_policy(policy_text), subject)
 }
 
 /// Assesses the result of parsing a trust policy (parsed once, assessed per subject).

@@ -69,7 +69,27 @@ pub async fn sdk_config(opts: &AwsOptions) -> SdkConfig {
     if let Some(c) = &opts.credentials {
         loader = loader.credentials_provider(c.clone());
     }
-    loader.load().await
+    loader.http_client(https_client()).load().await
+}
+
+/// The SDK's HTTPS client (rustls), going through the proxy `HTTPS_PROXY`/`HTTP_PROXY` name
+/// (not for hosts of `NO_PROXY`), as the AWS CLI does; the SDK's default client ignores them.
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{Connector, proxy::ProxyConfig, tls};
+    use aws_smithy_runtime_api::client::http::{SharedHttpConnector, http_client_fn};
+    http_client_fn(|settings, components| {
+        let mut builder = Connector::builder().connector_settings(settings.clone());
+        if let Some(sleep) = components.sleep_impl() {
+            builder = builder.sleep_impl(sleep);
+        }
+        let connector = builder
+            .proxy_config(ProxyConfig::from_env())
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .build();
+        SharedHttpConnector::new(connector)
+    })
 }
 
 /// Reads everything AWS-side for the cluster into `store`. `referenced` are the role ARNs

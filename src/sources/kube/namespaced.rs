@@ -53,7 +53,15 @@ impl<K: Send + 'static, S: Sink<Object = K>> Namespaced<K, S> {
                     namespaces.len()
                 );
                 tracing::warn!(%message, "falling back to per-namespace watches");
-                scope.update(LiveState::Forbidden { message });
+                // In one update with the namespaces' own scopes, registered as syncing: the
+                // store is never settled in between (a report would judge an empty list).
+                let resource = self.resource;
+                store.update(|d| {
+                    d.set_source(resource, None, LiveState::Forbidden { message });
+                    for ns in &namespaces {
+                        d.set_source(resource, Some(ns), LiveState::Syncing { seen: 0 });
+                    }
+                });
                 self.per_namespace(&store, &namespaces).await;
             }
             Err(why) => {
