@@ -644,6 +644,7 @@ fn irsa6xx_cluster() {
                 state: SourceState::Forbidden,
                 message: None,
                 count: None,
+                syncing_since: None,
             })
         },
         |i| {
@@ -653,6 +654,7 @@ fn irsa6xx_cluster() {
                 state: SourceState::Ok,
                 message: None,
                 count: None,
+                syncing_since: None,
             })
         },
     );

@@ -214,6 +214,7 @@ fn world(v: &Values, with_issuer: bool) -> Inventory {
         state: SourceState::Forbidden,
         message: Some("forbidden".into()),
         count: None,
+        syncing_since: None,
     }];
     inv.aws.reachable = true;
     inv

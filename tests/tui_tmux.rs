@@ -449,3 +449,70 @@ fn a_panic_restores_the_terminal_and_exits() {
         );
     }
 }
+
+/// An API server that answers `/version` and then never sends a list: the dashboard opens,
+/// shows the sources it is waiting for with the time waited so far (counting on), and still
+/// answers keys.
+#[test]
+fn the_dashboard_shows_what_it_waits_for_and_for_how_long() {
+    use common::peers::{Behaviour, Peer};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let peer = runtime.block_on(Peer::start(Behaviour::VersionThenSilent));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = peer.kubeconfig(dir.path(), "    token: not-a-secret\n");
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "{} --kubeconfig {} --no-aws; echo EXIT=$? > {}",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        kubeconfig.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for("the sources are syncing", &["syncing:"]);
+    // The first `(Ns)` after "syncing:".
+    let count = |screen: &str| -> Option<i64> {
+        let rest = &screen[screen.find("syncing:")?..];
+        rest.match_indices("s)").find_map(|(end, _)| {
+            let open = rest[..end].rfind('(')?;
+            rest[open + 1..end].parse().ok()
+        })
+    };
+    let start = Instant::now();
+    let before = loop {
+        let screen = tmux.screen();
+        if let Some(n) = count(&screen) {
+            break n;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "no time waited is shown:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // It keeps counting while nothing arrives: the screen is not frozen.
+    let start = Instant::now();
+    let later = loop {
+        let screen = tmux.screen();
+        if let Some(n) = count(&screen)
+            && n > before
+        {
+            break n;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "the wait stopped at {before}s:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(later > before);
+    tmux.keys(&["?"]);
+    tmux.wait_for("keys still work", &["Keys"]);
+    tmux.keys(&["Escape", "q"]);
+    let status = wait_for_file(&exit_file);
+    assert_eq!(status.trim(), "EXIT=0");
+    drop(runtime);
+}

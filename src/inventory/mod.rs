@@ -244,6 +244,9 @@ pub struct SourceHealth {
     /// Objects held: read so far while syncing, the total once synced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+    /// While syncing: since when (RFC 3339), so the wait can be shown as it grows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syncing_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

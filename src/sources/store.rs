@@ -49,6 +49,8 @@ pub struct Data {
     pub pod_identity_agent_present: Option<bool>,
     /// (resource, namespace) → state.
     pub sources: BTreeMap<(String, Option<String>), LiveState>,
+    /// (resource, namespace) → since when it has been syncing (seconds since the epoch).
+    pub syncing_since: BTreeMap<(String, Option<String>), i64>,
     pub roles: BTreeMap<String, Role>,
     pub oidc_providers: Vec<OidcProvider>,
     pub oidc_provider_accounts: Vec<String>,
@@ -78,8 +80,15 @@ impl Data {
             },
             other => other,
         };
-        self.sources
-            .insert((resource.to_owned(), namespace.map(str::to_owned)), state);
+        let key = (resource.to_owned(), namespace.map(str::to_owned));
+        if state.is_settled() {
+            self.syncing_since.remove(&key);
+        } else {
+            self.syncing_since
+                .entry(key.clone())
+                .or_insert_with(crate::time::now_secs);
+        }
+        self.sources.insert(key, state);
     }
 
     /// The inventory as analysis reads it (deterministic order).
@@ -124,6 +133,10 @@ impl Data {
                     state,
                     message,
                     count,
+                    syncing_since: self
+                        .syncing_since
+                        .get(&(resource.clone(), namespace.clone()))
+                        .map(|t| crate::time::rfc3339(*t)),
                 }
             })
             .collect();
@@ -192,6 +205,7 @@ impl Store {
                     };
                 }
             }
+            d.syncing_since.clear();
         });
     }
 

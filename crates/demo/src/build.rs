@@ -129,6 +129,7 @@ pub(crate) fn sources(aws_auth_forbidden: bool) -> Vec<SourceHealth> {
         state: SourceState::Ok,
         message: None,
         count: None,
+        syncing_since: None,
     };
     let mut sources = vec![
         ok("serviceaccounts", None),

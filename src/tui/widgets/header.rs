@@ -129,9 +129,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     Some(ns) => format!("{} ({ns})", s.resource),
                     None => s.resource.clone(),
                 };
-                // How far the first list has got.
+                // How far the first list has got, and for how long it has been waited for
+                // (the header is drawn again as the spinner turns, so this keeps counting).
                 if let (SourceState::Syncing, Some(n)) = (state, s.count) {
                     name.push_str(&format!(" {n}"));
+                }
+                if let Some(waited) = waited(s.syncing_since.as_deref(), crate::time::now_secs()) {
+                    name.push_str(&format!(" ({waited})"));
                 }
                 name
             })
@@ -225,5 +229,26 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
             ..area
         };
         frame.render_widget(Paragraph::new(line), right);
+    }
+}
+
+/// How long a source has been syncing, kubectl-style, once it is a second or more.
+fn waited(since: Option<&str>, now: i64) -> Option<String> {
+    let secs = now - crate::time::parse_rfc3339(since?)?;
+    (secs >= 1).then(|| crate::time::age(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_is_shown_as_it_grows() {
+        let since = "2026-11-20T09:30:00Z";
+        let t = crate::time::parse_rfc3339(since).expect("a time");
+        assert_eq!(waited(Some(since), t), None, "not yet");
+        assert_eq!(waited(Some(since), t + 42).as_deref(), Some("42s"));
+        assert_eq!(waited(Some(since), t + 185).as_deref(), Some("3m"));
+        assert_eq!(waited(None, t + 42), None);
     }
 }
