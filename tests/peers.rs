@@ -121,7 +121,7 @@ async fn report(dir: &Path, kubeconfig: &Path) -> Outcome {
             &k,
             "--no-aws",
             "--sync-timeout",
-            "3",
+            "5",
             "--format",
             "json",
         ],
@@ -159,7 +159,7 @@ async fn an_api_server_that_never_answers_is_said_within_the_sync_timeout() {
     let out = report(dir.path(), &peer.kubeconfig(dir.path(), &token_user())).await;
     out.one_line_error(&[
         "the Kubernetes API server at",
-        "did not answer within 3 s (--sync-timeout)",
+        "did not answer within 5 s (--sync-timeout)",
     ]);
     out.assert_no_canary();
 }
@@ -173,7 +173,7 @@ async fn lists_that_never_come_or_drip_fail_the_run_instead_of_passing_it() {
         // Never read: not a clean report with exit 0.
         out.one_line_error(&[
             "could not read the cluster's ServiceAccounts",
-            "did not finish its initial list within 3 s",
+            "did not finish its initial list within 5 s",
         ]);
         out.assert_no_canary();
     }
@@ -240,7 +240,7 @@ async fn a_hung_credential_plugin_is_stopped_and_said() {
     let out = report(dir.path(), &peer.kubeconfig(dir.path(), &user)).await;
     out.one_line_error(&[
         "the credential plugin",
-        "did not answer within 3 s (--sync-timeout)",
+        "did not answer within 5 s (--sync-timeout)",
     ]);
     out.assert_no_canary();
     // Nothing it started keeps running after irsa-tui gave up on it: neither the plugin
@@ -372,7 +372,7 @@ async fn snapshot_of_a_cluster_never_read_exits_two() {
             &k,
             "--no-aws",
             "--sync-timeout",
-            "3",
+            "5",
             "-o",
             &t,
         ],
@@ -442,5 +442,59 @@ async fn a_kubeconfig_proxy_url_and_the_aws_proxy_variables_are_honoured() {
     assert!(
         asked.iter().any(|a| a.starts_with("aws-endpoint.invalid")),
         "AWS through the proxy: {asked:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_aws_endpoint_that_sends_without_end_is_refused_beyond_a_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fake = common::fake_kube::FakeKube::builder()
+        .service_accounts([common::fake_kube::objects::service_account(
+            "payments",
+            "api",
+            Some("arn:aws:iam::111122223333:role/api"),
+        )])
+        .start()
+        .await;
+    let kubeconfig = fake.kubeconfig_named(
+        dir.path(),
+        "arn:aws:eks:us-east-1:111122223333:cluster/prod",
+    );
+    let endless = Peer::start(Behaviour::Endless).await;
+    let k = kubeconfig.display().to_string();
+    let out = irsa(
+        dir.path(),
+        &[
+            "report",
+            "--kubeconfig",
+            &k,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        &[("AWS_ENDPOINT_URL", &endless.url())],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("a JSON report");
+    let reason = report["cluster_findings"]
+        .as_array()
+        .expect("cluster findings")
+        .iter()
+        .find(|f| f["code"] == "IRSA603")
+        .and_then(|f| f["evidence"]["reason"].as_str().map(str::to_owned))
+        .expect("IRSA603 with a reason");
+    assert!(
+        // Which bound comes first depends on how fast the peer sends (a loaded machine may
+        // not send 256 MiB within the first call's 20 s): either way, it finished and said so.
+        reason.ends_with("the AWS endpoint's answer is larger than 256 MiB; it is not an AWS API")
+            || reason.contains("no answer in time"),
+        "{reason}"
+    );
+    assert!(
+        out.peak_rss_kib < 1024 * 1024,
+        "peak RSS {} KiB",
+        out.peak_rss_kib
     );
 }

@@ -38,7 +38,7 @@ pub fn run(source: &SourceArgs) -> ExitCode {
     };
     // Live: connect before taking the terminal, so problems are one line on stderr.
     let (inventory, feed) = if origin == Origin::Live {
-        match runtime.block_on(Feed::connect(&live)) {
+        match runtime.block_on(connect_saying_so(&live)) {
             Ok(feed) => (feed.store.inventory(), Some(feed)),
             Err(e) => return fail(e.to_string()),
         }
@@ -89,6 +89,24 @@ pub fn run(source: &SourceArgs) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(": "),
         ),
+    }
+}
+
+/// Connects; when that takes more than a moment (a credential plugin, a slow API server),
+/// says on stderr what it waits for and for how long at most, before the screen is taken.
+async fn connect_saying_so(live: &LiveOptions) -> Result<Feed, crate::sources::live::StartError> {
+    let connecting = Feed::connect(live);
+    tokio::pin!(connecting);
+    tokio::select! {
+        connected = &mut connecting => connected,
+        () = tokio::time::sleep(std::time::Duration::from_secs(2)) => {
+            let context = live.context.as_deref().unwrap_or("the current context");
+            eprintln!(
+                "irsa-tui: connecting to {context} (its credential plugin, then the API server; at most {} s, --sync-timeout)…",
+                live.sync_timeout.as_secs()
+            );
+            connecting.await
+        }
     }
 }
 

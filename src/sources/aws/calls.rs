@@ -2,7 +2,17 @@
 //! errors said in one line.
 
 use std::collections::BTreeMap;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use aws_smithy_runtime_api::client::http::{
+    HttpConnector, HttpConnectorFuture, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
+use bytes::Bytes;
+use http_body::{Body, Frame};
 
 /// How many calls of each operation were made (for the AWS-call budget).
 #[derive(Debug, Clone, Default)]
@@ -41,7 +51,13 @@ where
 fn transport(raw: &str) -> String {
     tracing::debug!("AWS request failed: {}", crate::redact::redact(raw));
     let l = raw.to_lowercase();
-    let said = if l.contains("timeout") || l.contains("timed out") {
+    let said = if let Some(at) = raw.find(TOO_LARGE) {
+        // Our own limit, said as it is (without the SDK's debug text around it).
+        let end = raw[at..]
+            .find(NOT_AWS)
+            .map_or(raw.len(), |e| at + e + NOT_AWS.len());
+        return raw[at..end].to_owned();
+    } else if l.contains("timeout") || l.contains("timed out") {
         "no answer in time (the endpoint took the connection and did not respond, or the network is too slow)"
     } else if l.contains("connection refused") {
         "the connection was refused (nothing listens at the endpoint)"
@@ -59,4 +75,74 @@ fn transport(raw: &str) -> String {
 
 pub fn error_code<E: aws_sdk_iam::error::ProvideErrorMetadata>(err: &E) -> Option<&str> {
     err.code()
+}
+
+/// The most one AWS answer may be. The largest irsa-tui reads, a page of
+/// `GetAccountAuthorizationDetails` (1,000 roles and their policies, URL-encoded in XML),
+/// is tens of MiB at the very most.
+pub const RESPONSE_MAX: usize = 256 << 20;
+
+const TOO_LARGE: &str = "the AWS endpoint's answer is larger than";
+const NOT_AWS: &str = "it is not an AWS API";
+
+/// An HTTP connector whose answers are refused beyond [`RESPONSE_MAX`].
+#[derive(Debug)]
+pub struct Bounded {
+    inner: SharedHttpConnector,
+}
+
+impl Bounded {
+    pub fn new(inner: SharedHttpConnector) -> Bounded {
+        Bounded { inner }
+    }
+}
+
+impl HttpConnector for Bounded {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let answer = self.inner.call(request);
+        HttpConnectorFuture::new(async move {
+            let response = answer.await?;
+            Ok(response.map(|body| {
+                SdkBody::from_body_1_x(SizeLimited {
+                    inner: body,
+                    read: 0,
+                })
+            }))
+        })
+    }
+}
+
+struct SizeLimited {
+    inner: SdkBody,
+    read: usize,
+}
+
+impl Body for SizeLimited {
+    type Data = Bytes;
+    type Error = aws_smithy_types::body::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        if let Some(Ok(frame)) = &frame
+            && let Some(data) = frame.data_ref()
+        {
+            this.read += data.len();
+            if this.read > RESPONSE_MAX {
+                return Poll::Ready(Some(Err(format!(
+                    "{TOO_LARGE} {} MiB; {NOT_AWS}",
+                    RESPONSE_MAX >> 20
+                )
+                .into())));
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
 }

@@ -88,7 +88,7 @@ fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
                 tls::rustls_provider::CryptoMode::AwsLc,
             ))
             .build();
-        SharedHttpConnector::new(connector)
+        SharedHttpConnector::new(calls::Bounded::new(SharedHttpConnector::new(connector)))
     })
 }
 
