@@ -302,8 +302,9 @@ async fn a_kubeconfig_that_does_not_parse_is_not_quoted() {
     }
 }
 
-#[tokio::test]
-async fn an_aws_endpoint_that_never_answers_is_irsa603_within_its_deadline() {
+/// `report` against a cluster with one annotated ServiceAccount while AWS answers at `aws`:
+/// the run, and the reason IRSA603 gives.
+async fn report_with_aws_at(aws: &str) -> (Outcome, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let fake = common::fake_kube::FakeKube::builder()
         .service_accounts([common::fake_kube::objects::service_account(
@@ -317,7 +318,6 @@ async fn an_aws_endpoint_that_never_answers_is_irsa603_within_its_deadline() {
         dir.path(),
         "arn:aws:eks:us-east-1:111122223333:cluster/prod",
     );
-    let silent = Peer::start(Behaviour::Silent).await;
     let k = kubeconfig.display().to_string();
     let out = irsa(
         dir.path(),
@@ -330,18 +330,25 @@ async fn an_aws_endpoint_that_never_answers_is_irsa603_within_its_deadline() {
             "--fail-on",
             "never",
         ],
-        &[("AWS_ENDPOINT_URL", &silent.url())],
+        &[("AWS_ENDPOINT_URL", aws)],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("a JSON report");
-    let irsa603 = report["cluster_findings"]
+    let reason = report["cluster_findings"]
         .as_array()
         .expect("cluster findings")
         .iter()
         .find(|f| f["code"] == "IRSA603")
-        .expect("IRSA603");
-    let reason = irsa603["evidence"]["reason"].as_str().expect("a reason");
+        .and_then(|f| f["evidence"]["reason"].as_str().map(str::to_owned))
+        .expect("IRSA603 with a reason");
+    (out, reason)
+}
+
+#[tokio::test]
+async fn an_aws_endpoint_that_never_answers_is_irsa603_within_its_deadline() {
+    let silent = Peer::start(Behaviour::Silent).await;
+    let (out, reason) = report_with_aws_at(&silent.url()).await;
     assert!(reason.contains("no answer in time"), "{reason}");
     assert!(
         !reason.contains("DispatchFailure") && !reason.contains("ConnectorError"),
@@ -447,44 +454,8 @@ async fn a_kubeconfig_proxy_url_and_the_aws_proxy_variables_are_honoured() {
 
 #[tokio::test]
 async fn an_aws_endpoint_that_sends_without_end_is_refused_beyond_a_limit() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let fake = common::fake_kube::FakeKube::builder()
-        .service_accounts([common::fake_kube::objects::service_account(
-            "payments",
-            "api",
-            Some("arn:aws:iam::111122223333:role/api"),
-        )])
-        .start()
-        .await;
-    let kubeconfig = fake.kubeconfig_named(
-        dir.path(),
-        "arn:aws:eks:us-east-1:111122223333:cluster/prod",
-    );
     let endless = Peer::start(Behaviour::Endless).await;
-    let k = kubeconfig.display().to_string();
-    let out = irsa(
-        dir.path(),
-        &[
-            "report",
-            "--kubeconfig",
-            &k,
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ],
-        &[("AWS_ENDPOINT_URL", &endless.url())],
-    )
-    .await;
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("a JSON report");
-    let reason = report["cluster_findings"]
-        .as_array()
-        .expect("cluster findings")
-        .iter()
-        .find(|f| f["code"] == "IRSA603")
-        .and_then(|f| f["evidence"]["reason"].as_str().map(str::to_owned))
-        .expect("IRSA603 with a reason");
+    let (out, reason) = report_with_aws_at(&endless.url()).await;
     assert!(
         // Which bound comes first depends on how fast the peer sends (a loaded machine may
         // not send 256 MiB within the first call's 20 s): either way, it finished and said so.
