@@ -137,11 +137,16 @@ fn token_user() -> String {
 
 /// An exec plugin user running `script` (written as an executable file in `dir`).
 fn plugin_user(dir: &Path, script: &str) -> String {
+    plugin_user_with(dir, script, "      interactiveMode: Never\n")
+}
+
+/// An exec plugin user running `script`, its kubeconfig entry ending with `extra`.
+fn plugin_user_with(dir: &Path, script: &str, extra: &str) -> String {
     let path = dir.join("plugin.sh");
     std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("plugin written");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     format!(
-        "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      args: [\"--token-hint\", \"{CANARY}\"]\n      interactiveMode: Never\n",
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      args: [\"--token-hint\", \"{CANARY}\"]\n{extra}",
         path.display()
     )
 }
@@ -230,12 +235,28 @@ async fn a_401_that_echoes_the_credentials_is_reported_without_them() {
 
 #[tokio::test]
 async fn a_hung_credential_plugin_is_stopped_and_said() {
+    // `interactiveMode` as eksctl and `aws eks update-kubeconfig` write it (IfAvailable, or
+    // none): without a terminal the plugin is not interactive and is stopped whole too.
+    for mode in [
+        "      interactiveMode: Never\n",
+        "      interactiveMode: IfAvailable\n",
+        "",
+    ] {
+        a_hung_credential_plugin_is_stopped_and_said_with(mode).await;
+    }
+}
+
+async fn a_hung_credential_plugin_is_stopped_and_said_with(mode: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let peer = Peer::start(Behaviour::VersionThenSilent).await;
     let pid_file = dir.path().join("plugin.pid");
-    let user = plugin_user(
+    let user = plugin_user_with(
         dir.path(),
-        &format!("sleep 300 & echo $$ $! > {}; wait", pid_file.display()),
+        &format!(
+            "sleep 300 </dev/null >/dev/null 2>&1 & echo $$ $! > {}; wait",
+            pid_file.display()
+        ),
+        mode,
     );
     let out = report(dir.path(), &peer.kubeconfig(dir.path(), &user)).await;
     out.one_line_error(&[
@@ -257,7 +278,10 @@ async fn a_hung_credential_plugin_is_stopped_and_said() {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        assert!(!alive(pid), "process {pid} of the plugin still runs");
+        assert!(
+            !alive(pid),
+            "process {pid} of the plugin ({mode:?}) still runs"
+        );
     }
 }
 

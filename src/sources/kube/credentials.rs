@@ -90,10 +90,15 @@ pub struct Plugin {
 }
 
 impl Plugin {
-    /// The plugin of `exec`; `interactive` when the caller lets it use the terminal and the
-    /// kubeconfig does not forbid it.
+    /// The plugin of `exec`; interactive when the caller lets it use the terminal, there is
+    /// one (stdin is a terminal, as kubectl decides for `IfAvailable`) and the kubeconfig does
+    /// not forbid it. Only an interactive plugin shares the terminal's process group; any
+    /// other runs in a group of its own, stopped whole when given up on.
     pub fn new(exec: ExecConfig, interactive: bool, context: &str) -> Plugin {
-        let interactive = interactive && exec.interactive_mode != Some(ExecInteractiveMode::Never);
+        use std::io::IsTerminal as _;
+        let interactive = interactive
+            && std::io::stdin().is_terminal()
+            && exec.interactive_mode != Some(ExecInteractiveMode::Never);
         Plugin {
             exec,
             interactive,
