@@ -35,6 +35,9 @@ pub struct Inventory {
     pub pods: Vec<Pod>,
     pub nodes: Vec<Node>,
     pub roles: Vec<Role>,
+    /// The managed policies the roles attach or use as a boundary, each once, with their
+    /// default version's document.
+    pub managed_policies: Vec<ManagedPolicy>,
     pub oidc_providers: Vec<OidcProvider>,
     /// Accounts whose OIDC providers were listed: IRSA301 is decided only for roles there.
     pub oidc_provider_accounts: Vec<String>,
@@ -188,9 +191,31 @@ pub struct Role {
     /// The trust policy document (raw or URL-encoded JSON, as IAM returned it).
     pub trust_policy: Option<String>,
     pub max_session_duration: Option<i32>,
+    /// The permissions boundary's policy ARN; its document is in [`Inventory::managed_policies`].
     pub permissions_boundary: Option<String>,
     pub attached_policies: Vec<AttachedPolicy>,
     pub inline_policies: Vec<InlinePolicy>,
+    /// The role's unique id (`AROA…`): a session's `aws:userid` is `ROLEID:SESSION`.
+    pub role_id: Option<String>,
+    /// The role's tags: its sessions' `aws:PrincipalTag/KEY`. `None` when they were not read
+    /// (a snapshot written before they were recorded).
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// A managed policy attached to a role of the inventory, or set as its permissions boundary:
+/// each distinct ARN once, whichever roles use it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    /// The default version's id (`v3`).
+    pub default_version: Option<String>,
+    /// The default version's document (raw or URL-encoded JSON, as IAM returned it); `None`
+    /// when it could not be read (see `error`).
+    pub document: Option<String>,
+    /// Why the document could not be read.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -460,6 +460,8 @@ pub(crate) fn readable_role(
         permissions_boundary: None,
         attached_policies: policies.iter().map(|arn| attached(arn)).collect(),
         inline_policies: Vec::new(),
+        role_id: None,
+        tags: None,
     }
 }
 

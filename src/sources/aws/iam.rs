@@ -202,6 +202,13 @@ async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
                         document: p.policy_document().unwrap_or_default().to_owned(),
                     })
                     .collect(),
+                role_id: r.role_id().map(str::to_owned),
+                tags: Some(
+                    r.tags()
+                        .iter()
+                        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                        .collect(),
+                ),
                 arn,
             })
         })
@@ -302,6 +309,13 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             .map(str::to_owned),
         attached_policies: Vec::new(),
         inline_policies: Vec::new(),
+        role_id: Some(role.role_id().to_owned()),
+        tags: Some(
+            role.tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect(),
+        ),
     };
     let mut attached = client
         .list_attached_role_policies()
