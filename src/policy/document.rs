@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::matching::Pattern;
 use super::operator::Operator;
 
 /// A policy document that could not be read at all.
@@ -93,6 +94,18 @@ pub struct PrincipalSpec {
 pub struct ActionSpec {
     pub negated: bool,
     pub patterns: Vec<String>,
+    /// The patterns compiled for matching.
+    pub compiled: Vec<Pattern>,
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceSpec {
+    pub negated: bool,
+    pub patterns: Vec<String>,
+    /// The patterns compiled for matching; `None` for one holding a policy variable
+    /// (`${…}`), resolved per request under Version 2012-10-17.
+    pub compiled: Vec<Option<Pattern>>,
 }
 
 /// One key of one operator of a `Condition` block.
@@ -121,7 +134,9 @@ pub struct Statement {
     pub effect: Effect,
     pub principal: Option<PrincipalSpec>,
     pub action: Option<ActionSpec>,
-    pub has_resource: bool,
+    /// `Resource` or `NotResource`; `None` when the statement has neither (or it is not a
+    /// string or a list of strings, a problem).
+    pub resource: Option<ResourceSpec>,
     /// `Resource` values (empty with `NotResource` or none).
     pub resources: Vec<String>,
     pub conditions: Vec<Condition>,
@@ -333,6 +348,15 @@ fn parse_statement(index: usize, obj: &serde_json::Map<String, Value>) -> Statem
         (None, Some(a)) => parse_action(a, true, &mut problems),
         (None, None) => None,
     };
+    let resource = match (obj.get("Resource"), obj.get("NotResource")) {
+        (Some(_), Some(_)) => {
+            problems.push("Resource and NotResource cannot both be present".into());
+            None
+        }
+        (Some(r), None) => parse_resource(r, false, &mut problems),
+        (None, Some(r)) => parse_resource(r, true, &mut problems),
+        (None, None) => None,
+    };
     let conditions = match obj.get("Condition") {
         None => Vec::new(),
         Some(c) => parse_conditions(c, &mut problems),
@@ -359,11 +383,11 @@ fn parse_statement(index: usize, obj: &serde_json::Map<String, Value>) -> Statem
         effect,
         principal,
         action,
-        has_resource: obj.contains_key("Resource") || obj.contains_key("NotResource"),
-        resources: obj
-            .get("Resource")
-            .and_then(string_list)
-            .unwrap_or_default(),
+        resources: match &resource {
+            Some(r) if !r.negated => r.patterns.clone(),
+            _ => Vec::new(),
+        },
+        resource,
         conditions,
         problems,
     }
@@ -430,9 +454,36 @@ fn parse_principal(v: &Value, negated: bool, problems: &mut Vec<String>) -> Opti
 
 fn parse_action(v: &Value, negated: bool, problems: &mut Vec<String>) -> Option<ActionSpec> {
     match string_list(v) {
-        Some(patterns) => Some(ActionSpec { negated, patterns }),
+        Some(patterns) => Some(ActionSpec {
+            negated,
+            compiled: patterns
+                .iter()
+                .map(|p| Pattern::from_policy_text(p))
+                .collect(),
+            patterns,
+        }),
         None => {
             let element = if negated { "NotAction" } else { "Action" };
+            problems.push(format!(
+                "{element} must be a string or a non-empty list of strings, found {v}"
+            ));
+            None
+        }
+    }
+}
+
+fn parse_resource(v: &Value, negated: bool, problems: &mut Vec<String>) -> Option<ResourceSpec> {
+    match string_list(v) {
+        Some(patterns) => Some(ResourceSpec {
+            negated,
+            compiled: patterns
+                .iter()
+                .map(|p| (!p.contains("${")).then(|| Pattern::from_policy_text(p)))
+                .collect(),
+            patterns,
+        }),
+        None => {
+            let element = if negated { "NotResource" } else { "Resource" };
             problems.push(format!(
                 "{element} must be a string or a non-empty list of strings, found {v}"
             ));

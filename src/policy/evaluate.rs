@@ -11,8 +11,8 @@ use super::document::{
     ActionSpec, Condition, Effect, PolicyDocument, PolicyVersion, PrincipalSpec, PrincipalType,
     Statement,
 };
-use super::matching::{Pattern, glob_match};
-use super::operator::{KeyState, KeyView, Resolved, decide};
+use super::matching::Pattern;
+use super::operator::{KeyLookup, KeyView, Resolved, decide};
 use super::request::{Request, RequestPrincipal};
 use super::tri::Tri;
 use crate::arn::ProviderArn;
@@ -257,12 +257,19 @@ fn trace_statement(version: PolicyVersion, s: &Statement, request: &Request) -> 
 }
 
 /// Whether the action element covers `action`, and the pattern that decided.
-fn action_hit<'a>(spec: Option<&'a ActionSpec>, action: &str) -> (bool, Option<&'a String>) {
+pub(super) fn action_hit<'a>(
+    spec: Option<&'a ActionSpec>,
+    action: &str,
+) -> (bool, Option<&'a String>) {
     let Some(spec) = spec else {
         return (false, None);
     };
     // Action names compare case-insensitively, wildcards allowed.
-    let hit = spec.patterns.iter().find(|p| glob_match(p, action, true));
+    let hit = spec
+        .compiled
+        .iter()
+        .position(|p| p.matches(action, true))
+        .and_then(|i| spec.patterns.get(i));
     (hit.is_some() != spec.negated, hit)
 }
 
@@ -396,8 +403,12 @@ fn principal_entry_matches(kind: PrincipalType, value: &str, principal: &Request
     }
 }
 
-/// Decides one condition for `request`.
-fn condition_result(version: PolicyVersion, c: &Condition, request: &Request) -> Tri {
+/// Decides one condition for the keys of `request`.
+pub(super) fn condition_result(
+    version: PolicyVersion,
+    c: &Condition,
+    request: &dyn KeyLookup,
+) -> Tri {
     // An unknown operator is a statement problem; the condition itself is undecided.
     let Some(op) = c.operator else {
         return Tri::Unknown;
@@ -420,7 +431,11 @@ fn condition_result(version: PolicyVersion, c: &Condition, request: &Request) ->
     }
 }
 
-fn trace_condition(version: PolicyVersion, c: &Condition, request: &Request) -> ConditionTrace {
+pub(super) fn trace_condition(
+    version: PolicyVersion,
+    c: &Condition,
+    request: &dyn KeyLookup,
+) -> ConditionTrace {
     let (actual, key_present) = match request.key_lc(&c.key_lc) {
         KeyView::Present([one]) => (Some(Actual::One(one.clone())), Some(true)),
         KeyView::Present(v) => (Some(Actual::Many(v.to_vec())), Some(true)),
@@ -439,7 +454,7 @@ fn trace_condition(version: PolicyVersion, c: &Condition, request: &Request) -> 
 
 /// Substitutes policy variables (`${key}`, `${key, 'default'}`, `${*}`, `${?}`, `${$}`).
 /// Substituted text is literal: it never acts as a wildcard.
-pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolved<'static> {
+pub fn resolve_value(value: &str, substitute: bool, request: &dyn KeyLookup) -> Resolved<'static> {
     if !substitute || !value.contains("${") {
         return Resolved::Value(Cow::Owned(Pattern::from_policy_text(value)));
     }
@@ -461,9 +476,9 @@ pub fn resolve_value(value: &str, substitute: bool, request: &Request) -> Resolv
                     Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\''))),
                     None => (inner, None),
                 };
-                match (request.key(key), default) {
-                    (KeyState::Present(v), _) if !v.is_empty() => out.push_literal(&v[0]),
-                    (KeyState::Unknown, _) => return Resolved::Unknown,
+                match (request.key_lc(&key.to_lowercase()), default) {
+                    (KeyView::Present([first, ..]), _) => out.push_literal(first),
+                    (KeyView::Unknown, _) => return Resolved::Unknown,
                     (_, Some(d)) => out.push_literal(d),
                     (_, None) => return Resolved::Unresolvable,
                 }

@@ -263,6 +263,12 @@ pub enum KeyView<'a> {
     Unknown,
 }
 
+/// Where condition keys and policy variables are looked up: an STS request, or a session's
+/// call. Keys arrive lower-cased (condition key names compare case-insensitively).
+pub trait KeyLookup {
+    fn key_lc(&self, lc: &str) -> KeyView<'_>;
+}
+
 /// A policy value after policy-variable substitution.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolved<'a> {

@@ -275,6 +275,12 @@ impl Request {
     }
 }
 
+impl super::operator::KeyLookup for Request {
+    fn key_lc(&self, lc: &str) -> KeyView<'_> {
+        Request::key_lc(self, lc)
+    }
+}
+
 /// Values of keys every STS request carries, shared rather than allocated per request.
 static TRUE: LazyLock<[String; 1]> = LazyLock::new(|| ["true".to_owned()]);
 static FALSE: LazyLock<[String; 1]> = LazyLock::new(|| ["false".to_owned()]);
