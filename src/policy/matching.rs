@@ -61,42 +61,122 @@ impl Pattern {
 
     /// Wildcard comparison (`StringLike`).
     pub fn matches(&self, text: &str, ignore_case: bool) -> bool {
-        let fold = |c: char| -> char {
-            if ignore_case {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                c
-            }
+        let t: Vec<char> = text.chars().collect();
+        matches_chars(&self.0, &t, ignore_case)
+    }
+}
+
+/// The pattern matches the text. Iterative, with single-star backtracking: no recursion,
+/// no blow-up (O(pattern × text) at worst).
+pub fn matches_chars(p: &[Tok], t: &[char], ignore_case: bool) -> bool {
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        let step = match p.get(pi) {
+            Some(Tok::One) => true,
+            Some(Tok::Lit(c)) => same_char(*c, t[ti], ignore_case),
+            _ => false,
         };
-        let p = &self.0;
-        let t: Vec<char> = text.chars().map(fold).collect();
-        // Iterative matcher with single-star backtracking: no recursion, no blow-up.
-        let (mut pi, mut ti) = (0usize, 0usize);
-        let mut star: Option<(usize, usize)> = None;
-        while ti < t.len() {
-            let step = match p.get(pi) {
-                Some(Tok::One) => true,
-                Some(Tok::Lit(c)) => fold(*c) == t[ti],
-                _ => false,
-            };
-            if step {
-                pi += 1;
-                ti += 1;
-            } else if p.get(pi) == Some(&Tok::Star) {
-                star = Some((pi, ti));
-                pi += 1;
-            } else if let Some((sp, st)) = star {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            } else {
-                return false;
+        if step {
+            pi += 1;
+            ti += 1;
+        } else if p.get(pi) == Some(&Tok::Star) {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while p.get(pi) == Some(&Tok::Star) {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Every text `inner` matches, `outer` matches too (`inner` ⊆ `outer`). A `*` of `inner`
+/// can only be taken by a `*` of `outer`, a `?` by `?` or `*`, a character by itself, `?`
+/// or `*`. Exact for the patterns policies hold, and never says "covers" when it does not.
+pub fn covers(outer: &[Tok], inner: &[Tok], ignore_case: bool) -> bool {
+    let (n, m) = (outer.len(), inner.len());
+    // reachable[i][j]: outer[..i] can take inner[..j].
+    let mut reachable = vec![vec![false; m + 1]; n + 1];
+    reachable[0][0] = true;
+    for i in 0..=n {
+        for j in 0..=m {
+            if !reachable[i][j] {
+                continue;
+            }
+            match outer.get(i) {
+                Some(Tok::Star) => {
+                    reachable[i + 1][j] = true;
+                    if j < m {
+                        reachable[i][j + 1] = true;
+                    }
+                }
+                Some(Tok::One) if matches!(inner.get(j), Some(Tok::One | Tok::Lit(_))) => {
+                    reachable[i + 1][j + 1] = true;
+                }
+                Some(Tok::Lit(c)) => {
+                    if let Some(Tok::Lit(d)) = inner.get(j)
+                        && same_char(*c, *d, ignore_case)
+                    {
+                        reachable[i + 1][j + 1] = true;
+                    }
+                }
+                _ => {}
             }
         }
-        while p.get(pi) == Some(&Tok::Star) {
-            pi += 1;
+    }
+    reachable[n][m]
+}
+
+/// Some text matches both patterns.
+pub fn intersects(a: &[Tok], b: &[Tok], ignore_case: bool) -> bool {
+    let (n, m) = (a.len(), b.len());
+    let mut seen = vec![vec![false; m + 1]; n + 1];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if seen[i][j] {
+            continue;
         }
-        pi == p.len()
+        seen[i][j] = true;
+        if i == n && j == m {
+            return true;
+        }
+        let (x, y) = (a.get(i).copied(), b.get(j).copied());
+        // A `*` may take nothing.
+        if x == Some(Tok::Star) {
+            stack.push((i + 1, j));
+        }
+        if y == Some(Tok::Star) {
+            stack.push((i, j + 1));
+        }
+        // Both take the same one character.
+        let (Some(x), Some(y)) = (x, y) else {
+            continue;
+        };
+        let compatible = match (x, y) {
+            (Tok::Lit(c), Tok::Lit(d)) => same_char(c, d, ignore_case),
+            _ => true,
+        };
+        if compatible {
+            let ni = if x == Tok::Star { i } else { i + 1 };
+            let nj = if y == Tok::Star { j } else { j + 1 };
+            stack.push((ni, nj));
+        }
+    }
+    false
+}
+
+pub(super) fn same_char(a: char, b: char, ignore_case: bool) -> bool {
+    if ignore_case {
+        a.to_lowercase().eq(b.to_lowercase())
+    } else {
+        a == b
     }
 }
 
@@ -148,6 +228,30 @@ mod tests {
 
     // AWS rule (IAM condition operators, StringLike): "*" matches any combination of
     // characters, including none; "?" matches exactly one character.
+    fn p(s: &str) -> Pattern {
+        Pattern::from_policy_text(s)
+    }
+
+    #[test]
+    fn covering_and_intersecting_patterns() {
+        let covers = |a: &str, b: &str| super::covers(&p(a).0, &p(b).0, true);
+        let meets = |a: &str, b: &str| super::intersects(&p(a).0, &p(b).0, true);
+        assert!(covers("s3:*", "s3:Get*"));
+        assert!(covers("s3:Get*", "S3:GETOBJECT"));
+        assert!(covers("*", "s3:?etObject"));
+        assert!(covers("s3:?et*", "s3:Get*"));
+        assert!(!covers("s3:Get*", "s3:*"));
+        assert!(!covers("s3:GetObject", "s3:Get*"));
+        assert!(!covers("s3:G?tObject", "s3:*Object"));
+        assert!(!covers("s3:Delete*", "s3:*"));
+        assert!(meets("s3:Get*", "s3:*Object"));
+        assert!(meets("s3:?etObject", "S3:GETOBJECT"));
+        assert!(!meets("s3:Get*", "s3:Put*"));
+        assert!(!meets("logs:*", "s3:*"));
+        assert!(meets("*", ""));
+        assert!(!meets("?", ""));
+    }
+
     #[test]
     fn string_like_star_matches_any_run_including_empty() {
         let cases = [

@@ -15,7 +15,7 @@
 //! a Deny only when it names all of them (a Deny of a few objects does not deny "the
 //! bucket's objects"). This is how the IAM policy simulator reads `*` as a resource.
 
-use super::matching::{Pattern, Tok};
+use super::matching::{Pattern, Tok, covers, intersects, matches_chars};
 
 /// How much of the requested resources a policy resource element names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,16 +96,16 @@ impl RequestedResource {
         let mut reach = Reach::All;
         for (i, (p, r)) in policy.iter().zip(request.iter()).enumerate() {
             let ignore_case = i < 5;
-            let r: Vec<char> = r.chars().collect();
             let segment = if !self.wildcard {
-                if matches(p, &r, ignore_case) {
+                let r: Vec<char> = r.chars().collect();
+                if matches_chars(p, &r, ignore_case) {
                     Reach::All
                 } else {
                     Reach::None
                 }
-            } else if covers(p, &r, ignore_case) {
+            } else if covers(p, &request_tokens(r), ignore_case) {
                 Reach::All
-            } else if intersects(p, &r, ignore_case) {
+            } else if intersects(p, &request_tokens(r), ignore_case) {
                 Reach::Some
             } else {
                 Reach::None
@@ -148,112 +148,13 @@ fn policy_segments(policy: &Pattern) -> Vec<Vec<Tok>> {
     out
 }
 
-fn same(a: char, b: char, ignore_case: bool) -> bool {
-    if ignore_case {
-        a.to_lowercase().eq(b.to_lowercase())
-    } else {
-        a == b
-    }
-}
-
-/// The pattern matches the literal text.
-fn matches(p: &[Tok], text: &[char], ignore_case: bool) -> bool {
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < text.len() {
-        let step = match p.get(pi) {
-            Some(Tok::One) => true,
-            Some(Tok::Lit(c)) => same(*c, text[ti], ignore_case),
-            _ => false,
-        };
-        if step {
-            pi += 1;
-            ti += 1;
-        } else if p.get(pi) == Some(&Tok::Star) {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    while p.get(pi) == Some(&Tok::Star) {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-/// Every text the request segment stands for (its `*` any run, everything else literal)
-/// is matched by the policy segment. A `*` of the request can only be taken by a `*` of
-/// the policy; its literal characters by the same character, `?` or `*`.
-fn covers(p: &[Tok], r: &[char], ignore_case: bool) -> bool {
-    // reachable[i][j]: p[..i] can take r[..j].
-    let (n, m) = (p.len(), r.len());
-    let mut reachable = vec![vec![false; m + 1]; n + 1];
-    reachable[0][0] = true;
-    for i in 0..=n {
-        for j in 0..=m {
-            if !reachable[i][j] {
-                continue;
-            }
-            match p.get(i) {
-                Some(Tok::Star) => {
-                    reachable[i + 1][j] = true;
-                    if j < m {
-                        reachable[i][j + 1] = true;
-                    }
-                }
-                Some(Tok::One) if j < m && r[j] != '*' => reachable[i + 1][j + 1] = true,
-                Some(Tok::Lit(c)) if j < m && r[j] != '*' && same(*c, r[j], ignore_case) => {
-                    reachable[i + 1][j + 1] = true;
-                }
-                _ => {}
-            }
-        }
-    }
-    reachable[n][m]
-}
-
-/// Some text is both matched by the policy segment and stood for by the request segment.
-fn intersects(p: &[Tok], r: &[char], ignore_case: bool) -> bool {
-    let (n, m) = (p.len(), r.len());
-    let mut seen = vec![vec![false; m + 1]; n + 1];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((i, j)) = stack.pop() {
-        if seen[i][j] {
-            continue;
-        }
-        seen[i][j] = true;
-        if i == n && j == m {
-            return true;
-        }
-        let pt = p.get(i).copied();
-        let rt = r.get(j).copied();
-        // A `*` may take nothing.
-        if pt == Some(Tok::Star) {
-            stack.push((i + 1, j));
-        }
-        if rt == Some('*') {
-            stack.push((i, j + 1));
-        }
-        // Both take the same one character.
-        let (Some(pt), Some(rt)) = (pt, rt) else {
-            continue;
-        };
-        let compatible = match (pt, rt) {
-            (Tok::Lit(c), d) if d != '*' => same(c, d, ignore_case),
-            _ => true,
-        };
-        if compatible {
-            let ni = if pt == Tok::Star { i } else { i + 1 };
-            let nj = if rt == '*' { j } else { j + 1 };
-            stack.push((ni, nj));
-        }
-    }
-    false
+/// A requested segment as tokens: its `*` is a wildcard, every other character literal
+/// (a `?` in a requested ARN is a question mark).
+fn request_tokens(segment: &str) -> Vec<Tok> {
+    segment
+        .chars()
+        .map(|c| if c == '*' { Tok::Star } else { Tok::Lit(c) })
+        .collect()
 }
 
 #[cfg(test)]
