@@ -56,13 +56,15 @@ fn mentions(text: &str, token: &str) -> bool {
     })
 }
 
-fn documented_commands() -> [(&'static str, Vec<&'static str>); 5] {
+fn documented_commands() -> [(&'static str, Vec<&'static str>); 7] {
     [
         ("irsa-tui", vec![]),
         ("irsa-tui report", vec!["report"]),
         ("irsa-tui snapshot", vec!["snapshot"]),
         ("irsa-tui trust", vec!["trust"]),
         ("irsa-tui explain", vec!["explain"]),
+        ("irsa-tui can", vec!["can"]),
+        ("irsa-tui who-can", vec!["who-can"]),
     ]
 }
 

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod finding;
 mod index;
 mod node_rows;
+pub mod permissions;
 pub mod report;
 mod status;
 pub mod trust;

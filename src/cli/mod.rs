@@ -1,7 +1,9 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in its own file.
 
+mod can;
 mod dashboard;
 mod explain;
+mod input;
 mod output;
 mod report;
 mod snapshot;
@@ -35,6 +37,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Offline: would this trust policy let that ServiceAccount's token assume the role?
     Trust(trust::TrustArgs),
+    /// May this binding's credentials (its role's session) do ACTION on RESOURCE?
+    /// Offline with --policy: the same question over policy documents.
+    Can(can::CanArgs),
+    /// Every binding, and every node role with the pods that inherit it, allowed to do ACTION.
+    #[command(name = "who-can")]
+    WhoCan(can::WhoCanArgs),
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -48,8 +56,14 @@ pub fn main() -> ExitCode {
     // `--log-file` for the dashboard, `report` and `snapshot` alike.
     let reads_cluster = matches!(
         cli.command,
-        None | Some(Command::Report(_)) | Some(Command::Snapshot(_))
+        None | Some(
+            Command::Report(_) | Command::Snapshot(_) | Command::Can(_) | Command::WhoCan(_)
+        )
     );
+    let asks = matches!(cli.command, Some(Command::Can(_) | Command::WhoCan(_)));
+    if !asks && let Err(e) = cli.source.check_kube_context_only() {
+        return fail(e);
+    }
     if reads_cluster
         && let Some(path) = &cli.source.log_file
         && let Err(e) = crate::log::init(path)
@@ -61,6 +75,8 @@ pub fn main() -> ExitCode {
         Some(Command::Report(args)) => report::run(&args, &cli.source),
         Some(Command::Snapshot(args)) => snapshot::run(&args, &cli.source),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Can(args)) => can::run(&args, &cli.source),
+        Some(Command::WhoCan(args)) => can::run_who_can(&args, &cli.source),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());

@@ -13,9 +13,10 @@ pub struct SourceArgs {
     /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
     #[arg(long, value_name = "PATH", global = true)]
     pub kubeconfig: Option<PathBuf>,
-    /// Kubeconfig context (default: current-context).
-    #[arg(long, value_name = "NAME", global = true)]
-    pub context: Option<String>,
+    /// Kubeconfig context (default: current-context). With `can` and `who-can`, a
+    /// KEY=VALUE value is a request context key instead (repeatable).
+    #[arg(long, value_name = "NAME", global = true, action = clap::ArgAction::Append)]
+    pub context: Vec<String>,
     /// Limit to namespaces (repeatable); default all.
     #[arg(short = 'n', long = "namespace", value_name = "NS", global = true)]
     pub namespaces: Vec<String>,
@@ -68,6 +69,46 @@ impl SourceArgs {
         Ok(inv)
     }
 
+    /// The kubeconfig context: the `--context` value that is not KEY=VALUE (the last one).
+    pub fn kube_context(&self) -> Option<&str> {
+        self.context
+            .iter()
+            .rev()
+            .find(|c| !c.contains('='))
+            .map(String::as_str)
+    }
+
+    /// The request context keys `--context KEY=VALUE` gives to `can` and `who-can`.
+    pub fn request_context(&self) -> Result<Vec<(String, String)>, String> {
+        self.context
+            .iter()
+            .filter(|c| c.contains('='))
+            .map(|c| match c.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() && !k.contains(char::is_whitespace) => {
+                    Ok((k.to_owned(), v.to_owned()))
+                }
+                _ => Err(format!(
+                    "--context {c:?}: a request context key is KEY=VALUE, e.g. --context aws:SourceVpc=vpc-1a2b3c4d"
+                )),
+            })
+            .collect()
+    }
+
+    /// `--context` for a command that reads no request context: one kubeconfig context.
+    pub fn check_kube_context_only(&self) -> Result<(), String> {
+        if let Some(kv) = self.context.iter().find(|c| c.contains('=')) {
+            return Err(format!(
+                "--context {kv:?}: KEY=VALUE request context keys are for `can` and `who-can`; elsewhere --context names a kubeconfig context"
+            ));
+        }
+        if self.context.len() > 1 {
+            return Err(
+                "--context names one kubeconfig context; it was given more than once".into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Where the data comes from.
     pub fn origin(&self) -> Origin {
         match &self.replay {
@@ -81,7 +122,7 @@ impl SourceArgs {
     pub fn live_options(&self) -> crate::sources::live::LiveOptions {
         crate::sources::live::LiveOptions {
             kubeconfig: self.kubeconfig.clone(),
-            context: self.context.clone(),
+            context: self.kube_context().map(str::to_owned),
             namespaces: self.namespaces.clone(),
             cluster: self.cluster.clone(),
             region: self.region.clone(),

@@ -1,7 +1,7 @@
 //! `irsa-tui trust POLICY --issuer URL --service-account NS/NAME`.
 
 use super::output::{EXIT_USAGE, fail, use_color};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -85,28 +85,21 @@ fn role_parts(role: &str) -> (String, Option<String>) {
 const POLICY_READ_MAX: u64 = 1 << 20;
 
 fn read_policy(path: &str) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    let (read, shown) = if path == "-" {
-        let got = std::io::stdin()
-            .take(POLICY_READ_MAX + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read the policy from standard input: {e}"));
-        (got, "standard input".to_owned())
+    let text = super::input::read_text(path, POLICY_READ_MAX, "policy file").map_err(|e| {
+        if e.contains("is larger than") {
+            format!(
+                "{e}; a role trust policy is at most {} characters",
+                crate::analysis::trust::TRUST_POLICY_MAX_CHARS
+            )
+        } else {
+            e
+        }
+    })?;
+    let shown = if path == "-" {
+        "standard input".to_owned()
     } else {
-        let got = std::fs::File::open(path)
-            .and_then(|f| f.take(POLICY_READ_MAX + 1).read_to_end(&mut bytes))
-            .map_err(|e| format!("cannot read policy file {path}: {e}"));
-        (got, format!("policy file {path}"))
+        format!("policy file {path}")
     };
-    read?;
-    if bytes.len() as u64 > POLICY_READ_MAX {
-        return Err(format!(
-            "{shown} is larger than {} KiB; a role trust policy is at most {} characters",
-            POLICY_READ_MAX >> 10,
-            crate::analysis::trust::TRUST_POLICY_MAX_CHARS
-        ));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))?;
     // Larger than IAM holds: refused here, with the limit, rather than judged.
     if let Err(e) = crate::analysis::trust::parse_trust_policy(&text)
         && e.0.contains("IAM holds at most")

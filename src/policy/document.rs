@@ -200,6 +200,15 @@ impl PolicyDocument {
 }
 
 impl PolicyDocument {
+    /// The JSON of statement `index`, as written.
+    pub fn statement_json(&self, index: usize) -> Option<&Value> {
+        match self.json.get("Statement")? {
+            Value::Array(items) => items.get(index),
+            v @ Value::Object(_) if index == 0 => Some(v),
+            _ => None,
+        }
+    }
+
     /// Grants every action on every resource without condition (admin-level access):
     /// an Allow statement with `Action: "*"` and `Resource: "*"`.
     pub fn grants_full_access(&self) -> bool {

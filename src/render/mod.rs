@@ -1,6 +1,7 @@
 //! Renderers: the report (and the `trust` assessment) as text for people and machines:
-//! JSON, Markdown, HTML, and the terminal text of `trust`.
+//! JSON, Markdown, HTML, and the terminal text of `trust`, `can` and `who-can`.
 
+pub mod can;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -443,5 +443,31 @@ fn push_key(missing: &mut Vec<String>, key: &str) {
     }
 }
 
+/// The `Action` and `Resource` values of a statement that name the question's action and
+/// resource, to show why it applies (none for `NotAction`/`NotResource`, which name what
+/// is left out).
+pub fn hits<'s>(s: &'s Statement, q: &Question) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    if let Some((_, Some(p))) = s
+        .action
+        .as_ref()
+        .filter(|a| !a.negated)
+        .map(|a| action_hit(Some(a), &q.action))
+    {
+        out.push(p.as_str());
+    }
+    if let Some(spec) = s.resource.as_ref().filter(|r| !r.negated) {
+        for (text, compiled) in spec.patterns.iter().zip(&spec.compiled) {
+            if compiled
+                .as_ref()
+                .is_some_and(|p| q.resource.reach(p) != Reach::None)
+            {
+                out.push(text.as_str());
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

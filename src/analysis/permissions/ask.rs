@@ -1,0 +1,657 @@
+//! `can` and `who-can`: the identity-policy evaluator's answers for a binding's role, for
+//! policy documents given offline, and for every binding and node role of the cluster at
+//! once. Shaped as the command line's JSON contract (`docs/interface.md`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Documents, RoleDocuments};
+use crate::analysis::report::Report;
+use crate::inventory::Inventory;
+use crate::policy::identity::{self, Permissions, Question, Session, Source, Verdict};
+use crate::policy::{Effect, PolicyDocument};
+
+/// What every answer leaves out.
+pub const SCOPE_NOTE: &str = "identity side only (the role's identity policies and permissions boundary): service control policies, resource control policies, resource-based policies (bucket, key, queue policies) and session policies are not evaluated";
+
+/// A `--context KEY=VALUE`.
+pub type Given = (String, String);
+
+/// `can`'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanAnswer {
+    /// The role whose session is asked about; `None` offline without `--role`.
+    pub principal: Option<String>,
+    /// `NS/NAME` of the binding asked about.
+    pub binding: Option<String>,
+    /// Always `identity`: see [`SCOPE_NOTE`].
+    pub scope: &'static str,
+    pub results: Vec<CanResult>,
+    /// Something the person should know before reading the answers (the binding's pods do
+    /// not get these credentials today).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl CanAnswer {
+    pub fn all_allowed(&self) -> bool {
+        self.results.iter().all(|r| r.decision == Verdict::Allowed)
+    }
+}
+
+/// The answer to one question (ACTION on RESOURCE).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanResult {
+    pub action: String,
+    pub resource: String,
+    pub decision: Verdict,
+    /// One sentence, in AWS's words where it has them.
+    pub reason: String,
+    pub matched: Vec<MatchedStatement>,
+    /// The boundary's own verdict, or `none` without a boundary.
+    pub boundary: &'static str,
+    pub missing_context: Vec<String>,
+    /// Policies that could not be evaluated, when the answer is unknown because of them.
+    pub unreadable: Vec<Unreadable>,
+    /// IAM's SimulatePrincipalPolicy decision, with `--simulate`.
+    pub simulated: Option<Verdict>,
+}
+
+/// A statement that decides an answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchedStatement {
+    pub policy: String,
+    pub policy_arn: Option<String>,
+    pub kind: identity::PolicyKind,
+    pub statement: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    /// The statement as written (for the text output).
+    #[serde(skip)]
+    pub json: Option<serde_json::Value>,
+    /// Its `Action`/`Resource` values that name the question.
+    #[serde(skip)]
+    pub hits: Vec<String>,
+}
+
+/// A policy the answer could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    pub policy: String,
+    pub why: String,
+}
+
+/// Answers `questions` for a session whose context is `session`.
+pub fn answer_all(
+    permissions: &Permissions,
+    session: &Session,
+    questions: &[Question],
+) -> Vec<CanResult> {
+    questions
+        .iter()
+        .map(|q| {
+            let a = identity::answer(permissions, q, session);
+            CanResult {
+                action: q.action.clone(),
+                resource: q.resource.as_str().to_owned(),
+                decision: a.decision,
+                reason: identity::reason(&a, q, permissions),
+                matched: a
+                    .matched
+                    .iter()
+                    .filter_map(|m| matched_statement(permissions, m.source, m.statement, q))
+                    .collect(),
+                boundary: a.boundary.map_or("none", Verdict::as_str),
+                missing_context: a.missing_context.clone(),
+                unreadable: a
+                    .unreadable
+                    .iter()
+                    .map(|(source, why)| Unreadable {
+                        policy: policy_of(permissions, *source)
+                            .map_or_else(String::new, |p| p.name.to_owned()),
+                        why: why.clone(),
+                    })
+                    .collect(),
+                simulated: None,
+            }
+        })
+        .collect()
+}
+
+fn policy_of<'p, 'a>(
+    permissions: &'p Permissions<'a>,
+    source: Source,
+) -> Option<&'p identity::Policy<'a>> {
+    match source {
+        Source::Identity(i) => permissions.identity.get(i),
+        Source::Boundary => permissions.boundary.as_ref(),
+    }
+}
+
+fn matched_statement(
+    permissions: &Permissions,
+    source: Source,
+    index: usize,
+    q: &Question,
+) -> Option<MatchedStatement> {
+    let policy = policy_of(permissions, source)?;
+    let doc: Option<&PolicyDocument> = policy.document.ok();
+    let statement = doc.and_then(|d| d.statements.get(index));
+    Some(MatchedStatement {
+        policy: policy.name.to_owned(),
+        policy_arn: policy.arn.map(str::to_owned),
+        kind: policy.kind,
+        statement: index,
+        sid: statement.and_then(|s| s.sid.clone()),
+        effect: statement.map_or(Effect::Allow, |s| s.effect),
+        json: doc.and_then(|d| d.statement_json(index)).cloned(),
+        hits: statement
+            .map(|s| {
+                identity::hits(s, q)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+fn session_of(docs: &RoleDocuments, region: Option<&str>, given: &[Given]) -> Session {
+    let mut session = docs.session(region);
+    for (k, v) in given {
+        session.give(k, v);
+    }
+    session
+}
+
+/// `can NS/NAME` (or a role ARN, e.g. a node role's): the binding's role, from the report
+/// and the inventory it was made from.
+pub fn can(
+    inv: &Inventory,
+    report: &Report,
+    target: &str,
+    questions: &[Question],
+    given: &[Given],
+) -> Result<CanAnswer, String> {
+    let (binding, role_arn, note) = if target.starts_with("arn:") {
+        (None, target.to_owned(), None)
+    } else {
+        let (ns, name) = target.split_once('/').ok_or_else(|| {
+            format!("{target:?} is not NAMESPACE/NAME (a ServiceAccount) or a role ARN")
+        })?;
+        let found = report
+            .bindings
+            .iter()
+            .find(|b| b.namespace == ns && b.service_account == name);
+        let role = found.and_then(|b| b.role_arn.clone());
+        let Some(role) = role else {
+            let exists = found.is_some()
+                || inv
+                    .service_accounts
+                    .iter()
+                    .any(|sa| sa.namespace == ns && sa.name == name);
+            return Err(if exists {
+                format!(
+                    "the ServiceAccount {ns}/{name} has no IAM role (no eks.amazonaws.com/role-arn annotation, no Pod Identity association): its pods get the node role's credentials; ask about the node role with `irsa-tui can ROLE_ARN ...`"
+                )
+            } else {
+                format!(
+                    "there is no ServiceAccount {ns}/{name} in this cluster's data (check the namespace and name, or the -n scope)"
+                )
+            });
+        };
+        let note = found.and_then(|b| {
+            let trust_denies = b
+                .trust
+                .as_ref()
+                .is_some_and(|t| t.decision == crate::analysis::Decision::Deny);
+            let blocking = b.findings.iter().find(|f| {
+                let family = f.code.as_str().get(4..5);
+                f.severity <= crate::analysis::Severity::Error
+                    && (matches!(family, Some("1" | "3" | "7"))
+                        || (trust_denies && family == Some("2")))
+            })?;
+            Some(format!(
+                "today the pods of {ns}/{name} may not get these credentials at all ({} {}); the answers below are what a session of the role could do",
+                blocking.code.as_str(),
+                blocking.title
+            ))
+        });
+        (Some(target.to_owned()), role, note)
+    };
+    let role = inv
+        .roles
+        .iter()
+        .find(|r| crate::arn::same_role(&r.arn, &role_arn))
+        .ok_or_else(|| {
+            if inv.aws.skipped {
+                format!("the role {role_arn} was not read: AWS was skipped (--no-aws); run with AWS credentials, or ask offline with --policy FILE")
+            } else {
+                format!("the role {role_arn} is not among the roles read from IAM (AWS unreachable or the role not referenced by this cluster); ask offline with --policy FILE")
+            }
+        })?;
+    let documents = Documents::new(inv);
+    let docs = documents.of(role)?;
+    let session = session_of(&docs, documents.region(), given);
+    Ok(CanAnswer {
+        principal: Some(role.arn.clone()),
+        binding,
+        scope: "identity",
+        results: answer_all(&docs.permissions(), &session, questions),
+        note,
+    })
+}
+
+/// A policy document given offline (`--policy FILE`, `--boundary FILE`).
+pub struct GivenPolicy {
+    pub name: String,
+    pub text: String,
+}
+
+/// `can --policy FILE... [--boundary FILE] [--role ARN]`: the same questions over documents
+/// given as files. Every document must parse: a file that does not is an error, not an
+/// unknown answer (the person asking can fix it).
+pub fn can_offline(
+    policies: &[GivenPolicy],
+    boundary: Option<&GivenPolicy>,
+    role_arn: Option<&str>,
+    region: Option<&str>,
+    questions: &[Question],
+    given: &[Given],
+) -> Result<CanAnswer, String> {
+    let parse = |p: &GivenPolicy| {
+        PolicyDocument::parse(&p.text)
+            .map_err(|e| format!("{}: not a policy document ({e})", p.name))
+    };
+    let identity_docs = policies.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+    let boundary_doc = boundary.map(parse).transpose()?;
+    let permissions = Permissions {
+        identity: policies
+            .iter()
+            .zip(&identity_docs)
+            .map(|(p, d)| identity::Policy {
+                name: &p.name,
+                arn: None,
+                kind: identity::PolicyKind::Inline,
+                document: Ok(d),
+            })
+            .collect(),
+        boundary: boundary
+            .zip(boundary_doc.as_ref())
+            .map(|(p, d)| identity::Policy {
+                name: &p.name,
+                arn: None,
+                kind: identity::PolicyKind::Boundary,
+                document: Ok(d),
+            }),
+    };
+    let mut session = match role_arn {
+        Some(arn) => Session::of_role(arn, None, region),
+        None => Session::default(),
+    };
+    for (k, v) in given {
+        session.give(k, v);
+    }
+    Ok(CanAnswer {
+        principal: role_arn.map(str::to_owned),
+        binding: None,
+        scope: "identity",
+        results: answer_all(&permissions, &session, questions),
+        note: None,
+    })
+}
+
+/// `who-can`'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhoCanAnswer {
+    pub action: String,
+    pub resource: String,
+    pub scope: &'static str,
+    /// Allowed first, then unknown; denied ones are left out.
+    pub principals: Vec<WhoCanPrincipal>,
+    /// How many roles were asked about.
+    pub roles_evaluated: usize,
+}
+
+/// One binding or node role whose credentials may do it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhoCanPrincipal {
+    /// `binding` or `node-role`.
+    pub kind: &'static str,
+    pub binding: Option<String>,
+    pub role_arn: String,
+    pub decision: Verdict,
+    /// The binding's pods; for a node role, the pods without IRSA that inherit it.
+    pub pods: usize,
+    pub matched: Vec<MatchedStatement>,
+    pub reason: String,
+    pub missing_context: Vec<String>,
+}
+
+/// `who-can ACTION [--resource ARN]`: every binding and node role whose credentials may do
+/// it. Each distinct role is evaluated once, however many bindings use it.
+pub fn who_can(
+    inv: &Inventory,
+    report: &Report,
+    question: &Question,
+    given: &[Given],
+) -> WhoCanAnswer {
+    let documents = Documents::new(inv);
+    let roles: BTreeMap<&str, &crate::inventory::Role> =
+        inv.roles.iter().map(|r| (r.arn.as_str(), r)).collect();
+    let mut answers: BTreeMap<&str, CanResult> = BTreeMap::new();
+    let mut ask = |arn: &str| -> Option<CanResult> {
+        if let Some(a) = answers.get(arn) {
+            return Some(a.clone());
+        }
+        let role = roles.get(arn).copied().or_else(|| {
+            inv.roles
+                .iter()
+                .find(|r| crate::arn::same_role(&r.arn, arn))
+        })?;
+        let result = match documents.of(role) {
+            Ok(docs) => {
+                let session = session_of(&docs, documents.region(), given);
+                answer_all(
+                    &docs.permissions(),
+                    &session,
+                    std::slice::from_ref(question),
+                )
+                .pop()?
+            }
+            // A role that does not exist gives no credentials.
+            Err(_) if role.status == crate::inventory::ReadStatus::NotFound => return None,
+            Err(why) => CanResult {
+                action: question.action.clone(),
+                resource: question.resource.as_str().to_owned(),
+                decision: Verdict::Unknown,
+                reason: format!("unknown: {why}"),
+                matched: Vec::new(),
+                boundary: "none",
+                missing_context: Vec::new(),
+                unreadable: Vec::new(),
+                simulated: None,
+            },
+        };
+        answers.insert(role.arn.as_str(), result.clone());
+        Some(result)
+    };
+    let mut principals = Vec::new();
+    for b in &report.bindings {
+        let Some(arn) = b.role_arn.as_deref() else {
+            continue;
+        };
+        let Some(r) = ask(arn) else { continue };
+        if matches!(r.decision, Verdict::Allowed | Verdict::Unknown) {
+            principals.push(WhoCanPrincipal {
+                kind: "binding",
+                binding: Some(format!("{}/{}", b.namespace, b.service_account)),
+                role_arn: arn.to_owned(),
+                decision: r.decision,
+                pods: b.pods.len(),
+                matched: r.matched,
+                reason: r.reason,
+                missing_context: r.missing_context,
+            });
+        }
+    }
+    for n in &report.node_roles {
+        let Some(r) = ask(&n.role_arn) else { continue };
+        if matches!(r.decision, Verdict::Allowed | Verdict::Unknown) {
+            principals.push(WhoCanPrincipal {
+                kind: "node-role",
+                binding: None,
+                role_arn: n.role_arn.clone(),
+                decision: r.decision,
+                pods: n.pods_without_irsa_count,
+                matched: r.matched,
+                reason: r.reason,
+                missing_context: r.missing_context,
+            });
+        }
+    }
+    principals.sort_by(|a, b| {
+        (
+            a.decision != Verdict::Allowed,
+            a.kind,
+            &a.binding,
+            &a.role_arn,
+        )
+            .cmp(&(
+                b.decision != Verdict::Allowed,
+                b.kind,
+                &b.binding,
+                &b.role_arn,
+            ))
+    });
+    WhoCanAnswer {
+        action: question.action.clone(),
+        resource: question.resource.as_str().to_owned(),
+        scope: "identity",
+        principals,
+        roles_evaluated: answers.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test")]
+
+    use super::*;
+    use crate::analysis::{Settings, analyze};
+    use crate::inventory::{
+        AttachedPolicy, InlinePolicy, ManagedPolicy, ReadStatus, Role, ServiceAccount,
+    };
+
+    const ACCOUNT: &str = "111122223333";
+
+    fn role(
+        name: &str,
+        attached: &[&str],
+        inline: &[(&str, &str)],
+        boundary: Option<&str>,
+    ) -> Role {
+        Role {
+            arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+            name: name.into(),
+            path: "/".into(),
+            status: ReadStatus::Ok,
+            attached_policies: attached
+                .iter()
+                .map(|a| AttachedPolicy {
+                    arn: (*a).into(),
+                    name: a.rsplit('/').next().unwrap().into(),
+                    admin: false,
+                })
+                .collect(),
+            inline_policies: inline
+                .iter()
+                .map(|(n, d)| InlinePolicy {
+                    name: (*n).into(),
+                    document: (*d).into(),
+                })
+                .collect(),
+            permissions_boundary: boundary.map(str::to_owned),
+            tags: Some(BTreeMap::from([("team".to_owned(), "media".to_owned())])),
+            ..Default::default()
+        }
+    }
+
+    fn managed(arn: &str, doc: &str) -> ManagedPolicy {
+        ManagedPolicy {
+            arn: arn.into(),
+            name: arn.rsplit('/').next().unwrap().into(),
+            default_version: Some("v1".into()),
+            document: Some(doc.into()),
+            error: None,
+        }
+    }
+
+    fn sa(ns: &str, name: &str, role: Option<&str>) -> ServiceAccount {
+        ServiceAccount {
+            namespace: ns.into(),
+            name: name.into(),
+            role_arn: role.map(|r| format!("arn:aws:iam::{ACCOUNT}:role/{r}")),
+            ..Default::default()
+        }
+    }
+
+    const READ: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+    const BOUNDARY: &str = "arn:aws:iam::111122223333:policy/platform-boundary";
+
+    /// Two bindings share `reader`; `writer` has an inline write policy under a boundary
+    /// that allows reads only; `plain` has no role.
+    fn cluster() -> (Inventory, Report) {
+        let mut inv = Inventory::default();
+        inv.cluster.region = Some("eu-west-1".into());
+        inv.service_accounts = vec![
+            sa("media", "thumbs", Some("reader")),
+            sa("media", "gallery", Some("reader")),
+            sa("media", "uploader", Some("writer")),
+            sa("media", "plain", None),
+        ];
+        inv.roles = vec![
+            role("reader", &[READ], &[], None),
+            role(
+                "writer",
+                &[],
+                &[(
+                    "put",
+                    r#"{"Version":"2012-10-17","Statement":[{"Sid":"Put","Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::media/*"}]}"#,
+                )],
+                Some(BOUNDARY),
+            ),
+        ];
+        inv.managed_policies = vec![
+            managed(
+                READ,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#,
+            ),
+            managed(
+                BOUNDARY,
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"ReadOnly","Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#,
+            ),
+        ];
+        let report = analyze(&inv, &Settings::default());
+        (inv, report)
+    }
+
+    #[test]
+    fn a_bindings_role_answers_with_the_deciding_statement_and_the_boundary() {
+        let (inv, report) = cluster();
+        let qs = [
+            Question::new("s3:GetObject", "arn:aws:s3:::media/cat.png"),
+            Question::new("s3:PutObject", "arn:aws:s3:::media/cat.png"),
+        ];
+        let a = can(&inv, &report, "media/uploader", &qs, &[]).unwrap();
+        assert_eq!(
+            a.principal.as_deref(),
+            Some("arn:aws:iam::111122223333:role/writer")
+        );
+        assert_eq!(a.binding.as_deref(), Some("media/uploader"));
+        assert_eq!(a.scope, "identity");
+        let get = &a.results[0];
+        assert_eq!(get.decision, Verdict::Allowed, "{}", get.reason);
+        assert_eq!(get.boundary, "allowed");
+        assert_eq!(get.matched[0].policy, "put");
+        assert_eq!(get.matched[0].sid.as_deref(), Some("Put"));
+        assert_eq!(
+            get.matched[0].hits,
+            ["s3:GetObject", "arn:aws:s3:::media/*"]
+        );
+        assert!(get.matched[0].json.is_some());
+        // Identity allows PutObject; the boundary does not: identity ∩ boundary.
+        let put = &a.results[1];
+        assert_eq!(put.decision, Verdict::ImplicitDeny);
+        assert_eq!(put.boundary, "implicit-deny");
+        assert!(
+            put.reason.contains("permissions boundary"),
+            "{}",
+            put.reason
+        );
+        assert!(!a.all_allowed());
+    }
+
+    #[test]
+    fn a_serviceaccount_without_a_role_or_unknown_is_an_error_that_says_which() {
+        let (inv, report) = cluster();
+        let q = [Question::new("s3:GetObject", "*")];
+        let no_role = can(&inv, &report, "media/plain", &q, &[]).unwrap_err();
+        assert!(no_role.contains("has no IAM role"), "{no_role}");
+        let absent = can(&inv, &report, "media/nobody", &q, &[]).unwrap_err();
+        assert!(
+            absent.contains("there is no ServiceAccount media/nobody"),
+            "{absent}"
+        );
+        let bad = can(&inv, &report, "nonsense", &q, &[]).unwrap_err();
+        assert!(bad.contains("NAMESPACE/NAME"), "{bad}");
+    }
+
+    #[test]
+    fn a_role_arn_can_be_asked_about_directly() {
+        let (inv, report) = cluster();
+        let q = [Question::new("s3:ListBucket", "arn:aws:s3:::media")];
+        let a = can(
+            &inv,
+            &report,
+            "arn:aws:iam::111122223333:role/reader",
+            &q,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.binding, None);
+        assert_eq!(a.results[0].decision, Verdict::Allowed);
+        assert_eq!(a.results[0].boundary, "none");
+        assert_eq!(a.results[0].matched[0].policy_arn.as_deref(), Some(READ));
+    }
+
+    #[test]
+    fn a_missing_managed_document_makes_the_answer_unknown_not_a_guess() {
+        let (mut inv, _) = cluster();
+        inv.managed_policies.retain(|p| p.arn != READ);
+        let report = analyze(&inv, &Settings::default());
+        let q = [Question::new("s3:GetObject", "*")];
+        let a = can(&inv, &report, "media/thumbs", &q, &[]).unwrap();
+        assert_eq!(a.results[0].decision, Verdict::Unknown);
+        assert_eq!(a.results[0].unreadable[0].policy, "AmazonS3ReadOnlyAccess");
+    }
+
+    #[test]
+    fn who_can_lists_each_binding_of_an_allowed_role_and_evaluates_the_role_once() {
+        let (inv, report) = cluster();
+        let q = Question::new("s3:GetObject", "arn:aws:s3:::media/cat.png");
+        let w = who_can(&inv, &report, &q, &[]);
+        let names: Vec<_> = w
+            .principals
+            .iter()
+            .filter_map(|p| p.binding.as_deref())
+            .collect();
+        assert_eq!(names, ["media/gallery", "media/thumbs", "media/uploader"]);
+        assert_eq!(w.roles_evaluated, 2);
+        // PutObject: the writer's boundary refuses it, the reader has no Allow.
+        let put = who_can(&inv, &report, &Question::new("s3:PutObject", "*"), &[]);
+        assert!(put.principals.is_empty(), "{:?}", put.principals);
+    }
+
+    #[test]
+    fn offline_documents_answer_and_a_bad_file_is_an_error() {
+        let policy = GivenPolicy {
+            name: "app.json".into(),
+            text: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b"},{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"media"}}}]}"#.into(),
+        };
+        let q = [Question::new("s3:ListBucket", "arn:aws:s3:::b")];
+        let a = can_offline(std::slice::from_ref(&policy), None, None, None, &q, &[]).unwrap();
+        assert_eq!(a.results[0].decision, Verdict::Unknown);
+        assert_eq!(a.results[0].missing_context, ["aws:PrincipalTag/team"]);
+        let given = [("aws:PrincipalTag/team".to_owned(), "media".to_owned())];
+        let a = can_offline(std::slice::from_ref(&policy), None, None, None, &q, &given).unwrap();
+        assert_eq!(a.results[0].decision, Verdict::Allowed);
+        let bad = GivenPolicy {
+            name: "x.json".into(),
+            text: "[1]".into(),
+        };
+        let err = can_offline(&[bad], None, None, None, &q, &[]).unwrap_err();
+        assert!(err.starts_with("x.json: not a policy document"), "{err}");
+    }
+}

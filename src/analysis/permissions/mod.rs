@@ -1,0 +1,151 @@
+//! What each role's sessions may do: every document that shapes a role's permissions —
+//! inline policies, attached managed policies, the permissions boundary — parsed once per
+//! analysis, each managed document once whichever roles attach it.
+
+pub mod ask;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::inventory::{Inventory, ReadStatus, Role};
+use crate::policy::PolicyDocument;
+use crate::policy::identity::{Permissions, Policy, PolicyKind, Session};
+
+/// A document, parsed, or why it cannot be evaluated.
+pub type Parsed = Arc<Result<PolicyDocument, String>>;
+
+/// One policy of a role.
+#[derive(Debug, Clone)]
+pub struct Doc<'a> {
+    pub name: &'a str,
+    pub arn: Option<&'a str>,
+    pub kind: PolicyKind,
+    pub parsed: Parsed,
+}
+
+fn policy<'b>(d: &'b Doc<'_>) -> Policy<'b> {
+    Policy {
+        name: d.name,
+        arn: d.arn,
+        kind: d.kind,
+        document: match d.parsed.as_ref() {
+            Ok(doc) => Ok(doc),
+            Err(why) => Err(why.as_str()),
+        },
+    }
+}
+
+/// Every document that shapes one role's permissions.
+#[derive(Debug, Clone)]
+pub struct RoleDocuments<'a> {
+    pub role: &'a Role,
+    /// Inline policies, then attached managed policies, in IAM's order.
+    pub identity: Vec<Doc<'a>>,
+    pub boundary: Option<Doc<'a>>,
+}
+
+impl<'a> RoleDocuments<'a> {
+    /// The evaluator's view of these documents.
+    pub fn permissions(&self) -> Permissions<'_> {
+        Permissions {
+            identity: self.identity.iter().map(policy).collect(),
+            boundary: self.boundary.as_ref().map(policy),
+        }
+    }
+
+    /// The request context of a session of this role, calling in `region`.
+    pub fn session(&self, region: Option<&str>) -> Session {
+        Session::of_role(&self.role.arn, self.role.tags.as_ref(), region)
+    }
+}
+
+/// The documents of every readable role of the inventory.
+pub struct Documents<'a> {
+    managed: HashMap<&'a str, Parsed>,
+    inv: &'a Inventory,
+}
+
+impl<'a> Documents<'a> {
+    pub fn new(inv: &'a Inventory) -> Self {
+        let managed = inv
+            .managed_policies
+            .iter()
+            .map(|p| {
+                let parsed = match (&p.document, &p.error) {
+                    (Some(text), _) => PolicyDocument::parse(text)
+                        .map_err(|e| format!("its document does not parse ({e})")),
+                    (None, Some(why)) => Err(format!("its document could not be read: {why}")),
+                    (None, None) => Err("its document was not read".to_owned()),
+                };
+                (p.arn.as_str(), Arc::new(parsed))
+            })
+            .collect();
+        Documents { managed, inv }
+    }
+
+    /// A managed policy by ARN.
+    fn managed(&self, arn: &str) -> Parsed {
+        self.managed.get(arn).cloned().unwrap_or_else(|| {
+            Arc::new(Err(
+                "its document is not in the inventory (a snapshot written before irsa-tui recorded policy documents, or a policy that could not be listed)".to_owned(),
+            ))
+        })
+    }
+
+    /// The documents of `role`; `Err` with why when the role itself could not be read.
+    pub fn of(&self, role: &'a Role) -> Result<RoleDocuments<'a>, String> {
+        match role.status {
+            ReadStatus::Ok => {}
+            ReadStatus::NotFound => return Err(format!("the role {} does not exist", role.arn)),
+            ReadStatus::Error => {
+                return Err(format!(
+                    "the role {} could not be read ({})",
+                    role.arn,
+                    role.error.as_deref().unwrap_or("no reason given")
+                ));
+            }
+        }
+        let inline = role.inline_policies.iter().map(|p| Doc {
+            name: p.name.as_str(),
+            arn: None,
+            kind: PolicyKind::Inline,
+            parsed: Arc::new(
+                PolicyDocument::parse(&p.document)
+                    .map_err(|e| format!("its document does not parse ({e})")),
+            ),
+        });
+        let managed = role.attached_policies.iter().map(|p| Doc {
+            name: p.name.as_str(),
+            arn: Some(p.arn.as_str()),
+            kind: PolicyKind::Managed,
+            parsed: self.managed(&p.arn),
+        });
+        let boundary = role.permissions_boundary.as_deref().map(|arn| Doc {
+            name: arn.rsplit('/').next().unwrap_or(arn),
+            arn: Some(arn),
+            kind: PolicyKind::Boundary,
+            parsed: self.managed(arn),
+        });
+        Ok(RoleDocuments {
+            role,
+            identity: inline.chain(managed).collect(),
+            boundary,
+        })
+    }
+
+    /// The region calls are made in: the cluster's.
+    pub fn region(&self) -> Option<&'a str> {
+        self.inv.cluster.region.as_deref()
+    }
+
+    /// Every readable role's documents, by ARN.
+    pub fn all(&self) -> BTreeMap<&'a str, Result<RoleDocuments<'a>, String>> {
+        self.inv
+            .roles
+            .iter()
+            .map(|r| (r.arn.as_str(), self.of(r)))
+            .collect()
+    }
+}

@@ -1,0 +1,222 @@
+//! `irsa-tui can` and `irsa-tui who-can` as a user runs them: answers, text and JSON, exit
+//! statuses, bad input. Offline documents here; the demo cluster's bindings below.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test: a failed expectation is the test failing"
+)]
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const READ: &str = "tests/common/fixtures/policy-s3-bucket-read.json";
+const READ_ENCODED: &str = "tests/common/fixtures/policy-s3-bucket-read.urlencoded";
+const BOUNDARY: &str = "tests/common/fixtures/policy-boundary-no-delete.json";
+const OBJECT: &str = "arn:aws:s3:::shop-prod-statements/2026/11.pdf";
+
+fn irsa() -> Command {
+    let mut c = Command::cargo_bin("irsa-tui").expect("binary");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out).expect("stdout is JSON")
+}
+
+/// The AWS knowledge-center walkthrough: ListBucket on the bucket and GetObject on its
+/// objects are allowed, DeleteObject is not — "because no identity-based policy allows the
+/// s3:DeleteObject action".
+#[test]
+fn the_walkthrough_reads_and_cannot_delete() {
+    let out = irsa()
+        .args(["can", "--policy", READ, "s3:GetObject", "s3:DeleteObject"])
+        .args(["--resource", OBJECT, "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["scope"], "identity");
+    assert_eq!(v["principal"], Value::Null);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["decision"], "allowed");
+    assert_eq!(results[0]["matched"][0]["sid"], "ReadStatements");
+    assert_eq!(results[0]["matched"][0]["statement"], 1);
+    assert_eq!(results[0]["matched"][0]["kind"], "inline");
+    assert_eq!(
+        results[0]["matched"][0]["policy"],
+        "policy-s3-bucket-read.json"
+    );
+    assert_eq!(results[0]["boundary"], "none");
+    assert_eq!(results[0]["simulated"], Value::Null);
+    assert_eq!(results[1]["decision"], "implicit-deny");
+    assert_eq!(
+        results[1]["reason"],
+        "no identity-based policy allows the s3:DeleteObject action"
+    );
+    assert_eq!(results[1]["matched"], serde_json::json!([]));
+}
+
+#[test]
+fn all_allowed_exits_zero_and_the_text_marks_the_deciding_lines() {
+    irsa()
+        .args(["can", "--policy", READ, "s3:ListBucket"])
+        .args(["--resource", "arn:aws:s3:::shop-prod-statements"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "✓ s3:ListBucket on arn:aws:s3:::shop-prod-statements: allowed",
+        ))
+        .stdout(predicate::str::contains(
+            "▶   \"Action\": \"s3:ListBucket\",",
+        ))
+        .stdout(predicate::str::contains(
+            "▶   \"Resource\": \"arn:aws:s3:::shop-prod-statements\"",
+        ))
+        .stdout(predicate::str::contains("scope: identity side only"));
+}
+
+#[test]
+fn a_url_encoded_document_and_stdin_read_the_same() {
+    let ask = |policy: &str, stdin: Option<&str>| {
+        let mut c = irsa();
+        c.args([
+            "can",
+            "--policy",
+            policy,
+            "s3:GetObject",
+            "--resource",
+            OBJECT,
+        ]);
+        c.args(["--format", "json"]);
+        if let Some(s) = stdin {
+            c.write_stdin(std::fs::read_to_string(s).unwrap());
+        }
+        json_of(&c.assert().code(0).get_output().stdout)
+    };
+    let plain = ask(READ, None);
+    let encoded = ask(READ_ENCODED, None);
+    assert_eq!(
+        encoded["results"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .replace(".urlencoded", ".json"),
+        plain["results"][0]["reason"]
+    );
+    assert_eq!(encoded["results"][0]["matched"][0]["sid"], "ReadStatements");
+    let piped = ask("-", Some(READ));
+    assert_eq!(piped["results"][0]["decision"], "allowed");
+    assert_eq!(piped["results"][0]["matched"][0]["policy"], "stdin");
+}
+
+/// Identity ∩ boundary, and an explicit Deny in the boundary wins over the identity's Allow.
+#[test]
+fn the_boundary_limits_and_its_deny_wins() {
+    let ask = |action: &str, extra: &[&str]| {
+        let out = irsa()
+            .args(["can", "--policy", READ, "--boundary", BOUNDARY, action])
+            .args(["--resource", OBJECT, "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        json_of(&out.stdout)["results"][0].clone()
+    };
+    // The boundary's TeamOnly Deny depends on the role's tag, which offline nobody gave.
+    let unknown = ask("s3:GetObject", &[]);
+    assert_eq!(unknown["decision"], "unknown");
+    assert_eq!(
+        unknown["missing_context"],
+        serde_json::json!(["aws:PrincipalTag/team"])
+    );
+    let team = ["--context", "aws:PrincipalTag/team=finance"];
+    let get = ask("s3:GetObject", &team);
+    assert_eq!(get["decision"], "allowed");
+    assert_eq!(get["boundary"], "allowed");
+    let other = ask(
+        "s3:GetObject",
+        &["--context", "aws:PrincipalTag/team=media"],
+    );
+    assert_eq!(other["decision"], "explicit-deny");
+    assert_eq!(other["matched"][0]["sid"], "TeamOnly");
+    assert_eq!(other["matched"][0]["kind"], "boundary");
+    assert!(
+        other["reason"]
+            .as_str()
+            .unwrap()
+            .contains("explicit deny in a permissions boundary"),
+        "{other}"
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_two() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["can", "--policy", READ, "s3:Get*"], "is not an action"),
+        (&["can", "--policy", READ, "GetObject"], "is not an action"),
+        (
+            &[
+                "can",
+                "--policy",
+                READ,
+                "s3:GetObject",
+                "--resource",
+                "bucket",
+            ],
+            "is not an ARN",
+        ),
+        (
+            &["can", "--policy", "/nonexistent.json", "s3:GetObject"],
+            "cannot read policy file",
+        ),
+        (
+            &["can", "--policy", "Cargo.toml", "s3:GetObject"],
+            "not a policy document",
+        ),
+        (
+            &["can", "--policy", READ, "media/app", "s3:GetObject"],
+            "give only actions",
+        ),
+        (
+            &["can", "--policy", READ, "s3:GetObject", "--context", "=x"],
+            "KEY=VALUE",
+        ),
+        (
+            &["can", "--policy", READ, "--role", "app", "s3:GetObject"],
+            "not a role ARN",
+        ),
+        (
+            &["report", "--demo", "--context", "aws:SourceIp=10.0.0.1"],
+            "are for `can` and `who-can`",
+        ),
+        (&["who-can", "--demo", "s3:*"], "is not an action"),
+    ];
+    for (args, says) in cases {
+        let out = irsa().args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_serviceaccount_without_a_role_says_so() {
+    irsa()
+        .args(["can", "--demo", "catalog/image-resizer", "s3:GetObject"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no IAM role"));
+    irsa()
+        .args(["can", "--demo", "nowhere/nobody", "s3:GetObject"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "there is no ServiceAccount nowhere/nobody",
+        ));
+}
