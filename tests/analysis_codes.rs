@@ -808,3 +808,117 @@ fn irsa224_evidence_is_capped_with_totals() {
     assert_eq!(f.evidence["annotated_service_accounts_total"], 101);
     assert!(f.title.contains("trusted by 40 subject(s)"), "{}", f.title);
 }
+
+const BOUNDARY: &str = "arn:aws:iam::111122223333:policy/observability-boundary";
+const S3_READ_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#;
+
+/// The role's managed policy documents, and a boundary allowing `boundary_actions`.
+fn with_documents(inv: &mut Inventory, boundary_actions: &str) {
+    inv.managed_policies = vec![
+        ManagedPolicy {
+            arn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".into(),
+            name: "AmazonS3ReadOnlyAccess".into(),
+            default_version: Some("v3".into()),
+            document: Some(S3_READ_DOC.into()),
+            error: None,
+        },
+        ManagedPolicy {
+            arn: BOUNDARY.into(),
+            name: "observability-boundary".into(),
+            default_version: Some("v2".into()),
+            document: Some(format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{boundary_actions},"Resource":"*"}}]}}"#
+            )),
+            error: None,
+        },
+    ];
+    role_mut(inv, ROLE).permissions_boundary = Some(BOUNDARY.into());
+}
+
+#[test]
+fn irsa233_boundary_allows_none_of_the_policies() {
+    check(
+        Code::IRSA233,
+        |i| with_documents(i, r#"["logs:*","cloudwatch:*"]"#),
+        // Near miss: the boundary allows s3:* — the reads pass both.
+        |i| with_documents(i, r#"["logs:*","s3:*"]"#),
+    );
+    // Not certain: the boundary's document could not be read.
+    let mut unread = healthy();
+    with_documents(&mut unread, r#"["logs:*"]"#);
+    unread.managed_policies[1].document = None;
+    unread.managed_policies[1].error = Some("AccessDenied".into());
+    assert!(!codes(&report(&unread)).contains(&Code::IRSA233));
+
+    let mut inv = healthy();
+    with_documents(&mut inv, r#"["logs:*","cloudwatch:*"]"#);
+    let r = report(&inv);
+    let f = r.findings().find(|f| f.code == Code::IRSA233).unwrap();
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(r.bindings[0].status, Status::Failing);
+    assert_eq!(f.evidence["permissions_boundary"], BOUNDARY);
+    assert_eq!(
+        f.evidence["identity_actions"],
+        json!(["s3:Get*", "s3:List*"])
+    );
+    assert_eq!(
+        f.evidence["boundary_actions"],
+        json!(["cloudwatch:*", "logs:*"])
+    );
+    assert_eq!(
+        f.fix[0],
+        "aws iam get-policy-version --policy-arn arn:aws:iam::111122223333:policy/observability-boundary --version-id v2"
+    );
+    assert!(f.fix[1].starts_with("aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/observability-boundary "), "{:?}", f.fix);
+}
+
+fn deny_inline(inv: &mut Inventory, deny: &str) {
+    role_mut(inv, ROLE).inline_policies.push(InlinePolicy {
+        name: "media-cleaner".into(),
+        document: format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"CleanTmp","Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::media/tmp/*"}},{deny}]}}"#
+        ),
+    });
+}
+
+#[test]
+fn irsa234_a_deny_cancels_an_allow() {
+    check(
+        Code::IRSA234,
+        |i| {
+            deny_inline(
+                i,
+                r#"{"Sid":"NoDeletes","Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::media/*"}"#,
+            )
+        },
+        // Near miss: the Deny reaches only part of the Allow's objects.
+        |i| {
+            deny_inline(
+                i,
+                r#"{"Sid":"NoDeletes","Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::media/tmp/keep/*"}"#,
+            )
+        },
+    );
+    let mut inv = healthy();
+    deny_inline(
+        &mut inv,
+        r#"{"Sid":"NoDeletes","Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::media/*"}"#,
+    );
+    let r = report(&inv);
+    let f = r.findings().find(|f| f.code == Code::IRSA234).unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.evidence["allow_sid"], "CleanTmp");
+    assert_eq!(f.evidence["deny_sid"], "NoDeletes");
+    assert_eq!(f.evidence["deny_statement"], 1);
+    assert!(
+        f.title
+            .contains("statement 0, Sid \"CleanTmp\" of the inline policy \"media-cleaner\""),
+        "{}",
+        f.title
+    );
+    // Both statements are in one inline policy: one command shows them.
+    assert_eq!(
+        f.fix,
+        ["aws iam get-role-policy --role-name payments-api --policy-name media-cleaner"]
+    );
+}

@@ -11,7 +11,9 @@ use crate::inventory::{
 };
 use crate::policy::DEFAULT_AUDIENCE;
 
-use super::checks::{oidc, pod_identity, pods, role_permissions, service_account, trust_policy};
+use super::checks::{
+    oidc, permission_conflicts, pod_identity, pods, role_permissions, service_account, trust_policy,
+};
 use super::finding::Finding;
 use super::index::Index;
 use super::report::{Binding, BindingPod, Mechanism, TrustView};
@@ -90,6 +92,9 @@ fn irsa_checks<'a>(
                 f.extend(trust);
                 draft.trust = view;
                 f.extend(role_permissions::check(role, &who, live.len()));
+                if let Some(facts) = idx.permission_facts.get(role.arn.as_str()) {
+                    f.extend(permission_conflicts::check(role, facts, &who));
+                }
                 let annotated = shared
                     .annotated_by
                     .get(value)

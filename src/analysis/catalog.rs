@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::checks::{
-    cluster, node_roles, oidc, planned, pod_identity, pods, role_permissions, service_account,
-    trust_policy,
+    cluster, node_roles, oidc, permission_conflicts, planned, pod_identity, pods, role_permissions,
+    service_account, trust_policy,
 };
 use super::finding::{Code, Entry, Grade, Severity};
 use super::trust::{deny, exposure, unsupported};
@@ -40,8 +40,8 @@ impl Code {
             IRSA230 => &role_permissions::IRSA230,
             IRSA231 => &role_permissions::IRSA231,
             IRSA232 => &role_permissions::IRSA232,
-            IRSA233 => &planned::IRSA233,
-            IRSA234 => &planned::IRSA234,
+            IRSA233 => &permission_conflicts::IRSA233,
+            IRSA234 => &permission_conflicts::IRSA234,
             IRSA301 => &oidc::IRSA301,
             IRSA302 => &oidc::IRSA302,
             IRSA303 => &oidc::IRSA303,

@@ -12,6 +12,8 @@ use crate::policy::{
     Effect, Issuer, ParseError, PolicyDocument, allowing_statement, parse_subject,
 };
 
+use super::checks::permission_conflicts;
+use super::permissions::Documents;
 use super::report::Settings;
 
 pub type SaKey<'a> = (&'a str, &'a str);
@@ -37,6 +39,9 @@ pub struct Index<'a> {
     /// For each role: the ServiceAccount subjects its Allow statements name on any OIDC
     /// provider, as (provider, sub) pairs: the role's blast radius.
     pub trusted_subjects: HashMap<&'a str, BTreeSet<(String, String)>>,
+    /// What each readable role's policy documents say about each other (IRSA233, IRSA234),
+    /// worked out once per role.
+    pub permission_facts: HashMap<&'a str, permission_conflicts::Facts>,
 }
 
 impl<'a> Index<'a> {
@@ -109,7 +114,17 @@ impl<'a> Index<'a> {
                 .collect();
         let (trusted_by, trusted_subjects) =
             trust_relations(&trust, issuer.as_ref(), &service_accounts);
+        let documents = Documents::new(inv);
+        let permission_facts = inv
+            .roles
+            .iter()
+            .filter_map(|r| {
+                let docs = documents.of(r).ok()?;
+                Some((r.arn.as_str(), permission_conflicts::facts(&docs)))
+            })
+            .collect();
         Index {
+            permission_facts,
             inv,
             settings,
             issuer,

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod node_roles;
 pub mod oidc;
+pub mod permission_conflicts;
 pub mod planned;
 pub mod pod_identity;
 pub mod pods;

@@ -1,35 +1,12 @@
-//! Codes the catalog lists ahead of the checks that will raise them: the identity-policy
-//! evaluator (`irsa-tui can`: IRSA233, IRSA234) and CloudTrail evidence (IRSA801–IRSA804).
+//! Codes the catalog lists ahead of the checks that will raise them: CloudTrail evidence
+//! (IRSA801–IRSA804).
 //! Each entry moves next to its builder when that lands; until then `explain` and
 //! `docs/findings.md` say that this version does not report it.
 
 use crate::analysis::finding::{Code, Entry, Grade, Severity};
 
 /// The codes declared here.
-pub const PLANNED: &[Code] = &[
-    Code::IRSA233,
-    Code::IRSA234,
-    Code::IRSA801,
-    Code::IRSA802,
-    Code::IRSA803,
-    Code::IRSA804,
-];
-
-pub const IRSA233: Entry = Entry {
-    code: Code::IRSA233,
-    grade: Grade::Is(Severity::Error),
-    meaning: "the permissions boundary allows none of what the role's identity policies allow",
-    why: "With a permissions boundary, a call is allowed only when both an identity policy and the boundary allow it. When the boundary allows none of the actions the role's policies allow, every call made with these credentials is AccessDenied, although the pods get credentials.",
-    fix: "Extend the boundary to the actions the workload needs (aws iam get-policy-version shows it), or remove the boundary from the role.",
-};
-
-pub const IRSA234: Entry = Entry {
-    code: Code::IRSA234,
-    grade: Grade::Is(Severity::Warning),
-    meaning: "an explicit Deny overrides one of the role's own Allow statements entirely",
-    why: "An explicit Deny always wins in IAM. A Deny in the role's identity policies or boundary that covers everything an Allow statement grants makes that Allow dead: it looks like a permission in reviews, and never takes effect.",
-    fix: "Narrow the Deny statement or remove the Allow it cancels, so the policies say what the role can really do.",
-};
+pub const PLANNED: &[Code] = &[Code::IRSA801, Code::IRSA802, Code::IRSA803, Code::IRSA804];
 
 pub const IRSA801: Entry = Entry {
     code: Code::IRSA801,

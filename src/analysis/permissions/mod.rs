@@ -22,6 +22,8 @@ pub struct Doc<'a> {
     pub name: &'a str,
     pub arn: Option<&'a str>,
     pub kind: PolicyKind,
+    /// A managed policy's default version id (`v3`).
+    pub default_version: Option<&'a str>,
     pub parsed: Parsed,
 }
 
@@ -63,7 +65,7 @@ impl<'a> RoleDocuments<'a> {
 
 /// The documents of every readable role of the inventory.
 pub struct Documents<'a> {
-    managed: HashMap<&'a str, Parsed>,
+    managed: HashMap<&'a str, (Parsed, Option<&'a str>)>,
     inv: &'a Inventory,
 }
 
@@ -79,18 +81,21 @@ impl<'a> Documents<'a> {
                     (None, Some(why)) => Err(format!("its document could not be read: {why}")),
                     (None, None) => Err("its document was not read".to_owned()),
                 };
-                (p.arn.as_str(), Arc::new(parsed))
+                (
+                    p.arn.as_str(),
+                    (Arc::new(parsed), p.default_version.as_deref()),
+                )
             })
             .collect();
         Documents { managed, inv }
     }
 
     /// A managed policy by ARN.
-    fn managed(&self, arn: &str) -> Parsed {
+    fn managed(&self, arn: &str) -> (Parsed, Option<&'a str>) {
         self.managed.get(arn).cloned().unwrap_or_else(|| {
-            Arc::new(Err(
+            (Arc::new(Err(
                 "its document is not in the inventory (a snapshot written before irsa-tui recorded policy documents, or a policy that could not be listed)".to_owned(),
-            ))
+            )), None)
         })
     }
 
@@ -111,22 +116,31 @@ impl<'a> Documents<'a> {
             name: p.name.as_str(),
             arn: None,
             kind: PolicyKind::Inline,
+            default_version: None,
             parsed: Arc::new(
                 PolicyDocument::parse(&p.document)
                     .map_err(|e| format!("its document does not parse ({e})")),
             ),
         });
-        let managed = role.attached_policies.iter().map(|p| Doc {
-            name: p.name.as_str(),
-            arn: Some(p.arn.as_str()),
-            kind: PolicyKind::Managed,
-            parsed: self.managed(&p.arn),
+        let managed = role.attached_policies.iter().map(|p| {
+            let (parsed, default_version) = self.managed(&p.arn);
+            Doc {
+                name: p.name.as_str(),
+                arn: Some(p.arn.as_str()),
+                kind: PolicyKind::Managed,
+                default_version,
+                parsed,
+            }
         });
-        let boundary = role.permissions_boundary.as_deref().map(|arn| Doc {
-            name: arn.rsplit('/').next().unwrap_or(arn),
-            arn: Some(arn),
-            kind: PolicyKind::Boundary,
-            parsed: self.managed(arn),
+        let boundary = role.permissions_boundary.as_deref().map(|arn| {
+            let (parsed, default_version) = self.managed(arn);
+            Doc {
+                name: arn.rsplit('/').next().unwrap_or(arn),
+                arn: Some(arn),
+                kind: PolicyKind::Boundary,
+                default_version,
+                parsed,
+            }
         });
         Ok(RoleDocuments {
             role,

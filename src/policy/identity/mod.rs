@@ -18,6 +18,7 @@
 //! (bucket, key and queue policies) and session policies. The answers are the identity
 //! side's only.
 
+pub mod overlap;
 mod reason;
 mod session;
 

@@ -600,3 +600,154 @@ fn every_allow_that_applies_is_listed() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The documents as a whole (IRSA233, IRSA234)
+// ---------------------------------------------------------------------------------------
+
+const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#;
+
+/// "An entity's permissions boundary allows it to perform only the actions that are allowed
+/// by both its identity-based policies and its permissions boundaries": a boundary that
+/// names none of the allowed actions leaves nothing.
+#[test]
+fn a_boundary_with_no_action_in_common_allows_nothing() {
+    let role = Role::new().with(S3_READ).bounded_by(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:*","cloudwatch:*"],"Resource":"*"}]}"#,
+    );
+    let p = role.permissions();
+    assert_eq!(
+        overlap::boundary_allows_none(&p),
+        Some(vec!["s3:Get*".to_owned(), "s3:List*".to_owned()])
+    );
+    assert_eq!(overlap::boundary_actions(&p), ["cloudwatch:*", "logs:*"]);
+    // And the evaluator agrees for a call the identity side allows.
+    let a = answer(
+        &p,
+        &Question::new("s3:GetObject", "arn:aws:s3:::b/k"),
+        &Session::default(),
+    );
+    assert_eq!(a.decision, Verdict::ImplicitDeny);
+}
+
+/// Near misses: one action in common (`s3:*` ∩ `s3:Get*`), a wildcard that reaches across
+/// services, case-insensitive action names, a NotAction, an unreadable document, no boundary.
+#[test]
+fn a_boundary_that_shares_any_action_or_is_not_certain_is_not_reported() {
+    let bounded = |b: &str| {
+        let role = Role::new().with(S3_READ).bounded_by(b);
+        overlap::boundary_allows_none(&role.permissions())
+    };
+    let allow = |a: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{a},"Resource":"*"}}]}}"#
+        )
+    };
+    assert_eq!(bounded(&allow(r#""s3:*""#)), None);
+    assert_eq!(bounded(&allow(r#""*""#)), None);
+    assert_eq!(bounded(&allow(r#""S3:GETOBJECT""#)), None);
+    assert_eq!(bounded(&allow(r#"["logs:*","s?:List*"]"#)), None);
+    assert_eq!(
+        bounded(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#
+        ),
+        None
+    );
+    let unreadable = Role::new()
+        .with(S3_READ)
+        .with_unreadable("denied")
+        .bounded_by(&allow(r#""logs:*""#));
+    assert_eq!(
+        overlap::boundary_allows_none(&unreadable.permissions()),
+        None
+    );
+    assert_eq!(
+        overlap::boundary_allows_none(&Role::new().with(S3_READ).permissions()),
+        None
+    );
+}
+
+/// "An explicit deny in any of these policies overrides the allow": a Deny covering every
+/// action and resource of an Allow statement makes that statement dead.
+#[test]
+fn a_deny_covering_all_of_an_allow_cancels_it() {
+    let role = Role::new().with(
+        r#"{"Version":"2012-10-17","Statement":[
+          {"Sid":"CleanTmp","Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::media/tmp/*"},
+          {"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::media","arn:aws:s3:::media/*"]},
+          {"Sid":"NoDeletes","Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::media/*"}]}"#,
+    );
+    let dead = overlap::dead_allows(&role.permissions());
+    assert_eq!(
+        dead,
+        [overlap::DeadAllow {
+            allow: overlap::At {
+                source: Source::Identity(0),
+                statement: 0
+            },
+            deny: overlap::At {
+                source: Source::Identity(0),
+                statement: 2
+            },
+        }]
+    );
+}
+
+/// The Deny may sit in the boundary ("an explicit deny in a permissions boundary"), and a
+/// `NotAction` Deny covers everything it does not list.
+#[test]
+fn a_deny_in_the_boundary_or_a_not_action_deny_cancels_too() {
+    let role = Role::new()
+        .with(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#)
+        .bounded_by(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":["s3:*","sqs:*"],"Resource":"*"}]}"#);
+    let dead = overlap::dead_allows(&role.permissions());
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].deny.source, Source::Boundary);
+}
+
+/// Near misses: the Deny covers only part of the actions or resources, has a condition
+/// (it may not apply), or the Allow uses NotResource.
+#[test]
+fn a_deny_that_leaves_any_of_the_allow_does_not_cancel_it() {
+    let dead = |statements: &str| {
+        let role = Role::new().with(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#
+        ));
+        overlap::dead_allows(&role.permissions()).len()
+    };
+    // Part of the actions.
+    assert_eq!(
+        dead(
+            r#"{"Effect":"Allow","Action":["s3:DeleteObject","s3:GetObject"],"Resource":"*"},{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}"#
+        ),
+        0
+    );
+    // Part of the resources: media/* is wider than media/tmp/*.
+    assert_eq!(
+        dead(
+            r#"{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::media/*"},{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::media/tmp/*"}"#
+        ),
+        0
+    );
+    // A condition on the Deny.
+    assert_eq!(
+        dead(
+            r#"{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#
+        ),
+        0
+    );
+    // NotResource on the Allow.
+    assert_eq!(
+        dead(
+            r#"{"Effect":"Allow","Action":"s3:DeleteObject","NotResource":"arn:aws:s3:::keep/*"},{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::media/*"}"#
+        ),
+        0
+    );
+    // Control: the same Deny over all of it does cancel.
+    assert_eq!(
+        dead(
+            r#"{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::media/tmp/*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}"#
+        ),
+        1
+    );
+}
