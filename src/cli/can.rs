@@ -61,35 +61,12 @@ pub struct WhoCanArgs {
 /// policy, 10,240 characters) three times over when URL-encoded, with room for white space.
 const POLICY_READ_MAX: u64 = 256 << 10;
 
-/// `service:Action`, one action: IAM decides each call by its one action name.
 fn check_action(a: &str) -> Result<String, String> {
-    let a = a.trim();
-    let valid = a.split_once(':').is_some_and(|(service, name)| {
-        !service.is_empty()
-            && !name.is_empty()
-            && service
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-            && name.chars().all(|c| c.is_ascii_alphanumeric())
-    });
-    if valid {
-        Ok(a.to_owned())
-    } else {
-        Err(format!(
-            "{a:?} is not an action: give one action as service:Action (s3:GetObject), without wildcards"
-        ))
-    }
+    ask::parse_action(a)
 }
 
 fn check_resource(r: &str) -> Result<String, String> {
-    let r = r.trim();
-    if r == "*" || (r.starts_with("arn:") && r.split(':').count() >= 6) {
-        Ok(r.to_owned())
-    } else {
-        Err(format!(
-            "--resource {r:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or *"
-        ))
-    }
+    ask::parse_resource(r).map_err(|e| format!("--resource {e}"))
 }
 
 /// Every (action, resource) pair.

@@ -18,6 +18,39 @@ pub const SCOPE_NOTE: &str = "identity side only (the role's identity policies a
 /// A `--context KEY=VALUE`.
 pub type Given = (String, String);
 
+/// `service:Action`, one action (IAM decides each call by its one action name): the
+/// action trimmed, or why it is not one.
+pub fn parse_action(a: &str) -> Result<String, String> {
+    let a = a.trim();
+    let valid = a.split_once(':').is_some_and(|(service, name)| {
+        !service.is_empty()
+            && !name.is_empty()
+            && service
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    if valid {
+        Ok(a.to_owned())
+    } else {
+        Err(format!(
+            "{a:?} is not an action: give one action as service:Action (s3:GetObject), without wildcards"
+        ))
+    }
+}
+
+/// A resource ARN, or `*`.
+pub fn parse_resource(r: &str) -> Result<String, String> {
+    let r = r.trim();
+    if r == "*" || (r.starts_with("arn:") && r.split(':').count() >= 6) {
+        Ok(r.to_owned())
+    } else {
+        Err(format!(
+            "{r:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or *"
+        ))
+    }
+}
+
 /// `can`'s answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CanAnswer {
@@ -329,6 +362,50 @@ pub struct WhoCanPrincipal {
     pub missing_context: Vec<String>,
 }
 
+/// The answer to one question for every readable role of the inventory, by role ARN: what
+/// `who-can` and the dashboard's `:can` read. A role that does not exist gives no
+/// credentials and has no answer; one that could not be read is `unknown`.
+pub type RoleAnswers = BTreeMap<String, CanResult>;
+
+pub fn answers_by_role(inv: &Inventory, question: &Question, given: &[Given]) -> RoleAnswers {
+    let documents = Documents::new(inv);
+    inv.roles
+        .iter()
+        .filter(|r| r.status != crate::inventory::ReadStatus::NotFound)
+        .filter_map(|role| {
+            let result = match documents.of(role) {
+                Ok(docs) => {
+                    let session = session_of(&docs, documents.region(), given);
+                    answer_all(&docs.permissions(), &session, std::slice::from_ref(question))
+                        .pop()?
+                }
+                Err(why) => CanResult {
+                    action: question.action.clone(),
+                    resource: question.resource.as_str().to_owned(),
+                    decision: Verdict::Unknown,
+                    reason: format!("unknown: {why}"),
+                    matched: Vec::new(),
+                    boundary: "none",
+                    missing_context: Vec::new(),
+                    unreadable: Vec::new(),
+                    simulated: None,
+                },
+            };
+            Some((role.arn.clone(), result))
+        })
+        .collect()
+}
+
+/// The answer for `role_arn` (as a ServiceAccount annotation or node role names it).
+pub fn answer_for<'r>(answers: &'r RoleAnswers, role_arn: &str) -> Option<&'r CanResult> {
+    answers.get(role_arn).or_else(|| {
+        answers
+            .iter()
+            .find(|(arn, _)| crate::arn::same_role(arn, role_arn))
+            .map(|(_, a)| a)
+    })
+}
+
 /// `who-can ACTION [--resource ARN]`: every binding and node role whose credentials may do
 /// it. Each distinct role is evaluated once, however many bindings use it.
 pub fn who_can(
@@ -337,46 +414,8 @@ pub fn who_can(
     question: &Question,
     given: &[Given],
 ) -> WhoCanAnswer {
-    let documents = Documents::new(inv);
-    let roles: BTreeMap<&str, &crate::inventory::Role> =
-        inv.roles.iter().map(|r| (r.arn.as_str(), r)).collect();
-    let mut answers: BTreeMap<&str, CanResult> = BTreeMap::new();
-    let mut ask = |arn: &str| -> Option<CanResult> {
-        if let Some(a) = answers.get(arn) {
-            return Some(a.clone());
-        }
-        let role = roles.get(arn).copied().or_else(|| {
-            inv.roles
-                .iter()
-                .find(|r| crate::arn::same_role(&r.arn, arn))
-        })?;
-        let result = match documents.of(role) {
-            Ok(docs) => {
-                let session = session_of(&docs, documents.region(), given);
-                answer_all(
-                    &docs.permissions(),
-                    &session,
-                    std::slice::from_ref(question),
-                )
-                .pop()?
-            }
-            // A role that does not exist gives no credentials.
-            Err(_) if role.status == crate::inventory::ReadStatus::NotFound => return None,
-            Err(why) => CanResult {
-                action: question.action.clone(),
-                resource: question.resource.as_str().to_owned(),
-                decision: Verdict::Unknown,
-                reason: format!("unknown: {why}"),
-                matched: Vec::new(),
-                boundary: "none",
-                missing_context: Vec::new(),
-                unreadable: Vec::new(),
-                simulated: None,
-            },
-        };
-        answers.insert(role.arn.as_str(), result.clone());
-        Some(result)
-    };
+    let answers = answers_by_role(inv, question, given);
+    let ask = |arn: &str| answer_for(&answers, arn).cloned();
     let mut principals = Vec::new();
     for b in &report.bindings {
         let Some(arn) = b.role_arn.as_deref() else {

@@ -4,6 +4,8 @@
 
 pub mod ask;
 
+pub use crate::policy::identity::Verdict;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
