@@ -376,7 +376,7 @@ pub(super) const NAMESPACES: &[Namespace] = &[
         deploy("billing-api", 5),
         deploy("statements-reader", 2),
     ]),
-    ns("reporting", Pool::Compute, &[
+    ns("reporting", Pool::General, &[
         job("report-exporter"),
         deploy("report-scheduler", 2).sa("default"),
     ]),
