@@ -15,8 +15,8 @@ use super::catalog::CROSS_ACCOUNT;
 use super::trust::url_encode;
 use crate::names::{ACCOUNT, REGION};
 
-/// GetPolicyVersion's error for the warehouse account's policy: the reader may read that
-/// account's roles, but not its policy versions.
+/// The reader named in GetPolicyVersion's error for the warehouse account's policy (worded as
+/// GetRole's for the partner's role): it may read that account's roles, not its policy versions.
 const READER: &str = "arn:aws:sts::111122223333:assumed-role/platform-readonly/jane.doe";
 
 /// Customer managed policies stored percent-encoded, exactly as GetPolicyVersion returns them.
@@ -63,7 +63,7 @@ fn managed_policy(arn: &str) -> ManagedPolicy {
     };
     if arn.contains(&format!(":iam::{CROSS_ACCOUNT}:")) {
         return unreadable(format!(
-            "AccessDenied: User: {READER} is not authorized to perform: iam:GetPolicyVersion on resource: policy {arn} because no identity-based policy allows the iam:GetPolicyVersion action"
+            "AccessDenied: User: {READER} is not authorized to perform: iam:GetPolicyVersion on resource: policy {arn} because no resource-based policy allows the iam:GetPolicyVersion action"
         ));
     }
     let Some((version, statements)) = document(arn) else {
