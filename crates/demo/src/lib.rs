@@ -5,7 +5,9 @@
 //! stories listed in `catalog.rs` (one or two finding codes each) among a healthy majority.
 //! `cargo run --example gen_demo` writes it to `assets/demo/cluster.json`, which
 //! `irsa_tui::sources::demo` embeds for `irsa-tui --demo`. [`synthetic`] builds large
-//! uniform clusters for benchmarks.
+//! uniform clusters for benchmarks. `policies.rs` holds the documents of the managed
+//! policies and permissions boundaries the demo's roles use (for the identity-policy
+//! evaluator).
 
 mod build;
 mod catalog;
