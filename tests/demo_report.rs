@@ -66,6 +66,8 @@ fn demo_stories_land_on_their_bindings() {
         ("analytics", "warehouse-loader", Code::IRSA301),
         ("external-secrets", "vault-reader", Code::IRSA302),
         ("notifications", "digest-mailer", Code::IRSA702),
+        ("karpenter", "karpenter", Code::IRSA231),
+        ("reporting", "report-exporter", Code::IRSA231),
     ];
     for (ns, sa, code) in stories {
         assert!(
@@ -81,6 +83,36 @@ fn demo_stories_land_on_their_bindings() {
         .find(|b| b.service_account == "partner-export")
         .expect("binding");
     assert_eq!(partner.status, Status::Unknown);
+}
+
+/// The permission stories (for `irsa-tui can`) have healthy trust and injected pods: only
+/// what the role may do can be wrong with them.
+#[test]
+fn demo_permission_stories_reach_the_permission_side() {
+    let r = demo_report();
+    for (ns, sa) in [
+        ("reporting", "report-exporter"),
+        ("media", "media-cleaner"),
+        ("billing", "statements-reader"),
+    ] {
+        let binding = r
+            .bindings
+            .iter()
+            .find(|b| b.namespace == ns && b.service_account == sa)
+            .unwrap_or_else(|| panic!("binding {ns}/{sa}"));
+        assert!(!binding.pods.is_empty(), "{ns}/{sa} runs pods");
+        assert!(
+            binding.pods.iter().all(|p| p.injected),
+            "{ns}/{sa} pods injected"
+        );
+        let outside: Vec<Code> = binding
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .filter(|c| !c.as_str().starts_with("IRSA23"))
+            .collect();
+        assert!(outside.is_empty(), "{ns}/{sa}: {outside:?}");
+    }
 }
 
 #[test]

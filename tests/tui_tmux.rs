@@ -159,7 +159,7 @@ fn the_dashboard_on_the_demo_cluster() {
         "start",
         &[
             "shop-prod",
-            "Bindings 83/83",
+            "Bindings 86/86",
             "sort status ▲",
             "✗ failing",
             "? help",
@@ -179,7 +179,7 @@ fn the_dashboard_on_the_demo_cluster() {
     tmux.keys(&["/"]);
     tmux.type_text("payments");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("filter", &["Bindings 4/83", "filter \"payments\""]);
+    let screen = tmux.wait_for("filter", &["Bindings 4/86", "filter \"payments\""]);
     assert!(!screen.contains("query-runner"), "{screen}");
 
     // The failing one sorts last now: G, then drill down.
@@ -210,7 +210,7 @@ fn the_dashboard_on_the_demo_cluster() {
 
     // Esc goes back to the filtered table.
     tmux.keys(&["Escape"]);
-    tmux.wait_for("back", &["Bindings 4/83"]);
+    tmux.wait_for("back", &["Bindings 4/86"]);
 
     // Help, generated from the keymap; Esc closes it.
     tmux.keys(&["?"]);
@@ -444,7 +444,7 @@ fn a_panic_restores_the_terminal_and_exits() {
         );
         let screen = tmux.wait_for("the panic report on the normal screen", &[message]);
         assert!(
-            !screen.contains("Bindings 83/83"),
+            !screen.contains("Bindings 86/86"),
             "{place}: the dashboard is still on screen:\n{screen}"
         );
     }

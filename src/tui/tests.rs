@@ -204,7 +204,7 @@ fn windowed_rendering_keeps_the_selection_on_screen() {
     );
     // PgUp moves by the drawn page height.
     key(&mut app, KeyCode::PageUp);
-    assert_eq!(app.bindings.cursor.index, 83 - 2 - app.page_height);
+    assert_eq!(app.bindings.cursor.index, 86 - 2 - app.page_height);
 }
 
 #[test]

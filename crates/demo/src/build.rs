@@ -1,5 +1,7 @@
 //! Turns the tables of [`super::catalog`] into inventory records.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use irsa_tui::inventory::{
@@ -10,8 +12,10 @@ use irsa_tui::inventory::{
 
 use super::catalog::{
     ADMINISTRATOR_ACCESS, Binding, CROSS_ACCOUNT, HEALTHY, Kind, NAMESPACES, NODE_GROUPS,
-    NODE_ROLES, Namespace, Pi, STORIES, Story, Trust, URL_ENCODED_TRUST, Workload,
+    NODE_ROLES, Namespace, PLATFORM_TEAM, Pi, STORIES, Story, TEAMS, Trust, UNTAGGED,
+    URL_ENCODED_TRUST, Workload,
 };
+use super::policies::{inline_policies, managed_policies};
 use super::rng::Rng;
 use super::trust::{
     DEFAULT_AUDIENCE, Provider, condition, document, eksctl_statement, pod_identity_statement,
@@ -52,7 +56,18 @@ pub(crate) fn generate() -> Inventory {
         .map(|b| association(b))
         .collect();
     for spec in NODE_ROLES {
+        let nodegroup = spec
+            .sources
+            .iter()
+            .find_map(|s| s.strip_prefix("nodegroup/"));
         inv.roles.push(Role {
+            tags: Some(match nodegroup {
+                Some(group) => eksctl_tags(&[
+                    ("alpha.eksctl.io/nodegroup-name", group),
+                    ("alpha.eksctl.io/nodegroup-type", "managed"),
+                ]),
+                None => team_tags(PLATFORM_TEAM, "legacy-workers"),
+            }),
             inline_policies: spec
                 .inline
                 .iter()
@@ -77,6 +92,12 @@ pub(crate) fn generate() -> Inventory {
             sources: spec.sources.iter().map(|s| (*s).to_owned()).collect(),
         });
     }
+    for role in &mut inv.roles {
+        if role.status == ReadStatus::Ok {
+            role.role_id = Some(Rng::new(&format!("roles/{}", role.arn)).role_id());
+        }
+    }
+    inv.managed_policies = managed_policies(&inv.roles);
     inv.nodes = nodes.into_iter().flatten().collect();
     // IRSA704: associations exist, the eks-pod-identity-agent add-on is not installed yet.
     inv.pod_identity_agent_present = Some(false);
@@ -523,6 +544,14 @@ fn irsa_roles(bindings: &[&Binding], provider: &Provider) -> Vec<Role> {
                         Story::Boundary(arn) => Some(arn.to_owned()),
                         _ => None,
                     },
+                    inline_policies: inline_policies(name)
+                        .into_iter()
+                        .map(|(name, document)| InlinePolicy {
+                            name: name.to_owned(),
+                            document,
+                        })
+                        .collect(),
+                    tags: Some(role_tags(binding, &sharing)),
                     ..readable_role(account, binding.role, Some(text), binding.policies)
                 }
             }
@@ -530,6 +559,50 @@ fn irsa_roles(bindings: &[&Binding], provider: &Provider) -> Vec<Role> {
         roles.push(role);
     }
     roles
+}
+
+/// The tags of a binding's role: eksctl's on the roles it created, none on a few, and
+/// `team`, `cost-center` and `app` on the others.
+fn role_tags(binding: &Binding, sharing: &[&Binding]) -> BTreeMap<String, String> {
+    let name = binding.role.rsplit('/').next().unwrap_or(binding.role);
+    if UNTAGGED.contains(&name) {
+        return BTreeMap::new();
+    }
+    if name.starts_with("eksctl-") {
+        let sa = format!("{}/{}", binding.ns, binding.sa);
+        return eksctl_tags(&[("alpha.eksctl.io/iamserviceaccount-name", &sa)]);
+    }
+    let team = TEAMS
+        .iter()
+        .find(|(ns, _, _)| *ns == binding.ns)
+        .map_or(PLATFORM_TEAM, |(_, team, cost)| (*team, *cost));
+    let app = if sharing.len() > 1 {
+        name.strip_prefix("shop-prod-").unwrap_or(name)
+    } else {
+        binding.sa
+    };
+    team_tags(team, app)
+}
+
+fn team_tags((team, cost_center): (&str, &str), app: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("team".to_owned(), team.to_owned()),
+        ("cost-center".to_owned(), cost_center.to_owned()),
+        ("app".to_owned(), app.to_owned()),
+    ])
+}
+
+/// The tags eksctl puts on the roles it creates, plus `extra`.
+fn eksctl_tags(extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+    [
+        ("alpha.eksctl.io/cluster-name", CLUSTER),
+        ("alpha.eksctl.io/eksctl-version", "0.194.0"),
+        ("eksctl.cluster.k8s.io/v1alpha1/cluster-name", CLUSTER),
+    ]
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect()
 }
 
 /// The trust policy of a readable role, from the story of the binding that names it first

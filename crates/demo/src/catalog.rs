@@ -36,6 +36,11 @@ const POWER_USER: &str = aws_policy!("PowerUserAccess");
 const EBS_CSI: &str = aws_policy!("service-role/AmazonEBSCSIDriverPolicy");
 const EFS_CSI: &str = aws_policy!("service-role/AmazonEFSCSIDriverPolicy");
 
+/// The platform permissions boundary (IRSA231 on Karpenter's role).
+pub(super) const PLATFORM_BOUNDARY: &str = policy!("shop-prod-platform-boundary");
+/// The boundary for telemetry agents, put on a role that needs none of it (IRSA233).
+pub(super) const OBSERVABILITY_BOUNDARY: &str = policy!("shop-prod-observability-boundary");
+
 /// The data warehouse account (IRSA301: readable, but without this cluster's provider).
 pub(super) const CROSS_ACCOUNT: &str = "222233334444";
 /// A partner's account (IRSA103: GetRole is denied there).
@@ -369,6 +374,16 @@ pub(super) const NAMESPACES: &[Namespace] = &[
         // `default` while the annotated `invoice-generator` sits unused (see STORIES).
         deploy("invoice-generator", 4).sa("default"),
         deploy("billing-api", 5),
+        deploy("statements-reader", 2),
+    ]),
+    ns("reporting", Pool::General, &[
+        job("report-exporter"),
+        deploy("report-scheduler", 2).sa("default"),
+    ]),
+    ns("media", Pool::General, &[
+        deploy("media-api", 4),
+        deploy("media-transcoder", 3).sa("default"),
+        deploy("media-cleaner", 1),
     ]),
     ns("recommendations", Pool::General, &[
         deploy("recommender", 5),
@@ -562,6 +577,36 @@ pub(super) const HEALTHY: &[Binding] = &[
     irsa("ci", "buildkitd", "shop-prod-ci-ecr-push", &[policy!("shop-prod-ecr-push")]),
 ];
 
+/// The `team` and `cost-center` tags of the roles of each namespace's bindings (the `app`
+/// tag is the ServiceAccount's name). Namespaces not listed belong to the platform team.
+#[rustfmt::skip]
+pub(super) const TEAMS: &[(&str, &str, &str)] = &[
+    ("payments", "payments", "cc-4100"),
+    ("checkout", "checkout", "cc-4200"),
+    ("orders", "orders", "cc-4300"),
+    ("catalog", "catalog", "cc-4400"),
+    ("search", "catalog", "cc-4400"),
+    ("media", "catalog", "cc-4400"),
+    ("notifications", "messaging", "cc-4500"),
+    ("analytics", "data", "cc-5100"),
+    ("data-pipeline", "data", "cc-5100"),
+    ("reporting", "data", "cc-5100"),
+    ("ml-serving", "ml", "cc-5200"),
+    ("recommendations", "ml", "cc-5200"),
+    ("billing", "finance", "cc-6100"),
+    ("shipping", "logistics", "cc-4600"),
+    ("inventory", "inventory", "cc-4700"),
+    ("users", "identity", "cc-4800"),
+];
+pub(super) const PLATFORM_TEAM: (&str, &str) = ("platform", "cc-1000");
+
+/// Roles created without tags (GetRole returns an empty tag list).
+pub(super) const UNTAGGED: &[&str] = &[
+    "legacy-ci-deployer",
+    "shop-prod-ml-model-loader",
+    "shop-prod-keda-operator",
+];
+
 /// Roles whose trust policy is stored percent-encoded, exactly as IAM GetRole returns it.
 pub(super) const URL_ENCODED_TRUST: &[&str] = &[
     "shop-prod-carrier-sync",
@@ -636,7 +681,18 @@ pub(super) const STORIES: &[Binding] = &[
     irsa("keda", "keda-operator", "shop-prod-keda-operator", &[]),
     // IRSA231: Karpenter's role is capped by the platform permissions boundary.
     irsa("karpenter", "karpenter", "KarpenterControllerRole-shop-prod", &[policy!("KarpenterControllerPolicy-shop-prod")])
-        .story(Story::Boundary(policy!("shop-prod-platform-boundary"))),
+        .story(Story::Boundary(PLATFORM_BOUNDARY)),
+    // IRSA233 (catalogued, not reported yet) + IRSA231: the exporter's role was bounded by
+    // the observability boundary copied from fluent-bit's module, which allows only logs,
+    // traces and PutMetricData: nothing Athena or the exports bucket policy allows.
+    irsa("reporting", "report-exporter", "shop-prod-report-exporter", &[ATHENA_FULL, policy!("shop-prod-reports-write")])
+        .story(Story::Boundary(OBSERVABILITY_BOUNDARY)),
+    // IRSA234 (catalogued, not reported yet): the NoDeletes Deny added after an incident
+    // covers tmp/ too, so the CleanTmp Allow never takes effect.
+    irsa("media", "media-cleaner", "shop-prod-media-cleaner", &[policy!("shop-prod-media-cleaner")]),
+    // Healthy, for `irsa-tui can`: list the statements bucket and read its objects, nothing
+    // else (the AWS knowledge-center walkthrough; s3:DeleteObject is an implicit deny).
+    irsa("billing", "statements-reader", "shop-prod-statements-reader", &[policy!("shop-prod-statements-read")]),
     // IRSA232 (critical): "temporary" AdministratorAccess for workflows, since an incident.
     irsa("argo-workflows", "argo-workflow", "shop-prod-argo-workflows-admin", &[ADMINISTRATOR_ACCESS]),
     // IRSA301: the warehouse account's role trusts this cluster's provider correctly, but

@@ -5,11 +5,14 @@
 //! stories listed in `catalog.rs` (one or two finding codes each) among a healthy majority.
 //! `cargo run --example gen_demo` writes it to `assets/demo/cluster.json`, which
 //! `irsa_tui::sources::demo` embeds for `irsa-tui --demo`. [`synthetic`] builds large
-//! uniform clusters for benchmarks.
+//! uniform clusters for benchmarks. `policies.rs` holds the documents of the managed
+//! policies and permissions boundaries the demo's roles use (for the identity-policy
+//! evaluator).
 
 mod build;
 mod catalog;
 mod names;
+mod policies;
 mod rng;
 mod synthetic;
 mod trust;
@@ -30,6 +33,7 @@ mod tests {
 
     use super::*;
     use irsa_tui::inventory::{ReadStatus, SourceState};
+    use irsa_tui::policy::PolicyDocument;
 
     #[test]
     fn the_demo_cluster_has_the_intended_size() {
@@ -59,7 +63,7 @@ mod tests {
             "{} SAs",
             inv.service_accounts.len()
         );
-        assert!((55..=65).contains(&annotated), "{annotated} annotated SAs");
+        assert!((55..=70).contains(&annotated), "{annotated} annotated SAs");
         assert!(
             (550..=650).contains(&inv.pods.len()),
             "{} pods",
@@ -232,6 +236,332 @@ mod tests {
             vars,
             BTreeSet::from(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
         );
+    }
+
+    /// Every managed policy ARN a role attaches or is bounded by has one entry, and only
+    /// those; every document parses; only the warehouse account's policy is unreadable.
+    #[test]
+    fn managed_policies_cover_what_the_roles_use() {
+        let inv = generate();
+        let used: BTreeSet<&str> = inv
+            .roles
+            .iter()
+            .flat_map(|r| {
+                r.attached_policies
+                    .iter()
+                    .map(|p| p.arn.as_str())
+                    .chain(r.permissions_boundary.as_deref())
+            })
+            .collect();
+        let listed: Vec<&str> = inv
+            .managed_policies
+            .iter()
+            .map(|p| p.arn.as_str())
+            .collect();
+        assert_eq!(listed.len(), used.len(), "each ARN once");
+        assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), used);
+        let mut unreadable = Vec::new();
+        for policy in &inv.managed_policies {
+            assert!(
+                policy.arn.ends_with(&format!("/{}", policy.name)),
+                "{}",
+                policy.arn
+            );
+            match &policy.document {
+                Some(text) => {
+                    let doc = PolicyDocument::parse(text)
+                        .unwrap_or_else(|e| panic!("{}: {e:?}", policy.arn));
+                    assert!(
+                        doc.problems.is_empty(),
+                        "{}: {:?}",
+                        policy.arn,
+                        doc.problems
+                    );
+                    assert!(!doc.statements.is_empty(), "{}", policy.arn);
+                    let raw = irsa_tui::policy::decode_json(text)
+                        .unwrap_or_else(|e| panic!("{}: {e:?}", policy.arn));
+                    assert_eq!(raw["Version"], "2012-10-17", "{}", policy.arn);
+                    assert!(
+                        policy
+                            .default_version
+                            .as_deref()
+                            .is_some_and(|v| v.starts_with('v'))
+                    );
+                    assert_eq!(policy.error, None);
+                }
+                None => unreadable.push((policy.arn.as_str(), policy.error.clone())),
+            }
+        }
+        assert_eq!(unreadable.len(), 1, "{unreadable:?}");
+        assert_eq!(
+            unreadable[0].0,
+            "arn:aws:iam::222233334444:policy/warehouse-load"
+        );
+        assert!(
+            unreadable[0].1.as_deref().is_some_and(
+                |e| e.starts_with("AccessDenied:") && e.contains("iam:GetPolicyVersion")
+            ),
+            "{unreadable:?}"
+        );
+        // PowerUserAccess keeps its real shape: an Allow with NotAction.
+        let power = inv
+            .managed_policies
+            .iter()
+            .find(|p| p.name == "PowerUserAccess")
+            .and_then(|p| p.document.as_deref())
+            .expect("PowerUserAccess");
+        assert!(power.contains("\"NotAction\""), "{power}");
+    }
+
+    #[test]
+    fn readable_roles_have_ids_and_most_irsa_roles_team_tags() {
+        let inv = generate();
+        let mut ids = BTreeSet::new();
+        for role in &inv.roles {
+            match role.status {
+                ReadStatus::Ok => {
+                    let id = role.role_id.as_deref().expect("a read role has an id");
+                    assert!(ids.insert(id), "duplicate role id {id}");
+                    assert!(id.len() == 21 && id.starts_with("AROA"), "{id}");
+                    assert!(role.tags.is_some(), "{} tags read", role.name);
+                }
+                _ => {
+                    assert_eq!(role.role_id, None, "{}", role.name);
+                    assert_eq!(role.tags, None, "{}", role.name);
+                }
+            }
+        }
+        let node_roles: BTreeSet<&str> =
+            inv.node_roles.iter().map(|n| n.role_arn.as_str()).collect();
+        let irsa: Vec<_> = inv
+            .roles
+            .iter()
+            .filter(|r| r.status == ReadStatus::Ok && !node_roles.contains(r.arn.as_str()))
+            .collect();
+        let team_tagged = irsa
+            .iter()
+            .filter(|r| {
+                r.tags.as_ref().is_some_and(|t| {
+                    ["team", "cost-center", "app"]
+                        .iter()
+                        .all(|k| t.contains_key(*k))
+                })
+            })
+            .count();
+        assert!(
+            team_tagged * 4 > irsa.len() * 3,
+            "{team_tagged} of {}",
+            irsa.len()
+        );
+        let auth = inv
+            .roles
+            .iter()
+            .find(|r| r.name == "shop-prod-auth")
+            .expect("role");
+        assert_eq!(
+            auth.tags
+                .as_ref()
+                .and_then(|t| t.get("team"))
+                .map(String::as_str),
+            Some("identity")
+        );
+    }
+
+    /// The identity-policy evaluator's answers on the roles of the permission stories.
+    mod permission_stories {
+        use super::*;
+        use irsa_tui::inventory::{Inventory, ManagedPolicy};
+        use irsa_tui::policy::identity::{
+            Permissions, Policy, PolicyKind, Question, Session, Verdict, answer, reason,
+        };
+
+        fn policy<'a>(
+            (p, doc): &'a (&'a ManagedPolicy, Option<PolicyDocument>),
+            kind: PolicyKind,
+        ) -> Policy<'a> {
+            Policy {
+                name: &p.name,
+                arn: Some(&p.arn),
+                kind,
+                document: doc
+                    .as_ref()
+                    .ok_or(p.error.as_deref().unwrap_or("unreadable")),
+            }
+        }
+
+        fn ask(inv: &Inventory, role: &str, action: &str, resource: &str) -> (Verdict, String) {
+            let role = inv
+                .roles
+                .iter()
+                .find(|r| r.name == role)
+                .unwrap_or_else(|| panic!("role {role}"));
+            let parse = |text: &str| PolicyDocument::parse(text).expect("parses");
+            let inline: Vec<(&str, PolicyDocument)> = role
+                .inline_policies
+                .iter()
+                .map(|p| (p.name.as_str(), parse(&p.document)))
+                .collect();
+            let managed = |arn: &str| {
+                let p = inv
+                    .managed_policies
+                    .iter()
+                    .find(|p| p.arn == arn)
+                    .unwrap_or_else(|| panic!("{arn} listed"));
+                (p, p.document.as_deref().map(parse))
+            };
+            let attached: Vec<_> = role
+                .attached_policies
+                .iter()
+                .map(|a| managed(&a.arn))
+                .collect();
+            let boundary = role.permissions_boundary.as_deref().map(managed);
+            let mut identity: Vec<Policy> = inline
+                .iter()
+                .map(|(name, doc)| Policy {
+                    name,
+                    arn: None,
+                    kind: PolicyKind::Inline,
+                    document: Ok(doc),
+                })
+                .collect();
+            identity.extend(attached.iter().map(|m| policy(m, PolicyKind::Managed)));
+            let permissions = Permissions {
+                identity,
+                boundary: boundary.as_ref().map(|m| policy(m, PolicyKind::Boundary)),
+            };
+            let session = Session::of_role(&role.arn, role.tags.as_ref(), Some(REGION));
+            let question = Question::new(action, resource);
+            let got = answer(&permissions, &question, &session);
+            let why = reason(&got, &question, &permissions);
+            (got.decision, why)
+        }
+
+        #[test]
+        fn statements_reader_reads_and_lists_but_may_not_delete() {
+            let inv = generate();
+            let role = "shop-prod-statements-reader";
+            let object = "arn:aws:s3:::shop-prod-statements/2026/11/statement-0042.pdf";
+            assert_eq!(ask(&inv, role, "s3:GetObject", object).0, Verdict::Allowed);
+            assert_eq!(
+                ask(
+                    &inv,
+                    role,
+                    "s3:ListBucket",
+                    "arn:aws:s3:::shop-prod-statements"
+                )
+                .0,
+                Verdict::Allowed
+            );
+            let (verdict, why) = ask(&inv, role, "s3:DeleteObject", object);
+            assert_eq!(verdict, Verdict::ImplicitDeny);
+            assert_eq!(
+                why,
+                "no identity-based policy allows the s3:DeleteObject action"
+            );
+        }
+
+        #[test]
+        fn media_cleaner_deny_overrides_clean_tmp() {
+            let inv = generate();
+            let role = "shop-prod-media-cleaner";
+            let (verdict, why) = ask(
+                &inv,
+                role,
+                "s3:DeleteObject",
+                "arn:aws:s3:::shop-prod-media/tmp/upload-1.bin",
+            );
+            assert_eq!(verdict, Verdict::ExplicitDeny, "{why}");
+            assert!(why.contains("NoDeletes"), "{why}");
+            assert_eq!(
+                ask(
+                    &inv,
+                    role,
+                    "s3:GetObject",
+                    "arn:aws:s3:::shop-prod-media/tmp/upload-1.bin"
+                )
+                .0,
+                Verdict::Allowed
+            );
+        }
+
+        #[test]
+        fn report_exporter_boundary_allows_nothing_its_policies_do() {
+            let inv = generate();
+            let role = "shop-prod-report-exporter";
+            let workgroup = format!("arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/primary");
+            for (action, resource) in [
+                ("athena:StartQueryExecution", workgroup.as_str()),
+                (
+                    "s3:PutObject",
+                    "arn:aws:s3:::shop-prod-reports/exports/2026-11-20.csv",
+                ),
+                ("cloudwatch:GetMetricData", "*"),
+            ] {
+                let (verdict, why) = ask(&inv, role, action, resource);
+                assert_eq!(verdict, Verdict::ImplicitDeny, "{action}: {why}");
+                assert_eq!(
+                    why,
+                    format!("no permissions boundary allows the {action} action")
+                );
+            }
+        }
+
+        #[test]
+        fn karpenter_is_capped_by_the_platform_boundary() {
+            let inv = generate();
+            let role = "KarpenterControllerRole-shop-prod";
+            let queue = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:Karpenter-shop-prod");
+            assert_eq!(
+                ask(&inv, role, "sqs:ReceiveMessage", &queue).0,
+                Verdict::Allowed
+            );
+            let profile = format!("arn:aws:iam::{ACCOUNT}:instance-profile/shop-prod_123");
+            let (verdict, why) = ask(&inv, role, "iam:GetInstanceProfile", &profile);
+            assert_eq!(verdict, Verdict::ImplicitDeny, "{why}");
+            assert!(why.contains("permissions boundary"), "{why}");
+        }
+
+        #[test]
+        fn team_tag_scopes_the_auth_secrets_and_a_missing_key_is_unknown() {
+            let inv = generate();
+            let secret = |team: &str| {
+                format!(
+                    "arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:shop-prod/{team}/jwt-signing-Ab12Cd"
+                )
+            };
+            let role = "shop-prod-auth";
+            assert_eq!(
+                ask(
+                    &inv,
+                    role,
+                    "secretsmanager:GetSecretValue",
+                    &secret("identity")
+                )
+                .0,
+                Verdict::Allowed
+            );
+            assert_eq!(
+                ask(
+                    &inv,
+                    role,
+                    "secretsmanager:GetSecretValue",
+                    &secret("payments")
+                )
+                .0,
+                Verdict::ImplicitDeny
+            );
+            // s3:prefix is not a key a session carries: ListBucket depends on it.
+            assert_eq!(
+                ask(
+                    &inv,
+                    "shop-prod-fraud-scorer",
+                    "s3:ListBucket",
+                    "arn:aws:s3:::shop-prod-ml-models"
+                )
+                .0,
+                Verdict::Unknown
+            );
+        }
     }
 
     #[test]

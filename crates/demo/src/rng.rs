@@ -12,6 +12,7 @@ const K8S_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 const HEX_LOWER: &[u8] = b"0123456789abcdef";
 const DIGITS: &[u8] = b"0123456789";
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 impl Rng {
     pub(crate) fn new(key: &str) -> Self {
@@ -86,6 +87,11 @@ impl Rng {
         format!("a-{}", self.chars(LOWER_ALNUM, 17))
     }
 
+    /// An IAM role's unique id (`AROA` and 17 upper-case letters and digits).
+    pub(crate) fn role_id(&mut self) -> String {
+        format!("AROA{}", self.chars(UPPER_ALNUM, 17))
+    }
+
     /// An RFC 3339 UTC time between the first day of `first` and the capture day
     /// (`2026-11-20`) at the latest, as `(year, month)` pairs.
     pub(crate) fn timestamp(&mut self, first: (u64, u64), last: (u64, u64)) -> String {
@@ -127,5 +133,9 @@ mod tests {
         assert_eq!(suffix.len(), 5);
         assert_eq!(uid.len(), 36);
         assert!(stamp.as_str() <= "2026-11-20T00:00:00Z", "{stamp}");
+        let id = Rng::new("roles/x").role_id();
+        assert_eq!(id.len(), 21, "{id}");
+        assert!(id.starts_with("AROA"), "{id}");
+        assert!(id[4..].bytes().all(|b| UPPER_ALNUM.contains(&b)), "{id}");
     }
 }

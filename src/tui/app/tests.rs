@@ -23,7 +23,7 @@ fn app() -> App {
 fn starts_failing_first_on_the_first_binding() {
     let app = app();
     let shown = app.shown_bindings();
-    assert_eq!(shown.len(), 83);
+    assert_eq!(shown.len(), 86);
     assert_eq!(app.selected_binding(), Some(shown[0]));
     let first_ok = shown
         .iter()
@@ -67,9 +67,9 @@ fn selection_follows_its_binding_across_sort_and_filter() {
     press(&mut app, "/!paymentz\x08s\n");
     assert_eq!(app.query.filter.text, "!payments", "a new filter, edited");
     assert!(!app.shown_bindings().contains(&"payments/payments-api"));
-    assert_eq!(app.shown_bindings().len(), 83 - 4);
+    assert_eq!(app.shown_bindings().len(), 86 - 4);
     press(&mut app, "\x1b");
-    assert_eq!(app.shown_bindings().len(), 83, "Esc clears the filter");
+    assert_eq!(app.shown_bindings().len(), 86, "Esc clears the filter");
     assert_eq!(
         app.selected_binding(),
         Some("payments/payments-api"),
@@ -85,14 +85,14 @@ fn selection_follows_its_binding_across_sort_and_filter() {
 fn problems_only_and_namespace_scope() {
     let mut app = app();
     press(&mut app, "f");
-    assert_eq!(app.shown_bindings().len(), 83 - 37);
+    assert_eq!(app.shown_bindings().len(), 86 - 40);
     press(&mut app, ":ns payments\n");
     assert_eq!(app.query.namespace.as_deref(), Some("payments"));
     assert_eq!(app.shown_bindings(), ["payments/payments-api"]);
     press(&mut app, "f");
     assert_eq!(app.shown_bindings().len(), 4);
     press(&mut app, ":ns all\n");
-    assert_eq!(app.shown_bindings().len(), 83);
+    assert_eq!(app.shown_bindings().len(), 86);
     press(&mut app, ":ns nowhere\n");
     assert_eq!(app.toast.as_ref().map(|t| t.kind), Some(ToastKind::Error));
     assert_eq!(app.query.namespace, None);
@@ -493,7 +493,7 @@ fn a_switch_shows_the_new_cluster_with_fresh_views() {
     );
     let shown = app.shown_bindings();
     assert_eq!(shown, fresh.shown_bindings(), "as if it had started there");
-    assert_ne!(shown.len(), 83);
+    assert_ne!(shown.len(), 86);
     assert_eq!(app.selected_binding(), Some(shown[0]));
     assert_eq!(app.bindings.cursor.index, 0);
     assert_eq!(
