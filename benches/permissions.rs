@@ -27,12 +27,24 @@ fn document(svc: &str, n: usize) -> String {
             r#"{"Sid":"NoIam","Effect":"Deny","Action":"iam:*","Resource":"*"}"#.to_owned(),
         ))
         .collect();
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
 }
 
 /// Every role gets 3 inline policies and 7 managed ones out of a pool of 50.
 fn with_documents(mut inv: Inventory) -> Inventory {
-    let services = ["s3", "dynamodb", "sqs", "sns", "kms", "logs", "ssm", "secretsmanager"];
+    let services = [
+        "s3",
+        "dynamodb",
+        "sqs",
+        "sns",
+        "kms",
+        "logs",
+        "ssm",
+        "secretsmanager",
+    ];
     inv.managed_policies = (0..50)
         .map(|i| ManagedPolicy {
             arn: format!("arn:aws:iam::111122223333:policy/pool-{i}"),
@@ -73,7 +85,10 @@ fn bench(c: &mut Criterion) {
         .find(|b| b.role_arn.is_some())
         .map(|b| format!("{}/{}", b.namespace, b.service_account))
         .unwrap();
-    let question = [Question::new("s3:GetObject", "arn:aws:s3:us-east-1:111122223333:thing-3/report.csv")];
+    let question = [Question::new(
+        "s3:GetObject",
+        "arn:aws:s3:us-east-1:111122223333:thing-3/report.csv",
+    )];
     let answer = ask::can(&inv, &report, &binding, &question, &[]).unwrap();
     eprintln!("can {binding}: {:?}", answer.results[0].decision);
     let documents = Documents::new(&inv);
@@ -88,9 +103,10 @@ fn bench(c: &mut Criterion) {
     c.bench_function("evaluate: one question, a role with 10 policies", |b| {
         b.iter(|| ask::answer_all(&permissions, &session, &question))
     });
-    c.bench_function("can: one question end to end (documents of 2,000 roles indexed)", |b| {
-        b.iter(|| ask::can(&inv, &report, &binding, &question, &[]).unwrap())
-    });
+    c.bench_function(
+        "can: one question end to end (documents of 2,000 roles indexed)",
+        |b| b.iter(|| ask::can(&inv, &report, &binding, &question, &[]).unwrap()),
+    );
     let who = Question::new("s3:GetObject", "*");
     let w = ask::who_can(&inv, &report, &who, &[]);
     eprintln!(

@@ -376,8 +376,12 @@ pub fn answers_by_role(inv: &Inventory, question: &Question, given: &[Given]) ->
             let result = match documents.of(role) {
                 Ok(docs) => {
                     let session = session_of(&docs, documents.region(), given);
-                    answer_all(&docs.permissions(), &session, std::slice::from_ref(question))
-                        .pop()?
+                    answer_all(
+                        &docs.permissions(),
+                        &session,
+                        std::slice::from_ref(question),
+                    )
+                    .pop()?
                 }
                 Err(why) => CanResult {
                     action: question.action.clone(),

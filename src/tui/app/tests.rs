@@ -85,7 +85,7 @@ fn selection_follows_its_binding_across_sort_and_filter() {
 fn problems_only_and_namespace_scope() {
     let mut app = app();
     press(&mut app, "f");
-    assert_eq!(app.shown_bindings().len(), 86 - 40);
+    assert_eq!(app.shown_bindings().len(), 86 - 38);
     press(&mut app, ":ns payments\n");
     assert_eq!(app.query.namespace.as_deref(), Some("payments"));
     assert_eq!(app.shown_bindings(), ["payments/payments-api"]);
