@@ -238,11 +238,20 @@ fn demo_json(args: &[&str], code: i32) -> Value {
 #[test]
 fn a_demo_binding_reads_its_statements_and_cannot_delete_them() {
     let v = demo_json(
-        &["can", "billing/statements-reader", "s3:ListBucket", "s3:GetObject", "s3:DeleteObject"],
+        &[
+            "can",
+            "billing/statements-reader",
+            "s3:ListBucket",
+            "s3:GetObject",
+            "s3:DeleteObject",
+        ],
         1,
     );
     assert_eq!(v["binding"], "billing/statements-reader");
-    assert_eq!(v["principal"], "arn:aws:iam::111122223333:role/shop-prod-statements-reader");
+    assert_eq!(
+        v["principal"],
+        "arn:aws:iam::111122223333:role/shop-prod-statements-reader"
+    );
     let decisions: Vec<&str> = v["results"]
         .as_array()
         .unwrap()
@@ -251,14 +260,23 @@ fn a_demo_binding_reads_its_statements_and_cannot_delete_them() {
         .collect();
     // `--resource` defaults to `*`: an Allow naming some resources applies.
     assert_eq!(decisions, ["allowed", "allowed", "implicit-deny"]);
-    assert_eq!(v["results"][1]["matched"][0]["policy_arn"], "arn:aws:iam::111122223333:policy/shop-prod-statements-read");
+    assert_eq!(
+        v["results"][1]["matched"][0]["policy_arn"],
+        "arn:aws:iam::111122223333:policy/shop-prod-statements-read"
+    );
     assert_eq!(v["results"][1]["matched"][0]["kind"], "managed");
 }
 
 #[test]
 fn an_explicit_deny_and_a_boundary_decide_on_the_demo() {
     let cleaner = demo_json(
-        &["can", "media/media-cleaner", "s3:DeleteObject", "--resource", "arn:aws:s3:::shop-prod-media/tmp/a.jpg"],
+        &[
+            "can",
+            "media/media-cleaner",
+            "s3:DeleteObject",
+            "--resource",
+            "arn:aws:s3:::shop-prod-media/tmp/a.jpg",
+        ],
         1,
     );
     let r = &cleaner["results"][0];
@@ -266,32 +284,60 @@ fn an_explicit_deny_and_a_boundary_decide_on_the_demo() {
     assert_eq!(r["matched"][0]["sid"], "NoDeletes");
     assert_eq!(r["matched"][0]["effect"], "Deny");
     let exporter = demo_json(
-        &["can", "reporting/report-exporter", "athena:StartQueryExecution"],
+        &[
+            "can",
+            "reporting/report-exporter",
+            "athena:StartQueryExecution",
+        ],
         1,
     );
     let r = &exporter["results"][0];
     assert_eq!(r["decision"], "implicit-deny");
     assert_eq!(r["boundary"], "implicit-deny");
-    assert_eq!(r["reason"], "no permissions boundary allows the athena:StartQueryExecution action");
+    assert_eq!(
+        r["reason"],
+        "no permissions boundary allows the athena:StartQueryExecution action"
+    );
 }
 
 #[test]
 fn who_can_names_the_bindings_and_the_node_roles_that_inherit_it() {
     let v = demo_json(
-        &["who-can", "s3:DeleteObject", "--resource", "arn:aws:s3:::shop-prod-media/tmp/x"],
+        &[
+            "who-can",
+            "s3:DeleteObject",
+            "--resource",
+            "arn:aws:s3:::shop-prod-media/tmp/x",
+        ],
         0,
     );
     assert_eq!(v["action"], "s3:DeleteObject");
     let principals = v["principals"].as_array().unwrap();
-    let allowed: Vec<&Value> = principals.iter().filter(|p| p["decision"] == "allowed").collect();
+    let allowed: Vec<&Value> = principals
+        .iter()
+        .filter(|p| p["decision"] == "allowed")
+        .collect();
     // Allowed first, then unknown.
-    let first_unknown = principals.iter().position(|p| p["decision"] == "unknown").unwrap();
+    let first_unknown = principals
+        .iter()
+        .position(|p| p["decision"] == "unknown")
+        .unwrap();
     assert_eq!(first_unknown, allowed.len());
-    let names: Vec<&str> = allowed.iter().filter_map(|p| p["binding"].as_str()).collect();
+    let names: Vec<&str> = allowed
+        .iter()
+        .filter_map(|p| p["binding"].as_str())
+        .collect();
     assert!(names.contains(&"ci/gitlab-runner"), "{names:?}");
     // The media cleaner itself is denied (its own Deny), so it is not listed.
-    assert!(!principals.iter().any(|p| p["binding"] == "media/media-cleaner"));
-    let node = allowed.iter().find(|p| p["kind"] == "node-role").expect("a node role");
+    assert!(
+        !principals
+            .iter()
+            .any(|p| p["binding"] == "media/media-cleaner")
+    );
+    let node = allowed
+        .iter()
+        .find(|p| p["kind"] == "node-role")
+        .expect("a node role");
     assert_eq!(node["binding"], Value::Null);
     assert!(node["pods"].as_u64().unwrap() > 0);
     assert_eq!(node["matched"][0]["policy"], "AmazonS3FullAccess");

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::export::Format;
+use crate::analysis::permissions::ask::{parse_action, parse_resource};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -11,11 +12,13 @@ pub enum Command {
     /// `:ctx CONTEXT [CLUSTER]`: the EKS cluster's name when the context does not tell it.
     Context(String, Option<String>),
     Export(Format, Option<PathBuf>),
+    /// `:can ACTION [RESOURCE]` (also `:who-can`): the bindings and node roles allowed.
+    Can(String, String),
     Quit,
 }
 
 /// The commands, as completion offers them.
-const COMMANDS: &[&str] = &["ns", "ctx", "export", "q"];
+const COMMANDS: &[&str] = &["ns", "ctx", "can", "export", "q"];
 const FORMATS: &[&str] = &["json", "md", "html"];
 
 pub fn parse(line: &str) -> Result<Command, String> {
@@ -37,15 +40,34 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Export(format, rest.first().map(PathBuf::from)))
         }
         ["export", ..] => Err("usage: :export json|md|html [PATH]".into()),
-        [] => Err("type a command: ns, ctx, export or q".into()),
+        ["can" | "who-can", action, rest @ ..] if rest.len() <= 1 => {
+            let action = parse_action(action)?;
+            let resource = parse_resource(rest.first().copied().unwrap_or("*"))?;
+            Ok(Command::Can(action, resource))
+        }
+        ["can" | "who-can", ..] => Err(
+            "usage: :can ACTION [RESOURCE], e.g. :can s3:GetObject arn:aws:s3:::bucket/*".into(),
+        ),
+        [] => Err("type a command: ns, ctx, can, export or q".into()),
         [other, ..] => Err(format!(
-            "unknown command {other:?}: ns NAME|all, ctx CONTEXT [CLUSTER], export json|md|html [PATH], q"
+            "unknown command {other:?}: ns NAME|all, ctx CONTEXT [CLUSTER], can ACTION [RESOURCE], export json|md|html [PATH], q"
         )),
     }
 }
 
 /// The words the last (partial) word of `line` could become.
+#[cfg(test)]
 pub fn candidates(line: &str, namespaces: &[String], contexts: &[String]) -> Vec<String> {
+    candidates_with(line, namespaces, contexts, &[])
+}
+
+/// As [`candidates`], with the actions the cluster's policies name for `:can`.
+pub fn candidates_with(
+    line: &str,
+    namespaces: &[String],
+    contexts: &[String],
+    actions: &[String],
+) -> Vec<String> {
     let ends_with_space = line.ends_with(char::is_whitespace);
     let mut words: Vec<&str> = line.split_whitespace().collect();
     let partial = if ends_with_space {
@@ -60,18 +82,37 @@ pub fn candidates(line: &str, namespaces: &[String], contexts: &[String]) -> Vec
             .collect(),
         ["ctx" | "context"] => contexts.iter().map(String::as_str).collect(),
         ["export"] => FORMATS.to_vec(),
+        ["can" | "who-can"] => actions.iter().map(String::as_str).collect(),
         _ => Vec::new(),
     };
+    let lower = partial.to_lowercase();
     pool.into_iter()
-        .filter(|c| c.starts_with(partial))
+        .filter(|c| {
+            c.starts_with(partial)
+                || (words
+                    .first()
+                    .is_some_and(|w| *w == "can" || *w == "who-can")
+                    && c.to_lowercase().starts_with(&lower))
+        })
         .map(str::to_owned)
         .collect()
 }
 
 /// `line` with its last word completed as far as the candidates agree (and a space after
 /// a unique candidate).
+#[cfg(test)]
 pub fn complete(line: &str, namespaces: &[String], contexts: &[String]) -> String {
-    let found = candidates(line, namespaces, contexts);
+    complete_with(line, namespaces, contexts, &[])
+}
+
+/// As [`complete`], with the actions `:can` completes.
+pub fn complete_with(
+    line: &str,
+    namespaces: &[String],
+    contexts: &[String],
+    actions: &[String],
+) -> String {
+    let found = candidates_with(line, namespaces, contexts, actions);
     let Some(first) = found.first() else {
         return line.to_owned();
     };
@@ -136,6 +177,24 @@ mod tests {
                 .contains("json, md or html")
         );
         assert!(parse("pods").unwrap_err().contains("unknown command"));
+        assert_eq!(
+            parse("can s3:GetObject"),
+            Ok(Command::Can("s3:GetObject".into(), "*".into()))
+        );
+        assert_eq!(
+            parse("who-can s3:DeleteObject arn:aws:s3:::b/*"),
+            Ok(Command::Can(
+                "s3:DeleteObject".into(),
+                "arn:aws:s3:::b/*".into()
+            ))
+        );
+        assert!(parse("can s3:*").unwrap_err().contains("is not an action"));
+        assert!(
+            parse("can s3:GetObject bucket")
+                .unwrap_err()
+                .contains("is not an ARN")
+        );
+        assert!(parse("can").unwrap_err().contains("usage: :can"));
         assert!(parse("ns").is_err());
     }
 
@@ -145,7 +204,7 @@ mod tests {
         let ctx = names(&["shop-prod"]);
         assert_eq!(
             candidates("", &ns, &ctx),
-            names(&["ns", "ctx", "export", "q"])
+            names(&["ns", "ctx", "can", "export", "q"])
         );
         assert_eq!(complete("e", &ns, &ctx), "export ");
         assert_eq!(complete("ns pay", &ns, &ctx), "ns payments");
@@ -158,5 +217,14 @@ mod tests {
         assert_eq!(complete("ctx ", &ns, &ctx), "ctx shop-prod ");
         assert_eq!(complete("export h", &ns, &ctx), "export html ");
         assert_eq!(complete("zzz", &ns, &ctx), "zzz");
+        let actions = names(&["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]);
+        assert_eq!(
+            complete_with("can s3:p", &ns, &ctx, &actions),
+            "can s3:PutObject "
+        );
+        assert_eq!(
+            complete_with("can s3:Get", &ns, &ctx, &actions),
+            "can s3:GetObject"
+        );
     }
 }

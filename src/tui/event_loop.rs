@@ -116,6 +116,11 @@ fn apply(app: &mut App, update: Update<Model>, now: Instant) {
         }
         Update::Switched { model, context } => app.switched(model, &context, now),
         Update::SwitchFailed { error, .. } => app.switch_failed(&error, now),
+        Update::Answered {
+            action,
+            resource,
+            answers,
+        } => app.answered(&action, &resource, answers, now),
         Update::Notice { text, error } => {
             let kind = if error {
                 ToastKind::Error
@@ -185,6 +190,15 @@ fn perform(
             if requests.send(Request::Refresh).is_err() {
                 app.notify(
                     "cannot refresh: the update service stopped",
+                    ToastKind::Error,
+                    now,
+                );
+            }
+        }
+        Effect::Ask { action, resource } => {
+            if requests.send(Request::Ask { action, resource }).is_err() {
+                app.notify(
+                    "cannot ask: the update service stopped",
                     ToastKind::Error,
                     now,
                 );

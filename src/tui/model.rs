@@ -72,6 +72,8 @@ pub struct Model {
     pub findings: Vec<FindingEntry>,
     /// Namespaces with bindings, sorted (for `:ns` completion).
     pub namespaces: Vec<String>,
+    /// The actions the roles' policies name, sorted (for `:can` completion).
+    pub actions: Vec<String>,
     /// When the data was captured (seconds since the epoch): ages are relative to it.
     pub now: Option<i64>,
 }
@@ -82,6 +84,7 @@ impl Model {
             report,
             sources,
             aws,
+            actions,
         } = analysed;
         let now = report
             .cluster
@@ -145,6 +148,7 @@ impl Model {
             widths,
             node_roles,
             namespaces,
+            actions,
             now,
         };
         model.findings = finding_entries(&model);

@@ -4,7 +4,10 @@
 
 use std::cmp::Ordering;
 
+use crate::analysis::permissions::Verdict;
 use crate::analysis::{Code, Severity, Status};
+
+use super::app::CanQuery;
 
 use super::model::{Model, Target};
 use super::query::{Query, Sort, SortColumn};
@@ -29,8 +32,25 @@ pub fn sorted_bindings(model: &Model, sort: Sort) -> Vec<usize> {
     rows
 }
 
+/// Whether `:can` keeps a row of this role: its answer is allowed or unknown (every row
+/// while the question is being answered).
+fn can_keeps(can: Option<&CanQuery>, role_arn: Option<&str>) -> bool {
+    match can {
+        None => true,
+        Some(q) if q.answers.is_none() => true,
+        Some(q) => q
+            .answer(role_arn)
+            .is_some_and(|a| matches!(a.decision, Verdict::Allowed | Verdict::Unknown)),
+    }
+}
+
 /// The bindings shown, in the order of `sorted`.
-pub fn bindings(model: &Model, query: &Query, sorted: &[usize]) -> Vec<usize> {
+pub fn bindings(
+    model: &Model,
+    query: &Query,
+    sorted: &[usize],
+    can: Option<&CanQuery>,
+) -> Vec<usize> {
     let matches = query.filter.matcher();
     sorted
         .iter()
@@ -40,17 +60,20 @@ pub fn bindings(model: &Model, query: &Query, sorted: &[usize]) -> Vec<usize> {
             query.namespace.as_deref().is_none_or(|n| n == b.namespace)
                 && !(query.problems_only && b.status == Status::Ok)
                 && matches(&model.bindings[i].haystack)
+                && can_keeps(can, b.role_arn.as_deref())
         })
         .collect()
 }
 
 /// The node roles shown (not namespaced), in report order.
-pub fn node_roles(model: &Model, query: &Query) -> Vec<usize> {
+pub fn node_roles(model: &Model, query: &Query, can: Option<&CanQuery>) -> Vec<usize> {
     let matches = query.filter.matcher();
     (0..model.report.node_roles.len())
         .filter(|&i| {
-            !(query.problems_only && model.report.node_roles[i].status == Status::Ok)
+            let r = &model.report.node_roles[i];
+            !(query.problems_only && r.status == Status::Ok)
                 && matches(&model.node_roles[i].haystack)
+                && can_keeps(can, Some(&r.role_arn))
         })
         .collect()
 }

@@ -277,3 +277,59 @@ fn long_error_toast_wraps() {
     let joined: String = shown.lines().rev().take(2).collect::<Vec<_>>().join(" ");
     assert!(joined.contains("its contexts: prod, staging"), "{shown}");
 }
+
+/// `:can ACTION RESOURCE`: the question goes to the update service as an effect (the
+/// dashboard never analyses); its answer narrows the tables to the bindings and node roles
+/// allowed or unknown, and the drill-down shows the deciding statement; Esc clears it.
+#[test]
+fn can_narrows_the_tables_and_answers_in_the_drill_down() {
+    use std::sync::Arc;
+
+    use crate::analysis::permissions::ask::answers_by_role;
+    use crate::policy::identity::Question;
+
+    let mut app = demo_app();
+    let (action, resource) = ("s3:DeleteObject", "arn:aws:s3:::shop-prod-media/tmp/x");
+    press(&mut app, &format!(":can {action} {resource}\n"));
+    assert_eq!(
+        app.take_effects(),
+        [super::app::Effect::Ask {
+            action: action.into(),
+            resource: resource.into()
+        }]
+    );
+    assert_eq!(app.shown_bindings().len(), 86, "all shown while asking");
+    // What the update service answers, from the same inventory.
+    let answers = answers_by_role(&test_support::demo(), &Question::new(action, resource), &[]);
+    // An answer to another question is dropped.
+    app.answered(
+        "s3:GetObject",
+        "*",
+        Arc::new(answers.clone()),
+        Instant::now(),
+    );
+    assert_eq!(app.shown_bindings().len(), 86);
+    app.answered(action, resource, Arc::new(answers), Instant::now());
+    assert_eq!(
+        app.shown_bindings(),
+        // In the table's order: status (failing first), then namespace and name.
+        [
+            "analytics/warehouse-loader",
+            "argo-workflows/argo-workflow",
+            "ci/gitlab-runner",
+            "analytics/partner-export"
+        ]
+    );
+    insta::assert_snapshot!("can_bindings", screen(&mut app, W, H));
+    select(&mut app, "ci/gitlab-runner");
+    press(&mut app, "\n");
+    insta::assert_snapshot!("can_drill_down", screen(&mut app, W, H));
+    press(&mut app, "\x1b");
+    assert_eq!(
+        app.shown_bindings().len(),
+        4,
+        "Esc leaves the drill-down first"
+    );
+    press(&mut app, "\x1b");
+    assert_eq!(app.shown_bindings().len(), 86, "then clears the question");
+}

@@ -7,6 +7,9 @@
 pub mod service;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::analysis::permissions::ask::RoleAnswers;
 
 use crate::analysis::{Report, Settings, analyze};
 use crate::inventory::{AwsStatus, Inventory, SourceHealth};
@@ -18,6 +21,8 @@ pub struct Analysed {
     /// Every Kubernetes source: syncing, ok (with what it holds), forbidden or failing.
     pub sources: Vec<SourceHealth>,
     pub aws: AwsStatus,
+    /// The actions the roles' policies name (for `:can` completion).
+    pub actions: Vec<String>,
 }
 
 impl Analysed {
@@ -27,6 +32,7 @@ impl Analysed {
             report: analyze(inventory, settings),
             sources: inventory.sources.clone(),
             aws: inventory.aws.clone(),
+            actions: crate::analysis::permissions::actions_named(inventory),
         }
     }
 }
@@ -66,6 +72,12 @@ pub enum Update<M> {
     SwitchFailed { context: String, error: String },
     /// Something to tell the user.
     Notice { text: String, error: bool },
+    /// The answer to `:can ACTION RESOURCE` for every role of the data shown.
+    Answered {
+        action: String,
+        resource: String,
+        answers: Arc<RoleAnswers>,
+    },
 }
 
 /// What the dashboard asks for.
@@ -78,4 +90,6 @@ pub enum Request {
         context: String,
         cluster: Option<String>,
     },
+    /// `:can ACTION RESOURCE`: may each role's session do it?
+    Ask { action: String, resource: String },
 }

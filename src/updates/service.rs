@@ -12,7 +12,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::analysis::Settings;
+use crate::analysis::permissions::ask::answers_by_role;
 use crate::inventory::Inventory;
+use crate::policy::identity::Question;
 use crate::sources::live::{Feed, LiveOptions, StartError};
 
 use super::{Analysed, Origin, Request, Update};
@@ -164,6 +166,7 @@ impl<M: Send + 'static> Service<M> {
                             let _ = tx.send((context, Feed::connect(&opts).await));
                         });
                     }
+                    Some(Request::Ask { action, resource }) => self.ask(action, resource, &updates),
                     Some(Request::Refresh) => {
                         if let Some(notice) = self.refresh(generation, &done_tx) {
                             let _ = updates.send(notice);
@@ -204,6 +207,36 @@ impl<M: Send + 'static> Service<M> {
                 (delivery, model)
             });
             let _ = done.send((generation, result));
+        });
+    }
+
+    /// `:can`: answers the question for every role of the data shown, on a blocking thread
+    /// (the live store's inventory, or the demo or snapshot read again).
+    fn ask(&self, action: String, resource: String, updates: &mpsc::UnboundedSender<Update<M>>) {
+        let store = self.feed.as_ref().map(|f| f.store.clone());
+        let reload = self.reload.clone();
+        let updates = updates.clone();
+        tokio::task::spawn_blocking(move || {
+            let inventory = match store {
+                Some(store) => Ok(store.inventory()),
+                None => reload(),
+            };
+            let update = match inventory {
+                Ok(inv) => {
+                    let question = Question::new(&action, &resource);
+                    let answers = Arc::new(answers_by_role(&inv, &question, &[]));
+                    Update::Answered {
+                        action,
+                        resource,
+                        answers,
+                    }
+                }
+                Err(e) => Update::Notice {
+                    text: format!("cannot answer :can {action}: {e}"),
+                    error: true,
+                },
+            };
+            let _ = updates.send(update);
         });
     }
 
@@ -395,5 +428,35 @@ mod tests {
             error.contains("/nonexistent/irsa-tui-test/kubeconfig"),
             "{error}"
         );
+    }
+
+    /// `:can` is answered off the UI thread, for every role of the data shown (here the
+    /// snapshot read again), by role ARN.
+    #[tokio::test]
+    async fn a_question_is_answered_for_every_role_of_the_data_shown() {
+        let reload: Reload =
+            Arc::new(|| crate::sources::demo::inventory().map_err(|e| e.to_string()));
+        let (requests, mut rx, task) = start(service(Origin::Demo, None, reload));
+        requests
+            .send(Request::Ask {
+                action: "s3:GetObject".into(),
+                resource: "arn:aws:s3:::shop-prod-statements/a.pdf".into(),
+            })
+            .expect("sent");
+        let Update::Answered {
+            action, answers, ..
+        } = next(&mut rx).await
+        else {
+            panic!("an answer")
+        };
+        assert_eq!(action, "s3:GetObject");
+        let reader = &answers["arn:aws:iam::111122223333:role/shop-prod-statements-reader"];
+        assert_eq!(
+            reader.decision,
+            crate::analysis::permissions::Verdict::Allowed
+        );
+        assert!(answers.len() > 50, "{} roles answered", answers.len());
+        drop(requests);
+        task.await.expect("stops");
     }
 }

@@ -4,7 +4,7 @@
 
 pub mod ask;
 
-pub use crate::policy::identity::Verdict;
+pub use crate::policy::identity::{PolicyKind, Verdict};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::inventory::{Inventory, ReadStatus, Role};
 use crate::policy::PolicyDocument;
-use crate::policy::identity::{Permissions, Policy, PolicyKind, Session};
+use crate::policy::identity::{Permissions, Policy, Session};
 
 /// A document, parsed, or why it cannot be evaluated.
 pub type Parsed = Arc<Result<PolicyDocument, String>>;
@@ -63,6 +63,44 @@ impl<'a> RoleDocuments<'a> {
     pub fn session(&self, region: Option<&str>) -> Session {
         Session::of_role(&self.role.arn, self.role.tags.as_ref(), region)
     }
+}
+
+/// At most this many actions are offered for completion.
+const ACTIONS_NAMED_MAX: usize = 5_000;
+
+/// Every action without a wildcard that a policy document of the inventory names (in an
+/// `Action` of an inline, managed or boundary policy), sorted: what `:can` completes.
+pub fn actions_named(inv: &Inventory) -> Vec<String> {
+    let documents = inv
+        .roles
+        .iter()
+        .flat_map(|r| r.inline_policies.iter().map(|p| p.document.as_str()))
+        .chain(
+            inv.managed_policies
+                .iter()
+                .filter_map(|p| p.document.as_deref()),
+        );
+    let mut out = std::collections::BTreeSet::new();
+    for text in documents {
+        let Ok(doc) = PolicyDocument::parse(text) else {
+            continue;
+        };
+        for s in &doc.statements {
+            let Some(a) = s.action.as_ref().filter(|a| !a.negated) else {
+                continue;
+            };
+            out.extend(
+                a.patterns
+                    .iter()
+                    .filter(|p| !p.contains(['*', '?']) && p.contains(':'))
+                    .cloned(),
+            );
+        }
+        if out.len() >= ACTIONS_NAMED_MAX {
+            break;
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The documents of every readable role of the inventory.

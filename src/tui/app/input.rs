@@ -12,7 +12,7 @@ use super::super::keymap::{self, Action, Scope};
 use super::super::query::Filter;
 use super::super::rows;
 use super::super::tab::Tab;
-use super::{App, Effect, Input, InputKind, ToastKind};
+use super::{App, CanQuery, Effect, Input, InputKind, ToastKind};
 
 impl App {
     /// A terminal event; returns whether the screen must be drawn again.
@@ -122,8 +122,12 @@ impl App {
                 if let Some(input) = &self.input
                     && input.kind == InputKind::Command
                 {
-                    let done =
-                        command::complete(&input.text, &self.model.namespaces, &self.contexts());
+                    let done = command::complete_with(
+                        &input.text,
+                        &self.model.namespaces,
+                        &self.contexts(),
+                        &self.model.actions,
+                    );
                     self.edit_input(|text| *text = done);
                 }
             }
@@ -164,8 +168,12 @@ impl App {
                 self.rebuild();
             }
             InputKind::Command => {
-                input.candidates =
-                    command::candidates(&input.text, &self.model.namespaces, &contexts);
+                input.candidates = command::candidates_with(
+                    &input.text,
+                    &self.model.namespaces,
+                    &contexts,
+                    &self.model.actions,
+                );
             }
         }
     }
@@ -202,6 +210,20 @@ impl App {
                 formats: vec![format],
                 path,
             }),
+            Ok(Command::Can(action, resource)) => {
+                self.notify(
+                    format!("asking every role: can {action} on {resource}…"),
+                    ToastKind::Info,
+                    now,
+                );
+                self.can = Some(CanQuery {
+                    action: action.clone(),
+                    resource: resource.clone(),
+                    answers: None,
+                });
+                self.rebuild();
+                self.effects.push(Effect::Ask { action, resource });
+            }
             Err(e) => self.notify(e, ToastKind::Error, now),
         }
     }

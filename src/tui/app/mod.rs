@@ -16,9 +16,11 @@ mod tests;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::analysis::Report;
+use crate::analysis::permissions::ask::{CanResult, RoleAnswers, answer_for};
 use crate::updates::Origin;
 
 use super::cursor::Cursor;
@@ -87,6 +89,21 @@ pub struct Toast {
     pub until: Instant,
 }
 
+/// `:can ACTION [RESOURCE]`: the question, and once answered every role's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CanQuery {
+    pub action: String,
+    pub resource: String,
+    pub answers: Option<Arc<RoleAnswers>>,
+}
+
+impl CanQuery {
+    /// The answer for a binding's or node role's role; `None` while asking, or for no role.
+    pub fn answer(&self, role_arn: Option<&str>) -> Option<&CanResult> {
+        answer_for(self.answers.as_deref()?, role_arn?)
+    }
+}
+
 /// Work for the event loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -105,6 +122,11 @@ pub enum Effect {
     SwitchContext {
         context: String,
         cluster: Option<String>,
+    },
+    /// Ask the update service `:can ACTION RESOURCE` for every role.
+    Ask {
+        action: String,
+        resource: String,
     },
 }
 
@@ -125,6 +147,8 @@ pub struct App {
     pub(super) theme: Theme,
     pub(super) tab: Tab,
     pub(super) query: Query,
+    /// `:can`: the tables show the bindings and node roles allowed (or unknown).
+    pub(super) can: Option<CanQuery>,
     pub(super) bindings: Table<usize>,
     /// Every binding in `query.sort`'s order, kept while only the filter changes.
     sorted: Vec<usize>,
@@ -159,6 +183,7 @@ impl App {
             theme,
             tab: Tab::Bindings,
             query: Query::default(),
+            can: None,
             bindings: Table::default(),
             sorted,
             node_roles: Table::default(),

@@ -18,6 +18,9 @@ impl App {
             self.help = None;
         } else if self.detail.is_some() {
             self.detail = None;
+        } else if self.can.is_some() {
+            self.can = None;
+            self.rebuild();
         } else if !self.query.filter.text.is_empty() {
             self.query.filter = Filter::default();
             self.rebuild();
@@ -242,12 +245,13 @@ impl App {
     /// Recomputes the shown rows of every table from the query, keeping selections.
     pub(super) fn rebuild(&mut self) {
         let model = &self.model;
-        self.bindings.rows = rows::bindings(model, &self.query, &self.sorted);
+        let can = self.can.as_ref();
+        self.bindings.rows = rows::bindings(model, &self.query, &self.sorted, can);
         let t = &mut self.bindings;
         t.cursor.resync(t.rows.len(), |i| {
             Some(model.bindings[t.rows[i]].key.as_str())
         });
-        self.node_roles.rows = rows::node_roles(model, &self.query);
+        self.node_roles.rows = rows::node_roles(model, &self.query, can);
         let t = &mut self.node_roles;
         t.cursor.resync(t.rows.len(), |i| {
             Some(model.report.node_roles[t.rows[i]].role_arn.as_str())

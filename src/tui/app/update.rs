@@ -1,6 +1,10 @@
 //! New analyses and `:ctx` switches arriving, toasts, highlights and the spinner's timer.
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use crate::analysis::permissions::Verdict;
+use crate::analysis::permissions::ask::RoleAnswers;
 
 use crate::inventory::SourceState;
 use crate::updates::Origin;
@@ -74,6 +78,51 @@ impl App {
             ToastKind::Info,
             now,
         );
+    }
+
+    /// The answer to `:can` arrived: the tables narrow to the bindings and node roles
+    /// allowed or unknown (an answer to a question no longer asked is dropped).
+    pub fn answered(
+        &mut self,
+        action: &str,
+        resource: &str,
+        answers: Arc<RoleAnswers>,
+        now: Instant,
+    ) {
+        let Some(q) = self
+            .can
+            .as_mut()
+            .filter(|q| q.action == action && q.resource == resource)
+        else {
+            return;
+        };
+        q.answers = Some(answers);
+        self.rebuild();
+        let (allowed, unknown) = self.can_counts();
+        self.notify(
+            format!(
+                "can {action} on {resource}: {allowed} bindings allowed, {unknown} unknown (Esc clears)"
+            ),
+            ToastKind::Info,
+            now,
+        );
+    }
+
+    /// The shown bindings `:can` found allowed, and unknown.
+    pub(crate) fn can_counts(&self) -> (usize, usize) {
+        let Some(q) = &self.can else { return (0, 0) };
+        let mut counts = (0, 0);
+        for &i in &self.bindings.rows {
+            match q
+                .answer(self.model.report.bindings[i].role_arn.as_deref())
+                .map(|a| a.decision)
+            {
+                Some(Verdict::Allowed) => counts.0 += 1,
+                Some(Verdict::Unknown) => counts.1 += 1,
+                _ => {}
+            }
+        }
+        counts
     }
 
     /// `:ctx` could not connect: the current data stays.

@@ -32,6 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     };
     let t = app.theme;
     let mut doc = Doc::new(page::width(area), t);
+    // The question asked comes first: it is what the person is looking for.
+    super::can::section(&mut doc, app.can.as_ref(), b.role_arn.as_deref());
     document(&mut doc, b, pods, state.finding, app.model.now);
     let block = blocks::page_block(
         app,

@@ -40,6 +40,21 @@ pub(super) fn table_block<'a>(
     if q.problems_only {
         spans.push(Span::styled("· problems only ", t.key()));
     }
+    if let Some(can) = &app.can {
+        let state = if can.answers.is_some() {
+            "allowed or unknown · Esc clears".to_owned()
+        } else {
+            "asking…".to_owned()
+        };
+        spans.push(Span::styled(
+            format!(
+                "· can {} on {}: {state} ",
+                crate::text::escape_controls(&can.action),
+                crate::text::escape_controls(&can.resource)
+            ),
+            t.key(),
+        ));
+    }
     Block::bordered().title(Line::from(spans))
 }
 

@@ -3,6 +3,7 @@
 mod binding_detail;
 mod bindings;
 mod blocks;
+mod can;
 mod cluster;
 mod findings;
 mod help;

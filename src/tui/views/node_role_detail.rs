@@ -29,6 +29,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     doc.field(2, "ARN", 7, vec![Span::raw(r.role_arn.clone())]);
     doc.field(2, "sources", 7, vec![Span::raw(r.sources.join(", "))]);
 
+    super::can::section(&mut doc, app.can.as_ref(), Some(&r.role_arn));
+
     doc.heading(format!("Findings ({})", r.findings.len()));
     if r.findings.is_empty() {
         doc.line(vec![Span::styled("  ✓ nothing found", t.ok())]);

@@ -1,0 +1,113 @@
+//! `:can ACTION [RESOURCE]` in a drill-down: the answer for this binding's or node role's
+//! role, with the deciding statements as written and the values that name the call marked.
+
+use ratatui::text::Span;
+
+use crate::analysis::Tri;
+use crate::analysis::permissions::{PolicyKind, Verdict};
+use crate::text::escape_controls as esc;
+
+use super::super::app::CanQuery;
+use super::super::widgets::page::Doc;
+
+fn tri(v: Verdict) -> Tri {
+    match v {
+        Verdict::Allowed => Tri::True,
+        Verdict::ImplicitDeny | Verdict::ExplicitDeny => Tri::False,
+        Verdict::Unknown => Tri::Unknown,
+    }
+}
+
+fn words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Allowed => "allowed",
+        Verdict::ImplicitDeny => "denied (implicit deny)",
+        Verdict::ExplicitDeny => "denied (explicit deny)",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+/// The section, when a `:can` question is asked.
+pub(super) fn section(doc: &mut Doc, can: Option<&CanQuery>, role_arn: Option<&str>) {
+    let Some(q) = can else { return };
+    let t = doc.theme;
+    doc.heading(format!("Can {} on {}", esc(&q.action), esc(&q.resource)));
+    if q.answers.is_none() {
+        doc.line(vec![Span::styled("  asking every role…", t.dim())]);
+        return;
+    }
+    let Some(a) = q.answer(role_arn) else {
+        doc.line(vec![Span::styled(
+            "  no answer: no role, or a role that does not exist or was not read",
+            t.dim(),
+        )]);
+        return;
+    };
+    let style = t.tri(tri(a.decision));
+    doc.line(vec![
+        Span::styled(
+            format!("  {} ", super::super::theme::tri_symbol(tri(a.decision))),
+            style,
+        ),
+        Span::styled(words(a.decision), style),
+    ]);
+    doc.text(4, &esc(&a.reason), t.dim());
+    for m in &a.matched {
+        let sid = m
+            .sid
+            .as_deref()
+            .map(|s| format!(", Sid {:?}", esc(s)))
+            .unwrap_or_default();
+        doc.line(vec![Span::raw(format!(
+            "    {} {:?}, statement {}{sid}:",
+            match m.kind {
+                PolicyKind::Inline => "inline policy",
+                PolicyKind::Managed => "managed policy",
+                PolicyKind::Boundary => "permissions boundary",
+            },
+            esc(&m.policy),
+            m.statement
+        ))]);
+        let Some(json) = &m.json else { continue };
+        let text = serde_json::to_string_pretty(json).unwrap_or_default();
+        let quoted: Vec<String> = m
+            .hits
+            .iter()
+            .filter_map(|h| serde_json::to_string(h).ok())
+            .collect();
+        for line in text.lines() {
+            let line = esc(line).into_owned();
+            if quoted.iter().any(|q| line.contains(q.as_str())) {
+                doc.line(vec![
+                    Span::styled("    ▶ ", t.key()),
+                    Span::styled(line, t.bold()),
+                ]);
+            } else {
+                doc.line(vec![Span::raw(format!("      {line}"))]);
+            }
+        }
+    }
+    if a.boundary != "none" {
+        doc.field(4, "boundary", 8, vec![Span::raw(a.boundary)]);
+    }
+    if !a.missing_context.is_empty() {
+        doc.field(
+            4,
+            "needs",
+            8,
+            vec![Span::styled(
+                a.missing_context
+                    .iter()
+                    .map(|k| esc(k).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                t.tri(Tri::Unknown),
+            )],
+        );
+    }
+    doc.text(
+        4,
+        "identity side only: SCPs, RCPs, resource-based and session policies are not evaluated",
+        t.dim(),
+    );
+}
