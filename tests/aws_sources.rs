@@ -87,8 +87,121 @@ async fn seed(moto: &Moto, extra_roles: usize) -> String {
         .send()
         .await
         .expect("attach");
+    // Permissions boundaries: a customer-managed one (attached nowhere) and an AWS-managed one.
+    let boundary = iam
+        .create_policy()
+        .policy_name("boundary-s3")
+        .policy_document(BOUNDARY_DOCUMENT)
+        .send()
+        .await
+        .expect("create boundary");
+    iam.put_role_permissions_boundary()
+        .role_name("forgotten")
+        .permissions_boundary(boundary.policy().and_then(|p| p.arn()).expect("arn"))
+        .send()
+        .await
+        .expect("boundary");
+    iam.put_role_permissions_boundary()
+        .role_name("web-wrong-ns")
+        .permissions_boundary(AWS_BOUNDARY)
+        .send()
+        .await
+        .expect("boundary");
     moto::create_leaky_node_group(&config).await;
     provider
+}
+
+const BOUNDARY_DOCUMENT: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+const AWS_BOUNDARY: &str = "arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess";
+
+/// The managed policies the seeded roles kept use: attached (the node role's three, S3
+/// read-only, `everything`) and boundaries.
+fn seeded_policy_arns() -> BTreeSet<String> {
+    [
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        AWS_BOUNDARY,
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(["everything", "boundary-s3"].map(|n| format!("arn:aws:iam::{ACCOUNT}:policy/{n}")))
+    .collect()
+}
+
+/// `managed_policies` holds each policy the kept roles use exactly once, sorted, each with
+/// its default version's document, and nothing else.
+fn assert_policy_documents(inv: &irsa_tui::inventory::Inventory) {
+    let arns: Vec<&str> = inv
+        .managed_policies
+        .iter()
+        .map(|p| p.arn.as_str())
+        .collect();
+    let mut sorted = arns.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(arns, sorted, "each ARN once, sorted by ARN");
+    let used: BTreeSet<String> = inv
+        .roles
+        .iter()
+        .flat_map(|r| {
+            r.attached_policies
+                .iter()
+                .map(|p| p.arn.clone())
+                .chain(r.permissions_boundary.clone())
+        })
+        .collect();
+    assert_eq!(used, seeded_policy_arns(), "the roles' policies as seeded");
+    assert_eq!(
+        arns.iter()
+            .map(|a| (*a).to_owned())
+            .collect::<BTreeSet<_>>(),
+        used,
+        "exactly the policies the kept roles use"
+    );
+    for p in &inv.managed_policies {
+        assert_eq!(p.error, None, "{}", p.arn);
+        assert!(p.default_version.is_some(), "{}", p.arn);
+        let doc = p.document.as_deref().expect("a document");
+        irsa_tui::policy::PolicyDocument::parse(doc)
+            .unwrap_or_else(|e| panic!("{}: unparsable document {e:?}", p.arn));
+        assert_eq!(p.arn.rsplit('/').next(), Some(p.name.as_str()));
+    }
+    let doc = |name: &str| {
+        inv.managed_policies
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.document.as_deref())
+            .map(|d| irsa_tui::policy::decode_json(d).expect("JSON").to_string())
+            .expect("document")
+    };
+    assert!(
+        doc("AmazonS3ReadOnlyAccess").contains("s3:Get"),
+        "AWS-managed document"
+    );
+    assert!(
+        doc("AmazonEC2ReadOnlyAccess").contains("ec2:Describe"),
+        "AWS-managed boundary"
+    );
+    assert!(
+        doc("everything").contains(r#""Action":"*""#),
+        "customer-managed"
+    );
+    assert!(
+        doc("boundary-s3").contains("s3:*"),
+        "customer-managed boundary"
+    );
+    let role = |n: &str| inv.roles.iter().find(|r| r.name == n).expect("role");
+    assert_eq!(
+        role("forgotten").permissions_boundary.as_deref(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:policy/boundary-s3").as_str())
+    );
+    assert_eq!(
+        role("web-wrong-ns").permissions_boundary.as_deref(),
+        Some(AWS_BOUNDARY)
+    );
 }
 
 fn annotated(ns: &str, name: &str, role: &str) -> ServiceAccount {
@@ -246,6 +359,25 @@ async fn reads_cluster_providers_roles_and_node_roles_in_bulk() {
         "only the missing role is read one by one: {counts:?}"
     );
 
+    // Policy documents: customer-managed ones come with the bulk pages; each distinct
+    // AWS-managed one (attached or boundary) is read once.
+    assert_policy_documents(&inv);
+    let aws_managed = seeded_policy_arns()
+        .iter()
+        .filter(|a| a.starts_with("arn:aws:iam::aws:"))
+        .count();
+    assert_eq!(aws_managed, 5);
+    assert_eq!(
+        counts.get("iam:GetPolicy"),
+        Some(&aws_managed),
+        "{counts:?}"
+    );
+    assert_eq!(
+        counts.get("iam:GetPolicyVersion"),
+        Some(&aws_managed),
+        "{counts:?}"
+    );
+
     // And analysis sees the broken bindings for what they are.
     let report = analyze(&inv, &Settings::default());
     let codes = |ns: &str, sa: &str| -> BTreeSet<Code> {
@@ -298,6 +430,80 @@ async fn aws_calls_do_not_grow_with_roles() {
     );
     assert_eq!(few_calls, many_calls, "calls must not grow with roles");
     assert!(many_calls < 40, "a few tens of calls: {many_calls}");
+}
+
+/// Roles trusting the cluster that all attach the same two AWS-managed policies: the policy
+/// reads are two each whether 5 or 50 roles use them.
+#[tokio::test(flavor = "multi_thread")]
+async fn policy_reads_grow_with_distinct_policies_not_with_roles() {
+    const SHARED: [&str; 2] = [
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess",
+    ];
+    let run = |roles: usize| async move {
+        let moto = Moto::start();
+        let config = moto.config().await;
+        let iam = aws_sdk_iam::Client::new(&config);
+        let provider = moto::create_cluster(&config, true).await;
+        for i in 0..roles {
+            let name = format!("app-{i:03}");
+            iam.create_role()
+                .role_name(&name)
+                .assume_role_policy_document(trust(
+                    &provider,
+                    &format!("system:serviceaccount:apps:{name}"),
+                    true,
+                ))
+                .send()
+                .await
+                .expect("create role");
+            for arn in SHARED {
+                iam.attach_role_policy()
+                    .role_name(&name)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .expect("attach");
+            }
+        }
+        let store = Store::new();
+        let calls = CallLog::default();
+        fetch(&options(&moto), &store, &calls).await;
+        let inv = store.inventory();
+        eprintln!(
+            "{roles} roles: {} calls {:?}",
+            calls.total(),
+            calls.counts()
+        );
+        assert_eq!(
+            inv.roles.len(),
+            roles,
+            "every role trusting the cluster is kept"
+        );
+        let arns: Vec<&str> = inv
+            .managed_policies
+            .iter()
+            .map(|p| p.arn.as_str())
+            .collect();
+        let mut expected = SHARED.to_vec();
+        expected.sort();
+        assert_eq!(arns, expected);
+        assert!(
+            inv.managed_policies
+                .iter()
+                .all(|p| p.document.is_some() && p.error.is_none()),
+            "{:?}",
+            inv.managed_policies
+        );
+        calls.counts()
+    };
+    let few = run(5).await;
+    let many = run(50).await;
+    for op in ["iam:GetPolicy", "iam:GetPolicyVersion"] {
+        assert_eq!(few.get(op), Some(&2), "{op} with 5 roles: {few:?}");
+        assert_eq!(many.get(op), Some(&2), "{op} with 50 roles: {many:?}");
+    }
+    assert_eq!(few, many, "no call grows with the roles");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -420,6 +626,16 @@ async fn falls_back_to_per_role_reads_when_the_bulk_read_is_denied() {
             .any(|p| p.admin)
     );
     assert!(role("payments-api").trust_policy.is_some());
+    // Every distinct managed policy (customer or AWS, attached or boundary) read once,
+    // however many roles use it.
+    assert_policy_documents(&inv);
+    let distinct = seeded_policy_arns().len();
+    assert_eq!(counts.get("iam:GetPolicy"), Some(&distinct), "{counts:?}");
+    assert_eq!(
+        counts.get("iam:GetPolicyVersion"),
+        Some(&distinct),
+        "{counts:?}"
+    );
     let allowed = least_privilege_actions();
     for op in counts_of(&calls) {
         assert!(

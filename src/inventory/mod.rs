@@ -382,4 +382,55 @@ mod tests {
             Err(SnapshotError::Json(..))
         ));
     }
+
+    #[test]
+    fn a_snapshot_written_before_managed_policies_still_loads() {
+        // As irsa-tui wrote them before `managed_policies`, `role_id` and `tags` existed.
+        let old = r#"{
+          "schema": "irsa-tui/snapshot/v1",
+          "roles": [{
+            "arn": "arn:aws:iam::111122223333:role/api",
+            "name": "api",
+            "path": "/",
+            "status": "ok",
+            "permissions_boundary": "arn:aws:iam::111122223333:policy/boundary",
+            "attached_policies": [
+              {"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "name": "AmazonS3ReadOnlyAccess", "admin": false}
+            ]
+          }]
+        }"#;
+        let inv = Inventory::from_snapshot_json(old, "old.json").expect("an old snapshot loads");
+        assert!(inv.managed_policies.is_empty());
+        assert_eq!(inv.roles.len(), 1);
+        assert_eq!(inv.roles[0].tags, None, "tags not read, not empty");
+        assert_eq!(inv.roles[0].role_id, None);
+        assert_eq!(
+            inv.roles[0].permissions_boundary.as_deref(),
+            Some("arn:aws:iam::111122223333:policy/boundary")
+        );
+        assert_eq!(inv.roles[0].attached_policies.len(), 1);
+    }
+
+    #[test]
+    fn managed_policies_round_trip_with_unreadable_ones() {
+        let mut inv = Inventory::new();
+        inv.managed_policies = vec![
+            ManagedPolicy {
+                arn: "arn:aws:iam::111122223333:policy/boundary".into(),
+                name: "boundary".into(),
+                default_version: Some("v2".into()),
+                document: Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into()),
+                error: None,
+            },
+            ManagedPolicy {
+                arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+                name: "ReadOnlyAccess".into(),
+                default_version: None,
+                document: None,
+                error: Some("iam:GetPolicy: AccessDenied: not allowed".into()),
+            },
+        ];
+        let back = Inventory::from_snapshot_json(&inv.to_snapshot_json(), "x").expect("reads");
+        assert_eq!(back.managed_policies, inv.managed_policies);
+    }
 }

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use crate::inventory::{
-    AwsStatus, Cluster, Inventory, Node, NodeRole, OidcProvider, Pod, PodIdentityAssociation, Role,
-    ServiceAccount, SourceHealth, SourceState,
+    AwsStatus, Cluster, Inventory, ManagedPolicy, Node, NodeRole, OidcProvider, Pod,
+    PodIdentityAssociation, Role, ServiceAccount, SourceHealth, SourceState,
 };
 
 /// The state of one source, for the dashboard header and the report's IRSA602.
@@ -52,6 +52,8 @@ pub struct Data {
     /// (resource, namespace) → since when it has been syncing (seconds since the epoch).
     pub syncing_since: BTreeMap<(String, Option<String>), i64>,
     pub roles: BTreeMap<String, Role>,
+    /// The managed policies the roles attach or use as a boundary, each once, by ARN.
+    pub managed_policies: Vec<ManagedPolicy>,
     pub oidc_providers: Vec<OidcProvider>,
     pub oidc_provider_accounts: Vec<String>,
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
@@ -100,6 +102,7 @@ impl Data {
         inv.pods = self.pods.values().cloned().collect();
         inv.nodes = self.nodes.values().cloned().collect();
         inv.roles = self.roles.values().cloned().collect();
+        inv.managed_policies = self.managed_policies.clone();
         inv.oidc_providers = self.oidc_providers.clone();
         inv.oidc_provider_accounts = self.oidc_provider_accounts.clone();
         inv.node_roles = self

@@ -3,6 +3,12 @@
 //! role, so the number of calls does not grow with roles, ServiceAccounts or pods. Only
 //! where that call is denied: `ListRoles`, then per-role reads with bounded concurrency,
 //! each distinct ARN once.
+//!
+//! The managed policies the kept roles attach or use as a permissions boundary go into
+//! [`Inventory::managed_policies`](crate::inventory::Inventory::managed_policies), each
+//! distinct ARN once with its default version's document: customer-managed ones from the
+//! bulk pages (no extra call), the others (AWS-managed, or all of them where the bulk read is
+//! denied) with one `GetPolicy` and one `GetPolicyVersion` per distinct ARN.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,7 +18,9 @@ use futures::StreamExt;
 
 use super::calls::{CallLog, describe, error_code};
 use crate::arn::{parse_role_arn, same_role};
-use crate::inventory::{AttachedPolicy, InlinePolicy, OidcProvider, ReadStatus, Role};
+use crate::inventory::{
+    AttachedPolicy, InlinePolicy, ManagedPolicy, OidcProvider, ReadStatus, Role,
+};
 use crate::policy::{PolicyDocument, decode_json};
 use crate::sources::store::Store;
 
@@ -43,19 +51,26 @@ pub async fn fetch(
                     .is_some_and(|v| v.to_string().to_lowercase().contains(p))
             })
     };
-    let mut roles: BTreeMap<String, Role> = match bulk(client, calls).await {
-        Ok(all) => all
-            .into_iter()
-            .filter(|r| keep(r))
-            .map(|r| (r.arn.clone(), r))
-            .collect(),
-        Err(reason) => {
-            tracing::warn!(
-                "iam:GetAccountAuthorizationDetails denied ({reason}); reading roles one by one"
-            );
-            fallback(client, referenced, &keep, calls).await
-        }
-    };
+    // `known`: the customer-managed policies the bulk pages carried, by ARN.
+    let (mut roles, known): (BTreeMap<String, Role>, BTreeMap<String, ManagedPolicy>) =
+        match bulk(client, calls).await {
+            Ok((all, policies)) => (
+                all.into_iter()
+                    .filter(|r| keep(r))
+                    .map(|r| (r.arn.clone(), r))
+                    .collect(),
+                policies,
+            ),
+            Err(reason) => {
+                tracing::warn!(
+                    "iam:GetAccountAuthorizationDetails denied ({reason}); reading roles one by one"
+                );
+                (
+                    fallback(client, referenced, &keep, calls).await,
+                    BTreeMap::new(),
+                )
+            }
+        };
     // Referenced roles the account listing did not contain.
     for arn in referenced {
         if roles.contains_key(arn) || roles.keys().any(|k| same_role(arn, k)) {
@@ -85,7 +100,129 @@ pub async fn fetch(
             },
         );
     }
-    store.update(|d| d.roles = roles);
+    let policies = managed_policies(client, &roles, known, calls).await;
+    mark_admin(&mut roles, &policies);
+    store.update(|d| {
+        d.roles = roles;
+        d.managed_policies = policies;
+    });
+}
+
+/// The managed policies `roles` attach or use as a permissions boundary, each distinct ARN
+/// once, sorted by ARN. Those in `known` (from the bulk pages) cost nothing; each other
+/// distinct ARN is read once ([`read_policy`]), `CONCURRENCY` at a time, so the calls grow
+/// with the distinct policies, never with the roles using them.
+///
+/// AWS-managed policies are not asked for in the bulk read (its `AWSManagedPolicy` filter):
+/// that returns every AWS-managed policy (about 1,300) with all its versions, megabytes over
+/// several pages, to use the handful the roles attach; two small calls per distinct
+/// AWS-managed policy are fewer bytes and, for a few tens of policies, about as many calls.
+async fn managed_policies(
+    client: &Client,
+    roles: &BTreeMap<String, Role>,
+    mut known: BTreeMap<String, ManagedPolicy>,
+    calls: &CallLog,
+) -> Vec<ManagedPolicy> {
+    let used: BTreeSet<&str> = roles
+        .values()
+        .flat_map(|r| {
+            r.attached_policies
+                .iter()
+                .map(|p| p.arn.as_str())
+                .chain(r.permissions_boundary.as_deref())
+        })
+        .filter(|arn| !arn.is_empty())
+        .collect();
+    known.retain(|arn, _| used.contains(arn.as_str()));
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|arn| !known.contains_key(**arn))
+        .map(|arn| (*arn).to_owned())
+        .collect();
+    let read: Vec<ManagedPolicy> = futures::stream::iter(missing)
+        .map(|arn| async move { read_policy(client, &arn, calls).await })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    known.extend(read.into_iter().map(|p| (p.arn.clone(), p)));
+    known.into_values().collect()
+}
+
+/// GetPolicy (the default version's id), then GetPolicyVersion (its document). A policy that
+/// cannot be read is kept, with `document: None` and why in `error`.
+async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPolicy {
+    let mut out = ManagedPolicy {
+        arn: arn.to_owned(),
+        name: policy_name(arn, None),
+        ..Default::default()
+    };
+    calls.record("iam:GetPolicy");
+    let policy = match client.get_policy().policy_arn(arn).send().await {
+        Ok(o) => o.policy().cloned(),
+        Err(e) => {
+            let why = format!("iam:GetPolicy: {}", describe(&e));
+            tracing::warn!("managed policy {arn} not read: {why}");
+            out.error = Some(why);
+            return out;
+        }
+    };
+    out.name = policy_name(arn, policy.as_ref().and_then(|p| p.policy_name()));
+    out.default_version = policy
+        .as_ref()
+        .and_then(|p| p.default_version_id())
+        .map(str::to_owned);
+    let Some(version) = out.default_version.clone() else {
+        out.error = Some("iam:GetPolicy named no default version for the policy".into());
+        return out;
+    };
+    calls.record("iam:GetPolicyVersion");
+    match client
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(&version)
+        .send()
+        .await
+    {
+        Ok(v) => match v.policy_version().and_then(|v| v.document()) {
+            Some(doc) => out.document = Some(doc.to_owned()),
+            None => {
+                out.error = Some(format!(
+                    "iam:GetPolicyVersion returned no document for version {version}"
+                ));
+            }
+        },
+        Err(e) => {
+            let why = format!("iam:GetPolicyVersion: {}", describe(&e));
+            tracing::warn!("managed policy {arn} not read: {why}");
+            out.error = Some(why);
+        }
+    }
+    out
+}
+
+/// The policy's name as IAM gave it, else the ARN's last segment (`arn:…:policy/path/NAME`).
+fn policy_name(arn: &str, given: Option<&str>) -> String {
+    given
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default())
+        .to_owned()
+}
+
+/// Marks the attached customer-managed policies whose default document allows `*` on `*`,
+/// from the documents already read (AWS-managed ones by name only, as `is_admin` does).
+fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
+    for role in roles.values_mut() {
+        for attached in &mut role.attached_policies {
+            if attached.admin || crate::arn::account(&attached.arn) == Some("aws") {
+                continue;
+            }
+            let document = policies
+                .binary_search_by(|p| p.arn.as_str().cmp(&attached.arn))
+                .ok()
+                .and_then(|i| policies[i].document.as_deref());
+            attached.admin = is_admin(&attached.arn, document);
+        }
+    }
 }
 
 async fn providers(client: &Client, account: Option<&str>, store: &Store, calls: &CallLog) {
@@ -139,8 +276,12 @@ fn is_admin(arn: &str, document: Option<&str>) -> bool {
             .is_some_and(|d| d.grants_full_access())
 }
 
-/// Every role of the account with its policies, in as few calls as IAM allows.
-async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
+/// Every role of the account with its policies, in as few calls as IAM allows, and the
+/// account's customer-managed policies (by ARN) with their default version's document.
+async fn bulk(
+    client: &Client,
+    calls: &CallLog,
+) -> Result<(Vec<Role>, BTreeMap<String, ManagedPolicy>), String> {
     let mut pages = client
         .get_account_authorization_details()
         .filter(EntityType::Role)
@@ -149,7 +290,7 @@ async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
         .into_paginator()
         .send();
     let mut details = Vec::new();
-    let mut admin_policies = BTreeSet::new();
+    let mut policies = BTreeMap::new();
     while let Some(page) = pages.next().await {
         calls.record("iam:GetAccountAuthorizationDetails");
         let page = page.map_err(|e| describe(&e))?;
@@ -157,17 +298,27 @@ async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
             let default = p
                 .policy_version_list()
                 .iter()
-                .find(|v| v.is_default_version())
-                .and_then(|v| v.document());
-            if let Some(arn) = p.arn()
-                && is_admin(arn, default)
-            {
-                admin_policies.insert(arn.to_owned());
+                .find(|v| v.is_default_version());
+            // Without its default document here, the policy is read on its own if used.
+            if let (Some(arn), Some(document)) = (p.arn(), default.and_then(|v| v.document())) {
+                policies.insert(
+                    arn.to_owned(),
+                    ManagedPolicy {
+                        arn: arn.to_owned(),
+                        name: policy_name(arn, p.policy_name()),
+                        default_version: p
+                            .default_version_id()
+                            .or_else(|| default.and_then(|v| v.version_id()))
+                            .map(str::to_owned),
+                        document: Some(document.to_owned()),
+                        error: None,
+                    },
+                );
             }
         }
         details.extend(page.role_detail_list().iter().cloned());
     }
-    Ok(details
+    let roles = details
         .into_iter()
         .filter_map(|r| {
             let arn = r.arn()?.to_owned();
@@ -188,7 +339,8 @@ async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
                     .filter_map(|p| {
                         let arn = p.policy_arn()?.to_owned();
                         Some(AttachedPolicy {
-                            admin: admin_policies.contains(&arn) || is_admin(&arn, None),
+                            // Customer-managed ones are decided on their documents later.
+                            admin: is_admin(&arn, None),
                             name: p.policy_name().unwrap_or_default().to_owned(),
                             arn,
                         })
@@ -212,7 +364,8 @@ async fn bulk(client: &Client, calls: &CallLog) -> Result<Vec<Role>, String> {
                 arn,
             })
         })
-        .collect())
+        .collect();
+    Ok((roles, policies))
 }
 
 /// `ListRoles` (trust policies included), then full reads of the roles worth keeping.
@@ -267,7 +420,8 @@ async fn fallback(
     roles.into_iter().map(|r| (r.arn.clone(), r)).collect()
 }
 
-/// GetRole, its attached and inline policies, and the documents of customer-managed ones.
+/// GetRole, its attached and inline policies (the managed policies' documents are read
+/// later, once per distinct ARN for all roles).
 /// NoSuchEntity and AccessDenied are recorded on the role.
 async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
     calls.record("iam:GetRole");
@@ -328,12 +482,12 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             Ok(p) => {
                 for a in p.attached_policies() {
                     let Some(arn) = a.policy_arn() else { continue };
-                    let admin =
-                        is_admin(arn, None) || customer_policy_is_admin(client, arn, calls).await;
+                    // Customer-managed ones are decided on their documents, read once each
+                    // for all roles (`managed_policies`, `mark_admin`).
                     out.attached_policies.push(AttachedPolicy {
                         arn: arn.to_owned(),
                         name: a.policy_name().unwrap_or_default().to_owned(),
-                        admin,
+                        admin: is_admin(arn, None),
                     });
                 }
             }
@@ -378,29 +532,4 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
         }
     }
     out
-}
-
-/// A customer-managed policy whose default version allows `*` on `*`.
-async fn customer_policy_is_admin(client: &Client, arn: &str, calls: &CallLog) -> bool {
-    if crate::arn::account(arn) == Some("aws") {
-        return false;
-    }
-    calls.record("iam:GetPolicy");
-    let Ok(policy) = client.get_policy().policy_arn(arn).send().await else {
-        return false;
-    };
-    let Some(version) = policy.policy().and_then(|p| p.default_version_id()) else {
-        return false;
-    };
-    calls.record("iam:GetPolicyVersion");
-    match client
-        .get_policy_version()
-        .policy_arn(arn)
-        .version_id(version)
-        .send()
-        .await
-    {
-        Ok(v) => is_admin(arn, v.policy_version().and_then(|v| v.document())),
-        Err(_) => false,
-    }
 }

@@ -2,10 +2,12 @@
 //! Identity associations) and IAM (OIDC providers; roles and policies in bulk with
 //! `GetAccountAuthorizationDetails`, per-role reads only where that call is denied).
 //! Everything is written into the [`Store`]; failures are recorded, never raised.
+//! [`simulate`] asks IAM's `SimulatePrincipalPolicy` what a role may do (read-only too).
 
 mod calls;
 pub mod eks;
 pub mod iam;
+pub mod simulate;
 
 pub use calls::CallLog;
 
