@@ -508,3 +508,77 @@ async fn connection_problems_exit_two_with_one_line() {
         "{err}"
     );
 }
+
+/// Runs `irsa-tui ARGS --kubeconfig … --format json` against the world.
+async fn run_json(w: &World, args: &[&str]) -> (i32, Value, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"));
+    cmd.args(args)
+        .arg("--kubeconfig")
+        .arg(&w.kubeconfig)
+        .args(["--format", "json", "--sync-timeout", "60"])
+        .env("AWS_ENDPOINT_URL", &w.moto.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("KUBECONFIG");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+/// `can` and `who-can` on a live cluster: the role's AWS-managed policy document is read
+/// from IAM (GetPolicy + GetPolicyVersion) and evaluated; `--simulate` asks IAM too, and
+/// an IAM that cannot simulate (moto implements no SimulatePrincipalPolicy) is said beside
+/// irsa-tui's own answers, never instead of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn can_and_who_can_read_the_live_roles_policies() {
+    let w = world(cluster(), true).await;
+    let (code, v, stderr) = run_json(
+        &w,
+        &["can", "payments/api", "s3:GetObject", "s3:DeleteObject", "--resource", "arn:aws:s3:::invoices/2026.pdf"],
+    )
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(v["principal"], arn("payments-api"));
+    assert_eq!(v["results"][0]["decision"], "allowed", "{v}");
+    assert_eq!(
+        v["results"][0]["matched"][0]["policy_arn"],
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    );
+    assert_eq!(v["results"][1]["decision"], "implicit-deny");
+    assert_eq!(
+        v["results"][1]["reason"],
+        "no identity-based policy allows the s3:DeleteObject action"
+    );
+    assert_eq!(v["results"][1]["simulated"], Value::Null);
+
+    let (code, v, stderr) = run_json(&w, &["can", "payments/api", "s3:GetObject", "--simulate"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["results"][0]["decision"], "allowed");
+    let error = v["simulation_error"].as_str().expect("the simulation's failure is said");
+    assert!(error.contains("IAM could not simulate the policies of"), "{error}");
+    assert_eq!(error.lines().count(), 1, "{error}");
+
+    // who-can: every binding whose role reads S3 (payments-empty has no policy), and the
+    // node role, which holds AmazonS3FullAccess beyond the baseline.
+    let (code, v, stderr) = run_json(&w, &["who-can", "s3:GetObject"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<&str> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["binding"].as_str())
+        .collect();
+    assert!(names.contains(&"payments/api"), "{names:?}");
+    assert!(!names.contains(&"payments/empty"), "{names:?}");
+    assert!(
+        v["principals"].as_array().unwrap().iter().any(|p| p["kind"] == "node-role"),
+        "{v}"
+    );
+    assert_within_rbac(&w.fake);
+}

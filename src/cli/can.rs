@@ -39,6 +39,9 @@ pub struct CanArgs {
     /// Offline: the role whose session asks (fills aws:PrincipalArn and aws:PrincipalAccount).
     #[arg(long, value_name = "ARN", requires = "policy")]
     pub role: Option<String>,
+    /// Live only: also ask IAM's SimulatePrincipalPolicy for the role, and show both answers.
+    #[arg(long, conflicts_with = "policy")]
+    pub simulate: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CanFormat::Text)]
     pub format: CanFormat,
@@ -129,6 +132,9 @@ fn answer(args: &CanArgs, source: &SourceArgs) -> Result<CanAnswer, String> {
             ));
         }
         let qs = questions(actions, &args.resource)?;
+        if args.simulate {
+            return simulated(source, target, &qs, &given);
+        }
         let (inv, report) = analysed(source)?;
         ask::can(&inv, &report, target, &qs, &given)
     } else {
@@ -184,6 +190,68 @@ fn answer(args: &CanArgs, source: &SourceArgs) -> Result<CanAnswer, String> {
             &given,
         )
     }
+}
+
+/// `can --simulate`: the cluster read live, irsa-tui's answers, then IAM's own for the same
+/// questions with the same context. IAM unreachable or refusing is said beside the answers.
+fn simulated(
+    source: &SourceArgs,
+    target: &str,
+    qs: &[Question],
+    given: &[ask::Given],
+) -> Result<CanAnswer, String> {
+    use crate::sources::aws::simulate::{SimContext, SimDecision, SimQuestion, simulate_with};
+    if source.demo || source.replay.is_some() || source.no_aws {
+        return Err("--simulate asks IAM's SimulatePrincipalPolicy: it needs a live cluster and AWS (not --demo, --replay or --no-aws)".into());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let (mut inv, calls, aws) =
+        runtime.block_on(crate::sources::live::collect_with(&source.live_options()))?;
+    if !source.namespaces.is_empty() {
+        inv.restrict_to_namespaces(&source.namespaces);
+    }
+    let settings = Settings {
+        node_baseline: source.node_baseline()?,
+        generated_at: crate::time::now(),
+    };
+    let report = analyze(&inv, &settings);
+    let mut answer = ask::can(&inv, &report, target, qs, given)?;
+    let Some(role) = answer.principal.clone() else {
+        return Ok(answer);
+    };
+    let sim_questions: Vec<SimQuestion> = qs
+        .iter()
+        .map(|q| SimQuestion {
+            action: q.action.clone(),
+            resource: q.resource.as_str().to_owned(),
+        })
+        .collect();
+    let pairs: Vec<String> = given.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let context = SimContext::parse_all(&pairs)?;
+    let sims = runtime.block_on(simulate_with(&aws, &role, &sim_questions, &context, &calls));
+    tracing::info!("AWS calls: {:?}", calls.counts());
+    runtime.shutdown_background();
+    match sims {
+        Ok(sims) => {
+            let decided: Vec<_> = sims
+                .into_iter()
+                .map(|s| {
+                    let d = match s.decision {
+                        SimDecision::Allowed => crate::policy::identity::Verdict::Allowed,
+                        SimDecision::ImplicitDeny => crate::policy::identity::Verdict::ImplicitDeny,
+                        SimDecision::ExplicitDeny => crate::policy::identity::Verdict::ExplicitDeny,
+                    };
+                    (s.action, s.resource, d, s.org_allowed)
+                })
+                .collect();
+            answer = answer.with_simulation(&decided);
+        }
+        Err(e) => answer.simulation_error = Some(e),
+    }
+    Ok(answer)
 }
 
 pub fn run(args: &CanArgs, source: &SourceArgs) -> ExitCode {

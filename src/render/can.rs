@@ -130,6 +130,9 @@ fn result(out: &mut String, st: Style, r: &CanResult) {
             "  IAM SimulatePrincipalPolicy: {} ({agree})",
             verdict_words(sim)
         );
+        if let Some(note) = &r.simulation_note {
+            let _ = writeln!(out, "    {}", esc(note));
+        }
     }
 }
 
@@ -145,6 +148,14 @@ pub fn can_text(a: &CanAnswer, color: bool) -> String {
     let _ = writeln!(out, "{} {who}", st.bold("can"));
     if let Some(note) = &a.note {
         let _ = writeln!(out, "{} {}", st.yellow("note:"), esc(note));
+    }
+    if let Some(e) = &a.simulation_error {
+        let _ = writeln!(
+            out,
+            "{} IAM's simulation could not be asked: {}",
+            st.yellow("note:"),
+            esc(e)
+        );
     }
     for r in &a.results {
         out.push('\n');

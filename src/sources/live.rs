@@ -228,6 +228,12 @@ async fn wait_settled(store: &Store, deadline: tokio::time::Instant) {
 /// One complete read for `report`/`snapshot`: connect, wait for the first lists (sources
 /// still syncing after the timeout are reported as failing), read AWS once.
 pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String> {
+    collect_with(opts).await.map(|(inventory, calls, _)| (inventory, calls))
+}
+
+/// As [`collect`], with the AWS options the read used (for later reads of the same account,
+/// such as IAM's simulator).
+pub async fn collect_with(opts: &LiveOptions) -> Result<(Inventory, CallLog, AwsOptions), String> {
     let feed = Feed::connect(opts).await.map_err(|e| e.to_string())?;
     feed.settle().await;
     feed.store.give_up_syncing(feed.sync_timeout);
@@ -236,7 +242,7 @@ pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String>
     never_read(&inventory)?;
     let calls = CallLog::default();
     feed.read_aws(&calls).await;
-    Ok((feed.store.inventory(), calls))
+    Ok((feed.store.inventory(), calls, feed.aws.clone()))
 }
 
 /// An error when ServiceAccounts or pods were not read at all (no scope of them synced);

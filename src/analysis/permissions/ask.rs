@@ -65,11 +65,50 @@ pub struct CanAnswer {
     /// not get these credentials today).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// `--simulate`: why IAM's simulation could not be asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation_error: Option<String>,
 }
 
 impl CanAnswer {
+    /// Every question allowed — by IAM's simulation too, when it was asked.
     pub fn all_allowed(&self) -> bool {
-        self.results.iter().all(|r| r.decision == Verdict::Allowed)
+        self.results.iter().all(|r| {
+            r.decision == Verdict::Allowed && r.simulated.is_none_or(|s| s == Verdict::Allowed)
+        })
+    }
+
+    /// Puts IAM's own answers beside these: `(action, resource, decision, allowed by the
+    /// organization's SCPs)`, matched by action (case-insensitively) and resource. A
+    /// disagreement is said, with which side saw what.
+    pub fn with_simulation(mut self, simulated: &[(String, String, Verdict, Option<bool>)]) -> Self {
+        for r in &mut self.results {
+            let Some((_, _, decision, org)) = simulated
+                .iter()
+                .find(|(a, res, _, _)| a.eq_ignore_ascii_case(&r.action) && *res == r.resource)
+            else {
+                continue;
+            };
+            r.simulated = Some(*decision);
+            if *decision == r.decision {
+                continue;
+            }
+            r.simulation_note = Some(if *org == Some(false) {
+                "IAM's simulation also applies the organization's service control policies, which deny it; irsa-tui reads the identity side only".to_owned()
+            } else if r.decision == Verdict::Unknown {
+                format!(
+                    "irsa-tui could not decide without {}; IAM's simulation decided with the context it was given",
+                    if r.missing_context.is_empty() { "every document".to_owned() } else { r.missing_context.join(", ") }
+                )
+            } else {
+                format!(
+                    "irsa-tui says {} from the documents it read, IAM's simulation says {}: a document may have changed since it was read, or one of the two evaluates differently",
+                    r.decision.as_str(),
+                    decision.as_str()
+                )
+            });
+        }
+        self
     }
 }
 
@@ -89,6 +128,9 @@ pub struct CanResult {
     pub unreadable: Vec<Unreadable>,
     /// IAM's SimulatePrincipalPolicy decision, with `--simulate`.
     pub simulated: Option<Verdict>,
+    /// When IAM's simulation and this answer differ: which side saw what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation_note: Option<String>,
 }
 
 /// A statement that decides an answer.
@@ -147,6 +189,7 @@ pub fn answer_all(
                     })
                     .collect(),
                 simulated: None,
+                simulation_note: None,
             }
         })
         .collect()
@@ -273,6 +316,7 @@ pub fn can(
         scope: "identity",
         results: answer_all(&docs.permissions(), &session, questions),
         note,
+        simulation_error: None,
     })
 }
 
@@ -332,6 +376,7 @@ pub fn can_offline(
         scope: "identity",
         results: answer_all(&permissions, &session, questions),
         note: None,
+        simulation_error: None,
     })
 }
 
@@ -393,6 +438,7 @@ pub fn answers_by_role(inv: &Inventory, question: &Question, given: &[Given]) ->
                     missing_context: Vec::new(),
                     unreadable: Vec::new(),
                     simulated: None,
+                    simulation_note: None,
                 },
             };
             Some((role.arn.clone(), result))
@@ -675,6 +721,31 @@ mod tests {
         // PutObject: the writer's boundary refuses it, the reader has no Allow.
         let put = who_can(&inv, &report, &Question::new("s3:PutObject", "*"), &[]);
         assert!(put.principals.is_empty(), "{:?}", put.principals);
+    }
+
+    #[test]
+    fn iam_simulation_is_put_beside_and_a_disagreement_is_said() {
+        let (inv, report) = cluster();
+        let qs = [
+            Question::new("s3:GetObject", "arn:aws:s3:::media/a"),
+            Question::new("s3:PutObject", "arn:aws:s3:::media/a"),
+        ];
+        let a = can(&inv, &report, "media/uploader", &qs, &[]).unwrap();
+        assert!(!a.all_allowed());
+        let sims = [
+            // An SCP denies what the identity side allows.
+            ("S3:GETOBJECT".to_owned(), "arn:aws:s3:::media/a".to_owned(), Verdict::ExplicitDeny, Some(false)),
+            ("s3:PutObject".to_owned(), "arn:aws:s3:::media/a".to_owned(), Verdict::ImplicitDeny, Some(true)),
+        ];
+        let a = a.with_simulation(&sims);
+        assert_eq!(a.results[0].simulated, Some(Verdict::ExplicitDeny));
+        assert!(a.results[0].simulation_note.as_deref().unwrap().contains("service control policies"));
+        assert_eq!(a.results[1].simulated, Some(Verdict::ImplicitDeny));
+        assert_eq!(a.results[1].simulation_note, None, "they agree");
+        // Allowed by irsa-tui but not by IAM: not all allowed.
+        let only_get = can(&inv, &report, "media/uploader", &qs[..1], &[]).unwrap();
+        assert!(only_get.all_allowed());
+        assert!(!only_get.with_simulation(&sims).all_allowed());
     }
 
     #[test]

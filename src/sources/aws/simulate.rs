@@ -113,6 +113,20 @@ pub struct SimAnswer {
     pub org_allowed: Option<bool>,
 }
 
+/// [`simulate`] with a client for the account `opts` name (the standard chain,
+/// `--profile`, `AWS_ENDPOINT_URL_IAM`, the same deadlines as every read).
+pub async fn simulate_with(
+    opts: &super::AwsOptions,
+    role_arn: &str,
+    questions: &[SimQuestion],
+    context: &[SimContext],
+    calls: &CallLog,
+) -> Result<Vec<SimAnswer>, String> {
+    let config = super::sdk_config(opts).await;
+    let client = Client::new(&config);
+    simulate(&client, role_arn, questions, context, calls).await
+}
+
 /// Asks IAM to simulate `questions` for `role_arn` with `context`. One
 /// `SimulatePrincipalPolicy` call per distinct set of resources asked (all the actions asked
 /// on exactly that set together), each paginated. Answers come in the order of the
