@@ -540,7 +540,14 @@ async fn can_and_who_can_read_the_live_roles_policies() {
     let w = world(cluster(), true).await;
     let (code, v, stderr) = run_json(
         &w,
-        &["can", "payments/api", "s3:GetObject", "s3:DeleteObject", "--resource", "arn:aws:s3:::invoices/2026.pdf"],
+        &[
+            "can",
+            "payments/api",
+            "s3:GetObject",
+            "s3:DeleteObject",
+            "--resource",
+            "arn:aws:s3:::invoices/2026.pdf",
+        ],
     )
     .await;
     assert_eq!(code, 1, "{stderr}");
@@ -557,11 +564,17 @@ async fn can_and_who_can_read_the_live_roles_policies() {
     );
     assert_eq!(v["results"][1]["simulated"], Value::Null);
 
-    let (code, v, stderr) = run_json(&w, &["can", "payments/api", "s3:GetObject", "--simulate"]).await;
+    let (code, v, stderr) =
+        run_json(&w, &["can", "payments/api", "s3:GetObject", "--simulate"]).await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(v["results"][0]["decision"], "allowed");
-    let error = v["simulation_error"].as_str().expect("the simulation's failure is said");
-    assert!(error.contains("IAM could not simulate the policies of"), "{error}");
+    let error = v["simulation_error"]
+        .as_str()
+        .expect("the simulation's failure is said");
+    assert!(
+        error.contains("IAM could not simulate the policies of"),
+        "{error}"
+    );
     assert_eq!(error.lines().count(), 1, "{error}");
 
     // who-can: every binding whose role reads S3 (payments-empty has no policy), and the
@@ -577,7 +590,11 @@ async fn can_and_who_can_read_the_live_roles_policies() {
     assert!(names.contains(&"payments/api"), "{names:?}");
     assert!(!names.contains(&"payments/empty"), "{names:?}");
     assert!(
-        v["principals"].as_array().unwrap().iter().any(|p| p["kind"] == "node-role"),
+        v["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "node-role"),
         "{v}"
     );
     assert_within_rbac(&w.fake);

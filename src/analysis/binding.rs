@@ -244,14 +244,15 @@ pub fn build<'a>(
         namespace: ns.to_owned(),
         service_account: name.to_owned(),
         mechanism,
-        role_arn,
         status: status_of(&draft.findings),
         pods: binding_pods(all_pods, mechanism, annotation),
         findings: draft.findings,
         annotations: sa.map(annotations).unwrap_or_default(),
         service_account_created: sa.and_then(|s| s.created.clone()),
         trust: draft.trust,
+        permissions: role_arn.as_deref().and_then(|arn| idx.permission_view(arn)),
         pod_identity_association: associations.first().map(|a| (*a).clone()),
+        role_arn,
     })
 }
 

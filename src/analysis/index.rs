@@ -2,6 +2,7 @@
 //! the cluster: pods by ServiceAccount, roles by ARN, parsed trust policies by role, ...
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -13,7 +14,7 @@ use crate::policy::{
 };
 
 use super::checks::permission_conflicts;
-use super::permissions::Documents;
+use super::permissions::{Documents, view, view::PermissionsView};
 use super::report::Settings;
 
 pub type SaKey<'a> = (&'a str, &'a str);
@@ -42,6 +43,8 @@ pub struct Index<'a> {
     /// What each readable role's policy documents say about each other (IRSA233, IRSA234),
     /// worked out once per role.
     pub permission_facts: HashMap<&'a str, permission_conflicts::Facts>,
+    /// The dashboard's view of each readable role's policies, once per role.
+    pub permission_views: HashMap<&'a str, Arc<PermissionsView>>,
 }
 
 impl<'a> Index<'a> {
@@ -115,16 +118,17 @@ impl<'a> Index<'a> {
         let (trusted_by, trusted_subjects) =
             trust_relations(&trust, issuer.as_ref(), &service_accounts);
         let documents = Documents::new(inv);
-        let permission_facts = inv
-            .roles
-            .iter()
-            .filter_map(|r| {
-                let docs = documents.of(r).ok()?;
-                Some((r.arn.as_str(), permission_conflicts::facts(&docs)))
-            })
-            .collect();
+        let mut permission_facts = HashMap::default();
+        let mut permission_views = HashMap::default();
+        for r in &inv.roles {
+            if let Ok(docs) = documents.of(r) {
+                permission_facts.insert(r.arn.as_str(), permission_conflicts::facts(&docs));
+                permission_views.insert(r.arn.as_str(), view::of(&docs));
+            }
+        }
         Index {
             permission_facts,
+            permission_views,
             inv,
             settings,
             issuer,
@@ -138,6 +142,18 @@ impl<'a> Index<'a> {
             trusted_by,
             trusted_subjects,
         }
+    }
+
+    /// The view of a role's policies, by the ARN a binding or node role names.
+    pub fn permission_view(&self, arn: &str) -> Option<Arc<PermissionsView>> {
+        self.permission_views.get(arn).cloned().or_else(|| {
+            let role = self
+                .inv
+                .roles
+                .iter()
+                .find(|r| crate::arn::same_role(&r.arn, arn))?;
+            self.permission_views.get(role.arn.as_str()).cloned()
+        })
     }
 
     /// The roles trusting exactly this ServiceAccount (IRSA104).

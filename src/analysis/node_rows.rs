@@ -45,6 +45,7 @@ pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
                 pods_without_irsa: Vec::new(),
                 pods_without_irsa_count: 0,
                 beyond_baseline: beyond,
+                permissions: idx.permission_view(&nr.role_arn),
             }
         })
         .collect();

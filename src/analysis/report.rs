@@ -217,6 +217,9 @@ pub struct Binding {
     pub trust: Option<TrustView>,
     #[serde(default)]
     pub pod_identity_association: Option<PodIdentityAssociation>,
+    /// Dashboard: the role's policies, shared by every binding of the role.
+    #[serde(skip)]
+    pub permissions: Option<std::sync::Arc<crate::analysis::permissions::view::PermissionsView>>,
 }
 
 impl Binding {
@@ -249,6 +252,9 @@ pub struct NodeRoleReport {
     /// `inline:NAME`).
     #[serde(skip)]
     pub beyond_baseline: Vec<String>,
+    /// Dashboard: the role's policies.
+    #[serde(skip)]
+    pub permissions: Option<std::sync::Arc<crate::analysis::permissions::view::PermissionsView>>,
 }
 
 /// Extra settings analysis takes.

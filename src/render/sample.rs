@@ -42,6 +42,7 @@ fn binding(ns: &str, sa: &str, status: Status, pods: Vec<BindingPod>) -> Binding
         service_account_created: None,
         trust: None,
         pod_identity_association: None,
+        permissions: None,
     }
 }
 
@@ -218,6 +219,7 @@ fn node_role() -> NodeRoleReport {
         pods_without_irsa: vec!["default/legacy-batch-5f7c9-abcde".into()],
         pods_without_irsa_count: 3,
         beyond_baseline: Vec::new(),
+        permissions: None,
     }
 }
 

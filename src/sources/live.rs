@@ -228,7 +228,9 @@ async fn wait_settled(store: &Store, deadline: tokio::time::Instant) {
 /// One complete read for `report`/`snapshot`: connect, wait for the first lists (sources
 /// still syncing after the timeout are reported as failing), read AWS once.
 pub async fn collect(opts: &LiveOptions) -> Result<(Inventory, CallLog), String> {
-    collect_with(opts).await.map(|(inventory, calls, _)| (inventory, calls))
+    collect_with(opts)
+        .await
+        .map(|(inventory, calls, _)| (inventory, calls))
 }
 
 /// As [`collect`], with the AWS options the read used (for later reads of the same account,

@@ -333,3 +333,24 @@ fn can_narrows_the_tables_and_answers_in_the_drill_down() {
     press(&mut app, "\x1b");
     assert_eq!(app.shown_bindings().len(), 86, "then clears the question");
 }
+
+/// The drill-down's Permissions section: each policy of the role with its statements
+/// (effect, actions, resources, conditions), the boundary last.
+#[test]
+fn binding_drill_down_permissions() {
+    let mut app = demo_app();
+    select(&mut app, "reporting/report-exporter");
+    press(&mut app, "\n");
+    let tall = screen(&mut app, W, 120);
+    let from = tall.find("Permissions (").expect("a Permissions section");
+    let section: String = tall[from..]
+        .lines()
+        .take_while(|l| !l.contains("Pods ("))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        section.contains("permissions boundary shop-prod-observability-boundary"),
+        "{section}"
+    );
+    insta::assert_snapshot!(section);
+}

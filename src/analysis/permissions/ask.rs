@@ -81,7 +81,10 @@ impl CanAnswer {
     /// Puts IAM's own answers beside these: `(action, resource, decision, allowed by the
     /// organization's SCPs)`, matched by action (case-insensitively) and resource. A
     /// disagreement is said, with which side saw what.
-    pub fn with_simulation(mut self, simulated: &[(String, String, Verdict, Option<bool>)]) -> Self {
+    pub fn with_simulation(
+        mut self,
+        simulated: &[(String, String, Verdict, Option<bool>)],
+    ) -> Self {
         for r in &mut self.results {
             let Some((_, _, decision, org)) = simulated
                 .iter()
@@ -98,7 +101,11 @@ impl CanAnswer {
             } else if r.decision == Verdict::Unknown {
                 format!(
                     "irsa-tui could not decide without {}; IAM's simulation decided with the context it was given",
-                    if r.missing_context.is_empty() { "every document".to_owned() } else { r.missing_context.join(", ") }
+                    if r.missing_context.is_empty() {
+                        "every document".to_owned()
+                    } else {
+                        r.missing_context.join(", ")
+                    }
                 )
             } else {
                 format!(
@@ -734,12 +741,28 @@ mod tests {
         assert!(!a.all_allowed());
         let sims = [
             // An SCP denies what the identity side allows.
-            ("S3:GETOBJECT".to_owned(), "arn:aws:s3:::media/a".to_owned(), Verdict::ExplicitDeny, Some(false)),
-            ("s3:PutObject".to_owned(), "arn:aws:s3:::media/a".to_owned(), Verdict::ImplicitDeny, Some(true)),
+            (
+                "S3:GETOBJECT".to_owned(),
+                "arn:aws:s3:::media/a".to_owned(),
+                Verdict::ExplicitDeny,
+                Some(false),
+            ),
+            (
+                "s3:PutObject".to_owned(),
+                "arn:aws:s3:::media/a".to_owned(),
+                Verdict::ImplicitDeny,
+                Some(true),
+            ),
         ];
         let a = a.with_simulation(&sims);
         assert_eq!(a.results[0].simulated, Some(Verdict::ExplicitDeny));
-        assert!(a.results[0].simulation_note.as_deref().unwrap().contains("service control policies"));
+        assert!(
+            a.results[0]
+                .simulation_note
+                .as_deref()
+                .unwrap()
+                .contains("service control policies")
+        );
         assert_eq!(a.results[1].simulated, Some(Verdict::ImplicitDeny));
         assert_eq!(a.results[1].simulation_note, None, "they agree");
         // Allowed by irsa-tui but not by IAM: not all allowed.

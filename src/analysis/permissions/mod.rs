@@ -3,6 +3,7 @@
 //! analysis, each managed document once whichever roles attach it.
 
 pub mod ask;
+pub mod view;
 
 pub use crate::policy::identity::{PolicyKind, Verdict};
 

@@ -97,6 +97,8 @@ fn document(doc: &mut Doc, b: &Binding, pods: &[PodRow], selected: usize, now: O
         trace(doc, trust);
     }
 
+    super::can::permissions(doc, b.permissions.as_deref());
+
     doc.heading(format!("Pods ({})", pods.len()));
     pod_table(doc, pods);
 

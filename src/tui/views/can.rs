@@ -4,6 +4,7 @@
 use ratatui::text::Span;
 
 use crate::analysis::Tri;
+use crate::analysis::permissions::view::PermissionsView;
 use crate::analysis::permissions::{PolicyKind, Verdict};
 use crate::text::escape_controls as esc;
 
@@ -24,6 +25,95 @@ fn words(v: Verdict) -> &'static str {
         Verdict::ImplicitDeny => "denied (implicit deny)",
         Verdict::ExplicitDeny => "denied (explicit deny)",
         Verdict::Unknown => "unknown",
+    }
+}
+
+fn kind_words(k: PolicyKind) -> &'static str {
+    match k {
+        PolicyKind::Inline => "inline policy",
+        PolicyKind::Managed => "managed policy",
+        PolicyKind::Boundary => "permissions boundary",
+    }
+}
+
+/// The role's policies, each statement on a line or two: effect, actions, resources,
+/// conditions.
+pub(super) fn permissions(doc: &mut Doc, view: Option<&PermissionsView>) {
+    let t = doc.theme;
+    let Some(view) = view else {
+        doc.heading("Permissions");
+        doc.line(vec![Span::styled(
+            "  not known: no role, or a role that does not exist or was not read",
+            t.dim(),
+        )]);
+        return;
+    };
+    let bounded = view.policies.iter().any(|p| p.kind == PolicyKind::Boundary);
+    doc.heading(format!(
+        "Permissions ({} {}{})",
+        view.policies.len(),
+        if view.policies.len() == 1 {
+            "policy"
+        } else {
+            "policies"
+        },
+        if bounded {
+            "; allowed = identity ∩ boundary"
+        } else {
+            ""
+        }
+    ));
+    if view.policies.is_empty() {
+        doc.line(vec![Span::styled(
+            "  no policy: every call is AccessDenied",
+            t.error(),
+        )]);
+    }
+    for p in &view.policies {
+        let version = p
+            .default_version
+            .as_deref()
+            .map(|v| format!(" {}", esc(v)))
+            .unwrap_or_default();
+        doc.line(vec![
+            Span::styled(format!("  {} ", kind_words(p.kind)), t.dim()),
+            Span::styled(esc(&p.name).into_owned(), t.bold()),
+            Span::styled(version, t.dim()),
+        ]);
+        if let Some(why) = &p.error {
+            doc.line(vec![Span::styled(
+                format!("    ? cannot be evaluated: {}", esc(why)),
+                t.tri(Tri::Unknown),
+            )]);
+        }
+        for s in &p.statements {
+            let sid = s
+                .sid
+                .as_deref()
+                .map(|x| format!(" {}", esc(x)))
+                .unwrap_or_default();
+            let effect = if s.effect == "Deny" {
+                t.error()
+            } else {
+                t.ok()
+            };
+            doc.line_hanging(
+                vec![
+                    Span::styled(format!("    {}{sid} ", s.index), t.dim()),
+                    Span::styled(format!("{:<5} ", s.effect), effect),
+                    Span::raw(esc(&s.actions).into_owned()),
+                    Span::styled("  on  ", t.dim()),
+                    Span::raw(esc(&s.resources).into_owned()),
+                ],
+                Some(12),
+            );
+            for c in &s.conditions {
+                doc.line(vec![Span::styled(
+                    format!("          if {}", esc(c)),
+                    t.dim(),
+                )]);
+            }
+        }
     }
 }
 
@@ -60,11 +150,7 @@ pub(super) fn section(doc: &mut Doc, can: Option<&CanQuery>, role_arn: Option<&s
             .unwrap_or_default();
         doc.line(vec![Span::raw(format!(
             "    {} {:?}, statement {}{sid}:",
-            match m.kind {
-                PolicyKind::Inline => "inline policy",
-                PolicyKind::Managed => "managed policy",
-                PolicyKind::Boundary => "permissions boundary",
-            },
+            kind_words(m.kind),
             esc(&m.policy),
             m.statement
         ))]);

@@ -79,6 +79,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         t.dim(),
     )]);
 
+    super::can::permissions(&mut doc, r.permissions.as_deref());
+
     doc.heading(format!(
         "Pods without IRSA that inherit this role ({})",
         r.pods_without_irsa_count
