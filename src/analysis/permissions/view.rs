@@ -119,8 +119,8 @@ mod tests {
 
     #[test]
     fn each_policy_with_its_statements_compactly() {
-        let mut inv = Inventory::default();
-        inv.roles = vec![Role {
+        let inv = Inventory {
+            roles: vec![Role {
             arn: "arn:aws:iam::111122223333:role/app".into(),
             status: ReadStatus::Ok,
             inline_policies: vec![InlinePolicy {
@@ -129,14 +129,16 @@ mod tests {
             }],
             permissions_boundary: Some("arn:aws:iam::111122223333:policy/boundary".into()),
             ..Default::default()
-        }];
-        inv.managed_policies = vec![ManagedPolicy {
-            arn: "arn:aws:iam::111122223333:policy/boundary".into(),
-            name: "boundary".into(),
-            default_version: Some("v2".into()),
-            document: None,
-            error: Some("AccessDenied".into()),
-        }];
+            }],
+            managed_policies: vec![ManagedPolicy {
+                arn: "arn:aws:iam::111122223333:policy/boundary".into(),
+                name: "boundary".into(),
+                default_version: Some("v2".into()),
+                document: None,
+                error: Some("AccessDenied".into()),
+            }],
+            ..Default::default()
+        };
         let documents = Documents::new(&inv);
         let view = of(&documents.of(&inv.roles[0]).unwrap());
         assert_eq!(view.policies.len(), 2);
