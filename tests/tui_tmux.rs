@@ -516,3 +516,60 @@ fn the_dashboard_shows_what_it_waits_for_and_for_how_long() {
     assert_eq!(status.trim(), "EXIT=0");
     drop(runtime);
 }
+
+/// `:can` on the demo in a real terminal: Tab completes the action from the cluster's
+/// policies, the answer arrives from the update service and narrows the table, the
+/// drill-down shows the deciding statement, and Esc clears the question.
+#[test]
+fn can_narrows_the_dashboard_to_who_may_do_it() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for("start", &["Bindings 86/86"]);
+
+    tmux.keys(&[":"]);
+    tmux.type_text("can s3:DeleteOb");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("completion", &[":can s3:DeleteObject"]);
+    tmux.type_text("arn:aws:s3:::shop-prod-media/tmp/x");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(
+        "answer",
+        &[
+            "Bindings 4/86",
+            "can s3:DeleteObject on arn:aws:s3:::shop-prod-media/tmp/x",
+            "2 bindings allowed, 2 unknown",
+        ],
+    );
+    assert!(screen.contains("gitlab-runner"), "{screen}");
+    assert!(
+        !screen.contains("media-cleaner"),
+        "its own Deny stops it:\n{screen}"
+    );
+
+    // The drill-down of an allowed binding (the last but one: unknown ones sort last):
+    // the answer and the deciding statement first.
+    tmux.keys(&["G"]);
+    tmux.keys(&["Up"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "drill down",
+        &[
+            "Can s3:DeleteObject on",
+            "✓ allowed",
+            "allowed by the managed policy \"PowerUserAccess\"",
+        ],
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back", &["Bindings 4/86"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("cleared", &["Bindings 86/86"]);
+
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
+}
