@@ -173,7 +173,11 @@ struct World {
 async fn world() -> World {
     let moto = Moto::start();
     seed_aws(&moto).await;
-    let fake = cluster().start().await;
+    world_on(moto, cluster()).await
+}
+
+async fn world_on(moto: Moto, cluster: FakeKubeBuilder) -> World {
+    let fake = cluster.start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = fake.kubeconfig_named(
         dir.path(),
@@ -427,5 +431,100 @@ async fn knowledge_center_walkthrough_end_to_end() {
         "{v}"
     );
 
+    assert_read_only(&w.fake);
+}
+
+/// The role's tags fill `aws:PrincipalTag/KEY`, and a tag the role does not have is absent:
+/// as IAM documents, a condition on an absent key is false, except for a negated operator
+/// (`StringNotEquals`), which holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn principal_tags_come_from_the_role_and_an_absent_tag_is_absent() {
+    let moto = Moto::start();
+    let config = moto.config().await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let provider = moto::create_cluster(&config, true).await;
+    iam.create_role()
+        .role_name("tagged")
+        .assume_role_policy_document(trust(
+            &provider,
+            "system:serviceaccount:billing:reader",
+            true,
+        ))
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("billing")
+                .build()
+                .expect("tag"),
+        )
+        .send()
+        .await
+        .expect("role");
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TeamReads",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "billing"}}
+            },
+            {
+                "Sid": "NotCostCentre",
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:PrincipalTag/cost-centre": "42"}}
+            },
+            {
+                "Sid": "CostCentre",
+                "Effect": "Allow",
+                "Action": "s3:DeleteObject",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/cost-centre": "42"}}
+            }
+        ]
+    });
+    iam.put_role_policy()
+        .role_name("tagged")
+        .policy_name("by-tags")
+        .policy_document(policy.to_string())
+        .send()
+        .await
+        .expect("inline policy");
+    let cluster = FakeKube::builder()
+        .namespaces(["billing", "kube-system"])
+        .service_accounts([objects::service_account(
+            "billing",
+            "reader",
+            Some(&arn("tagged")),
+        )])
+        .pods([objects::irsa_pod(
+            "billing",
+            "reader-7c9f8d6b5-abcde",
+            "reader",
+            &arn("tagged"),
+        )])
+        .nodes([objects::node(NODE, None)])
+        .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")]);
+    let w = world_on(moto, cluster).await;
+    let pdf = STATEMENT_PDF;
+    let (code, r, v) = can(&w, "billing/reader", "s3:GetObject", pdf).await;
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(r["decision"], "allowed", "the role's tag team=billing: {r}");
+    let (code, r, v) = can(&w, "billing/reader", "s3:PutObject", pdf).await;
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        r["decision"], "allowed",
+        "no cost-centre tag: StringNotEquals holds: {r}"
+    );
+    assert_eq!(r["missing_context"], json!([]));
+    let (code, r, v) = can(&w, "billing/reader", "s3:DeleteObject", pdf).await;
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        r["decision"], "implicit-deny",
+        "no cost-centre tag: StringEquals fails: {r}"
+    );
     assert_read_only(&w.fake);
 }
