@@ -644,3 +644,143 @@ async fn falls_back_to_per_role_reads_when_the_bulk_read_is_denied() {
         );
     }
 }
+
+/// 30 AWS-managed policies moto knows, at the root path, in a stable order.
+async fn thirty_aws_managed_policies(iam: &aws_sdk_iam::Client) -> Vec<String> {
+    let mut arns: Vec<String> = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = iam
+            .list_policies()
+            .scope(aws_sdk_iam::types::PolicyScopeType::Aws)
+            .max_items(1000)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .expect("list AWS-managed policies");
+        arns.extend(
+            page.policies()
+                .iter()
+                .filter(|p| p.path() == Some("/"))
+                .filter_map(|p| p.arn().map(str::to_owned)),
+        );
+        match page.marker() {
+            Some(m) if page.is_truncated() && marker.as_deref() != Some(m) => {
+                marker = Some(m.to_owned());
+            }
+            _ => break,
+        }
+    }
+    arns.sort();
+    arns.dedup();
+    assert!(
+        arns.len() >= 30,
+        "moto loads AWS-managed policies: {}",
+        arns.len()
+    );
+    arns.truncate(30);
+    arns
+}
+
+/// 100 roles trusting the cluster, each attaching 3 of 30 AWS-managed policies (all 30 in
+/// use): each policy's document is read once (GetPolicy + GetPolicyVersion), and no call
+/// grows from 10 roles using the same 30 policies to 100.
+#[tokio::test(flavor = "multi_thread")]
+async fn policy_reads_for_100_roles_and_30_aws_managed_policies() {
+    let run = |roles: usize| async move {
+        let moto = Moto::start();
+        let config = moto.config().await;
+        let iam = aws_sdk_iam::Client::new(&config);
+        let provider = moto::create_cluster(&config, true).await;
+        let policies = thirty_aws_managed_policies(&iam).await;
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for i in 0..roles {
+            let name = format!("app-{i:03}");
+            iam.create_role()
+                .role_name(&name)
+                .assume_role_policy_document(trust(
+                    &provider,
+                    &format!("system:serviceaccount:apps:{name}"),
+                    true,
+                ))
+                .send()
+                .await
+                .expect("create role");
+            for k in 0..3 {
+                let arn = &policies[(3 * i + k) % policies.len()];
+                iam.attach_role_policy()
+                    .role_name(&name)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .expect("attach");
+                used.insert(arn.clone());
+            }
+        }
+        assert_eq!(used.len(), 30, "all 30 policies are attached somewhere");
+        let store = Store::new();
+        let calls = CallLog::default();
+        fetch(&options(&moto), &store, &calls).await;
+        let inv = store.inventory();
+        assert!(inv.aws.reachable, "{:?}", inv.aws);
+        assert_eq!(
+            inv.roles.len(),
+            roles,
+            "every role trusting the cluster is kept"
+        );
+        assert!(
+            inv.roles.iter().all(|r| r.attached_policies.len() == 3),
+            "three policies per role"
+        );
+        let read: BTreeSet<String> = inv.managed_policies.iter().map(|p| p.arn.clone()).collect();
+        assert_eq!(inv.managed_policies.len(), 30, "each policy once");
+        assert_eq!(read, used, "exactly the 30 policies the roles use");
+        for p in &inv.managed_policies {
+            assert_eq!(p.error, None, "{}", p.arn);
+            let doc = p.document.as_deref().expect("a document");
+            irsa_tui::policy::PolicyDocument::parse(doc)
+                .unwrap_or_else(|e| panic!("{}: unparsable document {e:?}", p.arn));
+        }
+        let counts = calls.counts();
+        eprintln!(
+            "{roles} roles, 30 AWS-managed policies: {} calls",
+            calls.total()
+        );
+        eprintln!("| operation | calls ({roles} roles) |");
+        eprintln!("|---|---|");
+        for (op, n) in &counts {
+            eprintln!("| {op} | {n} |");
+        }
+        counts
+    };
+    let few = run(10).await;
+    let many = run(100).await;
+    for (roles, counts) in [(10, &few), (100, &many)] {
+        for op in ["iam:GetPolicy", "iam:GetPolicyVersion"] {
+            assert_eq!(
+                counts.get(op),
+                Some(&30),
+                "{op} with {roles} roles: {counts:?}"
+            );
+        }
+        let bulk = counts
+            .get("iam:GetAccountAuthorizationDetails")
+            .copied()
+            .unwrap_or(0);
+        assert!(
+            (1..=3).contains(&bulk),
+            "the bulk read is a page or a few: {counts:?}"
+        );
+        assert_eq!(
+            counts.get("iam:GetRole"),
+            None,
+            "no per-role reads: {counts:?}"
+        );
+        assert_eq!(
+            counts.get("iam:ListAttachedRolePolicies"),
+            None,
+            "no per-role reads: {counts:?}"
+        );
+    }
+    assert_eq!(few, many, "no call grows from 10 roles to 100");
+}

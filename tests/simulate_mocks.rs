@@ -447,3 +447,141 @@ async fn no_questions_no_call() {
     assert_eq!(calls.total(), 0);
     assert_eq!(rule.num_calls(), 0);
 }
+
+/// `can --simulate` as the command renders it: irsa-tui's answer from the documents
+/// (offline here: an Allow of s3:GetObject on `*`), IAM's answers from a mocked
+/// SimulatePrincipalPolicy put beside it as `cli::can` does, then the text. IAM agrees on
+/// one object and, through an SCP, denies the other: that one is said, and the whole answer
+/// is not "allowed".
+#[tokio::test]
+async fn simulated_answers_render_agreement_and_an_scp_disagreement() {
+    use irsa_tui::analysis::permissions::ask::{GivenPolicy, can_offline};
+    use irsa_tui::policy::identity::{Question, Verdict};
+
+    const REPORTS: &str = "arn:aws:s3:::reports/2026.csv";
+    const AUDIT: &str = "arn:aws:s3:::audit/2026.csv";
+    let policy = GivenPolicy {
+        name: "read-anything.json".into(),
+        text: r#"{"Version":"2012-10-17","Statement":[{"Sid":"ReadAll","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#.into(),
+    };
+    let questions = [
+        Question::new("s3:GetObject", REPORTS),
+        Question::new("s3:GetObject", AUDIT),
+    ];
+    let answer = can_offline(
+        &[policy],
+        None,
+        Some(ROLE),
+        Some("us-east-1"),
+        &questions,
+        &[],
+    )
+    .expect("an answer");
+    assert!(answer.all_allowed(), "the documents allow both: {answer:?}");
+
+    let rule = mock!(Client::simulate_principal_policy).then_compute_output(|input| {
+        let results = input
+            .resource_arns()
+            .iter()
+            .map(|resource| {
+                let scp_denies = resource.as_str() == AUDIT;
+                let decision = if scp_denies {
+                    Iam::ExplicitDeny
+                } else {
+                    Iam::Allowed
+                };
+                result("s3:GetObject", resource, decision)
+                    .matched_statements(statement("read-anything", PolicySourceType::Role, 1, 1))
+                    .organizations_decision_detail(
+                        OrganizationsDecisionDetail::builder()
+                            .allowed_by_organizations(!scp_denies)
+                            .build(),
+                    )
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        page(results)
+    });
+    let client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule]);
+    let sim_questions: Vec<SimQuestion> = questions
+        .iter()
+        .map(|q| SimQuestion {
+            action: q.action.clone(),
+            resource: q.resource.as_str().to_owned(),
+        })
+        .collect();
+    let calls = CallLog::default();
+    let sims = simulate(&client, ROLE, &sim_questions, &[], &calls)
+        .await
+        .expect("IAM answers");
+    assert_eq!(calls.counts().get("iam:SimulatePrincipalPolicy"), Some(&1));
+    assert_eq!(sims.len(), 2);
+    // As `cli::can::simulated` maps them.
+    let decided: Vec<(String, String, Verdict, Option<bool>)> = sims
+        .into_iter()
+        .map(|s| {
+            let d = match s.decision {
+                SimDecision::Allowed => Verdict::Allowed,
+                SimDecision::ImplicitDeny => Verdict::ImplicitDeny,
+                SimDecision::ExplicitDeny => Verdict::ExplicitDeny,
+            };
+            (s.action, s.resource, d, s.org_allowed)
+        })
+        .collect();
+    assert_eq!(
+        decided,
+        vec![
+            (
+                "s3:GetObject".to_owned(),
+                REPORTS.to_owned(),
+                Verdict::Allowed,
+                Some(true)
+            ),
+            (
+                "s3:GetObject".to_owned(),
+                AUDIT.to_owned(),
+                Verdict::ExplicitDeny,
+                Some(false)
+            ),
+        ]
+    );
+    let answer = answer.with_simulation(&decided);
+    assert!(!answer.all_allowed(), "IAM disagrees on one: {answer:?}");
+    assert_eq!(answer.results[0].decision, Verdict::Allowed);
+    assert_eq!(answer.results[0].simulated, Some(Verdict::Allowed));
+    assert_eq!(answer.results[0].simulation_note, None);
+    assert_eq!(answer.results[1].decision, Verdict::Allowed);
+    assert_eq!(answer.results[1].simulated, Some(Verdict::ExplicitDeny));
+    let note = answer.results[1]
+        .simulation_note
+        .as_deref()
+        .expect("the disagreement is explained");
+    assert!(note.contains("service control policies"), "{note}");
+
+    let text = irsa_tui::render::can::can_text(&answer, false);
+    // One block per question, in the order asked.
+    let block = |resource: &str| -> &str {
+        text.split("\n\n")
+            .find(|b| b.starts_with(&format!("✓ s3:GetObject on {resource}: allowed")))
+            .unwrap_or_else(|| panic!("no allowed block for {resource}:\n{text}"))
+    };
+    let reports = block(REPORTS);
+    assert!(
+        reports.contains("IAM SimulatePrincipalPolicy: allowed (agrees)"),
+        "{reports}"
+    );
+    assert!(!reports.contains("DISAGREES"), "{reports}");
+    let audit = block(AUDIT);
+    assert!(
+        audit.contains("IAM SimulatePrincipalPolicy: denied (explicit deny) (DISAGREES)"),
+        "{audit}"
+    );
+    assert!(audit.contains("service control policies"), "{audit}");
+    assert!(!audit.contains("(agrees)"), "{audit}");
+    assert!(
+        text.find(REPORTS) < text.find(AUDIT),
+        "questions in the order asked:\n{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "no colour when asked for none");
+}
