@@ -242,11 +242,14 @@ fn duplicate_key(text: &str) -> Option<String> {
             f.write_str("JSON")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut seen = std::collections::HashSet::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if !seen.insert(key.clone()) {
+            // Policy objects have a handful of keys: a list beats hashing, and keys without
+            // escapes are borrowed from the text.
+            let mut seen: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+            while let Some(key) = map.next_key_seed(Key)? {
+                if seen.contains(&key) {
                     return Err(serde::de::Error::custom(format!("\u{0}{key}")));
                 }
+                seen.push(key);
                 map.next_value_seed(Check)?;
             }
             Ok(())
@@ -272,6 +275,29 @@ fn duplicate_key(text: &str) -> Option<String> {
         }
         fn visit_unit<E>(self) -> Result<(), E> {
             Ok(())
+        }
+    }
+    /// An object key, borrowed when it can be.
+    struct Key;
+    impl<'de> DeserializeSeed<'de> for Key {
+        type Value = std::borrow::Cow<'de, str>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(Key)
+        }
+    }
+    impl<'de> Visitor<'de> for Key {
+        type Value = std::borrow::Cow<'de, str>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a key")
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(std::borrow::Cow::Borrowed(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(std::borrow::Cow::Owned(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(std::borrow::Cow::Owned(v))
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);

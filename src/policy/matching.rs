@@ -61,6 +61,10 @@ impl Pattern {
 
     /// Wildcard comparison (`StringLike`).
     pub fn matches(&self, text: &str, ignore_case: bool) -> bool {
+        // Action names and ARNs are ASCII nearly always: no allocation for them.
+        if text.is_ascii() {
+            return matches_ascii(&self.0, text.as_bytes(), ignore_case);
+        }
         let t: Vec<char> = text.chars().collect();
         matches_chars(&self.0, &t, ignore_case)
     }
@@ -75,6 +79,44 @@ pub fn matches_chars(p: &[Tok], t: &[char], ignore_case: bool) -> bool {
         let step = match p.get(pi) {
             Some(Tok::One) => true,
             Some(Tok::Lit(c)) => same_char(*c, t[ti], ignore_case),
+            _ => false,
+        };
+        if step {
+            pi += 1;
+            ti += 1;
+        } else if p.get(pi) == Some(&Tok::Star) {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while p.get(pi) == Some(&Tok::Star) {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// [`matches_chars`] over ASCII text.
+fn matches_ascii(p: &[Tok], t: &[u8], ignore_case: bool) -> bool {
+    let same = |c: char, b: u8| {
+        if c.is_ascii() {
+            c == char::from(b) || (ignore_case && (c as u8).eq_ignore_ascii_case(&b))
+        } else {
+            // A character such as the Kelvin sign lower-cases to an ASCII letter.
+            same_char(c, char::from(b), ignore_case)
+        }
+    };
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        let step = match p.get(pi) {
+            Some(Tok::One) => true,
+            Some(Tok::Lit(c)) => same(*c, t[ti]),
             _ => false,
         };
         if step {
@@ -173,7 +215,11 @@ pub fn intersects(a: &[Tok], b: &[Tok], ignore_case: bool) -> bool {
 }
 
 pub(super) fn same_char(a: char, b: char, ignore_case: bool) -> bool {
-    if ignore_case {
+    if a == b {
+        true
+    } else if ignore_case && a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(&b)
+    } else if ignore_case {
         a.to_lowercase().eq(b.to_lowercase())
     } else {
         a == b
@@ -317,5 +363,39 @@ mod tests {
         assert_eq!(edit_distance("abc", "abc"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
+
+#[cfg(test)]
+mod ascii_tests {
+    use super::*;
+
+    /// The ASCII fast path answers as the general matcher does.
+    #[test]
+    fn ascii_text_matches_as_characters_do() {
+        let cases = [
+            ("s3:Get*", "s3:GetObject", true),
+            ("S3:get*", "s3:GetObject", true),
+            ("s3:?etObject", "s3:GetObject", true),
+            ("s3:*Object", "s3:GetObjectAcl", false),
+            ("*", "", true),
+            ("a*b*c", "aXbYc", true),
+            ("\u{212a}ms:Decrypt", "kms:Decrypt", true),
+        ];
+        for (p, t, want) in cases {
+            let pat = Pattern::from_policy_text(p);
+            let chars: Vec<char> = t.chars().collect();
+            assert_eq!(pat.matches(t, true), want, "{p} ~ {t}");
+            assert_eq!(
+                matches_chars(&pat.0, &chars, true),
+                want,
+                "{p} ~ {t} (chars)"
+            );
+            assert_eq!(
+                pat.matches(t, false),
+                matches_chars(&pat.0, &chars, false),
+                "{p} ~ {t} case-sensitive"
+            );
+        }
     }
 }

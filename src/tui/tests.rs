@@ -300,7 +300,12 @@ fn can_narrows_the_tables_and_answers_in_the_drill_down() {
     );
     assert_eq!(app.shown_bindings().len(), 86, "all shown while asking");
     // What the update service answers, from the same inventory.
-    let answers = answers_by_role(&test_support::demo(), &Question::new(action, resource), &[]);
+    let answers = answers_by_role(
+        &test_support::demo(),
+        &Question::new(action, resource),
+        &[],
+        true,
+    );
     // An answer to another question is dropped.
     app.answered(
         "s3:GetObject",

@@ -224,7 +224,7 @@ impl<M: Send + 'static> Service<M> {
             let update = match inventory {
                 Ok(inv) => {
                     let question = Question::new(&action, &resource);
-                    let answers = Arc::new(answers_by_role(&inv, &question, &[]));
+                    let answers = Arc::new(answers_by_role(&inv, &question, &[], true));
                     Update::Answered {
                         action,
                         resource,

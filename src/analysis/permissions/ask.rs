@@ -164,11 +164,22 @@ pub struct Unreadable {
     pub why: String,
 }
 
-/// Answers `questions` for a session whose context is `session`.
+/// Answers `questions` for a session whose context is `session`, with the deciding
+/// statements as written (for the text output and the dashboard).
 pub fn answer_all(
     permissions: &Permissions,
     session: &Session,
     questions: &[Question],
+) -> Vec<CanResult> {
+    answers(permissions, session, questions, true)
+}
+
+/// `detail`: the deciding statements' JSON and the values that name the call.
+fn answers(
+    permissions: &Permissions,
+    session: &Session,
+    questions: &[Question],
+    detail: bool,
 ) -> Vec<CanResult> {
     questions
         .iter()
@@ -182,7 +193,9 @@ pub fn answer_all(
                 matched: a
                     .matched
                     .iter()
-                    .filter_map(|m| matched_statement(permissions, m.source, m.statement, q))
+                    .filter_map(|m| {
+                        matched_statement(permissions, m.source, m.statement, q, detail)
+                    })
                     .collect(),
                 boundary: a.boundary.map_or("none", Verdict::as_str),
                 missing_context: a.missing_context.clone(),
@@ -217,6 +230,7 @@ fn matched_statement(
     source: Source,
     index: usize,
     q: &Question,
+    detail: bool,
 ) -> Option<MatchedStatement> {
     let policy = policy_of(permissions, source)?;
     let doc: Option<&PolicyDocument> = policy.document.ok();
@@ -419,7 +433,15 @@ pub struct WhoCanPrincipal {
 /// credentials and has no answer; one that could not be read is `unknown`.
 pub type RoleAnswers = BTreeMap<String, CanResult>;
 
-pub fn answers_by_role(inv: &Inventory, question: &Question, given: &[Given]) -> RoleAnswers {
+///
+/// `detail`: keep each deciding statement's JSON (the dashboard shows it; `who-can` does
+/// not).
+pub fn answers_by_role(
+    inv: &Inventory,
+    question: &Question,
+    given: &[Given],
+    detail: bool,
+) -> RoleAnswers {
     let documents = Documents::new(inv);
     inv.roles
         .iter()
@@ -471,7 +493,7 @@ pub fn who_can(
     question: &Question,
     given: &[Given],
 ) -> WhoCanAnswer {
-    let answers = answers_by_role(inv, question, given);
+    let answers = answers_by_role(inv, question, given, false);
     let ask = |arn: &str| answer_for(&answers, arn).cloned();
     let mut principals = Vec::new();
     for b in &report.bindings {

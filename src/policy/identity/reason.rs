@@ -63,14 +63,12 @@ pub fn reason(answer: &Answer, question: &Question, permissions: &Permissions) -
         Verdict::Unknown => {
             let mut parts = Vec::new();
             if !answer.missing_context.is_empty() {
+                let one = answer.missing_context.len() == 1;
                 parts.push(format!(
-                    "it depends on {} {}, which the call carries but nobody gave",
-                    if answer.missing_context.len() == 1 {
-                        "the context key"
-                    } else {
-                        "the context keys"
-                    },
-                    answer.missing_context.join(", ")
+                    "it depends on {} {}, whose value for this call irsa-tui does not know (give {} with --context KEY=VALUE)",
+                    if one { "the context key" } else { "the context keys" },
+                    answer.missing_context.join(", "),
+                    if one { "it" } else { "them" },
                 ));
             }
             for (source, why) in &answer.unreadable {

@@ -325,7 +325,7 @@ fn a_condition_on_an_unknown_key_makes_the_answer_unknown_and_names_it() {
     assert_eq!(a.missing_context, vec!["s3:prefix"]);
     assert_eq!(
         reason,
-        "unknown: it depends on the context key s3:prefix, which the call carries but nobody gave"
+        "unknown: it depends on the context key s3:prefix, whose value for this call irsa-tui does not know (give it with --context KEY=VALUE)"
     );
     let tags = BTreeMap::new();
     let mut session = Session::of_role(ROLE, Some(&tags), None);
