@@ -242,8 +242,12 @@ fn matched_statement(
         statement: index,
         sid: statement.and_then(|s| s.sid.clone()),
         effect: statement.map_or(Effect::Allow, |s| s.effect),
-        json: doc.and_then(|d| d.statement_json(index)).cloned(),
+        json: doc
+            .filter(|_| detail)
+            .and_then(|d| d.statement_json(index))
+            .cloned(),
         hits: statement
+            .filter(|_| detail)
             .map(|s| {
                 identity::hits(s, q)
                     .into_iter()
@@ -450,10 +454,11 @@ pub fn answers_by_role(
             let result = match documents.of(role) {
                 Ok(docs) => {
                     let session = session_of(&docs, documents.region(), given);
-                    answer_all(
+                    answers(
                         &docs.permissions(),
                         &session,
                         std::slice::from_ref(question),
+                        detail,
                     )
                     .pop()?
                 }
