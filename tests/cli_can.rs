@@ -342,3 +342,47 @@ fn who_can_names_the_bindings_and_the_node_roles_that_inherit_it() {
     assert!(node["pods"].as_u64().unwrap() > 0);
     assert_eq!(node["matched"][0]["policy"], "AmazonS3FullAccess");
 }
+
+/// `--replay`: a snapshot records the documents, so it answers as the cluster did; a
+/// snapshot written before documents were recorded answers `unknown`, never a guess.
+#[test]
+fn a_snapshot_answers_as_its_cluster_and_an_old_one_says_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap.json");
+    irsa()
+        .args(["snapshot", "--demo", "-o"])
+        .arg(&snap)
+        .assert()
+        .code(0);
+    let ask = |file: &std::path::Path| {
+        let out = irsa()
+            .arg("--replay")
+            .arg(file)
+            .args(["can", "media/media-cleaner", "s3:DeleteObject"])
+            .args([
+                "--resource",
+                "arn:aws:s3:::shop-prod-media/tmp/a",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        json_of(&out.stdout)["results"][0].clone()
+    };
+    assert_eq!(ask(&snap)["decision"], "explicit-deny");
+    // The same snapshot as an older irsa-tui wrote it: no documents.
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    let removed = old.as_object_mut().unwrap().remove("managed_policies");
+    assert!(removed.is_some(), "the snapshot records the documents");
+    let old_file = dir.path().join("old.json");
+    std::fs::write(&old_file, serde_json::to_string(&old).unwrap()).unwrap();
+    let r = ask(&old_file);
+    assert_eq!(r["decision"], "unknown", "{r}");
+    assert!(
+        r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not in the inventory"),
+        "{r}"
+    );
+}
