@@ -48,7 +48,7 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(inv: &'a Inventory, settings: &'a Settings) -> Self {
+    pub fn new(inv: &'a Inventory, settings: &'a Settings, documents: &Documents<'a>) -> Self {
         let issuer = inv
             .cluster
             .oidc_issuer
@@ -117,7 +117,6 @@ impl<'a> Index<'a> {
                 .collect();
         let (trusted_by, trusted_subjects) =
             trust_relations(&trust, issuer.as_ref(), &service_accounts);
-        let documents = Documents::new(inv);
         let mut permission_facts = HashMap::default();
         let mut permission_views = HashMap::default();
         for r in &inv.roles {

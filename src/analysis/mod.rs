@@ -25,7 +25,14 @@ use crate::inventory::Inventory;
 
 /// Judges a whole cluster: every binding, node role and cluster-level fact.
 pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
-    let idx = index::Index::new(inv, settings);
+    analyze_with(&permissions::Documents::new(inv), settings)
+}
+
+/// [`analyze`] with the inventory's policy documents already parsed (to ask `can` and
+/// `who-can` questions of the same documents afterwards).
+pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> Report {
+    let inv = documents.inventory();
+    let idx = index::Index::new(inv, settings, documents);
     let mut node_roles = node_rows::reports(&idx);
     // Node roles that leak more than the baseline to pods without IRSA (IRSA405).
     let leaky: HashMap<&str, Vec<String>> = node_roles

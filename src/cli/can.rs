@@ -8,8 +8,9 @@ use clap::{Args, ValueEnum};
 
 use super::output::{EXIT_USAGE, fail, use_color};
 use super::source::SourceArgs;
+use crate::analysis::permissions::Documents;
 use crate::analysis::permissions::ask::{self, CanAnswer, GivenPolicy};
-use crate::analysis::{Report, Settings, analyze};
+use crate::analysis::{Report, Settings, analyze, analyze_with};
 use crate::inventory::Inventory;
 use crate::policy::identity::Question;
 use crate::render::can as render;
@@ -281,7 +282,14 @@ pub fn run_who_can(args: &WhoCanArgs, source: &SourceArgs) -> ExitCode {
         let given = request_context(source)?;
         let action = check_action(&args.action)?;
         let resource = check_resource(&args.resource)?;
-        let (inv, report) = analysed(source)?;
+        let inv = source.load()?;
+        let settings = Settings {
+            node_baseline: source.node_baseline()?,
+            generated_at: crate::time::now(),
+        };
+        // Each document parsed once, for the analysis and the question alike.
+        let documents = Documents::new(&inv);
+        let report = analyze_with(&documents, &settings);
         if inv.aws.skipped {
             return Err("who-can needs the roles' policies: AWS was skipped (--no-aws)".into());
         }
@@ -290,7 +298,12 @@ pub fn run_who_can(args: &WhoCanArgs, source: &SourceArgs) -> ExitCode {
                 "who-can needs the roles' policies, and AWS could not be read: {e}"
             ));
         }
-        let a = ask::who_can(&inv, &report, &Question::new(&action, &resource), &given);
+        let a = ask::who_can_with(
+            &documents,
+            &report,
+            &Question::new(&action, &resource),
+            &given,
+        );
         Ok(match args.format {
             CanFormat::Json => json(&a)?,
             CanFormat::Text => render::who_can_text(&a, use_color()),

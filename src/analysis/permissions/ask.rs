@@ -332,7 +332,7 @@ pub fn can(
                 format!("the role {role_arn} is not among the roles read from IAM (AWS unreachable or the role not referenced by this cluster); ask offline with --policy FILE")
             }
         })?;
-    let documents = Documents::new(inv);
+    let documents = Documents::lazy(inv);
     let docs = documents.of(role)?;
     let session = session_of(&docs, documents.region(), given);
     Ok(CanAnswer {
@@ -446,8 +446,19 @@ pub fn answers_by_role(
     given: &[Given],
     detail: bool,
 ) -> RoleAnswers {
-    let documents = Documents::new(inv);
-    inv.roles
+    answers_with(&Documents::new(inv), question, given, detail)
+}
+
+/// [`answers_by_role`] over documents already parsed.
+pub fn answers_with(
+    documents: &Documents,
+    question: &Question,
+    given: &[Given],
+    detail: bool,
+) -> RoleAnswers {
+    documents
+        .inventory()
+        .roles
         .iter()
         .filter(|r| r.status != crate::inventory::ReadStatus::NotFound)
         .filter_map(|role| {
@@ -498,7 +509,17 @@ pub fn who_can(
     question: &Question,
     given: &[Given],
 ) -> WhoCanAnswer {
-    let answers = answers_by_role(inv, question, given, false);
+    who_can_with(&Documents::new(inv), report, question, given)
+}
+
+/// [`who_can`] over documents already parsed (the ones the report was made from).
+pub fn who_can_with(
+    documents: &Documents,
+    report: &Report,
+    question: &Question,
+    given: &[Given],
+) -> WhoCanAnswer {
+    let answers = answers_with(documents, question, given, false);
     let ask = |arn: &str| answer_for(&answers, arn).cloned();
     let mut principals = Vec::new();
     for b in &report.bindings {

@@ -104,14 +104,35 @@ pub fn actions_named(inv: &Inventory) -> Vec<String> {
     out.into_iter().collect()
 }
 
-/// The documents of every readable role of the inventory.
+/// The documents of every readable role of the inventory, each parsed once: build it once
+/// per inventory and ask it as many questions as needed.
 pub struct Documents<'a> {
     managed: HashMap<&'a str, (Parsed, Option<&'a str>)>,
+    /// Each readable role's inline policies, by role ARN, in the role's order.
+    inline: HashMap<&'a str, Vec<Parsed>>,
     inv: &'a Inventory,
+}
+
+fn parse_inline(text: &str) -> Parsed {
+    Arc::new(PolicyDocument::parse(text).map_err(|e| format!("its document does not parse ({e})")))
 }
 
 impl<'a> Documents<'a> {
     pub fn new(inv: &'a Inventory) -> Self {
+        let mut d = Documents::new_managed(inv);
+        d.inline = inv
+            .roles
+            .iter()
+            .filter(|r| r.status == ReadStatus::Ok)
+            .map(|r| {
+                let docs = r.inline_policies.iter().map(|p| parse_inline(&p.document));
+                (r.arn.as_str(), docs.collect())
+            })
+            .collect();
+        d
+    }
+
+    fn new_managed(inv: &'a Inventory) -> Self {
         let managed = inv
             .managed_policies
             .iter()
@@ -128,7 +149,17 @@ impl<'a> Documents<'a> {
                 )
             })
             .collect();
-        Documents { managed, inv }
+        Documents {
+            managed,
+            inline: HashMap::default(),
+            inv,
+        }
+    }
+
+    /// The managed documents parsed, inline ones only when a role is asked for (to ask
+    /// about one role without parsing every role's).
+    pub fn lazy(inv: &'a Inventory) -> Self {
+        Documents::new_managed(inv)
     }
 
     /// A managed policy by ARN.
@@ -153,15 +184,15 @@ impl<'a> Documents<'a> {
                 ));
             }
         }
-        let inline = role.inline_policies.iter().map(|p| Doc {
+        let parsed = self.inline.get(role.arn.as_str());
+        let inline = role.inline_policies.iter().enumerate().map(|(i, p)| Doc {
             name: p.name.as_str(),
             arn: None,
             kind: PolicyKind::Inline,
             default_version: None,
-            parsed: Arc::new(
-                PolicyDocument::parse(&p.document)
-                    .map_err(|e| format!("its document does not parse ({e})")),
-            ),
+            parsed: parsed
+                .and_then(|v| v.get(i).cloned())
+                .unwrap_or_else(|| parse_inline(&p.document)),
         });
         let managed = role.attached_policies.iter().map(|p| {
             let (parsed, default_version) = self.managed(&p.arn);
@@ -188,6 +219,11 @@ impl<'a> Documents<'a> {
             identity: inline.chain(managed).collect(),
             boundary,
         })
+    }
+
+    /// The inventory these are the documents of.
+    pub fn inventory(&self) -> &'a Inventory {
+        self.inv
     }
 
     /// The region calls are made in: the cluster's.
