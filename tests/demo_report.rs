@@ -124,3 +124,47 @@ fn demo_markdown_snapshot() {
 fn demo_json_snapshot() {
     insta::assert_snapshot!("demo_json", json::render(&demo_report()));
 }
+
+/// Every list of findings is worst first — a binding's, a node role's, the cluster's — so
+/// the first finding (and the fix `y` copies) is the one that blocks. The demo's node role
+/// with an extra inline policy (IRSA502, a warning) and an admin-level one (IRSA503, an
+/// error) lists the error first.
+#[test]
+fn findings_are_worst_first_everywhere() {
+    let r = demo_report();
+    let sorted = |what: &str, findings: &[irsa_tui::analysis::Finding]| {
+        let severities: Vec<_> = findings.iter().map(|f| f.severity).collect();
+        let mut expected = severities.clone();
+        expected.sort();
+        assert_eq!(
+            severities,
+            expected,
+            "{what}: {:?}",
+            findings.iter().map(|f| f.code).collect::<Vec<_>>()
+        );
+    };
+    for b in &r.bindings {
+        sorted(
+            &format!("{}/{}", b.namespace, b.service_account),
+            &b.findings,
+        );
+    }
+    for n in &r.node_roles {
+        sorted(&n.role_arn, &n.findings);
+    }
+    sorted("cluster", &r.cluster_findings);
+    let mixed = r
+        .node_roles
+        .iter()
+        .find(|n| {
+            n.findings.iter().any(|f| f.code == Code::IRSA502)
+                && n.findings.iter().any(|f| f.code == Code::IRSA503)
+        })
+        .expect("a node role with IRSA502 and IRSA503");
+    assert_eq!(
+        mixed.findings[0].code,
+        Code::IRSA503,
+        "{:?}",
+        mixed.findings
+    );
+}

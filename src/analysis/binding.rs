@@ -234,9 +234,7 @@ pub fn build<'a>(
     if mechanism == Mechanism::None && !trusted && draft.findings.is_empty() {
         return None;
     }
-    draft.findings.sort_by(|a, b| {
-        (a.severity, a.code, &a.pod, &a.title).cmp(&(b.severity, b.code, &b.pod, &b.title))
-    });
+    super::finding::worst_first(&mut draft.findings);
     let role_arn = annotation
         .map(str::to_owned)
         .or_else(|| associations.first().map(|a| a.role_arn.clone()));

@@ -179,6 +179,14 @@ pub struct Finding {
     pub pod: Option<String>,
 }
 
+/// Sorts findings worst first (then by code, pod and title), the order every list of
+/// findings is shown and reported in: the first is what to fix first.
+pub fn worst_first(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.severity, a.code, &a.pod, &a.title).cmp(&(b.severity, b.code, &b.pod, &b.title))
+    });
+}
+
 impl Finding {
     pub fn evidence(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.evidence.insert(key.to_owned(), value.into());

@@ -53,6 +53,7 @@ pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> 
     let mut cluster_findings: Vec<Finding> =
         checks::oidc::no_issuer(inv, None).into_iter().collect();
     cluster_findings.extend(checks::cluster::check(inv));
+    finding::worst_first(&mut cluster_findings);
     let summary = Summary::of(
         &bindings,
         report::all_findings(&bindings, &node_roles, &cluster_findings),

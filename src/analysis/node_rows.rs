@@ -35,6 +35,8 @@ pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
                     Vec::new(),
                 ),
             };
+            let mut findings = findings;
+            super::finding::worst_first(&mut findings);
             NodeRoleReport {
                 role_arn: nr.role_arn.clone(),
                 sources: nr.sources.clone(),

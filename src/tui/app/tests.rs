@@ -190,7 +190,8 @@ fn findings_view_jumps_to_the_binding_and_node_role() {
     let Some(Detail::NodeRole { page, .. }) = &app.detail else {
         unreachable!()
     };
-    assert_eq!(page.finding, 0);
+    // The finding jumped to is selected: IRSA502, after the worse IRSA503.
+    assert_eq!(page.finding, 1);
     press(&mut app, "\x1b/IRSA602\n\n");
     assert_eq!(app.tab, Tab::Cluster);
     assert!(app.detail.is_none());
