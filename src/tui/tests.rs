@@ -359,3 +359,34 @@ fn binding_drill_down_permissions() {
     );
     insta::assert_snapshot!(section);
 }
+
+/// Below the minimum size nothing is shown, so keys do nothing blind; `q` still quits, and
+/// at a usable size again the keys act.
+#[test]
+fn a_too_small_terminal_ignores_all_but_quit() {
+    let mut app = demo_app();
+    let _ = screen(&mut app, 40, 10);
+    press(&mut app, "2/payments\n");
+    assert_eq!(app.tab, super::tab::Tab::Bindings, "no view changed blind");
+    assert!(app.query.filter.text.is_empty());
+    let _ = screen(&mut app, W, H);
+    press(&mut app, "2");
+    assert_eq!(app.tab, super::tab::Tab::NodeRoles);
+    let _ = screen(&mut app, 40, 10);
+    press(&mut app, "q");
+    assert!(app.should_quit());
+}
+
+/// At 80×24 the status counts (compact) and the footer's help and quit stay on screen.
+#[test]
+fn at_80x24_counts_help_and_quit_stay() {
+    let mut app = demo_app();
+    let table = screen(&mut app, 80, 24);
+    assert!(table.contains("✗28 ?1 !19 ✓38"), "{table}");
+    let footer = table.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{footer}"
+    );
+    insta::assert_snapshot!(table);
+}

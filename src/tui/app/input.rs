@@ -47,6 +47,15 @@ impl App {
 
     pub fn handle_key(&mut self, key: KeyEvent, now: Instant) {
         tracing::trace!(?key, "key");
+        // Nothing is shown below the minimum size: a key must not change views blind.
+        if self.too_small {
+            let ctrl_c =
+                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+            if ctrl_c || (key.code == KeyCode::Char('q') && key.modifiers.is_empty()) {
+                self.quit = true;
+            }
+            return;
+        }
         // Esc and a key arriving together (a fast typist, SSH, tmux send-keys) read as
         // Alt+key; nothing is bound to Alt, so take it as the two keys.
         if key.modifiers.contains(KeyModifiers::ALT) {

@@ -167,6 +167,8 @@ pub struct App {
     quit: bool,
     /// Rows in the last drawn table or page (for PgUp/PgDn).
     pub(super) page_height: usize,
+    /// The terminal is below the minimum size: nothing is shown, so no key but quit acts.
+    pub(super) too_small: bool,
 }
 
 impl App {
@@ -198,6 +200,7 @@ impl App {
             effects: Vec::new(),
             quit: false,
             page_height: 20,
+            too_small: false,
         };
         app.rebuild();
         app

@@ -28,7 +28,8 @@ pub const MIN_HEIGHT: u16 = 16;
 /// windows follow their selection and pages clamp their scroll to what is drawn.
 pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    app.too_small = area.width < MIN_WIDTH || area.height < MIN_HEIGHT;
+    if app.too_small {
         too_small(frame, area);
         return;
     }
@@ -66,11 +67,12 @@ fn too_small(frame: &mut Frame, area: Rect) {
             "{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
             area.width, area.height
         )),
+        Line::from("q quits"),
     ];
-    let y = area.y + area.height.saturating_sub(2) / 2;
+    let y = area.y + area.height.saturating_sub(3) / 2;
     let rect = Rect {
         y,
-        height: area.height.min(2),
+        height: area.height.min(3),
         ..area
     };
     frame.render_widget(Paragraph::new(lines).centered(), rect);

@@ -49,17 +49,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         (Span::styled(text, style), width)
     });
     let room = usize::from(area.width - toast.as_ref().map_or(0, |(_, w)| *w));
+    // Help and quit stay at every size: the others give way to them.
+    let hints: Vec<(String, String)> = keymap::hints(app.scopes())
+        .into_iter()
+        .map(|(keys, name)| (keys.to_string(), format!(" {name}  ")))
+        .collect();
+    let essential = |name: &str| matches!(name.trim(), "help" | "quit");
+    let width = |(keys, name): &(String, String)| keys.chars().count() + name.chars().count();
+    let reserved: usize = hints.iter().filter(|h| essential(&h.1)).map(width).sum();
     let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
-    let mut used = 1;
-    for (keys, name) in keymap::hints(app.scopes()) {
-        let name = format!(" {name}  ");
-        let width = keys.chars().count() + name.chars().count();
-        if used + width > room {
+    let mut used = 1 + reserved;
+    let mut shown: Vec<&(String, String)> = Vec::new();
+    for h in hints.iter().filter(|h| !essential(&h.1)) {
+        if used + width(h) > room {
             break;
         }
-        used += width;
-        spans.push(Span::styled(keys, t.key()));
-        spans.push(Span::styled(name, t.dim()));
+        used += width(h);
+        shown.push(h);
+    }
+    shown.extend(hints.iter().filter(|h| essential(&h.1)));
+    for (keys, name) in shown {
+        spans.push(Span::styled(keys.clone(), t.key()));
+        spans.push(Span::styled(name.clone(), t.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 

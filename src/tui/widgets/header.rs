@@ -205,30 +205,42 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 
     let s = &app.model.report.summary;
-    let mut counts: Vec<Span<'static>> =
-        vec![Span::styled(format!("{} bindings ", s.bindings), t.dim())];
-    for (status, n) in [
+    let statuses = [
         (Status::Failing, s.failing),
         (Status::Unknown, s.unknown),
         (Status::Warning, s.warning),
         (Status::Ok, s.ok),
-    ] {
-        counts.push(Span::styled(
-            format!(" {} {n} {}", status.symbol(), status.as_str()),
-            t.status(status),
-        ));
-    }
-    counts.push(Span::raw(" "));
-    let line = Line::from(counts).right_aligned();
-    let width = u16::try_from(line.width()).unwrap_or(u16::MAX);
+    ];
+    // In full when there is room; as symbols and counts (`✗28 ?1 !19 ✓38`) when not.
+    let full = |compact: bool| {
+        let mut counts: Vec<Span<'static>> = Vec::new();
+        if !compact {
+            counts.push(Span::styled(format!("{} bindings ", s.bindings), t.dim()));
+        }
+        for (status, n) in statuses {
+            let text = if compact {
+                format!(" {}{n}", status.symbol())
+            } else {
+                format!(" {} {n} {}", status.symbol(), status.as_str())
+            };
+            counts.push(Span::styled(text, t.status(status)));
+        }
+        counts.push(Span::raw(" "));
+        Line::from(counts).right_aligned()
+    };
     let tabs_width = 48;
-    if area.width >= tabs_width + width {
-        let right = Rect {
-            x: area.right() - width,
-            width,
-            ..area
-        };
-        frame.render_widget(Paragraph::new(line), right);
+    for compact in [false, true] {
+        let line = full(compact);
+        let width = u16::try_from(line.width()).unwrap_or(u16::MAX);
+        if area.width >= tabs_width + width {
+            let right = Rect {
+                x: area.right() - width,
+                width,
+                ..area
+            };
+            frame.render_widget(Paragraph::new(line), right);
+            return;
+        }
     }
 }
 
