@@ -146,9 +146,12 @@ impl App {
         }
     }
 
+    /// The contexts `:ctx` completes: the kubeconfig's, and the live cluster's own. A demo's
+    /// or a snapshot's context is not one that can be connected to here.
     pub(super) fn contexts(&self) -> Vec<String> {
         let mut all = self.contexts.clone();
-        if let Some(current) = &self.model.report.cluster.context
+        if self.origin == Origin::Live
+            && let Some(current) = &self.model.report.cluster.context
             && !all.contains(current)
         {
             all.push(current.clone());
@@ -238,7 +241,13 @@ impl App {
     }
 
     pub(super) fn switch_context(&mut self, name: String, cluster: Option<String>, now: Instant) {
-        if let Some(target) = &self.connecting {
+        if self.origin != Origin::Live && self.contexts.is_empty() {
+            self.notify(
+                "no kubeconfig was found: :ctx connects to a context of your kubeconfig (KUBECONFIG or ~/.kube/config); quit and start irsa-tui with --kubeconfig PATH",
+                ToastKind::Error,
+                now,
+            );
+        } else if let Some(target) = &self.connecting {
             let text = format!("still connecting to context {target}");
             self.notify(text, ToastKind::Error, now);
         } else if self.origin == Origin::Live

@@ -19,6 +19,38 @@ fn app() -> App {
     demo_app(false)
 }
 
+/// The contexts of a kubeconfig found beside the demo.
+fn kubeconfig_contexts() -> Vec<String> {
+    ["prod", "staging", "dev", "lab"].map(String::from).to_vec()
+}
+
+/// On the demo without a kubeconfig, `:ctx` completes no context (the demo's is not one
+/// that can be connected to) and says what it needs instead of trying.
+#[test]
+fn ctx_on_the_demo_without_a_kubeconfig_says_what_it_needs() {
+    let mut app = app();
+    press(&mut app, ":ctx \t");
+    assert_eq!(
+        app.input.as_ref().map(|i| i.text.as_str()),
+        Some("ctx "),
+        "nothing to complete"
+    );
+    assert!(app.input.as_ref().is_some_and(|i| i.candidates.is_empty()));
+    press(
+        &mut app,
+        "\x1b:ctx arn:aws:eks:eu-west-1:111122223333:cluster/shop-prod\n",
+    );
+    assert!(app.take_effects().is_empty(), "no connection attempted");
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.kind == ToastKind::Error
+                && t.text.starts_with(
+                    "no kubeconfig was found: :ctx connects to a context of your kubeconfig"
+                ))
+    );
+}
+
 #[test]
 fn starts_failing_first_on_the_first_binding() {
     let app = app();
@@ -100,7 +132,7 @@ fn problems_only_and_namespace_scope() {
 
 #[test]
 fn command_line_completes_and_queues_effects() {
-    let mut app = app();
+    let mut app = app().with_contexts(kubeconfig_contexts());
     press(&mut app, ":ns paym\t");
     assert_eq!(
         app.input.as_ref().map(|i| i.text.as_str()),
@@ -421,7 +453,7 @@ fn ctx_connects_once_and_completes_the_kubeconfig_contexts() {
 
 #[test]
 fn ctx_may_name_the_eks_cluster() {
-    let mut app = app();
+    let mut app = app().with_contexts(kubeconfig_contexts());
     press(&mut app, ":ctx lab shop-lab\n");
     assert_eq!(
         app.take_effects(),
@@ -434,7 +466,7 @@ fn ctx_may_name_the_eks_cluster() {
 
 #[test]
 fn a_failed_switch_keeps_the_data_shown() {
-    let mut app = app();
+    let mut app = app().with_contexts(kubeconfig_contexts());
     select(&mut app, "payments/payments-api");
     press(&mut app, ":ctx nowhere\n");
     let before = app.shown_bindings().len();
@@ -455,7 +487,7 @@ fn a_failed_switch_keeps_the_data_shown() {
 
 #[test]
 fn a_switch_shows_the_new_cluster_with_fresh_views() {
-    let mut app = app();
+    let mut app = app().with_contexts(kubeconfig_contexts());
     press(&mut app, "N:ns payments\n");
     select(&mut app, "payments/payments-api");
     press(&mut app, "\n");
