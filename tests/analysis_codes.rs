@@ -527,6 +527,15 @@ fn irsa401_402_403_pods() {
     let f = &r.bindings[0].findings[0];
     assert_eq!(f.code, Code::IRSA401);
     assert_eq!(f.evidence["pod_count"], 2, "one finding per workload");
+    assert!(
+        f.title.ends_with("runs without IRSA credentials (2 pods)"),
+        "{}",
+        f.title
+    );
+    assert!(
+        !f.evidence.contains_key("skip_containers"),
+        "no null for what is not set"
+    );
     assert_eq!(
         f.fix,
         vec!["kubectl rollout restart deployment/api -n payments".to_owned()]

@@ -193,6 +193,14 @@ impl Finding {
         self
     }
 
+    /// Evidence that is there only when the value is (no `null` shown for "not set").
+    pub fn evidence_if(self, key: &str, value: Option<impl Into<Value>>) -> Self {
+        match value {
+            Some(v) => self.evidence(key, v),
+            None => self,
+        }
+    }
+
     pub fn fix(mut self, fix: Vec<String>) -> Self {
         self.fix = fix;
         self

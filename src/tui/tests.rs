@@ -390,3 +390,51 @@ fn at_80x24_counts_help_and_quit_stay() {
     );
     insta::assert_snapshot!(table);
 }
+
+/// Wording: a ServiceAccount without annotations lines its fields up, and a pod never
+/// injected is not called "not stale" (`-`: stale means injected with another role).
+#[test]
+fn a_drill_down_without_annotations_or_injection_reads_right() {
+    let mut app = demo_app();
+    select(&mut app, "catalog/image-resizer");
+    press(&mut app, "\n");
+    let tall = screen(&mut app, W, 120);
+    let field = |name: &str| {
+        let line = tall
+            .lines()
+            .find(|l| l.contains(&format!("  {name} ")))
+            .unwrap_or_default();
+        line.find(name).map(|i| {
+            line[i + name.len()..].len() - line[i + name.len()..].trim_start().len()
+                + i
+                + name.len()
+        })
+    };
+    assert_eq!(
+        field("name"),
+        field("annotations"),
+        "values line up:\n{tall}"
+    );
+    let pod = tall
+        .lines()
+        .find(|l| l.contains("image-resizer-") && l.contains('✗'))
+        .expect("a pod row, not injected");
+    let after = pod.split('✗').nth(1).unwrap_or_default();
+    assert_eq!(after.split_whitespace().next(), Some("-"), "{pod}");
+}
+
+/// A live table with nothing yet while sources sync says it is syncing, not that the
+/// cluster has no bindings.
+#[test]
+fn an_empty_table_while_syncing_says_so() {
+    let mut inv = test_support::demo();
+    inv.service_accounts.clear();
+    inv.pods.clear();
+    inv.pod_identity_associations.clear();
+    for s in &mut inv.sources {
+        s.state = crate::inventory::SourceState::Syncing;
+    }
+    let mut app = test_support::app_on(&inv, Origin::Live, false);
+    let text = screen(&mut app, W, H);
+    assert!(text.contains("no bindings yet: syncing…"), "{text}");
+}

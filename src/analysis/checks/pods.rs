@@ -118,15 +118,15 @@ pub fn not_injected(
             };
             w.finding(&IRSA401,
                 format!(
-                    "{} of {namespace}/{sa} runs without IRSA credentials ({} pod(s))",
+                    "{} of {namespace}/{sa} runs without IRSA credentials ({})",
                     w.label(),
-                    w.pods.len()
+                    crate::text::count(w.pods.len(), "pod", "pods")
                 ),
                 format!(
                     "The ServiceAccount carries eks.amazonaws.com/role-arn, but these pods have neither AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE nor the projected token volume: {cause}. They fall back to the node role. Recreate them."
                 ),
             )
-            .evidence("skip_containers", skipped)
+            .evidence_if("skip_containers", skipped)
             .evidence("webhook_present", webhook_present)
             .fix_steps(vec![w.restart_command(namespace)])
         })

@@ -76,7 +76,7 @@ fn document(doc: &mut Doc, b: &Binding, pods: &[PodRow], selected: usize, now: O
         .map(|k| k.chars().count())
         .max()
         .unwrap_or(0)
-        .max(7);
+        .max(if b.annotations.is_empty() { 11 } else { 7 });
     doc.field(2, "name", width, vec![Span::raw(b.key())]);
     doc.field(2, "created", width, vec![Span::raw(created)]);
     if b.annotations.is_empty() {
@@ -332,10 +332,13 @@ fn pod_table(doc: &mut Doc, pods: &[PodRow]) {
     )]);
     for p in pods {
         let (inj, inj_style) = t.flag(Some(p.injected));
+        // Stale means injected with another role: a pod never injected is neither.
         let (stale, stale_style) = if p.stale {
             ("yes", t.tri(Tri::False))
-        } else {
+        } else if p.injected {
             ("no", t.dim())
+        } else {
+            ("-", t.dim())
         };
         doc.row(vec![
             Span::raw(format!("  {:<name_w$}  ", p.name)),

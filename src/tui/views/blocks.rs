@@ -72,7 +72,9 @@ pub(super) fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> 
 
 /// The message in an empty table.
 pub(super) fn empty(frame: &mut Frame, area: Rect, app: &App, what: &str) {
-    let text = if app.query.filter.is_empty() && !app.query.problems_only {
+    let text = if app.busy() {
+        format!("no {what} yet: syncing…")
+    } else if app.query.filter.is_empty() && !app.query.problems_only {
         format!("no {what}")
     } else {
         format!("no {what} match (Esc clears the filter, f toggles problems only)")
