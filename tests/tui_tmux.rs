@@ -220,12 +220,12 @@ fn the_dashboard_on_the_demo_cluster() {
 
     // e: markdown and JSON in the current directory, and the toast says where.
     tmux.keys(&["e"]);
-    let screen = tmux.wait_for("export", &["exported irsa-report-"]);
+    let screen = tmux.wait_for("export", &["exported irsa-shop-prod-"]);
     let mut exported: Vec<String> = std::fs::read_dir(dir.path())
         .expect("the temp dir")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("irsa-report-"))
+        .filter(|n| n.starts_with("irsa-shop-prod-"))
         .collect();
     exported.sort();
     assert_eq!(exported.len(), 2, "{exported:?}");

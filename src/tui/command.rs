@@ -34,6 +34,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Some((*cluster).to_owned()),
         )),
         ["ctx" | "context", ..] => Err("usage: :ctx CONTEXT [CLUSTER]".into()),
+        ["export", path] if Format::parse(path).is_none() => {
+            // `:export /tmp/r.html`: the format from the extension, as `report -o` does.
+            let path = PathBuf::from(path);
+            let format = Format::of_path(&path).ok_or_else(|| {
+                format!("unknown export format {path:?}: json, md or html, or a path ending in .json, .md or .html")
+            })?;
+            Ok(Command::Export(format, Some(path)))
+        }
         ["export", format, rest @ ..] if rest.len() <= 1 => {
             let format = Format::parse(format)
                 .ok_or_else(|| format!("unknown export format {format:?}: json, md or html"))?;
@@ -175,6 +183,15 @@ mod tests {
             parse("export pdf")
                 .unwrap_err()
                 .contains("json, md or html")
+        );
+        assert_eq!(
+            parse("export /tmp/x.html"),
+            Ok(Command::Export(Format::Html, Some("/tmp/x.html".into())))
+        );
+        assert!(
+            parse("export /tmp/x.pdf")
+                .unwrap_err()
+                .contains("a path ending in")
         );
         assert!(parse("pods").unwrap_err().contains("unknown command"));
         assert_eq!(

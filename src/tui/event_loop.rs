@@ -179,7 +179,10 @@ fn perform(
                 .map_err(|e| format!("no current directory: {e}"))
                 .and_then(|dir| {
                     let stamp = crate::time::file_stamp(crate::time::now_secs());
-                    export::write(app.report(), &formats, path.as_deref(), &dir, &stamp)
+                    // Stamped with the time of the export, not of the analysis.
+                    let mut report = app.report().clone();
+                    report.generated_at = crate::time::now();
+                    export::write(&report, &formats, path.as_deref(), &dir, &stamp)
                 });
             match written {
                 Ok(files) => app.notify(export::summary(&files), ToastKind::Info, now),

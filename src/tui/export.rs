@@ -21,6 +21,11 @@ impl Format {
         }
     }
 
+    /// The format a file name's extension names (`report.html`).
+    pub fn of_path(path: &Path) -> Option<Format> {
+        Format::parse(path.extension()?.to_str()?)
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Json => "json",
@@ -38,8 +43,27 @@ impl Format {
     }
 }
 
+/// The cluster's name as a file name may hold it (`shop-prod`), or `cluster`.
+fn file_label(report: &Report) -> String {
+    let name: String = report
+        .cluster
+        .name
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(64)
+        .collect();
+    let name = name.trim_start_matches('.');
+    if name.is_empty() {
+        "cluster".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
 /// Writes `report` in each format. Without `path` (or when it is a directory) the files are
-/// `irsa-report-STAMP.EXT` in `dir` (or that directory). Returns the files written.
+/// `irsa-CLUSTER-STAMP.EXT` in `dir` (or that directory). Returns the files written.
 pub fn write(
     report: &Report,
     formats: &[Format],
@@ -56,7 +80,11 @@ pub fn write(
         .iter()
         .map(|&format| {
             let file = if path.is_none() || base.is_dir() {
-                base.join(format!("irsa-report-{stamp}.{}", format.extension()))
+                base.join(format!(
+                    "irsa-{}-{stamp}.{}",
+                    file_label(report),
+                    format.extension()
+                ))
             } else {
                 base.clone()
             };
@@ -106,14 +134,14 @@ mod tests {
         assert_eq!(
             files,
             [
-                dir.path().join("irsa-report-20261120-093000.md"),
-                dir.path().join("irsa-report-20261120-093000.json")
+                dir.path().join("irsa-shop-prod-20261120-093000.md"),
+                dir.path().join("irsa-shop-prod-20261120-093000.json")
             ]
         );
         let json = std::fs::read_to_string(&files[1]).expect("json");
         assert!(json.contains("\"schema\": \"irsa-tui/report/v1\""));
         assert!(summary(&files).starts_with(
-            "exported irsa-report-20261120-093000.md, irsa-report-20261120-093000.json in "
+            "exported irsa-shop-prod-20261120-093000.md, irsa-shop-prod-20261120-093000.json in "
         ));
         let html = write(
             &report,
@@ -133,5 +161,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.starts_with("cannot write "), "{err}");
+    }
+
+    #[test]
+    fn a_cluster_name_becomes_a_safe_file_label() {
+        let mut report = model(&demo()).report;
+        assert_eq!(file_label(&report), "shop-prod");
+        report.cluster.name = Some("../../etc/passwd; rm -rf".into());
+        assert_eq!(file_label(&report), "etcpasswdrm-rf");
+        report.cluster.name = None;
+        assert_eq!(file_label(&report), "cluster");
+        assert_eq!(
+            Format::of_path(Path::new("/tmp/x.HTML")),
+            Some(Format::Html)
+        );
+        assert_eq!(Format::of_path(Path::new("/tmp/x")), None);
     }
 }
