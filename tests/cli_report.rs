@@ -291,3 +291,39 @@ fn a_snapshot_field_of_the_wrong_type_is_named_by_its_path() {
         "at pods[3].containers[0].name: invalid type: null, expected a string",
     );
 }
+
+/// `-n`: node roles appear only as far as they reach the pods of those namespaces, so a
+/// node role the namespace never runs on neither shows nor fails the run.
+#[test]
+fn namespaces_scope_the_node_roles_too() {
+    let out = assert_cmd::Command::cargo_bin("irsa-tui")
+        .unwrap()
+        .args([
+            "report",
+            "--demo",
+            "-n",
+            "payments",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roles: Vec<&str> = r["node_roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["role_arn"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles.len(), 1, "{roles:?}");
+    assert!(roles[0].contains("nodegroup-general"), "{roles:?}");
+    assert!(
+        r["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["namespace"] == "payments")
+    );
+}

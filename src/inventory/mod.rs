@@ -347,6 +347,29 @@ impl Inventory {
         self.pods.retain(|p| keep(&p.namespace));
         self.pod_identity_associations
             .retain(|a| keep(&a.namespace));
+        // Node roles only as far as they reach these pods: a role of a node group one of
+        // them runs on; a role known only from aws-auth when one runs on a node of no known
+        // group (it may be that node's).
+        let group_of: std::collections::HashMap<&str, Option<&str>> = self
+            .nodes
+            .iter()
+            .map(|n| (n.name.as_str(), n.nodegroup.as_deref()))
+            .collect();
+        let mut groups = std::collections::BTreeSet::new();
+        let mut ungrouped = false;
+        for p in &self.pods {
+            match p.node.as_deref().and_then(|n| group_of.get(n).copied()) {
+                Some(Some(g)) => {
+                    groups.insert(format!("nodegroup/{g}"));
+                }
+                Some(None) | None if p.node.is_some() => ungrouped = true,
+                _ => {}
+            }
+        }
+        self.node_roles.retain(|r| {
+            let grouped = r.sources.iter().any(|s| s.starts_with("nodegroup/"));
+            r.sources.iter().any(|s| groups.contains(s)) || (!grouped && ungrouped)
+        });
     }
 
     pub fn role(&self, arn: &str) -> Option<&Role> {
@@ -357,6 +380,67 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `-n`: node roles stay only as far as they reach the pods of those namespaces.
+    #[test]
+    fn restricting_to_namespaces_keeps_the_node_roles_of_their_pods() {
+        let mut inv = Inventory::new();
+        let pod = |ns: &str, node: &str| Pod {
+            namespace: ns.into(),
+            name: format!("{ns}-pod"),
+            service_account: "default".into(),
+            node: Some(node.into()),
+            ..Default::default()
+        };
+        inv.pods = vec![
+            pod("payments", "n1"),
+            pod("batch", "n2"),
+            pod("legacy", "n3"),
+        ];
+        inv.nodes = vec![
+            Node {
+                name: "n1".into(),
+                nodegroup: Some("general".into()),
+            },
+            Node {
+                name: "n2".into(),
+                nodegroup: Some("compute".into()),
+            },
+            Node {
+                name: "n3".into(),
+                nodegroup: None,
+            },
+        ];
+        let role = |arn: &str, sources: &[&str]| NodeRole {
+            role_arn: arn.into(),
+            sources: sources.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        inv.node_roles = vec![
+            role("general-role", &["nodegroup/general", "aws-auth"]),
+            role("compute-role", &["nodegroup/compute"]),
+            role("self-managed", &["aws-auth"]),
+        ];
+        let mut payments = inv.clone();
+        payments.restrict_to_namespaces(&["payments".into()]);
+        let arns: Vec<&str> = payments
+            .node_roles
+            .iter()
+            .map(|r| r.role_arn.as_str())
+            .collect();
+        assert_eq!(arns, ["general-role"]);
+        let mut legacy = inv.clone();
+        legacy.restrict_to_namespaces(&["legacy".into()]);
+        let arns: Vec<&str> = legacy
+            .node_roles
+            .iter()
+            .map(|r| r.role_arn.as_str())
+            .collect();
+        assert_eq!(
+            arns,
+            ["self-managed"],
+            "a node of no known group may be an aws-auth role's"
+        );
+    }
 
     #[test]
     fn snapshot_round_trips_and_checks_its_schema() {
