@@ -216,6 +216,15 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
         b.pods.len()
     );
     push_findings(&mut haystack, &b.findings);
+    // What an alert names: a pod, or the node it runs on.
+    for p in &b.pods {
+        haystack.push(' ');
+        haystack.push_str(&p.name);
+        if let Some(node) = &p.node {
+            haystack.push(' ');
+            haystack.push_str(node);
+        }
+    }
     BindingRow {
         key,
         role,

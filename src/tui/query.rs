@@ -12,7 +12,7 @@ impl Filter {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.term().is_empty()
+        self.term().trim().is_empty()
     }
 
     fn inverted(&self) -> bool {
@@ -23,11 +23,18 @@ impl Filter {
         self.text.strip_prefix('!').unwrap_or(&self.text)
     }
 
-    /// A matcher over lower-cased haystacks: case-insensitive substring, `!term` inverts.
+    /// A matcher over lower-cased haystacks: case-insensitive substrings, every
+    /// space-separated term must match (`payments payments-api`); `!…` inverts the whole.
     pub fn matcher(&self) -> impl Fn(&str) -> bool + '_ {
-        let term = self.term().to_lowercase();
+        let terms: Vec<String> = self
+            .term()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         let inverted = self.inverted();
-        move |haystack: &str| term.is_empty() || haystack.contains(&term) != inverted
+        move |haystack: &str| {
+            terms.is_empty() || terms.iter().all(|t| haystack.contains(t.as_str())) != inverted
+        }
     }
 }
 

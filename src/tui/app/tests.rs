@@ -541,3 +541,54 @@ fn a_switch_shows_the_new_cluster_with_fresh_views() {
         Some("already on context staging")
     );
 }
+
+/// The filter finds a binding from what an alert gives: a pod's name, a node's, a role
+/// ARN, a finding code; space-separated terms must all match.
+#[test]
+fn the_filter_finds_a_binding_from_an_alert() {
+    let mut app = app();
+    let pod = app
+        .report()
+        .bindings
+        .iter()
+        .find(|b| b.namespace == "payments" && b.service_account == "payments-api")
+        .and_then(|b| b.pods.first())
+        .map(|p| (p.name.clone(), p.node.clone().unwrap_or_default()))
+        .expect("a pod of payments-api");
+    press(&mut app, &format!("/{}\n", pod.0));
+    assert_eq!(
+        app.shown_bindings(),
+        ["payments/payments-api"],
+        "by pod name"
+    );
+    press(&mut app, "\x1b");
+    press(&mut app, "/payments payments-api\n");
+    assert_eq!(
+        app.shown_bindings(),
+        ["payments/payments-api"],
+        "two terms, both must match"
+    );
+    press(&mut app, "\x1b");
+    press(&mut app, "/irsa203 payments\n");
+    assert_eq!(
+        app.shown_bindings(),
+        ["payments/payments-api"],
+        "a code and a namespace"
+    );
+    press(&mut app, "\x1b");
+    press(&mut app, &format!("/{}\n", pod.1));
+    assert!(
+        app.shown_bindings().contains(&"payments/payments-api"),
+        "by node name"
+    );
+    press(&mut app, "\x1b");
+    press(
+        &mut app,
+        "/arn:aws:iam::111122223333:role/shop-prod-payments-api\n",
+    );
+    assert_eq!(
+        app.shown_bindings(),
+        ["payments/payments-api"],
+        "by role ARN"
+    );
+}
