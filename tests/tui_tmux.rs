@@ -199,7 +199,7 @@ fn the_dashboard_on_the_demo_cluster() {
     tmux.keys(&["y"]);
     tmux.wait_for(
         "copy",
-        &["copied the IRSA203 fix for payments/payments-api"],
+        &["sent the IRSA203 fix for payments/payments-api to the clipboard"],
     );
     let buffer = tmux.run(&["show-buffer"]);
     let copied = String::from_utf8_lossy(&buffer.stdout);

@@ -101,6 +101,18 @@ pub async fn run(
     Ok(())
 }
 
+/// What `y` says: the text was sent to the terminal's clipboard, which the terminal may
+/// ignore; in tmux only with `set-clipboard` on. `:export` writes it to a file instead.
+fn copy_sent(what: &str, in_tmux: bool) -> String {
+    if in_tmux {
+        format!(
+            "sent {what} to the clipboard (OSC 52; tmux needs `set -g set-clipboard on`; or :export md)"
+        )
+    } else {
+        format!("sent {what} to the clipboard (OSC 52, if the terminal allows it; or :export md)")
+    }
+}
+
 fn apply(app: &mut App, update: Update<Model>, now: Instant) {
     match update {
         Update::Analysed(model) => {
@@ -170,7 +182,9 @@ fn perform(
         Effect::Copy { text, what } => {
             let out = terminal.backend_mut();
             match clipboard::copy(out, &text, in_tmux) {
-                Ok(()) => app.notify(format!("copied {what} (OSC 52)"), ToastKind::Info, now),
+                // The terminal may ignore OSC 52 silently: say it was sent, and how to
+                // make it land.
+                Ok(()) => app.notify(copy_sent(&what, in_tmux), ToastKind::Info, now),
                 Err(e) => app.notify(format!("cannot copy: {e}"), ToastKind::Error, now),
             }
         }
@@ -217,4 +231,20 @@ fn perform(
         }
     }
     let _ = terminal.backend_mut().flush();
+}
+
+#[cfg(test)]
+mod copy_tests {
+    use super::copy_sent;
+
+    #[test]
+    fn a_copy_says_it_was_sent_and_how_to_make_it_land() {
+        let plain = copy_sent("the IRSA203 fix", false);
+        assert!(
+            plain.starts_with("sent the IRSA203 fix to the clipboard (OSC 52"),
+            "{plain}"
+        );
+        assert!(plain.contains(":export md"), "{plain}");
+        assert!(copy_sent("x", true).contains("set -g set-clipboard on"));
+    }
 }
