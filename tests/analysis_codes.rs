@@ -931,3 +931,58 @@ fn irsa234_a_deny_cancels_an_allow() {
         ["aws iam get-role-policy --role-name payments-api --policy-name media-cleaner"]
     );
 }
+
+/// IRSA602 says what failed: for RBAC, the verb refused (`get` of the aws-auth ConfigMap,
+/// not `list`) and the exact rule to grant; for an API server that does not answer, the
+/// connection — not RBAC.
+#[test]
+fn irsa602_names_the_refused_verb_or_the_connection() {
+    let source = |state: SourceState, message: &str| SourceHealth {
+        resource: "configmaps".into(),
+        namespace: Some("kube-system".into()),
+        state,
+        message: Some(message.into()),
+        count: None,
+        syncing_since: None,
+    };
+    let mut inv = healthy();
+    inv.sources.push(source(
+        SourceState::Forbidden,
+        "configmaps \"aws-auth\" is forbidden: User \"jane\" cannot get resource \"configmaps\" in API group \"\" in the namespace \"kube-system\"",
+    ));
+    let r = report(&inv);
+    let f = r
+        .cluster_findings
+        .iter()
+        .find(|f| f.code == Code::IRSA602)
+        .unwrap();
+    assert_eq!(
+        f.fix.last().unwrap(),
+        "kubectl auth can-i get configmaps -n kube-system"
+    );
+    assert_eq!(
+        f.fix[0],
+        "kubectl create clusterrole irsa-tui-read-configmaps --verb=get,list,watch --resource=configmaps"
+    );
+    assert!(f.fix[1].starts_with("kubectl create clusterrolebinding irsa-tui-read-configmaps --clusterrole=irsa-tui-read-configmaps --user="), "{:?}", f.fix);
+    assert!(
+        !f.detail.contains("assets/"),
+        "no path of the source tree: {}",
+        f.detail
+    );
+
+    let mut down = healthy();
+    down.sources.push(source(
+        SourceState::Failed,
+        "error trying to connect: tcp connect error: Connection refused (os error 111)",
+    ));
+    let r = report(&down);
+    let f = r
+        .cluster_findings
+        .iter()
+        .find(|f| f.code == Code::IRSA602)
+        .unwrap();
+    assert!(f.title.contains("is failing"), "{}", f.title);
+    assert!(f.detail.contains("This is not RBAC"), "{}", f.detail);
+    assert_eq!(f.fix, ["kubectl get --raw /readyz"]);
+}

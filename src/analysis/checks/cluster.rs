@@ -16,8 +16,8 @@ pub const IRSA602: Entry = Entry {
     code: Code::IRSA602,
     grade: Grade::Is(Severity::Warning),
     meaning: "a Kubernetes source is forbidden or failing",
-    why: "A Kubernetes source could not be read (RBAC forbids it, or the API server fails). Results depending on it are incomplete.",
-    fix: "Grant get/list/watch on the resource (see the ClusterRole in assets/), or limit the run to readable namespaces with -n.",
+    why: "A Kubernetes source could not be read: RBAC forbids it, or the API server did not answer. Results depending on it are incomplete.",
+    fix: "Forbidden: check the verb that failed with kubectl auth can-i, then grant get/list/watch on the resource (the fix prints the kubectl create clusterrole and clusterrolebinding), or limit the run to readable namespaces with -n. Failing: check the connection to the API server (VPN, the endpoint's public or private access, a proxy).",
 };
 
 pub const IRSA603: Entry = Entry {
@@ -27,6 +27,60 @@ pub const IRSA603: Entry = Entry {
     why: "AWS could not be reached or has no credentials (or --no-aws was given). AWS-side checks are skipped and bindings that need them are unknown.",
     fix: "Provide credentials (AWS_PROFILE, --profile) and --region, then run again.",
 };
+
+/// The verb RBAC refused, from the API server's message (`… cannot get resource …`);
+/// `list` when it does not say (the watchers list, then watch).
+fn refused_verb(message: Option<&str>) -> &'static str {
+    let said = message
+        .and_then(|m| m.split("cannot ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next());
+    match said {
+        Some("get") => "get",
+        Some("watch") => "watch",
+        _ => "list",
+    }
+}
+
+/// IRSA602 for a source RBAC forbids: the verb that failed, and the exact rule to grant.
+fn forbidden(
+    s: &crate::inventory::SourceHealth,
+    scope: &str,
+) -> (String, String, Vec<Result<String, shell::Refused>>) {
+    let verb = refused_verb(s.message.as_deref());
+    // `configmaps/aws-auth` is the `configmaps` resource.
+    let resource = s.resource.split('/').next().unwrap_or(&s.resource);
+    let check = match s.namespace.as_deref() {
+        Some(ns) => shell::command(
+            &format!("kubectl auth can-i {verb} {{}} -n {{}}"),
+            &[(Kind::Resource, resource), (Kind::Namespace, ns)],
+        ),
+        None => shell::command(
+            &format!("kubectl auth can-i {verb} {{}} -A"),
+            &[(Kind::Resource, resource)],
+        ),
+    };
+    let role = shell::command(
+        "kubectl create clusterrole irsa-tui-read-{} --verb=get,list,watch --resource={}",
+        &[(Kind::Resource, resource), (Kind::Resource, resource)],
+    );
+    let binding = shell::command(
+        "kubectl create clusterrolebinding irsa-tui-read-{} --clusterrole=irsa-tui-read-{} --user=\"$(kubectl auth whoami -o jsonpath='{.status.userInfo.username}')\"",
+        &[(Kind::Resource, resource), (Kind::Resource, resource)],
+    );
+    let detail = format!(
+        "irsa-tui could not read {} {scope}: RBAC refused `{verb}` ({}). Checks that depend on it may miss problems. Grant get, list and watch on {resource} (the fix creates a ClusterRole, binds it to you — ask your cluster admin if you cannot — and checks the verb that failed), or narrow the run with -n.",
+        s.resource,
+        s.message.as_deref().unwrap_or("no message")
+    );
+    (
+        format!(
+            "Reading {} {scope} is forbidden: results are incomplete",
+            s.resource
+        ),
+        detail,
+        vec![role, binding, check],
+    )
+}
 
 pub fn check(inv: &Inventory) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -51,28 +105,31 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
             SourceState::Forbidden => "forbidden",
             _ => "failing",
         };
-        let verb = match s.namespace.as_deref() {
-            Some(ns) => shell::command(
-                "kubectl auth can-i list {} -n {}",
-                &[(Kind::Resource, &s.resource), (Kind::Namespace, ns)],
-            ),
-            None => shell::command(
-                "kubectl auth can-i list {} -A",
-                &[(Kind::Resource, &s.resource)],
-            ),
-        };
-        out.push(
-            IRSA602.finding(format!("Reading {} {scope} is {state}: results are incomplete", s.resource),
+        let (title, detail, steps) = if s.state == SourceState::Forbidden {
+            forbidden(s, &scope)
+        } else {
+            let detail = format!(
+                "irsa-tui could not read {} {scope}: the API server did not answer ({}). This is not RBAC: check the connection to the cluster (VPN, the endpoint's public or private access, a proxy), then run again.",
+                s.resource,
+                s.message.as_deref().unwrap_or("no reason given")
+            );
+            (
                 format!(
-                    "irsa-tui could not read {} {scope}; checks that depend on it may miss problems. Grant get/list/watch on it (see the ClusterRole in assets/), or narrow the run with -n.",
+                    "Reading {} {scope} is failing: results are incomplete",
                     s.resource
                 ),
+                detail,
+                vec![Ok("kubectl get --raw /readyz".to_owned())],
             )
-            .evidence("resource", s.resource.clone())
-            .evidence("namespace", s.namespace.clone())
-            .evidence("state", state)
-            .evidence("message", s.message.clone())
-            .fix_steps(vec![verb]),
+        };
+        out.push(
+            IRSA602
+                .finding(title, detail)
+                .evidence("resource", s.resource.clone())
+                .evidence("namespace", s.namespace.clone())
+                .evidence("state", state)
+                .evidence("message", s.message.clone())
+                .fix_steps(steps),
         );
     }
     if !inv.aws.reachable {

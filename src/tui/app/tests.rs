@@ -228,8 +228,11 @@ fn findings_view_jumps_to_the_binding_and_node_role() {
     assert_eq!(app.tab, Tab::Cluster);
     assert!(app.detail.is_none());
     press(&mut app, "y");
-    assert!(matches!(&app.take_effects()[..],
-        [Effect::Copy { text, .. }] if text == "kubectl auth can-i list configmaps -n kube-system"));
+    assert!(
+        matches!(&app.take_effects()[..],
+        [Effect::Copy { text, .. }] if text == "kubectl auth can-i get configmaps -n kube-system"),
+        "the verb RBAC refused"
+    );
 }
 
 #[test]
