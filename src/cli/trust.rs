@@ -1,7 +1,6 @@
 //! `irsa-tui trust POLICY --issuer URL --service-account NS/NAME`.
 
-use super::output::{EXIT_USAGE, fail, use_color};
-use std::io::Write;
+use super::output::{fail, print, use_color};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -212,8 +211,8 @@ pub fn run(args: &TrustArgs) -> ExitCode {
         },
         TrustFormat::Text => render::text(&assessment, &subject, use_color()),
     };
-    if std::io::stdout().write_all(out.as_bytes()).is_err() {
-        return ExitCode::from(EXIT_USAGE);
+    if let Err(code) = print(out) {
+        return code;
     }
     match assessment.decision {
         Decision::Allow => ExitCode::SUCCESS,
