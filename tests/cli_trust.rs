@@ -399,3 +399,108 @@ fn a_service_account_kubernetes_would_not_name_is_refused() {
             "is not a valid Kubernetes namespace name",
         ));
 }
+
+/// `aws iam get-role` output as the CLI prints it (the trust policy an object) and as the
+/// API returns it (a URL-encoded string).
+const GET_ROLE: &str = "tests/common/fixtures/get-role-output.json";
+const GET_ROLE_ENCODED: &str = "tests/common/fixtures/get-role-output-urlencoded.json";
+
+#[test]
+fn get_role_output_is_judged_and_names_its_role() {
+    for fixture in [GET_ROLE, GET_ROLE_ENCODED] {
+        let raw = std::fs::read_to_string(fixture).expect("fixture");
+        // Allowed for the ServiceAccount the policy names, from a file and from stdin.
+        trust()
+            .args([
+                fixture,
+                "--issuer",
+                ISSUER,
+                "--service-account",
+                "production/s3-writer",
+            ])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("ALLOWED"));
+        // Denied for another: the fix names the role and account of the wrapper.
+        let out = trust()
+            .args([
+                "-",
+                "--issuer",
+                ISSUER,
+                "--service-account",
+                "staging/s3-writer",
+                "--format",
+                "json",
+            ])
+            .write_stdin(raw)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let v = json_of(&out);
+        assert_eq!(v["decision"], "deny", "{fixture}");
+        assert_eq!(v["findings"][0]["code"], "IRSA203", "{fixture}: {v}");
+        let fix = v["findings"][0]["fix"].to_string();
+        assert!(
+            fix.contains("aws iam update-assume-role-policy --role-name prod-s3-writer"),
+            "{fixture}: {fix}"
+        );
+        assert!(!fix.contains("ACCOUNT_ID"), "{fixture}: {fix}");
+        assert!(!fix.contains("ROLE_NAME"), "{fixture}: {fix}");
+    }
+}
+
+#[test]
+fn get_role_wrapper_gives_way_to_role_and_account_options() {
+    trust()
+        .args([
+            GET_ROLE,
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "staging/s3-writer",
+            "--role",
+            "other-role",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "aws iam update-assume-role-policy --role-name other-role",
+        ));
+}
+
+#[test]
+fn the_inner_role_object_alone_is_judged() {
+    let raw = std::fs::read_to_string(GET_ROLE).expect("fixture");
+    let v: serde_json::Value = serde_json::from_str(&raw).expect("JSON");
+    trust()
+        .args([
+            "-",
+            "--issuer",
+            ISSUER,
+            "--service-account",
+            "staging/s3-writer",
+        ])
+        .write_stdin(v["Role"].to_string())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("IRSA203"))
+        .stdout(predicate::str::contains("--role-name prod-s3-writer"));
+}
+
+#[test]
+fn a_role_without_a_trust_policy_exits_two_with_one_line() {
+    let out = trust()
+        .args(["-", "--issuer", ISSUER, "--service-account", "a/b"])
+        .write_stdin(r#"{"Role": {"RoleName": "x", "AssumeRolePolicyDocument": 42}}"#)
+        .assert()
+        .code(2)
+        .stdout("")
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.starts_with("irsa-tui: error: "), "{err}");
+    assert!(err.contains("AssumeRolePolicyDocument"), "{err}");
+}

@@ -1,12 +1,11 @@
 //! `irsa-tui can` and `irsa-tui who-can`: may a binding's credentials (its role's session)
 //! make a call, and which bindings and node roles may.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::output::{EXIT_USAGE, fail, use_color};
+use super::output::{fail, print, use_color};
 use super::source::SourceArgs;
 use crate::analysis::permissions::Documents;
 use crate::analysis::permissions::ask::{self, CanAnswer, GivenPolicy};
@@ -108,10 +107,6 @@ fn analysed(source: &SourceArgs) -> Result<(Inventory, Report), String> {
     };
     let report = analyze(&inv, &settings);
     Ok((inv, report))
-}
-
-fn print(text: &str) -> bool {
-    std::io::stdout().write_all(text.as_bytes()).is_ok()
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, String> {
@@ -267,8 +262,8 @@ pub fn run(args: &CanArgs, source: &SourceArgs) -> ExitCode {
         },
         CanFormat::Text => render::can_text(&a, use_color()),
     };
-    if !print(&text) {
-        return ExitCode::from(EXIT_USAGE);
+    if let Err(code) = print(text) {
+        return code;
     }
     if a.all_allowed() {
         ExitCode::SUCCESS
@@ -310,8 +305,10 @@ pub fn run_who_can(args: &WhoCanArgs, source: &SourceArgs) -> ExitCode {
         })
     };
     match run() {
-        Ok(text) if print(&text) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(EXIT_USAGE),
+        Ok(text) => match print(text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Err(e) => fail(e),
     }
 }

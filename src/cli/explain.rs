@@ -1,8 +1,7 @@
 //! `irsa-tui explain [CODE]`: the catalog entry of a finding code; without one, every code
 //! in a line; `--markdown`, the whole catalog as `docs/findings.md` holds it.
 
-use super::output::fail;
-use std::io::Write;
+use super::output::{fail, print};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -31,6 +30,8 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             }
         },
     };
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    match print(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }

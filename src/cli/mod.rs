@@ -78,9 +78,14 @@ pub fn main() -> ExitCode {
         Some(Command::Can(args)) => can::run(&args, &cli.source),
         Some(Command::WhoCan(args)) => can::run_who_can(&args, &cli.source),
         Some(Command::Completions { shell }) => {
+            // Generated whole first: clap_complete panics on a failed write.
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "irsa-tui", &mut script);
+            match output::print(script) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
         }
         None => dashboard::run(&cli.source),
     }

@@ -13,6 +13,18 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Writes `text` on standard output. A reader that went away (`irsa-tui … | head -1`: a
+/// broken pipe) is not an error: nothing is said and the command ends with its own status.
+/// Any other write error is the one-line error, exit status 2, in `Err`.
+pub fn print(text: impl AsRef<[u8]>) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(fail(format!("cannot write to standard output: {e}"))),
+    }
+}
+
 /// Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value.
 pub fn use_color() -> bool {
     use std::io::IsTerminal;

@@ -1,7 +1,6 @@
 //! `irsa-tui report`: one-shot analysis, printed or written, then exit.
 
 use super::output::fail;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -91,15 +90,17 @@ pub fn run(args: &ReportArgs, source: &SourceArgs) -> ExitCode {
         .format
         .unwrap_or_else(|| ReportFormat::infer(args.output.as_ref()));
     let text = render(&report, format);
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write the report: {e}")),
-    };
-    if let Err(e) = written {
-        return fail(e);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                return fail(format!("cannot write {}: {e}", path.display()));
+            }
+        }
+        None => {
+            if let Err(code) = super::output::print(text) {
+                return code;
+            }
+        }
     }
     if reaches(&report, args.fail_on) {
         ExitCode::from(1)

@@ -1,7 +1,6 @@
 //! `irsa-tui trust POLICY --issuer URL --service-account NS/NAME`.
 
-use super::output::{EXIT_USAGE, fail, use_color};
-use std::io::Write;
+use super::output::{fail, print, use_color};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -84,7 +83,79 @@ fn role_parts(role: &str) -> (String, Option<String>) {
 /// times that when URL-encoded, plus any white space.
 const POLICY_READ_MAX: u64 = 1 << 20;
 
-fn read_policy(path: &str) -> Result<String, String> {
+/// The trust policy to judge, and what the input says of its role.
+#[derive(Debug, PartialEq, Eq)]
+struct PolicyInput {
+    /// The trust policy's text: raw or URL-encoded JSON.
+    policy: String,
+    /// The role's name, from the `aws iam get-role` output around the policy.
+    role_name: Option<String>,
+    /// The role's account, from that output's `Arn`.
+    account: Option<String>,
+}
+
+/// The role object of `aws iam get-role` output: only what is used is kept, the document
+/// as its text (an object verbatim, so a key given twice is still seen).
+#[derive(serde::Deserialize)]
+struct RoleObject<'a> {
+    #[serde(rename = "AssumeRolePolicyDocument", borrow)]
+    document: Option<&'a serde_json::value::RawValue>,
+    #[serde(rename = "RoleName")]
+    role_name: Option<String>,
+    #[serde(rename = "Arn")]
+    arn: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct GetRoleOutput<'a> {
+    #[serde(rename = "Role", borrow)]
+    role: Option<RoleObject<'a>>,
+}
+
+/// Takes the trust policy out of `aws iam get-role` output (`{"Role": {…}}`) or out of its
+/// role object alone (`{"AssumeRolePolicyDocument": …, …}`); any other text is the policy
+/// itself. The document is an object, or a string of raw or URL-encoded JSON.
+fn unwrap_get_role(text: String) -> Result<PolicyInput, String> {
+    let plain = |policy| PolicyInput {
+        policy,
+        role_name: None,
+        account: None,
+    };
+    if !text.trim_start().starts_with('{') {
+        return Ok(plain(text));
+    }
+    let role = match serde_json::from_str::<GetRoleOutput>(&text) {
+        Ok(GetRoleOutput { role: Some(role) }) => Some(role),
+        _ => serde_json::from_str::<RoleObject>(&text)
+            .ok()
+            .filter(|r| r.document.is_some()),
+    };
+    let Some(role) = role else {
+        return Ok(plain(text));
+    };
+    let Some(document) = role.document else {
+        return Err("the Role object holds no AssumeRolePolicyDocument".into());
+    };
+    let raw = document.get();
+    let policy = if raw.starts_with('{') {
+        raw.to_owned()
+    } else {
+        serde_json::from_str::<String>(raw).map_err(|_| {
+            "the Role's AssumeRolePolicyDocument is neither a JSON object nor a string".to_owned()
+        })?
+    };
+    let (role_name, account) = match role.arn.as_deref().map(parse_role_arn) {
+        Some(Ok(arn)) => (Some(arn.name.to_owned()), Some(arn.account.to_owned())),
+        _ => (role.role_name, None),
+    };
+    Ok(PolicyInput {
+        policy,
+        role_name,
+        account,
+    })
+}
+
+fn read_policy(path: &str) -> Result<PolicyInput, String> {
     let text = super::input::read_text(path, POLICY_READ_MAX, "policy file").map_err(|e| {
         if e.contains("is larger than") {
             format!(
@@ -100,13 +171,14 @@ fn read_policy(path: &str) -> Result<String, String> {
     } else {
         format!("policy file {path}")
     };
+    let input = unwrap_get_role(text).map_err(|e| format!("{shown}: {e}"))?;
     // Larger than IAM holds: refused here, with the limit, rather than judged.
-    if let Err(e) = crate::analysis::trust::parse_trust_policy(&text)
+    if let Err(e) = crate::analysis::trust::parse_trust_policy(&input.policy)
         && e.0.contains("IAM holds at most")
     {
         return Err(format!("{shown}: {}", e.0));
     }
-    Ok(text)
+    Ok(input)
 }
 
 pub fn run(args: &TrustArgs) -> ExitCode {
@@ -114,7 +186,7 @@ pub fn run(args: &TrustArgs) -> ExitCode {
         Ok(i) => i,
         Err(e) => return fail(e),
     };
-    let text = match read_policy(&args.policy) {
+    let input = match read_policy(&args.policy) {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
@@ -123,14 +195,15 @@ pub fn run(args: &TrustArgs) -> ExitCode {
             let (n, a) = role_parts(r);
             (Some(n), a)
         }
-        None => (None, None),
+        None => (input.role_name, None),
     };
-    let account = args.account.clone().or(role_account);
+    // --account, else the account of --role's ARN, else that of the get-role output.
+    let account = args.account.clone().or(role_account).or(input.account);
     let (ns, sa) = &args.service_account;
     let subject = Subject::new(issuer, ns, sa, &args.audience)
         .with_account(account.as_deref())
         .with_role_name(role_name.as_deref());
-    let assessment = assess(&text, &subject);
+    let assessment = assess(&input.policy, &subject);
     let out = match args.format {
         TrustFormat::Json => match serde_json::to_string_pretty(&assessment) {
             Ok(s) => s + "\n",
@@ -138,8 +211,8 @@ pub fn run(args: &TrustArgs) -> ExitCode {
         },
         TrustFormat::Text => render::text(&assessment, &subject, use_color()),
     };
-    if std::io::stdout().write_all(out.as_bytes()).is_err() {
-        return ExitCode::from(EXIT_USAGE);
+    if let Err(code) = print(out) {
+        return code;
     }
     match assessment.decision {
         Decision::Allow => ExitCode::SUCCESS,
@@ -175,5 +248,71 @@ mod tests {
         assert_eq!(role_parts("app-role"), ("app-role".into(), None));
         assert!(parse_account("1234").is_err());
         assert!(parse_account("111122223333").is_ok());
+    }
+
+    const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
+
+    #[test]
+    fn get_role_output_gives_its_document_role_and_account() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+        for document in [
+            POLICY.to_owned(),
+            format!("{encoded:?}"),
+            format!("{POLICY:?}"),
+        ] {
+            let text = format!(
+                r#"{{"Role": {{"Path": "/", "RoleName": "app", "Arn": "arn:aws:iam::111122223333:role/team/app", "MaxSessionDuration": 3600, "AssumeRolePolicyDocument": {document}}}}}"#
+            );
+            let got = unwrap_get_role(text).unwrap();
+            assert!(
+                got.policy == POLICY || got.policy == encoded,
+                "{}",
+                got.policy
+            );
+            assert_eq!(got.role_name.as_deref(), Some("app"));
+            assert_eq!(got.account.as_deref(), Some("111122223333"));
+        }
+    }
+
+    #[test]
+    fn inner_role_object_and_role_name_without_arn() {
+        let text = format!(r#"{{"RoleName": "app", "AssumeRolePolicyDocument": {POLICY}}}"#);
+        let got = unwrap_get_role(text).unwrap();
+        assert_eq!(got.policy, POLICY);
+        assert_eq!(got.role_name.as_deref(), Some("app"));
+        assert_eq!(got.account, None);
+    }
+
+    #[test]
+    fn the_document_object_is_kept_verbatim() {
+        // A key given twice must still reach the parser, which refuses it.
+        let doc = r#"{"Version":"2012-10-17","Version":"2008-10-17","Statement":[]}"#;
+        let got = unwrap_get_role(format!(
+            r#"{{"Role":{{"AssumeRolePolicyDocument":{doc}}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(got.policy, doc);
+    }
+
+    #[test]
+    fn other_text_is_the_policy_itself() {
+        for text in [POLICY, "%7B%7D", "{ not json", r#"{"Statement": []}"#] {
+            let got = unwrap_get_role(text.to_owned()).unwrap();
+            assert_eq!(
+                got,
+                PolicyInput {
+                    policy: text.to_owned(),
+                    role_name: None,
+                    account: None
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_role_without_a_usable_document_is_an_error() {
+        assert!(unwrap_get_role(r#"{"Role": {"RoleName": "x"}}"#.into()).is_err());
+        assert!(unwrap_get_role(r#"{"Role": {"AssumeRolePolicyDocument": null}}"#.into()).is_err());
+        assert!(unwrap_get_role(r#"{"AssumeRolePolicyDocument": 42}"#.into()).is_err());
     }
 }
