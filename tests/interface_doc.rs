@@ -182,3 +182,21 @@ fn every_report_field_of_the_schema_is_in_the_interface_doc() {
     assert!(INTERFACE.contains("(findings.md)"));
     assert!(INTERFACE.contains("irsa-tui/report/v1"));
 }
+
+/// `--help` says that no command opens the dashboard, and a command that ignores the
+/// cluster options lists them under a heading saying so.
+#[test]
+fn the_help_says_what_no_command_does_and_where_cluster_options_apply() {
+    assert!(help(&[]).contains("Without a command, irsa-tui opens the interactive dashboard"));
+    for command in ["explain", "trust"] {
+        let text = help(&[command]);
+        let heading = text
+            .find("Cluster options (the dashboard, report, snapshot, can, who-can; other commands ignore them)")
+            .unwrap_or_else(|| panic!("{command} --help:\n{text}"));
+        let kubeconfig = text.find("--kubeconfig").expect("still listed");
+        assert!(
+            kubeconfig > heading,
+            "{command}: --kubeconfig under the heading"
+        );
+    }
+}

@@ -19,7 +19,13 @@ pub use source::SourceArgs;
 
 /// Cluster-wide IRSA health for Amazon EKS.
 #[derive(Debug, Parser)]
-#[command(name = "irsa-tui", version, about, long_about = None)]
+#[command(
+    name = "irsa-tui",
+    version,
+    about,
+    long_about = None,
+    after_help = "Without a command, irsa-tui opens the interactive dashboard (irsa-tui --demo to try it)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

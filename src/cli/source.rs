@@ -9,6 +9,9 @@ use crate::inventory::Inventory;
 use crate::updates::Origin;
 
 #[derive(Debug, Clone, Args)]
+#[command(
+    next_help_heading = "Cluster options (the dashboard, report, snapshot, can, who-can; other commands ignore them)"
+)]
 pub struct SourceArgs {
     /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
     #[arg(long, value_name = "PATH", global = true)]
