@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::{Documents, RoleDocuments};
 use crate::analysis::report::Report;
 use crate::inventory::Inventory;
-use crate::policy::identity::{self, Permissions, Question, Session, Source, Verdict};
+use crate::policy::identity::{
+    self, POD_IDENTITY_SESSION_TAGS, Permissions, Question, Session, Source, Verdict,
+};
 use crate::policy::{Effect, PolicyDocument};
 
 /// What every answer leaves out.
@@ -258,12 +260,50 @@ fn matched_statement(
     })
 }
 
-fn session_of(docs: &RoleDocuments, region: Option<&str>, given: &[Given]) -> Session {
-    let mut session = docs.session(region);
+/// Whose session: EKS Pod Identity tags the sessions it creates.
+enum Tagged<'x> {
+    /// An IRSA session (or the node role's): the role's tags only.
+    Plain,
+    /// A Pod Identity session of this ServiceAccount: its tags are known but the pod's.
+    PodIdentity { namespace: &'x str, name: &'x str },
+    /// A role some Pod Identity association uses, asked about for every binding at once:
+    /// the per-binding tags are unknown.
+    MaybePodIdentity,
+}
+
+fn session_of(docs: &RoleDocuments, inv: &Inventory, tagged: Tagged, given: &[Given]) -> Session {
+    let mut session = docs.session(inv.cluster.region.as_deref());
+    let cluster = |session: &mut Session| {
+        session.session_tag("eks-cluster-arn", inv.cluster.arn.as_deref());
+        session.session_tag("eks-cluster-name", inv.cluster.name.as_deref());
+    };
+    match tagged {
+        Tagged::Plain => {}
+        Tagged::PodIdentity { namespace, name } => {
+            cluster(&mut session);
+            session.session_tag("kubernetes-namespace", Some(namespace));
+            session.session_tag("kubernetes-service-account", Some(name));
+            session.session_tag("kubernetes-pod-name", None);
+            session.session_tag("kubernetes-pod-uid", None);
+        }
+        Tagged::MaybePodIdentity => {
+            cluster(&mut session);
+            for key in &POD_IDENTITY_SESSION_TAGS[2..] {
+                session.session_tag(key, None);
+            }
+        }
+    }
     for (k, v) in given {
         session.give(k, v);
     }
     session
+}
+
+/// Whether a Pod Identity association of the inventory uses `role_arn`.
+fn pod_identity_uses(inv: &Inventory, role_arn: &str) -> bool {
+    inv.pod_identity_associations
+        .iter()
+        .any(|a| crate::arn::same_role(&a.role_arn, role_arn))
 }
 
 /// `can NS/NAME` (or a role ARN, e.g. a node role's): the binding's role, from the report
@@ -275,6 +315,7 @@ pub fn can(
     questions: &[Question],
     given: &[Given],
 ) -> Result<CanAnswer, String> {
+    let mut pod_identity: Option<(&str, &str)> = None;
     let (binding, role_arn, note) = if target.starts_with("arn:") {
         (None, target.to_owned(), None)
     } else {
@@ -286,6 +327,9 @@ pub fn can(
             .iter()
             .find(|b| b.namespace == ns && b.service_account == name);
         let role = found.and_then(|b| b.role_arn.clone());
+        if found.is_some_and(|b| b.mechanism == crate::analysis::Mechanism::PodIdentity) {
+            pod_identity = Some((ns, name));
+        }
         let Some(role) = role else {
             let exists = found.is_some()
                 || inv
@@ -334,7 +378,12 @@ pub fn can(
         })?;
     let documents = Documents::lazy(inv);
     let docs = documents.of(role)?;
-    let session = session_of(&docs, documents.region(), given);
+    let tagged = match pod_identity {
+        Some((namespace, name)) => Tagged::PodIdentity { namespace, name },
+        None if binding.is_none() && pod_identity_uses(inv, &role.arn) => Tagged::MaybePodIdentity,
+        None => Tagged::Plain,
+    };
+    let session = session_of(&docs, inv, tagged, given);
     Ok(CanAnswer {
         principal: Some(role.arn.clone()),
         binding,
@@ -464,7 +513,13 @@ pub fn answers_with(
         .filter_map(|role| {
             let result = match documents.of(role) {
                 Ok(docs) => {
-                    let session = session_of(&docs, documents.region(), given);
+                    let inv = documents.inventory();
+                    let tagged = if pod_identity_uses(inv, &role.arn) {
+                        Tagged::MaybePodIdentity
+                    } else {
+                        Tagged::Plain
+                    };
+                    let session = session_of(&docs, inv, tagged, given);
                     answers(
                         &docs.permissions(),
                         &session,
@@ -817,6 +872,56 @@ mod tests {
         let only_get = can(&inv, &report, "media/uploader", &qs[..1], &[]).unwrap();
         assert!(only_get.all_allowed());
         assert!(!only_get.with_simulation(&sims).all_allowed());
+    }
+
+    /// EKS Pod Identity tags its sessions (`kubernetes-namespace`, ...): a Pod Identity
+    /// binding's answer uses them; asked for every binding of a role at once, they differ
+    /// per binding and the answer that depends on them is unknown.
+    #[test]
+    fn pod_identity_session_tags_decide_for_the_binding() {
+        let (mut inv, _) = cluster();
+        inv.roles.push(role(
+            "abac",
+            &[],
+            &[(
+                "by-namespace",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/${aws:PrincipalTag/kubernetes-namespace}/*"}]}"#,
+            )],
+            None,
+        ));
+        inv.service_accounts.push(sa("media", "indexer", None));
+        inv.pod_identity_associations
+            .push(crate::inventory::PodIdentityAssociation {
+                namespace: "media".into(),
+                service_account: "indexer".into(),
+                role_arn: format!("arn:aws:iam::{ACCOUNT}:role/abac"),
+                association_id: Some("a-1".into()),
+            });
+        let report = analyze(&inv, &Settings::default());
+        let ask = |resource: &str| {
+            let q = [Question::new("s3:GetObject", resource)];
+            can(&inv, &report, "media/indexer", &q, &[])
+                .unwrap()
+                .results[0]
+                .decision
+        };
+        assert_eq!(ask("arn:aws:s3:::data/media/a.csv"), Verdict::Allowed);
+        assert_eq!(
+            ask("arn:aws:s3:::data/billing/a.csv"),
+            Verdict::ImplicitDeny
+        );
+        let answers = answers_by_role(
+            &inv,
+            &Question::new("s3:GetObject", "arn:aws:s3:::data/media/a.csv"),
+            &[],
+            false,
+        );
+        let per_role = &answers[&format!("arn:aws:iam::{ACCOUNT}:role/abac")];
+        assert_eq!(per_role.decision, Verdict::Unknown);
+        assert_eq!(
+            per_role.missing_context,
+            ["aws:PrincipalTag/kubernetes-namespace"]
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod session;
 use serde::{Deserialize, Serialize};
 
 pub use reason::reason;
-pub use session::Session;
+pub use session::{POD_IDENTITY_SESSION_TAGS, Session};
 
 use super::document::{Condition, Effect, PolicyDocument, PolicyVersion, ResourceSpec, Statement};
 use super::evaluate::{action_hit, condition_result, resolve_value};

@@ -15,7 +15,21 @@ pub struct Session {
     given: Vec<String>,
     /// The role's tags were read: a tag key it lacks is absent, not unknown.
     tags_known: bool,
+    /// Keys whose value this session has but nobody knows here (lower-cased): a session tag
+    /// set per pod, say.
+    unknown: std::collections::BTreeSet<String>,
 }
+
+/// The session tags EKS Pod Identity puts on every session it creates (its
+/// `aws:PrincipalTag/KEY`s, which override the role's tags of the same key).
+pub const POD_IDENTITY_SESSION_TAGS: [&str; 6] = [
+    "eks-cluster-arn",
+    "eks-cluster-name",
+    "kubernetes-namespace",
+    "kubernetes-service-account",
+    "kubernetes-pod-name",
+    "kubernetes-pod-uid",
+];
 
 impl Session {
     /// A session of the role `role_arn`: `aws:PrincipalArn` (the role's ARN),
@@ -53,6 +67,20 @@ impl Session {
         self.keys.insert(key.to_lowercase(), vec![value.to_owned()]);
     }
 
+    /// A session tag (`aws:PrincipalTag/KEY`): its value, or `None` when the session has one
+    /// that is not known here (it differs per pod). It overrides a role tag of that key.
+    pub fn session_tag(&mut self, key: &str, value: Option<&str>) {
+        let full = format!("aws:PrincipalTag/{key}");
+        match value {
+            Some(v) => self.fill(&full, v),
+            None => {
+                let lc = full.to_lowercase();
+                self.keys.remove(&lc);
+                self.unknown.insert(lc);
+            }
+        }
+    }
+
     /// Adds a value given for the question. The first value given for a key replaces what
     /// was filled in; repeating the key makes it multi-valued.
     pub fn give(&mut self, key: &str, value: &str) {
@@ -71,6 +99,9 @@ impl KeyLookup for Session {
         if let Some(v) = self.keys.get(lc) {
             return KeyView::Present(v);
         }
+        if self.unknown.contains(lc) {
+            return KeyView::Unknown;
+        }
         if self.tags_known && lc.starts_with("aws:principaltag/") {
             return KeyView::Absent;
         }
@@ -81,6 +112,31 @@ impl KeyLookup for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "EKS Pod Identity adds session tags to the temporary credentials": they override the
+    /// role's tags of the same key; one that differs per pod is unknown, not absent.
+    #[test]
+    fn pod_identity_session_tags_override_and_may_be_unknown() {
+        let tags = BTreeMap::from([("kubernetes-namespace".to_owned(), "other".to_owned())]);
+        let mut s = Session::of_role("arn:aws:iam::111122223333:role/api", Some(&tags), None);
+        s.session_tag("kubernetes-namespace", Some("payments"));
+        s.session_tag("kubernetes-pod-name", None);
+        assert_eq!(
+            s.key_lc("aws:principaltag/kubernetes-namespace"),
+            KeyView::Present(&["payments".to_owned()])
+        );
+        assert_eq!(
+            s.key_lc("aws:principaltag/kubernetes-pod-name"),
+            KeyView::Unknown
+        );
+        assert_eq!(s.key_lc("aws:principaltag/team"), KeyView::Absent);
+        // A value given for the question wins.
+        s.give("aws:PrincipalTag/kubernetes-pod-name", "api-1");
+        assert_eq!(
+            s.key_lc("aws:principaltag/kubernetes-pod-name"),
+            KeyView::Present(&["api-1".to_owned()])
+        );
+    }
 
     #[test]
     fn a_role_session_carries_its_principal_keys() {
