@@ -964,7 +964,11 @@ fn irsa602_names_the_refused_verb_or_the_connection() {
         f.fix[0],
         "kubectl create clusterrole irsa-tui-read-configmaps --verb=get,list,watch --resource=configmaps"
     );
-    assert!(f.fix[1].starts_with("kubectl create clusterrolebinding irsa-tui-read-configmaps --clusterrole=irsa-tui-read-configmaps --user="), "{:?}", f.fix);
+    assert_eq!(f.fix[1], "kubectl auth whoami");
+    assert_eq!(
+        f.fix[2],
+        "kubectl create clusterrolebinding irsa-tui-read-configmaps --clusterrole=irsa-tui-read-configmaps --user=USERNAME"
+    );
     assert!(
         !f.detail.contains("assets/"),
         "no path of the source tree: {}",

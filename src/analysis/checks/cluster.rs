@@ -64,11 +64,11 @@ fn forbidden(
         &[(Kind::Resource, resource), (Kind::Resource, resource)],
     );
     let binding = shell::command(
-        "kubectl create clusterrolebinding irsa-tui-read-{} --clusterrole=irsa-tui-read-{} --user=\"$(kubectl auth whoami -o jsonpath='{.status.userInfo.username}')\"",
+        "kubectl create clusterrolebinding irsa-tui-read-{} --clusterrole=irsa-tui-read-{} --user=USERNAME",
         &[(Kind::Resource, resource), (Kind::Resource, resource)],
     );
     let detail = format!(
-        "irsa-tui could not read {} {scope}: RBAC refused `{verb}` ({}). Checks that depend on it may miss problems. Grant get, list and watch on {resource} (the fix creates a ClusterRole, binds it to you — ask your cluster admin if you cannot — and checks the verb that failed), or narrow the run with -n.",
+        "irsa-tui could not read {} {scope}: RBAC refused `{verb}` ({}). Checks that depend on it may miss problems. Grant get, list and watch on {resource} (the fix creates a ClusterRole, binds it to USERNAME, the user `kubectl auth whoami` names — ask your cluster admin if you cannot — and checks the verb that failed), or narrow the run with -n.",
         s.resource,
         s.message.as_deref().unwrap_or("no message")
     );
@@ -78,7 +78,8 @@ fn forbidden(
             s.resource
         ),
         detail,
-        vec![role, binding, check],
+        // `kubectl auth whoami` names USERNAME (one command per step: nothing substituted).
+        vec![role, Ok("kubectl auth whoami".to_owned()), binding, check],
     )
 }
 
