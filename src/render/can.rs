@@ -8,7 +8,7 @@ use std::fmt::Write;
 use crate::analysis::permissions::ask::{
     CanAnswer, CanResult, MatchedStatement, SCOPE_NOTE, WhoCanAnswer,
 };
-use crate::policy::identity::{PolicyKind, Verdict};
+use crate::policy::identity::Verdict;
 use crate::text::escape_controls as esc;
 
 use super::style::Style;
@@ -18,23 +18,6 @@ fn mark(st: Style, v: Verdict) -> String {
         Verdict::Allowed => st.green("✓"),
         Verdict::ImplicitDeny | Verdict::ExplicitDeny => st.red("✗"),
         Verdict::Unknown => st.yellow("?"),
-    }
-}
-
-fn verdict_words(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Allowed => "allowed",
-        Verdict::ImplicitDeny => "denied (implicit deny)",
-        Verdict::ExplicitDeny => "denied (explicit deny)",
-        Verdict::Unknown => "unknown",
-    }
-}
-
-fn kind_words(k: PolicyKind) -> &'static str {
-    match k {
-        PolicyKind::Inline => "inline policy",
-        PolicyKind::Managed => "managed policy",
-        PolicyKind::Boundary => "permissions boundary",
     }
 }
 
@@ -53,21 +36,13 @@ fn statement(out: &mut String, st: Style, m: &MatchedStatement) {
     let _ = writeln!(
         out,
         "    {} {:?}{arn}, statement {}{sid}:",
-        kind_words(m.kind),
+        m.kind.words(),
         esc(&m.policy),
         m.statement
     );
-    let Some(json) = &m.json else { return };
-    let text = serde_json::to_string_pretty(json).unwrap_or_default();
-    let quoted: Vec<String> = m
-        .hits
-        .iter()
-        .filter_map(|h| serde_json::to_string(h).ok())
-        .collect();
-    for line in text.lines() {
-        let hit = quoted.iter().any(|q| line.contains(q.as_str()));
+    for (line, hit) in &m.lines {
         let line = esc(line);
-        if hit {
+        if *hit {
             let _ = writeln!(out, "    {} {}", st.bold("▶"), st.bold(&line));
         } else {
             let _ = writeln!(out, "      {line}");
@@ -82,7 +57,7 @@ fn result(out: &mut String, st: Style, r: &CanResult) {
         mark(st, r.decision),
         st.bold(&esc(&r.action)),
         esc(&r.resource),
-        st.bold(verdict_words(r.decision))
+        st.bold(Verdict::words(r.decision))
     );
     let _ = writeln!(out, "  {}", esc(&r.reason));
     for m in &r.matched {
@@ -128,7 +103,7 @@ fn result(out: &mut String, st: Style, r: &CanResult) {
         let _ = writeln!(
             out,
             "  IAM SimulatePrincipalPolicy: {} ({agree})",
-            verdict_words(sim)
+            Verdict::words(sim)
         );
         if let Some(note) = &r.simulation_note {
             let _ = writeln!(out, "    {}", esc(note));

@@ -151,12 +151,23 @@ pub struct MatchedStatement {
     pub statement: usize,
     pub sid: Option<String>,
     pub effect: Effect,
-    /// The statement as written (for the text output).
+    /// The statement as written, one line of indented JSON each, with whether the line
+    /// names the question's action or resource (for the text output and the dashboard).
     #[serde(skip)]
-    pub json: Option<serde_json::Value>,
-    /// Its `Action`/`Resource` values that name the question.
-    #[serde(skip)]
-    pub hits: Vec<String>,
+    pub lines: Vec<(String, bool)>,
+}
+
+/// The statement's JSON as indented lines, marking those that hold one of `hits`.
+fn marked_lines(json: &serde_json::Value, hits: &[&str]) -> Vec<(String, bool)> {
+    let quoted: Vec<String> = hits
+        .iter()
+        .filter_map(|h| serde_json::to_string(h).ok())
+        .collect();
+    serde_json::to_string_pretty(json)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| (l.to_owned(), quoted.iter().any(|q| l.contains(q.as_str()))))
+        .collect()
 }
 
 /// A policy the answer could not read.
@@ -244,19 +255,10 @@ fn matched_statement(
         statement: index,
         sid: statement.and_then(|s| s.sid.clone()),
         effect: statement.map_or(Effect::Allow, |s| s.effect),
-        json: doc
-            .filter(|_| detail)
-            .and_then(|d| d.statement_json(index))
-            .cloned(),
-        hits: statement
-            .filter(|_| detail)
-            .map(|s| {
-                identity::hits(s, q)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        lines: match (doc.and_then(|d| d.statement_json(index)), statement) {
+            (Some(json), Some(s)) if detail => marked_lines(json, &identity::hits(s, q)),
+            _ => Vec::new(),
+        },
     })
 }
 
@@ -755,11 +757,18 @@ mod tests {
         assert_eq!(get.boundary, "allowed");
         assert_eq!(get.matched[0].policy, "put");
         assert_eq!(get.matched[0].sid.as_deref(), Some("Put"));
+        // The statement as written, the values naming the call marked.
+        assert!(!get.matched[0].lines.is_empty());
+        let marked: Vec<&str> = get.matched[0]
+            .lines
+            .iter()
+            .filter(|(_, hit)| *hit)
+            .map(|(l, _)| l.trim())
+            .collect();
         assert_eq!(
-            get.matched[0].hits,
-            ["s3:GetObject", "arn:aws:s3:::media/*"]
+            marked,
+            ["\"s3:GetObject\"", "\"Resource\": \"arn:aws:s3:::media/*\""]
         );
-        assert!(get.matched[0].json.is_some());
         // Identity allows PutObject; the boundary does not: identity ∩ boundary.
         let put = &a.results[1];
         assert_eq!(put.decision, Verdict::ImplicitDeny);

@@ -86,7 +86,28 @@ pub enum Verdict {
     Unknown,
 }
 
+impl PolicyKind {
+    /// As a person names it: `inline policy`, `managed policy`, `permissions boundary`.
+    pub fn words(self) -> &'static str {
+        match self {
+            PolicyKind::Inline => "inline policy",
+            PolicyKind::Managed => "managed policy",
+            PolicyKind::Boundary => "permissions boundary",
+        }
+    }
+}
+
 impl Verdict {
+    /// As a person reads it: `allowed`, `denied (implicit deny)`, ...
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::ImplicitDeny => "denied (implicit deny)",
+            Verdict::ExplicitDeny => "denied (explicit deny)",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Allowed => "allowed",

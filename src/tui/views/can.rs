@@ -19,23 +19,6 @@ fn tri(v: Verdict) -> Tri {
     }
 }
 
-fn words(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Allowed => "allowed",
-        Verdict::ImplicitDeny => "denied (implicit deny)",
-        Verdict::ExplicitDeny => "denied (explicit deny)",
-        Verdict::Unknown => "unknown",
-    }
-}
-
-fn kind_words(k: PolicyKind) -> &'static str {
-    match k {
-        PolicyKind::Inline => "inline policy",
-        PolicyKind::Managed => "managed policy",
-        PolicyKind::Boundary => "permissions boundary",
-    }
-}
-
 /// The role's policies, each statement on a line or two: effect, actions, resources,
 /// conditions.
 pub(super) fn permissions(doc: &mut Doc, view: Option<&PermissionsView>) {
@@ -76,7 +59,7 @@ pub(super) fn permissions(doc: &mut Doc, view: Option<&PermissionsView>) {
             .map(|v| format!(" {}", esc(v)))
             .unwrap_or_default();
         doc.line(vec![
-            Span::styled(format!("  {} ", kind_words(p.kind)), t.dim()),
+            Span::styled(format!("  {} ", p.kind.words()), t.dim()),
             Span::styled(esc(&p.name).into_owned(), t.bold()),
             Span::styled(version, t.dim()),
         ]);
@@ -139,7 +122,7 @@ pub(super) fn section(doc: &mut Doc, can: Option<&CanQuery>, role_arn: Option<&s
             format!("  {} ", super::super::theme::tri_symbol(tri(a.decision))),
             style,
         ),
-        Span::styled(words(a.decision), style),
+        Span::styled(a.decision.words(), style),
     ]);
     doc.text(4, &esc(&a.reason), t.dim());
     for m in &a.matched {
@@ -150,20 +133,13 @@ pub(super) fn section(doc: &mut Doc, can: Option<&CanQuery>, role_arn: Option<&s
             .unwrap_or_default();
         doc.line(vec![Span::raw(format!(
             "    {} {:?}, statement {}{sid}:",
-            kind_words(m.kind),
+            m.kind.words(),
             esc(&m.policy),
             m.statement
         ))]);
-        let Some(json) = &m.json else { continue };
-        let text = serde_json::to_string_pretty(json).unwrap_or_default();
-        let quoted: Vec<String> = m
-            .hits
-            .iter()
-            .filter_map(|h| serde_json::to_string(h).ok())
-            .collect();
-        for line in text.lines() {
+        for (line, hit) in &m.lines {
             let line = esc(line).into_owned();
-            if quoted.iter().any(|q| line.contains(q.as_str())) {
+            if *hit {
                 doc.line(vec![
                     Span::styled("    ▶ ", t.key()),
                     Span::styled(line, t.bold()),
