@@ -73,44 +73,23 @@ impl Pattern {
 /// The pattern matches the text. Iterative, with single-star backtracking: no recursion,
 /// no blow-up (O(pattern × text) at worst).
 pub fn matches_chars(p: &[Tok], t: &[char], ignore_case: bool) -> bool {
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        let step = match p.get(pi) {
-            Some(Tok::One) => true,
-            Some(Tok::Lit(c)) => same_char(*c, t[ti], ignore_case),
-            _ => false,
-        };
-        if step {
-            pi += 1;
-            ti += 1;
-        } else if p.get(pi) == Some(&Tok::Star) {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    while p.get(pi) == Some(&Tok::Star) {
-        pi += 1;
-    }
-    pi == p.len()
+    matches_with(p, t, |c, d| same_char(c, d, ignore_case))
 }
 
-/// [`matches_chars`] over ASCII text.
+/// [`matches_chars`] over ASCII text, without collecting it into characters.
 fn matches_ascii(p: &[Tok], t: &[u8], ignore_case: bool) -> bool {
-    let same = |c: char, b: u8| {
+    matches_with(p, t, |c, b| {
         if c.is_ascii() {
             c == char::from(b) || (ignore_case && (c as u8).eq_ignore_ascii_case(&b))
         } else {
             // A character such as the Kelvin sign lower-cases to an ASCII letter.
             same_char(c, char::from(b), ignore_case)
         }
-    };
+    })
+}
+
+/// The matcher over any text unit, `same` comparing a pattern character with one.
+fn matches_with<T: Copy>(p: &[Tok], t: &[T], same: impl Fn(char, T) -> bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {

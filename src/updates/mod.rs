@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::analysis::permissions::ask::RoleAnswers;
 
-use crate::analysis::{Report, Settings, analyze};
+use crate::analysis::permissions::{Documents, actions_named};
+use crate::analysis::{Report, Settings, analyze_with};
 use crate::inventory::{AwsStatus, Inventory, SourceHealth};
 
 /// One analysis of the data shown, with the state of the sources it was read from.
@@ -28,11 +29,13 @@ pub struct Analysed {
 impl Analysed {
     /// Analyses `inventory` with `settings`.
     pub fn of(inventory: &Inventory, settings: &Settings) -> Analysed {
+        // The policy documents parsed once, for the analysis and the completion alike.
+        let documents = Documents::new(inventory);
         Analysed {
-            report: analyze(inventory, settings),
+            report: analyze_with(&documents, settings),
             sources: inventory.sources.clone(),
             aws: inventory.aws.clone(),
-            actions: crate::analysis::permissions::actions_named(inventory),
+            actions: actions_named(&documents),
         }
     }
 }

@@ -7,7 +7,6 @@ pub mod view;
 
 pub use crate::policy::identity::{PolicyKind, Verdict};
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -71,21 +70,14 @@ const ACTIONS_NAMED_MAX: usize = 5_000;
 
 /// Every action without a wildcard that a policy document of the inventory names (in an
 /// `Action` of an inline, managed or boundary policy), sorted: what `:can` completes.
-pub fn actions_named(inv: &Inventory) -> Vec<String> {
-    let documents = inv
-        .roles
-        .iter()
-        .flat_map(|r| r.inline_policies.iter().map(|p| p.document.as_str()))
-        .chain(
-            inv.managed_policies
-                .iter()
-                .filter_map(|p| p.document.as_deref()),
-        );
+pub fn actions_named(documents: &Documents) -> Vec<String> {
+    let parsed = documents
+        .inline
+        .values()
+        .flatten()
+        .chain(documents.managed.values().map(|(p, _)| p));
     let mut out = std::collections::BTreeSet::new();
-    for text in documents {
-        let Ok(doc) = PolicyDocument::parse(text) else {
-            continue;
-        };
+    for doc in parsed.filter_map(|p| p.as_ref().as_ref().ok()) {
         for s in &doc.statements {
             let Some(a) = s.action.as_ref().filter(|a| !a.negated) else {
                 continue;
@@ -224,19 +216,5 @@ impl<'a> Documents<'a> {
     /// The inventory these are the documents of.
     pub fn inventory(&self) -> &'a Inventory {
         self.inv
-    }
-
-    /// The region calls are made in: the cluster's.
-    pub fn region(&self) -> Option<&'a str> {
-        self.inv.cluster.region.as_deref()
-    }
-
-    /// Every readable role's documents, by ARN.
-    pub fn all(&self) -> BTreeMap<&'a str, Result<RoleDocuments<'a>, String>> {
-        self.inv
-            .roles
-            .iter()
-            .map(|r| (r.arn.as_str(), self.of(r)))
-            .collect()
     }
 }
