@@ -178,32 +178,9 @@ async fn world(fake: FakeKubeBuilder, register_provider: bool) -> World {
 
 /// Runs `irsa-tui report --format json` against the world; returns (exit code, JSON, stderr).
 async fn report(w: &World, extra: &[&str]) -> (i32, Value, String) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"));
-    cmd.arg("report")
-        .arg("--kubeconfig")
-        .arg(&w.kubeconfig)
-        .args([
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--sync-timeout",
-            "60",
-        ])
-        .args(extra)
-        .env("AWS_ENDPOINT_URL", &w.moto.url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("KUBECONFIG");
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .expect("join")
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let code = out.status.code().unwrap_or(-1);
+    let mut args = vec!["report", "--fail-on", "never"];
+    args.extend_from_slice(extra);
+    let (code, json, stderr) = run_json(w, &args).await;
     if code == 0 || code == 1 {
         common::schema::assert_valid_report(&json);
     }
