@@ -107,6 +107,12 @@ fn the_demo_report_matches_the_schema() {
             .any(|b| b["annotations"].as_object().is_some_and(|a| !a.is_empty())),
         "annotations"
     );
+    for value in [json!("yes"), json!("denied"), json!("unknown"), Value::Null] {
+        assert!(
+            b.iter().any(|b| b["assumes"] == value),
+            "a binding whose assumes is {value}"
+        );
+    }
     assert!(
         b.iter()
             .flat_map(|b| b["findings"].as_array().into_iter().flatten())
@@ -207,6 +213,11 @@ fn the_schema_refuses_what_the_report_never_contains() {
             "an unknown severity",
             "/cluster_findings/0/severity",
             Box::new(|r| r["cluster_findings"][0]["severity"] = json!("fatal")),
+        ),
+        (
+            "an unknown assumes value",
+            "/bindings/0/assumes",
+            Box::new(|r| r["bindings"][0]["assumes"] = json!("maybe")),
         ),
         (
             "an unknown mechanism",

@@ -2,6 +2,7 @@
 //! association, a role trusting it, or any finding; its status; the summary.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -16,7 +17,7 @@ use super::checks::{
 };
 use super::finding::Finding;
 use super::index::Index;
-use super::report::{Binding, BindingPod, Mechanism, TrustView};
+use super::report::{Binding, BindingPod, Mechanism, PodEvidence, PodRoleArn, TrustView};
 use super::status::status_of;
 use super::trust::Subject;
 use crate::arn::parse_role_arn;
@@ -35,6 +36,8 @@ pub struct Shared<'a> {
     pub leaky_node_roles: HashMap<&'a str, Vec<String>>,
     /// Role ARN → ServiceAccounts annotated with it (IRSA224 evidence).
     pub annotated_by: HashMap<&'a str, Vec<String>>,
+    /// Node role ARN, shared by the evidence of every pod on its nodes.
+    pub node_roles: HashMap<&'a str, Arc<str>>,
 }
 
 impl<'a> Shared<'a> {
@@ -60,10 +63,17 @@ impl<'a> Shared<'a> {
                     .push(sa.name.as_str());
             }
         }
+        let node_roles = idx
+            .inv
+            .node_roles
+            .iter()
+            .map(|r| (r.role_arn.as_str(), Arc::from(r.role_arn.as_str())))
+            .collect();
         Shared {
             unused_annotated,
             leaky_node_roles,
             annotated_by,
+            node_roles,
         }
     }
 }
@@ -222,6 +232,21 @@ pub fn build<'a>(
         draft
             .findings
             .extend(pod_identity::association_checks(idx, assoc));
+        // What the associated role may do, as for an annotated one (once per role).
+        if let Some(role) = idx.roles.get(assoc.role_arn.as_str())
+            && role.status == crate::inventory::ReadStatus::Ok
+            && annotation != Some(assoc.role_arn.as_str())
+        {
+            let who = format!("{ns}/{name}");
+            draft
+                .findings
+                .extend(role_permissions::check(role, &who, live.len()));
+            if let Some(facts) = idx.permission_facts.get(role.arn.as_str()) {
+                draft
+                    .findings
+                    .extend(permission_conflicts::check(role, facts, &who));
+            }
+        }
     }
     if mechanism != Mechanism::None {
         draft
@@ -238,12 +263,29 @@ pub fn build<'a>(
     let role_arn = annotation
         .map(str::to_owned)
         .or_else(|| associations.first().map(|a| a.role_arn.clone()));
+    let irsa_account = annotation.and_then(|a| parse_role_arn(a).ok().map(|r| r.account));
+    let assumes = super::assumes::decide(
+        idx,
+        &super::assumes::Facts {
+            mechanism,
+            findings: &draft.findings,
+            trust: draft.trust.as_ref(),
+            live: &live,
+            irsa_account,
+        },
+    );
+    let (assumes, assumes_why) = match assumes {
+        Some((a, why)) => (Some(a), why),
+        None => (None, String::new()),
+    };
     Some(Binding {
         namespace: ns.to_owned(),
         service_account: name.to_owned(),
         mechanism,
         status: status_of(&draft.findings),
-        pods: binding_pods(all_pods, mechanism, annotation),
+        assumes,
+        assumes_why,
+        pods: binding_pods(shared, idx, all_pods, mechanism, annotation),
         findings: draft.findings,
         annotations: sa.map(annotations).unwrap_or_default(),
         service_account_created: sa.and_then(|s| s.created.clone()),
@@ -266,7 +308,13 @@ fn annotations(sa: &ServiceAccount) -> BTreeMap<String, String> {
     .collect()
 }
 
-fn binding_pods(pods: &[&Pod], mechanism: Mechanism, annotation: Option<&str>) -> Vec<BindingPod> {
+fn binding_pods(
+    shared: &Shared,
+    idx: &Index,
+    pods: &[&Pod],
+    mechanism: Mechanism,
+    annotation: Option<&str>,
+) -> Vec<BindingPod> {
     let mut out: Vec<BindingPod> = pods
         .iter()
         .map(|p| BindingPod {
@@ -280,10 +328,37 @@ fn binding_pods(pods: &[&Pod], mechanism: Mechanism, annotation: Option<&str>) -
             stale: annotation.is_some_and(|a| pods::pod_role(p).is_some_and(|r| r != a)),
             created: p.created.clone(),
             owner: p.owner.as_ref().map(|o| format!("{}/{}", o.kind, o.name)),
+            evidence: evidence(shared, idx, p, annotation),
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// What the pod carries: the first container's value of each variable that sets it (the
+/// webhooks inject every container alike), the role only when it is not the annotation.
+fn evidence(shared: &Shared, idx: &Index, p: &Pod, annotation: Option<&str>) -> PodEvidence {
+    let role_arn = match pods::pod_role(p) {
+        None => PodRoleArn::None,
+        Some(r) if Some(r) == annotation => PodRoleArn::Annotation,
+        Some(r) => PodRoleArn::Other(r.to_owned()),
+    };
+    PodEvidence {
+        phase: p.phase.clone(),
+        role_arn,
+        token: p
+            .token_volume
+            .as_ref()
+            .map(|t| (t.audience.clone(), t.expiration_seconds)),
+        sts_regional_endpoints: p
+            .containers
+            .iter()
+            .find_map(|c| c.aws_sts_regional_endpoints.clone()),
+        pod_identity: p.pod_identity_injected(),
+        node_role: idx
+            .node_role_of_pod(p)
+            .and_then(|r| shared.node_roles.get(r.role_arn.as_str()).cloned()),
+    }
 }
 
 /// Every ServiceAccount, plus the ones only an association or a pod names.

@@ -1,5 +1,6 @@
 //! Analysis: pure functions from the inventory to a report with findings. No I/O.
 
+pub mod assumes;
 mod binding;
 pub mod catalog;
 pub mod checks;
@@ -16,8 +17,9 @@ use rustc_hash::FxHashMap as HashMap;
 pub use finding::{Code, Entry, Finding, Grade, Severity};
 pub use report::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
 pub use report::{
-    Binding, BindingPod, DEFAULT_NODE_BASELINE, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
-    ReportCluster, Settings, SeverityCounts, Status, Summary, TrustView,
+    Assumes, Binding, BindingPod, DEFAULT_NODE_BASELINE, Mechanism, NodeRoleReport, PodEvidence,
+    PodRoleArn, REPORT_SCHEMA, Report, ReportCluster, Settings, SeverityCounts, Status, Summary,
+    TrustView,
 };
 pub use status::status_of;
 

@@ -172,6 +172,79 @@ impl Status {
     }
 }
 
+/// Whether a binding's pods get its role's credentials right now: what an incident needs
+/// first, beside the status (which stays the worst finding's). See
+/// `analysis::assumes` for how it is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Assumes {
+    /// Something stops the credentials: STS refuses the token, the role or the OIDC
+    /// provider is missing, pods were not injected (or carry another role or static keys),
+    /// a Pod Identity blocker.
+    Denied,
+    /// A fact the answer needs could not be read or evaluated.
+    Unknown,
+    /// Every live pod (and a pod started now) gets the role's credentials.
+    Yes,
+}
+
+impl Assumes {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Assumes::Denied => "✗",
+            Assumes::Unknown => "?",
+            Assumes::Yes => "✓",
+        }
+    }
+
+    /// The JSON value: `yes`, `denied`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assumes::Denied => "denied",
+            Assumes::Unknown => "unknown",
+            Assumes::Yes => "yes",
+        }
+    }
+
+    /// How the dashboard says it: `assumes`, `denied`, `unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Assumes::Yes => "assumes",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// What the role ARN in a pod's environment (`AWS_ROLE_ARN`) is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PodRoleArn {
+    /// No container sets it.
+    #[default]
+    None,
+    /// The ServiceAccount's current annotation (not repeated per pod).
+    Annotation,
+    /// Another value: the pod was injected before the annotation changed, or it was set by
+    /// hand.
+    Other(String),
+}
+
+/// What a pod carries, as `kubectl get pod -o yaml` and `kubectl exec … env` show it: the
+/// evidence of its credentials (never a secret value). Kept slim, as there is one per pod:
+/// the role only when it is not the annotation, the node role shared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodEvidence {
+    pub phase: Option<String>,
+    pub role_arn: PodRoleArn,
+    /// The projected IRSA token's `audience` and `expirationSeconds`; `None` without one.
+    pub token: Option<(Option<String>, Option<i64>)>,
+    /// `AWS_STS_REGIONAL_ENDPOINTS`.
+    pub sts_regional_endpoints: Option<String>,
+    /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` is set (EKS Pod Identity).
+    pub pod_identity: bool,
+    /// The role of the node it runs on (what it falls back to without credentials).
+    pub node_role: Option<std::sync::Arc<str>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindingPod {
     pub name: String,
@@ -187,6 +260,9 @@ pub struct BindingPod {
     /// Dashboard: the owning workload, `Kind/name`.
     #[serde(skip)]
     pub owner: Option<String>,
+    /// Dashboard: what the pod carries.
+    #[serde(skip)]
+    pub evidence: PodEvidence,
 }
 
 /// The trust evaluation behind a binding, for the drill-down.
@@ -206,6 +282,12 @@ pub struct Binding {
     pub mechanism: Mechanism,
     pub role_arn: Option<String>,
     pub status: Status,
+    /// Whether the pods get the role's credentials right now; `None` without a role.
+    #[serde(default)]
+    pub assumes: Option<Assumes>,
+    /// Dashboard: why, in one line (the finding that decides, or what was checked).
+    #[serde(skip)]
+    pub assumes_why: String,
     pub pods: Vec<BindingPod>,
     pub findings: Vec<Finding>,
     /// The ServiceAccount's IRSA annotations (name → value).
@@ -231,6 +313,11 @@ impl Binding {
     /// The worst finding, for one-line summaries.
     pub fn worst_finding(&self) -> Option<&Finding> {
         self.findings.iter().min_by_key(|f| f.severity)
+    }
+
+    /// The trust policy lets others than this ServiceAccount assume the role (IRSA220–223).
+    pub fn exposed(&self) -> bool {
+        self.findings.iter().any(|f| f.code.exposes())
     }
 }
 

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::analysis::{
-    Binding, BindingPod, Code, Finding, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
+    Assumes, Binding, BindingPod, Code, Finding, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
     ReportCluster, Severity, Status, Summary, TrustView,
 };
 use crate::policy::Decision;
@@ -26,6 +26,7 @@ fn pod(name: &str, injected: bool) -> BindingPod {
         stale: false,
         created: None,
         owner: None,
+        evidence: Default::default(),
     }
 }
 
@@ -36,6 +37,9 @@ fn binding(ns: &str, sa: &str, status: Status, pods: Vec<BindingPod>) -> Binding
         mechanism: Mechanism::Irsa,
         role_arn: Some(role(sa)),
         status,
+        assumes: Some(Assumes::Yes),
+        // Dashboard-only fields stay empty: the sample round-trips through JSON.
+        assumes_why: String::new(),
         pods,
         findings: Vec::new(),
         annotations: Default::default(),
@@ -83,6 +87,7 @@ fn failing() -> Binding {
             pod("ledger-api-5c8d7b9f4-lq2rt", false),
         ],
     );
+    b.assumes = Some(Assumes::Denied);
     let current = trust_policy("system:serviceaccount:payments-staging:ledger-api", true);
     let corrected = trust_policy("system:serviceaccount:payments:ledger-api", true);
     b.trust = Some(TrustView {
@@ -125,6 +130,7 @@ fn unknown() -> Binding {
         vec![pod("spark-runner-0", true)],
     );
     b.role_arn = Some("arn:aws:iam::444455556666:role/spark-runner".into());
+    b.assumes = Some(Assumes::Unknown);
     b.findings.push(
         Code::IRSA103.entry().finding("Role spark-runner of analytics/spark-runner could not be read",
             "IAM refused GetRole, so the trust policy and the role's existence were not checked. The binding may be broken.",
