@@ -1,7 +1,8 @@
 //! Drill-downs: which binding or node role is open, its page position, and the pods of a
-//! binding as the drill-down lists them (age, owner).
+//! binding as the drill-down lists them (age, owner, what each carries).
 
 use super::model::Model;
+use crate::analysis::PodEvidence;
 use crate::time;
 
 /// A scrollable page (drill-down or the Cluster view) with selectable findings.
@@ -23,6 +24,23 @@ pub struct PodRow {
     pub stale: bool,
     pub age: Option<i64>,
     pub owner: Option<String>,
+    pub evidence: PodEvidence,
+}
+
+impl PodRow {
+    /// Still running (or about to): a completed pod asks for no credentials.
+    fn live(&self) -> bool {
+        !matches!(self.evidence.phase.as_deref(), Some("Succeeded" | "Failed"))
+    }
+}
+
+/// The pod the drill-down shows first: the first running one without credentials, else
+/// one injected with another role, else the first.
+pub fn worst_pod(pods: &[PodRow]) -> usize {
+    pods.iter()
+        .position(|p| p.live() && !p.injected)
+        .or_else(|| pods.iter().position(|p| p.live() && p.stale))
+        .unwrap_or(0)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +49,8 @@ pub enum Detail {
         key: String,
         page: PageState,
         pods: Vec<PodRow>,
+        /// The selected pod (`p`/`P`), whose evidence is shown.
+        pod: usize,
     },
     NodeRole {
         arn: String,
@@ -52,6 +72,7 @@ pub fn pod_rows(model: &Model, i: usize) -> Vec<PodRow> {
             stale: p.stale,
             age: time::age_between(p.created.as_deref(), model.now),
             owner: p.owner.clone(),
+            evidence: p.evidence.clone(),
         })
         .collect()
 }

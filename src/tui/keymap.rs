@@ -35,6 +35,8 @@ pub enum Action {
     Refresh,
     NextFinding,
     PrevFinding,
+    NextPod,
+    PrevPod,
     // The filter and command line.
     Submit,
     Cancel,
@@ -56,6 +58,8 @@ pub enum Scope {
     Bindings,
     /// Drill-downs and the Cluster view.
     Page,
+    /// A binding's drill-down only.
+    BindingPage,
     /// The filter and command line.
     Input,
     /// The command line only.
@@ -70,6 +74,7 @@ impl Scope {
             Scope::List => "Tables",
             Scope::Bindings => "Bindings: sorting (same key again reverses)",
             Scope::Page => "Drill-downs and the Cluster view",
+            Scope::BindingPage => "A binding's drill-down",
             Scope::Input => "Filter (/) and command line (:)",
             Scope::Command => "Command line (:)",
         }
@@ -147,6 +152,7 @@ impl Key {
 pub const BINDINGS_TABLE: &[Scope] = &[S::Always, S::Global, S::Navigation, S::List, S::Bindings];
 pub const TABLE: &[Scope] = &[S::Always, S::Global, S::Navigation, S::List];
 pub const PAGE: &[Scope] = &[S::Always, S::Global, S::Navigation, S::Page];
+pub const BINDING_PAGE: &[Scope] = &[S::Always, S::Global, S::Navigation, S::Page, S::BindingPage];
 pub const HELP: &[Scope] = &[S::Always, S::Global, S::Navigation];
 pub const FILTER: &[Scope] = &[S::Always, S::Input];
 pub const COMMAND: &[Scope] = &[S::Always, S::Input, S::Command];
@@ -331,7 +337,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch('f')],
         A::ProblemsOnly,
         S::List,
-        "problems only (toggle)",
+        "problems only, then denied only, exposed only, off (cycles)",
         Some("problems"),
     ),
     entry(
@@ -363,6 +369,13 @@ pub const KEYMAP: &[Entry] = &[
         Some("sort"),
     ),
     entry(
+        &[ch('C')],
+        A::Sort(SortColumn::Assumes),
+        S::Bindings,
+        "sort by credentials (assumes: denied first)",
+        Some("sort"),
+    ),
+    entry(
         &[ch('P')],
         A::Sort(SortColumn::Pods),
         S::Bindings,
@@ -389,6 +402,20 @@ pub const KEYMAP: &[Entry] = &[
         S::Page,
         "next / previous finding",
         Some("finding"),
+    ),
+    entry(
+        &[ch('p')],
+        A::NextPod,
+        S::BindingPage,
+        "next / previous pod (what it carries)",
+        Some("pod"),
+    ),
+    entry(
+        &[ch('P')],
+        A::PrevPod,
+        S::BindingPage,
+        "next / previous pod (what it carries)",
+        Some("pod"),
     ),
     entry(
         &[code(KeyCode::Enter)],
@@ -511,7 +538,15 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_on_one_screen() {
-        for screen in [BINDINGS_TABLE, TABLE, PAGE, HELP, FILTER, COMMAND] {
+        for screen in [
+            BINDINGS_TABLE,
+            TABLE,
+            PAGE,
+            BINDING_PAGE,
+            HELP,
+            FILTER,
+            COMMAND,
+        ] {
             let active: Vec<&Entry> = KEYMAP
                 .iter()
                 .filter(|e| screen.contains(&e.scope))
@@ -546,9 +581,11 @@ mod tests {
             .expect("a sorting section");
         assert!(sorting.1.iter().any(|(k, _)| k == "Shift-S"));
         let hints = hints(BINDINGS_TABLE);
-        assert!(hints.contains(&("S/N/A/R/P/F".to_owned(), "sort")));
+        assert!(hints.contains(&("S/N/A/R/C/P/F".to_owned(), "sort")));
         assert!(hints.contains(&("/".to_owned(), "filter")));
         assert_eq!(hints[0].1, "sort", "the screen's own keys first");
         assert!(self::hints(PAGE).contains(&("n/N".to_owned(), "finding")));
+        assert!(self::hints(BINDING_PAGE).contains(&("p/P".to_owned(), "pod")));
+        assert!(!self::hints(PAGE).iter().any(|(_, h)| *h == "pod"));
     }
 }

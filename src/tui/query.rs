@@ -1,4 +1,5 @@
-//! What the tables show: the filter, problems-only, the namespace scope and the sort.
+//! What the tables show: the filter, the problems filter (`f`), the namespace scope and the
+//! sort.
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -38,6 +39,44 @@ impl Filter {
     }
 }
 
+/// The problems filter `f` cycles: off → problems → denied only → exposed only → off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Problems {
+    #[default]
+    Off,
+    /// Rows that are not ok (findings: not info).
+    All,
+    /// Bindings whose pods do not get the role's credentials (findings: what stops them).
+    Denied,
+    /// Bindings whose role others may assume (findings: IRSA220–IRSA223).
+    Exposed,
+}
+
+impl Problems {
+    pub fn next(self) -> Problems {
+        match self {
+            Problems::Off => Problems::All,
+            Problems::All => Problems::Denied,
+            Problems::Denied => Problems::Exposed,
+            Problems::Exposed => Problems::Off,
+        }
+    }
+
+    pub fn is_on(self) -> bool {
+        self != Problems::Off
+    }
+
+    /// How the table's title says it; `None` when off.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Problems::Off => None,
+            Problems::All => Some("problems only"),
+            Problems::Denied => Some("denied only"),
+            Problems::Exposed => Some("exposed only"),
+        }
+    }
+}
+
 /// The bindings table's sort keys (Shift+letter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortColumn {
@@ -45,6 +84,8 @@ pub enum SortColumn {
     Namespace,
     ServiceAccount,
     Role,
+    /// Whether the pods get the role's credentials: denied first.
+    Assumes,
     Pods,
     Findings,
 }
@@ -62,6 +103,7 @@ impl SortColumn {
             SortColumn::Namespace => "namespace",
             SortColumn::ServiceAccount => "service account",
             SortColumn::Role => "role",
+            SortColumn::Assumes => "assumes",
             SortColumn::Pods => "pods",
             SortColumn::Findings => "findings",
         }
@@ -107,7 +149,8 @@ impl Sort {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
     pub filter: Filter,
-    pub problems_only: bool,
+    /// `f`.
+    pub problems: Problems,
     /// `:ns NAME`; `None` is all namespaces.
     pub namespace: Option<String>,
     pub sort: Sort,
@@ -128,6 +171,26 @@ mod tests {
         assert!(!m("payments/payments-api"));
         assert!(m("orders/orders-api"));
         assert!(Filter::new("!").is_empty() && Filter::new("!").matcher()("x"));
+    }
+
+    #[test]
+    fn f_cycles_problems_denied_exposed_off() {
+        let mut p = Problems::default();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            p = p.next();
+            seen.push(p.label());
+        }
+        assert_eq!(
+            seen,
+            [
+                Some("problems only"),
+                Some("denied only"),
+                Some("exposed only"),
+                None
+            ]
+        );
+        assert!(!p.is_on());
     }
 
     #[test]

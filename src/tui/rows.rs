@@ -1,16 +1,16 @@
-//! Which rows each table shows, in what order: the query (filter, problems-only,
+//! Which rows each table shows, in what order: the query (filter, the problems filter,
 //! namespace, sort) applied to the model. Sort ties go by namespace and name, so every order
 //! is total and stable across updates.
 
 use std::cmp::Ordering;
 
 use crate::analysis::permissions::Verdict;
-use crate::analysis::{Code, Severity, Status};
+use crate::analysis::{Assumes, Binding, Code, Finding, Severity, Status};
 
 use super::app::CanQuery;
 
 use super::model::{Model, Target};
-use super::query::{Query, Sort, SortColumn};
+use super::query::{Problems, Query, Sort, SortColumn};
 
 /// A row of the Findings view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,42 @@ pub enum FindingRow {
     },
     /// Index into `model.findings`.
     Entry(usize),
+}
+
+/// Whether the problems filter keeps a binding.
+fn problems_keep(problems: Problems, b: &Binding) -> bool {
+    match problems {
+        Problems::Off => true,
+        Problems::All => b.status != Status::Ok,
+        Problems::Denied => b.assumes == Some(Assumes::Denied),
+        Problems::Exposed => b.exposed(),
+    }
+}
+
+/// Whether the problems filter keeps a finding of `target`: denied keeps what stops the
+/// credentials of a denied binding (and the cluster's such findings), exposed the
+/// exposures. Node roles are neither denied nor exposed.
+fn problems_keep_finding(problems: Problems, model: &Model, target: Target, f: &Finding) -> bool {
+    let denied_binding = |i: usize| {
+        model
+            .report
+            .bindings
+            .get(i)
+            .is_some_and(|b| b.assumes == Some(Assumes::Denied))
+    };
+    match problems {
+        Problems::Off => true,
+        Problems::All => f.severity != Severity::Info,
+        Problems::Denied => {
+            f.code.stops_credentials()
+                && match target {
+                    Target::Binding(i) => denied_binding(i),
+                    Target::Cluster => true,
+                    Target::NodeRole(_) => false,
+                }
+        }
+        Problems::Exposed => f.code.exposes() && matches!(target, Target::Binding(_)),
+    }
 }
 
 /// Every binding in `sort`'s order (the filter then only has to pick).
@@ -58,11 +94,20 @@ pub fn bindings(
         .filter(|&i| {
             let b = &model.report.bindings[i];
             query.namespace.as_deref().is_none_or(|n| n == b.namespace)
-                && !(query.problems_only && b.status == Status::Ok)
+                && problems_keep(query.problems, b)
                 && matches(&model.bindings[i].haystack)
                 && can_keeps(can, b.role_arn.as_deref())
         })
         .collect()
+}
+
+/// Node roles are never denied nor exposed (their pods always get their credentials).
+fn node_role_kept(problems: Problems, status: Status) -> bool {
+    match problems {
+        Problems::Off => true,
+        Problems::All => status != Status::Ok,
+        Problems::Denied | Problems::Exposed => false,
+    }
 }
 
 /// The node roles shown (not namespaced), in report order.
@@ -71,15 +116,16 @@ pub fn node_roles(model: &Model, query: &Query, can: Option<&CanQuery>) -> Vec<u
     (0..model.report.node_roles.len())
         .filter(|&i| {
             let r = &model.report.node_roles[i];
-            !(query.problems_only && r.status == Status::Ok)
+            node_role_kept(query.problems, r.status)
                 && matches(&model.node_roles[i].haystack)
                 && can_keeps(can, Some(&r.role_arn))
         })
         .collect()
 }
 
-/// The findings shown, each code's group headed by its count. Problems-only hides info
-/// findings; the namespace scope hides other namespaces' binding findings.
+/// The findings shown, each code's group headed by its count. The problems filter hides
+/// info findings (or keeps what denies, or exposes); the namespace scope hides other
+/// namespaces' binding findings.
 pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
     let matches = query.filter.matcher();
     let mut rows: Vec<FindingRow> = Vec::new();
@@ -96,7 +142,7 @@ pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
             _ => true,
         };
         if !scoped
-            || (query.problems_only && f.severity == Severity::Info)
+            || !problems_keep_finding(query.problems, model, entry.target, f)
             || !matches(&entry.haystack)
         {
             continue;
@@ -144,6 +190,11 @@ fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {
                 .cmp(&y.service_account)
                 .then_with(|| x.namespace.cmp(&y.namespace)),
             SortColumn::Role => meta[a].role.cmp(&meta[b].role),
+            // Denied first, then unknown, yes, and bindings without a role last.
+            SortColumn::Assumes => {
+                let rank = |b: &Binding| b.assumes.map_or(3, |a| a as u8);
+                rank(x).cmp(&rank(y))
+            }
             SortColumn::Pods => {
                 (x.pods.len(), meta[a].injected).cmp(&(y.pods.len(), meta[b].injected))
             }

@@ -84,6 +84,7 @@ fn binding_drill_down() {
     key(&mut app, KeyCode::PageDown);
     insta::assert_snapshot!("binding_drill_down_trust", screen(&mut app, W, H));
     key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
     insta::assert_snapshot!("binding_drill_down_pods", screen(&mut app, W, H));
 }
 
@@ -437,4 +438,59 @@ fn an_empty_table_while_syncing_says_so() {
     let mut app = test_support::app_on(&inv, Origin::Live, false);
     let text = screen(&mut app, W, H);
     assert!(text.contains("no bindings yet: syncing…"), "{text}");
+}
+
+/// The drill-down's first line says whether the pods get the role's credentials, and why.
+#[test]
+fn binding_drill_down_says_whether_pods_assume() {
+    let mut app = demo_app();
+    for (key, first) in [
+        ("payments/payments-api", "Credentials  ✗ denied: IRSA203 "),
+        (
+            "ci/gitlab-runner",
+            "Credentials  ✓ assumes: the trust policy allows",
+        ),
+        (
+            "analytics/partner-export",
+            "Credentials  ? unknown: IRSA103 ",
+        ),
+        ("catalog/image-resizer", "Credentials  - no role"),
+    ] {
+        press(&mut app, "\x1b");
+        select(&mut app, key);
+        press(&mut app, "\n");
+        let text = screen(&mut app, W, H);
+        let line = text.lines().nth(5).unwrap_or_default();
+        assert!(line.starts_with(&format!("│{first}")), "{key}: {line}");
+    }
+}
+
+/// The pods of a binding and what the selected one carries (`kubectl exec … env`): the
+/// worst pod first, `p` moves to the next. A pod injected with an old role shows it.
+#[test]
+fn binding_drill_down_pod_evidence() {
+    let section = |app: &mut App| {
+        let tall = screen(app, W, 200);
+        let from = tall.find("│Pods (").expect("a Pods section");
+        tall[from..]
+            .lines()
+            .take_while(|l| !l.contains("Pod Identity association"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut app = demo_app();
+    select(&mut app, "payments/payments-api");
+    press(&mut app, "\n");
+    let first = section(&mut app);
+    assert!(first.contains("│▶ payments-api-"), "{first}");
+    insta::assert_snapshot!("binding_drill_down_pod_evidence", first);
+    press(&mut app, "p");
+    let second = section(&mut app);
+    assert_ne!(first, second, "p selects the next pod");
+    press(&mut app, "\x1b");
+    select(&mut app, "data-pipeline/kafka-connect");
+    press(&mut app, "\n");
+    let stale = section(&mut app);
+    assert!(stale.contains("✗ not the annotation"), "{stale}");
+    insta::assert_snapshot!("binding_drill_down_pod_evidence_stale", stale);
 }

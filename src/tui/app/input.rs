@@ -7,6 +7,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::updates::Origin;
 
 use super::super::command::{self, Command};
+use super::super::detail::Detail;
 use super::super::export::Format;
 use super::super::keymap::{self, Action, Scope};
 use super::super::query::Filter;
@@ -36,6 +37,8 @@ impl App {
             }
         } else if self.help.is_some() {
             keymap::HELP
+        } else if matches!(self.detail, Some(Detail::Binding { .. })) {
+            keymap::BINDING_PAGE
         } else if self.detail.is_some() || self.tab == Tab::Cluster {
             keymap::PAGE
         } else if self.tab == Tab::Bindings {
@@ -102,7 +105,7 @@ impl App {
             Action::Filter => self.open_input(InputKind::Filter),
             Action::Command => self.open_input(InputKind::Command),
             Action::ProblemsOnly => {
-                self.query.problems_only = !self.query.problems_only;
+                self.query.problems = self.query.problems.next();
                 self.rebuild();
             }
             Action::Sort(column) => {
@@ -118,6 +121,8 @@ impl App {
             Action::Refresh => self.effects.push(Effect::Refresh),
             Action::NextFinding => self.step_finding(1),
             Action::PrevFinding => self.step_finding(-1),
+            Action::NextPod => self.step_pod(1),
+            Action::PrevPod => self.step_pod(-1),
             Action::Submit => self.submit(now),
             Action::Cancel => {
                 if let Some(input) = self.input.take()

@@ -102,6 +102,15 @@ impl App {
         }
     }
 
+    /// `p`/`P` in a binding's drill-down: the next or previous pod's evidence.
+    pub(super) fn step_pod(&mut self, by: isize) {
+        if let Some(Detail::Binding { pods, pod, .. }) = &mut self.detail
+            && !pods.is_empty()
+        {
+            *pod = pod.saturating_add_signed(by).min(pods.len() - 1);
+        }
+    }
+
     pub(super) fn open(&mut self) {
         match self.tab {
             Tab::Bindings => {
@@ -145,6 +154,7 @@ impl App {
         };
         let key = row.key.clone();
         let pods = detail::pod_rows(&self.model, i);
+        let pod = detail::worst_pod(&pods);
         self.detail = Some(Detail::Binding {
             key,
             page: PageState {
@@ -153,6 +163,7 @@ impl App {
                 jump: finding > 0,
             },
             pods,
+            pod,
         });
     }
 
@@ -178,7 +189,15 @@ impl App {
                 Some((i, b)) => {
                     let count = b.findings.len();
                     let rows = detail::pod_rows(&self.model, i);
-                    if let Some(Detail::Binding { pods, page, .. }) = &mut self.detail {
+                    if let Some(Detail::Binding {
+                        pods, page, pod, ..
+                    }) = &mut self.detail
+                    {
+                        // The same pod stays selected while it exists.
+                        let name = pods.get(*pod).map(|p| p.name.clone());
+                        *pod = name
+                            .and_then(|n| rows.iter().position(|p| p.name == n))
+                            .unwrap_or_else(|| detail::worst_pod(&rows));
                         *pods = rows;
                         page.finding = page.finding.min(count.saturating_sub(1));
                     }

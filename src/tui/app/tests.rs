@@ -5,7 +5,7 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::analysis::Status;
+use crate::analysis::{Code, Status};
 use crate::inventory::Inventory;
 use crate::inventory::SourceState;
 use crate::tui::detail::Detail;
@@ -121,13 +121,140 @@ fn problems_only_and_namespace_scope() {
     press(&mut app, ":ns payments\n");
     assert_eq!(app.query.namespace.as_deref(), Some("payments"));
     assert_eq!(app.shown_bindings(), ["payments/payments-api"]);
-    press(&mut app, "f");
-    assert_eq!(app.shown_bindings().len(), 4);
+    press(&mut app, "fff");
+    assert_eq!(app.shown_bindings().len(), 4, "f cycled back to off");
     press(&mut app, ":ns all\n");
     assert_eq!(app.shown_bindings().len(), 86);
     press(&mut app, ":ns nowhere\n");
     assert_eq!(app.toast.as_ref().map(|t| t.kind), Some(ToastKind::Error));
     assert_eq!(app.query.namespace, None);
+}
+
+/// `f` cycles: problems (not ok) → denied only (the pods do not get the role's
+/// credentials) → exposed only (others may assume the role) → off; the Findings view
+/// follows, and node roles are neither denied nor exposed.
+#[test]
+fn f_cycles_problems_denied_exposed_and_off() {
+    use crate::analysis::Assumes;
+    use crate::tui::query::Problems;
+    let mut app = app();
+    let all = app.shown_bindings().len();
+    press(&mut app, "f");
+    assert_eq!(app.query.problems, Problems::All);
+    assert_eq!(app.shown_bindings().len(), 86 - 38);
+    press(&mut app, "f");
+    assert_eq!(app.query.problems, Problems::Denied);
+    let denied = app.shown_bindings();
+    assert_eq!(denied.len(), 21, "{denied:?}");
+    assert!(denied.contains(&"payments/payments-api"));
+    assert!(
+        !denied.contains(&"ci/gitlab-runner"),
+        "exposed, but it assumes"
+    );
+    assert!(denied.iter().all(|k| {
+        app.model
+            .binding(k)
+            .is_some_and(|(_, b)| b.assumes == Some(Assumes::Denied))
+    }));
+    press(&mut app, "3");
+    let codes: Vec<Code> = app
+        .findings
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            FindingRow::Group { code, .. } => Some(*code),
+            FindingRow::Entry(_) => None,
+        })
+        .collect();
+    assert!(codes.contains(&Code::IRSA203) && codes.contains(&Code::IRSA401));
+    assert!(codes.iter().all(|c| c.stops_credentials()), "{codes:?}");
+    press(&mut app, "2");
+    assert!(
+        app.node_roles.rows.is_empty(),
+        "node roles are never denied"
+    );
+    press(&mut app, "1f");
+    assert_eq!(app.query.problems, Problems::Exposed);
+    assert_eq!(
+        app.shown_bindings(),
+        [
+            "ci/gitlab-runner",
+            "monitoring/yace",
+            "data-pipeline/airflow-worker",
+            "search/opensearch"
+        ]
+    );
+    press(&mut app, "3");
+    assert!(app.findings.rows.iter().all(|r| match r {
+        FindingRow::Group { code, .. } => code.exposes(),
+        FindingRow::Entry(_) => true,
+    }));
+    press(&mut app, "1f");
+    assert_eq!(app.query.problems, Problems::Off);
+    assert_eq!(app.shown_bindings().len(), all);
+}
+
+/// Shift-C sorts by whether the pods get the role's credentials: denied, unknown, yes,
+/// then bindings without a role; again reverses.
+#[test]
+fn shift_c_sorts_by_assumes() {
+    use crate::analysis::Assumes;
+    let mut app = app();
+    press(&mut app, "C");
+    assert_eq!(app.query.sort.column, SortColumn::Assumes);
+    let order: Vec<Option<Assumes>> = app
+        .shown_bindings()
+        .iter()
+        .filter_map(|k| app.model.binding(k).map(|(_, b)| b.assumes))
+        .collect();
+    let rank = |a: &Option<Assumes>| match a {
+        Some(Assumes::Denied) => 0,
+        Some(Assumes::Unknown) => 1,
+        Some(Assumes::Yes) => 2,
+        None => 3,
+    };
+    assert!(
+        order.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{order:?}"
+    );
+    assert_eq!(order.first(), Some(&Some(Assumes::Denied)));
+    press(&mut app, "C");
+    assert_eq!(
+        app.shown_bindings()
+            .first()
+            .map(|k| app.model.binding(k).map(|(_, b)| b.assumes)),
+        Some(Some(None))
+    );
+}
+
+/// In a binding's drill-down, the worst pod is selected first and `p`/`P` move through
+/// the pods; a new analysis keeps the selected pod.
+#[test]
+fn p_selects_the_pod_whose_evidence_is_shown() {
+    let mut app = app();
+    select(&mut app, "data-pipeline/kafka-connect");
+    press(&mut app, "\n");
+    let selected = |app: &App| match &app.detail {
+        Some(Detail::Binding { pods, pod, .. }) => (pods.len(), *pod),
+        _ => (0, usize::MAX),
+    };
+    assert_eq!(selected(&app).1, 0);
+    press(&mut app, "pp");
+    assert_eq!(selected(&app), (3, 2));
+    press(&mut app, "p");
+    assert_eq!(selected(&app), (3, 2), "stays on the last");
+    press(&mut app, "P");
+    assert_eq!(selected(&app), (3, 1));
+    apply(&mut app, &demo(), Instant::now());
+    assert_eq!(selected(&app), (3, 1), "kept across an update");
+    // A binding with a pod never injected opens on it.
+    press(&mut app, "\x1b");
+    select(&mut app, "orders/fulfillment");
+    press(&mut app, "\n");
+    let Some(Detail::Binding { pods, pod, .. }) = &app.detail else {
+        panic!("a drill-down");
+    };
+    assert!(!pods[*pod].injected);
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The binding drill-down: its findings with fixes, the ServiceAccount, the role, the trust
-//! policy with the deciding statement and failing conditions marked, the evaluation trace
-//! (expected vs the token's claim), the pods and the Pod Identity association.
+//! The binding drill-down: whether its pods get the role's credentials, its findings with
+//! fixes, the ServiceAccount, the role, the trust policy with the deciding statement and
+//! failing conditions marked, the evaluation trace (expected vs the token's claim), the pods
+//! with what the selected one carries, and the Pod Identity association.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,8 +9,10 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 
 use crate::analysis::{
-    Actual, Binding, ConditionTrace, Decision, PartTrace, StatementTrace, Tri, TrustView,
+    Actual, Assumes, Binding, ConditionTrace, Decision, PartTrace, PodRoleArn, StatementTrace, Tri,
+    TrustView,
 };
+use crate::text::escape_controls as esc;
 
 use super::super::app::App;
 use super::super::detail::{Detail, PodRow};
@@ -23,6 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         key,
         page: state,
         pods,
+        pod,
     }) = &app.detail
     else {
         return 0;
@@ -34,26 +38,71 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let mut doc = Doc::new(page::width(area), t);
     // The question asked comes first: it is what the person is looking for.
     super::can::section(&mut doc, app.can.as_ref(), b.role_arn.as_deref());
-    document(&mut doc, b, pods, state.finding, app.model.now);
-    let block = blocks::page_block(
-        app,
-        vec![
-            Span::styled(
-                format!("{} {}", b.status.symbol(), b.status.as_str()),
-                t.status(b.status),
-            ),
-            Span::styled(format!(" {key}"), t.bold()),
-            Span::styled(format!(" · {}", b.mechanism.as_str()), t.dim()),
-        ],
-    );
+    document(&mut doc, b, pods, state.finding, *pod, app.model.now);
+    let mut title = vec![
+        Span::styled(
+            format!("{} {}", b.status.symbol(), b.status.as_str()),
+            t.status(b.status),
+        ),
+        Span::styled(format!(" {key}"), t.bold()),
+        Span::styled(format!(" · {}", b.mechanism.as_str()), t.dim()),
+    ];
+    if let Some(a) = b.assumes {
+        title.push(Span::styled(" · ", t.dim()));
+        title.push(Span::styled(
+            format!("{} {}", a.symbol(), a.label()),
+            assumes_style(t, a),
+        ));
+    }
+    let block = blocks::page_block(app, title);
     match app.page_mut() {
         Some(state) => page::render(frame, area, block, doc, state),
         None => 0,
     }
 }
 
-fn document(doc: &mut Doc, b: &Binding, pods: &[PodRow], selected: usize, now: Option<i64>) {
+fn assumes_style(t: super::super::theme::Theme, a: Assumes) -> Style {
+    t.flag(match a {
+        Assumes::Yes => Some(true),
+        Assumes::Denied => Some(false),
+        Assumes::Unknown => None,
+    })
+    .1
+}
+
+/// The first line: do the pods get the role's credentials, and why.
+fn credentials(doc: &mut Doc, b: &Binding) {
     let t = doc.theme;
+    if !doc.lines.is_empty() {
+        doc.blank();
+    }
+    let mut spans = vec![Span::styled("Credentials  ", t.heading())];
+    match b.assumes {
+        Some(a) => {
+            spans.push(Span::styled(
+                format!("{} {}", a.symbol(), a.label()),
+                assumes_style(t, a),
+            ));
+            spans.push(Span::raw(format!(": {}", esc(&b.assumes_why))));
+        }
+        None => spans.push(Span::styled(
+            "- no role: its pods get the node role's credentials",
+            t.dim(),
+        )),
+    }
+    doc.line_hanging(spans, Some(13));
+}
+
+fn document(
+    doc: &mut Doc,
+    b: &Binding,
+    pods: &[PodRow],
+    selected: usize,
+    pod: usize,
+    now: Option<i64>,
+) {
+    let t = doc.theme;
+    credentials(doc, b);
     doc.heading(format!("Findings ({})", b.findings.len()));
     if b.findings.is_empty() {
         doc.line(vec![Span::styled("  ✓ nothing found", t.ok())]);
@@ -100,7 +149,10 @@ fn document(doc: &mut Doc, b: &Binding, pods: &[PodRow], selected: usize, now: O
     super::can::permissions(doc, b.permissions.as_deref());
 
     doc.heading(format!("Pods ({})", pods.len()));
-    pod_table(doc, pods);
+    pod_table(doc, pods, pod);
+    if let Some(p) = pods.get(pod) {
+        pod_evidence(doc, b, p, pods.len() > 1);
+    }
 
     doc.heading("Pod Identity association");
     match &b.pod_identity_association {
@@ -304,7 +356,110 @@ fn trace(doc: &mut Doc, trust: &TrustView) {
     }
 }
 
-fn pod_table(doc: &mut Doc, pods: &[PodRow]) {
+/// What the selected pod carries: the evidence `kubectl get pod -o yaml` and `kubectl exec
+/// … env` collect.
+fn pod_evidence(doc: &mut Doc, b: &Binding, p: &PodRow, more: bool) {
+    let t = doc.theme;
+    let e = &p.evidence;
+    let hint = if more {
+        " (p/P: next/previous pod)"
+    } else {
+        ""
+    };
+    doc.heading(format!("Pod {}{hint}", esc(&p.name)));
+    const W: usize = 12;
+    let (mark, style) = t.flag(Some(p.injected));
+    let injected = match (p.injected, e.pod_identity, &e.token) {
+        (true, true, _) => "EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI)".to_owned(),
+        (true, false, Some(_)) => {
+            "IRSA (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, the projected token)".to_owned()
+        }
+        (true, false, None) => "IRSA (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE)".to_owned(),
+        (false, _, _) if e.pod_identity || e.token.is_some() => {
+            "with the other mechanism than this binding's".to_owned()
+        }
+        (false, _, _) => {
+            "no: no AWS_ROLE_ARN, no token; the SDK falls back to the node role".to_owned()
+        }
+    };
+    doc.field(
+        2,
+        "injected",
+        W,
+        vec![Span::styled(format!("{mark} "), style), Span::raw(injected)],
+    );
+    let annotation = b.annotations.get(crate::inventory::ANNOTATION_ROLE_ARN);
+    let role = match &e.role_arn {
+        PodRoleArn::Annotation => vec![
+            Span::raw(esc(annotation.map_or("", String::as_str)).into_owned()),
+            Span::styled(" (the ServiceAccount's annotation)", t.dim()),
+        ],
+        PodRoleArn::Other(arn) => {
+            let mut spans = vec![
+                Span::raw(esc(arn).into_owned()),
+                Span::styled(" ✗ ", t.tri(Tri::False)),
+            ];
+            spans.push(Span::styled(
+                match annotation {
+                    Some(a) => format!(
+                        "not the annotation ({}): injected before it changed, restart",
+                        esc(a)
+                    ),
+                    None => "set, but the ServiceAccount has no annotation".to_owned(),
+                },
+                t.tri(Tri::False),
+            ));
+            spans
+        }
+        PodRoleArn::None if e.pod_identity => vec![Span::styled(
+            "not set (Pod Identity: the association's role)",
+            t.dim(),
+        )],
+        PodRoleArn::None => vec![Span::styled("not set", t.dim())],
+    };
+    doc.field(2, "AWS_ROLE_ARN", W, role);
+    let token = match &e.token {
+        Some((audience, expiry)) => {
+            let aud = audience
+                .as_deref()
+                .map_or("none (the API server's)".to_owned(), |a| {
+                    format!("{:?}", esc(a))
+                });
+            let exp = expiry.map_or("the default".to_owned(), |s| {
+                format!("{s} s ({})", time::age(s))
+            });
+            vec![Span::raw(format!(
+                "audience {aud}, lifetime {exp}, renewed by the kubelet"
+            ))]
+        }
+        None => vec![Span::styled("no projected IRSA token", t.dim())],
+    };
+    doc.field(2, "token", W, token);
+    if let Some(v) = &e.sts_regional_endpoints {
+        doc.field(
+            2,
+            "STS endpoint",
+            W,
+            vec![Span::raw(format!("AWS_STS_REGIONAL_ENDPOINTS={}", esc(v)))],
+        );
+    }
+    let node = if p.node.is_empty() {
+        vec![Span::styled("not scheduled", t.dim())]
+    } else {
+        vec![Span::raw(esc(&p.node).into_owned())]
+    };
+    doc.field(2, "node", W, node);
+    let node_role = match &e.node_role {
+        Some(r) => vec![Span::raw(esc(r).into_owned())],
+        None => vec![Span::styled("unknown", t.dim())],
+    };
+    doc.field(2, "node role", W, node_role);
+    if let Some(phase) = &e.phase {
+        doc.field(2, "phase", W, vec![Span::raw(esc(phase).into_owned())]);
+    }
+}
+
+fn pod_table(doc: &mut Doc, pods: &[PodRow], selected: usize) {
     let t = doc.theme;
     if pods.is_empty() {
         doc.line(vec![Span::styled("  no pods", t.dim())]);
@@ -330,7 +485,7 @@ fn pod_table(doc: &mut Doc, pods: &[PodRow]) {
         ),
         t.bold(),
     )]);
-    for p in pods {
+    for (i, p) in pods.iter().enumerate() {
         let (inj, inj_style) = t.flag(Some(p.injected));
         // Stale means injected with another role: a pod never injected is neither.
         let (stale, stale_style) = if p.stale {
@@ -340,8 +495,13 @@ fn pod_table(doc: &mut Doc, pods: &[PodRow]) {
         } else {
             ("-", t.dim())
         };
+        let gutter = if i == selected && pods.len() > 1 {
+            "▶ "
+        } else {
+            "  "
+        };
         doc.row(vec![
-            Span::raw(format!("  {:<name_w$}  ", p.name)),
+            Span::raw(format!("{gutter}{:<name_w$}  ", p.name)),
             Span::styled(format!("{inj:<8}"), inj_style),
             Span::raw("  "),
             Span::styled(format!("{stale:<5}"), stale_style),

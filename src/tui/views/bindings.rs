@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::analysis::Mechanism;
+use crate::analysis::{Assumes, Mechanism};
 
 use super::super::app::App;
 use super::super::query::SortColumn;
@@ -38,6 +38,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let w = app.model.widths;
     let columns = [
         Column::new(title("STATUS", SortColumn::Status), 9, 9, 9),
+        // Do the pods get the role's credentials: the first fact in an incident.
+        Column::new(title("ASSUMES", SortColumn::Assumes), 9, 9, 8),
         // Names are what rows are told apart by: they get room first.
         Column::new(
             title("NAMESPACE", SortColumn::Namespace),
@@ -92,6 +94,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                     format!("{} {}", b.status.symbol(), b.status.as_str()),
                     t.status(b.status),
                 )),
+                match b.assumes {
+                    Some(a) => Line::from(Span::styled(
+                        format!("{} {}", a.symbol(), a.label()),
+                        t.flag(match a {
+                            Assumes::Yes => Some(true),
+                            Assumes::Denied => Some(false),
+                            Assumes::Unknown => None,
+                        })
+                        .1,
+                    )),
+                    None => dash(),
+                },
                 Line::from(b.namespace.clone()),
                 Line::from(b.service_account.clone()),
                 match b.mechanism {

@@ -37,8 +37,8 @@ pub(super) fn table_block<'a>(
             t.key(),
         ));
     }
-    if q.problems_only {
-        spans.push(Span::styled("· problems only ", t.key()));
+    if let Some(label) = q.problems.label() {
+        spans.push(Span::styled(format!("· {label} "), t.key()));
     }
     if let Some(can) = &app.can {
         let state = if can.answers.is_some() {
@@ -74,10 +74,10 @@ pub(super) fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> 
 pub(super) fn empty(frame: &mut Frame, area: Rect, app: &App, what: &str) {
     let text = if app.busy() {
         format!("no {what} yet: syncing…")
-    } else if app.query.filter.is_empty() && !app.query.problems_only {
+    } else if app.query.filter.is_empty() && !app.query.problems.is_on() {
         format!("no {what}")
     } else {
-        format!("no {what} match (Esc clears the filter, f toggles problems only)")
+        format!("no {what} match (Esc clears the filter, f cycles problems, denied, exposed, off)")
     };
     let rect = Rect {
         y: area.y + 1,
