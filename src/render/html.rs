@@ -8,8 +8,8 @@ use std::fmt::Write;
 use crate::analysis::{Binding, Finding, NodeRoleReport, Report, Severity, Status};
 
 use super::markdown::{
-    FixKind, STATUSES, cluster_facts, cluster_label, count, decision_str, evidence_json, fix_kind,
-    pod_counts, pods_without_irsa, status_label,
+    FixKind, STATUSES, assumes_label, cluster_facts, cluster_label, count, decision_str,
+    evidence_json, fix_kind, pod_counts, pods_without_irsa, status_label,
 };
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -135,8 +135,9 @@ fn ordered(report: &Report) -> Vec<(usize, &Binding)> {
     rows
 }
 
-const COLUMNS: [(&str, bool); 7] = [
+const COLUMNS: [(&str, bool); 8] = [
     ("STATUS", true),
+    ("ASSUMES", true),
     ("NAMESPACE", false),
     ("SERVICE ACCOUNT", false),
     ("MECHANISM", false),
@@ -205,12 +206,14 @@ fn binding_row(out: &mut String, i: usize, b: &Binding) {
     };
     let _ = writeln!(
         out,
-        "<tr class=\"{st}\"><td data-v=\"{rank}\">{badge}</td><td>{ns}</td><td>{name}</td>\
+        "<tr class=\"{st}\"><td data-v=\"{rank}\">{badge}</td><td data-v=\"{arank}\">{assumes}</td><td>{ns}</td><td>{name}</td>\
          <td>{mech}</td><td class=\"role\">{role}</td><td class=\"{pods_class}\" data-v=\"{total}\">{injected}/{total}</td>\
          <td data-v=\"{n}\">{findings}</td></tr>",
         st = st_class(b.status),
         rank = b.status as u8,
         badge = status_badge(b.status),
+        arank = b.assumes.map_or(3, |a| a as u8),
+        assumes = assumes_label(b.assumes),
         ns = escape(&b.namespace),
         mech = b.mechanism.as_str(),
         n = b.findings.len(),
@@ -244,10 +247,11 @@ fn binding_card(out: &mut String, i: usize, b: &Binding) {
     let _ = writeln!(
         out,
         "<article class=\"card {st}\" id=\"binding-{i}\">\n<h3>{badge} {key}</h3>\n<dl class=\"facts\">\
-         <dt>Mechanism</dt><dd>{mech}</dd><dt>Role</dt><dd>{role}</dd><dt>Pods</dt><dd>{pods}</dd></dl>",
+         <dt>Credentials</dt><dd>{assumes}</dd><dt>Mechanism</dt><dd>{mech}</dd><dt>Role</dt><dd>{role}</dd><dt>Pods</dt><dd>{pods}</dd></dl>",
         st = st_class(b.status),
         badge = status_badge(b.status),
         key = escape(&b.key()),
+        assumes = assumes_label(b.assumes),
         mech = b.mechanism.as_str(),
         pods = pods_text(b),
     );

@@ -29,6 +29,15 @@ pub(super) fn status_label(s: Status) -> String {
     format!("{} {}", s.symbol(), s.as_str())
 }
 
+/// Whether the pods get the role's credentials: `✓ assumes`, `✗ denied`, `? unknown`, or
+/// `— (no role)`.
+pub(super) fn assumes_label(a: Option<crate::analysis::Assumes>) -> String {
+    match a {
+        Some(a) => format!("{} {}", a.symbol(), a.label()),
+        None => "— (no role)".to_owned(),
+    }
+}
+
 /// How many bindings the report has of status `s`.
 pub(super) fn count(report: &Report, s: Status) -> usize {
     let sm = &report.summary;
@@ -269,6 +278,7 @@ fn binding_section(out: &mut String, report: &Report, s: Status) {
 fn binding(out: &mut String, b: &Binding) {
     let _ = writeln!(out, "### {} {}\n", b.status.symbol(), text(&b.key()));
     let _ = writeln!(out, "- **Status:** {}", status_label(b.status));
+    let _ = writeln!(out, "- **Credentials:** {}", assumes_label(b.assumes));
     let _ = writeln!(out, "- **Mechanism:** {}", b.mechanism.as_str());
     let _ = writeln!(out, "- **Role:** {}", or_unknown(b.role_arn.as_deref()));
     let _ = writeln!(out, "- **Pods:** {}", pods(b));
@@ -391,8 +401,8 @@ fn ok_section(out: &mut String, report: &Report) {
         );
         return;
     }
-    out.push_str("| Namespace | Service account | Role | Notes |\n");
-    out.push_str("|---|---|---|---|\n");
+    out.push_str("| Namespace | Service account | Role | Credentials | Notes |\n");
+    out.push_str("|---|---|---|---|---|\n");
     for b in ok {
         let notes: Vec<String> = b
             .findings
@@ -401,10 +411,11 @@ fn ok_section(out: &mut String, report: &Report) {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             code_cell(&b.namespace),
             code_cell(&b.service_account),
             b.role_arn.as_deref().map_or("—".to_owned(), code_cell),
+            assumes_label(b.assumes),
             if notes.is_empty() {
                 "—".to_owned()
             } else {
@@ -525,7 +536,7 @@ mod tests {
             let unescaped = row.replace(r"\|", "");
             assert_eq!(
                 unescaped.matches('|').count(),
-                5,
+                6,
                 "row splits wrongly: {row}"
             );
         }
