@@ -573,3 +573,56 @@ fn can_narrows_the_dashboard_to_who_may_do_it() {
     tmux.keys(&["q"]);
     assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
 }
+
+/// The real binary: `f` cycles problems → denied only → exposed only → off, said in the
+/// table's title; the drill-down opens on whether the pods get the role's credentials and
+/// shows what the selected pod carries; `p` selects the next pod.
+#[test]
+fn f_cycles_to_denied_and_exposed_and_the_drill_down_shows_the_pods_evidence() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for("start", &["Bindings 86/86", "ASSUMES", "✓ assumes"]);
+    tmux.keys(&["f"]);
+    tmux.wait_for("problems", &["Bindings 48/86", "problems only"]);
+    tmux.keys(&["f"]);
+    tmux.wait_for("denied", &["Bindings 21/86", "denied only", "payments-api"]);
+    // The screen is drawn in parts: wait for the rows that go.
+    tmux.wait_until_gone("denied", "gitlab-runner");
+    tmux.keys(&["f"]);
+    tmux.wait_for(
+        "exposed",
+        &["Bindings 4/86", "exposed only", "gitlab-runner"],
+    );
+    tmux.wait_until_gone("exposed", "payments-api");
+    tmux.keys(&["f"]);
+    tmux.wait_for("off", &["Bindings 86/86"]);
+    tmux.wait_until_gone("off", "exposed only");
+
+    tmux.keys(&["/"]);
+    tmux.type_text("kafka-connect");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter", &["Bindings 1/86"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("drill down", &["Credentials  ✗ denied: IRSA402"]);
+    tmux.keys(&["G"]);
+    tmux.wait_for(
+        "the pod's evidence",
+        &[
+            "Pod kafka-connect-0",
+            "AWS_ROLE_ARN  arn:aws:iam::111122223333:role/kafka-connect-s3",
+            "not the annotation",
+            "audience \"sts.amazonaws.com\", lifetime 86400 s",
+            "node role",
+        ],
+    );
+    tmux.keys(&["p"]);
+    tmux.wait_for("next pod", &["Pod kafka-connect-1", "▶ kafka-connect-1"]);
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
+}

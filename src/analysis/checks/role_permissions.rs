@@ -25,10 +25,10 @@ pub const IRSA230: Entry = Entry {
     grade: Grade::Raised {
         base: Severity::Warning,
         raised: Severity::Error,
-        when: "pods use the binding",
+        when: "the binding has running pods",
     },
     meaning: "the role has no permission policy",
-    why: "The role has no attached and no inline policy. Pods get credentials, and every AWS call is AccessDenied: the classic symptom right after creating a role with eksctl --role-only and forgetting --attach-policy-arn.",
+    why: "The role (annotated or Pod Identity's) has no attached and no inline policy. Pods get credentials (the binding assumes the role), and every AWS call is AccessDenied: the classic symptom right after creating a role with eksctl --role-only and forgetting --attach-policy-arn.",
     fix: "Attach the policy the workload needs: aws iam attach-role-policy --role-name ROLE --policy-arn POLICY_ARN.",
 };
 

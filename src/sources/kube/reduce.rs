@@ -355,6 +355,85 @@ mod tests {
         assert!(!p.pod_identity_injected());
     }
 
+    /// What a pod carries, from the real IRSA and Pod Identity shapes to the drill-down's
+    /// evidence: the role (said once: it is the annotation), the token's audience and
+    /// lifetime, the STS endpoint, the node and its role; no other env value is kept.
+    #[test]
+    fn real_pods_carry_their_evidence_to_the_report() {
+        use crate::analysis::{PodRoleArn, Settings, analyze};
+        let irsa = reduce_pod(&pod(IRSA_POD));
+        let identity = reduce_pod(&pod(POD_IDENTITY_POD));
+        let node_role = "arn:aws:iam::111122223333:role/eks-node-general";
+        let mut inv = inventory::Inventory::new();
+        inv.service_accounts = vec![
+            inventory::ServiceAccount {
+                namespace: "production".into(),
+                name: "s3-writer".into(),
+                role_arn: Some("arn:aws:iam::111122223333:role/S3WriterRole".into()),
+                ..Default::default()
+            },
+            inventory::ServiceAccount {
+                namespace: "analytics".into(),
+                name: "reporter".into(),
+                ..Default::default()
+            },
+        ];
+        inv.pod_identity_associations = vec![inventory::PodIdentityAssociation {
+            namespace: "analytics".into(),
+            service_account: "reporter".into(),
+            role_arn: "arn:aws:iam::111122223333:role/reporter".into(),
+            association_id: None,
+        }];
+        inv.nodes = [
+            "ip-10-0-12-34.us-east-1.compute.internal",
+            "ip-10-0-33-7.us-east-1.compute.internal",
+        ]
+        .map(|n| inventory::Node {
+            name: n.into(),
+            nodegroup: Some("general".into()),
+        })
+        .to_vec();
+        inv.node_roles = vec![inventory::NodeRole {
+            role_arn: node_role.into(),
+            sources: vec!["nodegroup/general".into()],
+        }];
+        inv.pods = vec![irsa, identity];
+        let snapshot = inv.to_snapshot_json();
+        assert!(
+            !snapshot.contains("my-app-uploads"),
+            "other env values are not kept"
+        );
+        let report = analyze(&inv, &Settings::default());
+        let pod_of = |sa: &str| {
+            report
+                .bindings
+                .iter()
+                .find(|b| b.service_account == sa)
+                .and_then(|b| b.pods.first())
+                .expect("the pod")
+        };
+        let p = pod_of("s3-writer");
+        assert!(p.injected);
+        let e = &p.evidence;
+        assert_eq!(e.role_arn, PodRoleArn::Annotation);
+        assert_eq!(
+            e.token,
+            Some((Some("sts.amazonaws.com".to_owned()), Some(86400)))
+        );
+        assert_eq!(e.sts_regional_endpoints.as_deref(), Some("regional"));
+        assert_eq!(e.node_role.as_deref(), Some(node_role));
+        assert_eq!(e.phase.as_deref(), Some("Running"));
+        assert!(!e.pod_identity);
+        let p = pod_of("reporter");
+        assert!(p.injected && p.evidence.pod_identity);
+        assert_eq!(p.evidence.role_arn, PodRoleArn::None);
+        assert_eq!(
+            p.evidence.token, None,
+            "the Pod Identity token is not IRSA's"
+        );
+        assert_eq!(p.evidence.node_role.as_deref(), Some(node_role));
+    }
+
     #[test]
     fn pod_identity_fixture() {
         let p = reduce_pod(&pod(POD_IDENTITY_POD));
