@@ -308,6 +308,33 @@ fn what_could_not_be_read_is_unknown() {
     inv.pod_identity_agent_present = None;
     assert_eq!(assumes(&inv, "reporter").0, Some(Assumes::Unknown));
 
+    // The namespace's pods could not be read: whether they were injected is not known.
+    let mut inv = healthy();
+    inv.pods.clear();
+    inv.sources = vec![
+        SourceHealth {
+            resource: "pods".into(),
+            namespace: None,
+            state: SourceState::Forbidden,
+            ..Default::default()
+        },
+        SourceHealth {
+            resource: "pods".into(),
+            namespace: Some("orders".into()),
+            state: SourceState::Ok,
+            ..Default::default()
+        },
+    ];
+    let (a, why) = assumes(&inv, "api");
+    assert_eq!(a, Some(Assumes::Unknown), "{why}");
+    assert!(why.contains("pods of namespace payments"), "{why}");
+    inv.sources[1].namespace = Some("payments".into());
+    assert_eq!(
+        assumes(&inv, "api").0,
+        Some(Assumes::Yes),
+        "read one by one"
+    );
+
     // One certain blocker is enough.
     let mut inv = healthy();
     inv.oidc_provider_accounts.clear();

@@ -11,13 +11,13 @@
 //!   started now would not be injected (no webhook, IRSA601), or a Pod Identity blocker
 //!   (IRSA702–IRSA704, pods without the Pod Identity injection);
 //! - unknown: the role could not be read (IRSA103), the trust policy could not be judged
-//!   (IRSA209), the cluster was not found, the OIDC providers of the role's account or the
-//!   Pod Identity agent were not read;
+//!   (IRSA209), the cluster was not found, the OIDC providers of the role's account, the
+//!   Pod Identity agent or the namespace's pods were not read;
 //! - yes otherwise.
 //!
 //! A denial wins over an unknown: one certain blocker is enough.
 
-use crate::inventory::Pod;
+use crate::inventory::{Pod, SourceState};
 
 use super::finding::{Code, Finding};
 use super::index::Index;
@@ -75,6 +75,24 @@ pub struct Facts<'a> {
     pub live: &'a [&'a Pod],
     /// The role's account, for an IRSA binding whose annotation is a role ARN.
     pub irsa_account: Option<&'a str>,
+    pub namespace: &'a str,
+}
+
+/// Why the pods of `namespace` are not known (their source is forbidden, failing or still
+/// syncing), if they are not: its own source when it was read namespace by namespace, else
+/// the cluster-wide one. No source recorded (a demo, an old snapshot) is read.
+fn pods_unread(inv: &crate::inventory::Inventory, namespace: &str) -> Option<String> {
+    let pods = || inv.sources.iter().filter(|s| s.resource == "pods");
+    let source = pods()
+        .find(|s| s.namespace.as_deref() == Some(namespace))
+        .or_else(|| pods().find(|s| s.namespace.is_none()))?;
+    let state = match source.state {
+        SourceState::Ok => return None,
+        SourceState::Syncing => "are still being read",
+        SourceState::Forbidden => "could not be read (forbidden, IRSA602)",
+        SourceState::Failed => "could not be read (IRSA602)",
+    };
+    Some(format!("the pods of namespace {namespace} {state}"))
 }
 
 fn first_of(findings: &[Finding], wanted: impl Fn(&Finding) -> bool) -> Option<String> {
@@ -92,6 +110,7 @@ pub fn decide(idx: &Index, facts: &Facts) -> Option<(Assumes, String)> {
         trust,
         live,
         irsa_account,
+        namespace,
     } = *facts;
     if mechanism == Mechanism::None {
         return None;
@@ -143,10 +162,8 @@ pub fn decide(idx: &Index, facts: &Facts) -> Option<(Assumes, String)> {
             format!("the IAM OIDC providers of account {account} were not read: STS may not know this cluster's issuer")
         })
     })
-    .or_else(|| {
-        (irsa && trust.is_none())
-            .then(|| "the trust policy was not evaluated".to_owned())
-    })
+    .or_else(|| (irsa && trust.is_none()).then(|| "the trust policy was not evaluated".to_owned()))
+    .or_else(|| pods_unread(inv, namespace))
     .or_else(|| {
         (pod_identity && inv.pod_identity_agent_present.is_none()).then(|| {
             "whether the eks-pod-identity-agent DaemonSet runs was not read".to_owned()

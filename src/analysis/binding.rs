@@ -272,6 +272,7 @@ pub fn build<'a>(
             trust: draft.trust.as_ref(),
             live: &live,
             irsa_account,
+            namespace: ns,
         },
     );
     let (assumes, assumes_why) = match assumes {
