@@ -7,14 +7,15 @@
     reason = "a test: a failed expectation is the test failing"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::inventory::{ACCOUNT, PROVIDER, pod_identity_trust, prod_cluster};
 use irsa_tui::analysis::{Code, Report, Settings, Severity, Status, analyze};
 use irsa_tui::inventory::*;
 use serde_json::json;
 
-const ACCOUNT: &str = "111122223333";
-const PROVIDER: &str = "oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9";
 const ROLE: &str = "arn:aws:iam::111122223333:role/payments-api";
 const NODE_ROLE: &str = "arn:aws:iam::111122223333:role/ng-1-node";
 
@@ -93,16 +94,7 @@ fn plain_pod(name: &str, sa: &str) -> Pod {
 
 /// A healthy cluster: one IRSA binding, one node group with a baseline node role.
 fn healthy() -> Inventory {
-    let mut inv = Inventory::new();
-    inv.cluster = Cluster {
-        name: Some("prod".into()),
-        arn: Some(format!("arn:aws:eks:us-east-1:{ACCOUNT}:cluster/prod")),
-        account: Some(ACCOUNT.into()),
-        region: Some("us-east-1".into()),
-        partition: Some("aws".into()),
-        oidc_issuer: Some(format!("https://{PROVIDER}")),
-        found: Some(true),
-    };
+    let mut inv = prod_cluster();
     inv.service_accounts = vec![
         ServiceAccount {
             namespace: "payments".into(),
@@ -129,20 +121,10 @@ fn healthy() -> Inventory {
             vec![managed("AmazonEKSWorkerNodePolicy"), managed("AmazonEC2ContainerRegistryReadOnly")],
         ),
     ];
-    inv.oidc_providers = vec![OidcProvider {
-        arn: format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER}"),
-        url: PROVIDER.into(),
-        client_ids: vec!["sts.amazonaws.com".into()],
-        thumbprints: vec![],
-    }];
-    inv.oidc_provider_accounts = vec![ACCOUNT.into()];
     inv.node_roles = vec![NodeRole {
         role_arn: NODE_ROLE.into(),
         sources: vec!["nodegroup/ng-1".into()],
     }];
-    inv.webhook_present = Some(true);
-    inv.pod_identity_agent_present = Some(true);
-    inv.aws.reachable = true;
     inv
 }
 
@@ -687,10 +669,6 @@ fn associate(i: &mut Inventory, sa: &str, role: &str) {
         role_arn: role.into(),
         association_id: Some("a-1".into()),
     });
-}
-
-fn pod_identity_trust() -> String {
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#.into()
 }
 
 #[test]

@@ -8,13 +8,14 @@
     reason = "a test: a failed expectation is the test failing"
 )]
 
+mod common;
+
 use assert_cmd::Command;
+use common::inventory::{ACCOUNT, PROVIDER, pod_identity_trust, prod_cluster};
 use irsa_tui::analysis::{Assumes, Binding, Code, Settings, Severity, Status, analyze};
 use irsa_tui::inventory::*;
 use serde_json::{Value, json};
 
-const ACCOUNT: &str = "111122223333";
-const PROVIDER: &str = "oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9";
 const ROLE: &str = "arn:aws:iam::111122223333:role/payments-api";
 const PI_ROLE: &str = "arn:aws:iam::111122223333:role/reporter";
 
@@ -29,18 +30,6 @@ fn trust(sub_operator: &str, sub: &str) -> String {
                 format!("{PROVIDER}:sub"): sub,
                 format!("{PROVIDER}:aud"): "sts.amazonaws.com"
             }}
-        }]
-    })
-    .to_string()
-}
-
-fn pod_identity_trust() -> String {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "pods.eks.amazonaws.com"},
-            "Action": ["sts:AssumeRole", "sts:TagSession"]
         }]
     })
     .to_string()
@@ -91,16 +80,7 @@ fn pod(name: &str, sa: &str, role: Option<&str>) -> Pod {
 /// One healthy IRSA binding (`payments/api`) and one healthy Pod Identity binding
 /// (`payments/reporter`), each with a running pod.
 fn healthy() -> Inventory {
-    let mut inv = Inventory::new();
-    inv.cluster = Cluster {
-        name: Some("prod".into()),
-        arn: Some(format!("arn:aws:eks:us-east-1:{ACCOUNT}:cluster/prod")),
-        account: Some(ACCOUNT.into()),
-        region: Some("us-east-1".into()),
-        partition: Some("aws".into()),
-        oidc_issuer: Some(format!("https://{PROVIDER}")),
-        found: Some(true),
-    };
+    let mut inv = prod_cluster();
     inv.service_accounts = vec![
         ServiceAccount {
             namespace: "payments".into(),
@@ -131,16 +111,6 @@ fn healthy() -> Inventory {
         role_arn: PI_ROLE.into(),
         association_id: Some("a-0123456789abcdef0".into()),
     }];
-    inv.oidc_providers = vec![OidcProvider {
-        arn: format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER}"),
-        url: PROVIDER.into(),
-        client_ids: vec!["sts.amazonaws.com".into()],
-        thumbprints: vec![],
-    }];
-    inv.oidc_provider_accounts = vec![ACCOUNT.into()];
-    inv.webhook_present = Some(true);
-    inv.pod_identity_agent_present = Some(true);
-    inv.aws.reachable = true;
     inv
 }
 

@@ -126,6 +126,17 @@ impl Drop for Tmux {
     }
 }
 
+/// The dashboard on the demo cluster in tmux, and the file its exit status is written to.
+fn demo(dir: &Path) -> (Tmux, std::path::PathBuf) {
+    let exit_file = dir.join("exit-status");
+    let command = format!(
+        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        exit_file.display()
+    );
+    (Tmux::start(dir, &command), exit_file)
+}
+
 fn wait_for_file(path: &Path) -> String {
     let start = Instant::now();
     loop {
@@ -146,13 +157,7 @@ fn wait_for_file(path: &Path) -> String {
 #[test]
 fn the_dashboard_on_the_demo_cluster() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let exit_file = dir.path().join("exit-status");
-    let command = format!(
-        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
-        env!("CARGO_BIN_EXE_irsa-tui"),
-        exit_file.display()
-    );
-    let tmux = Tmux::start(dir.path(), &command);
+    let (tmux, exit_file) = demo(dir.path());
 
     // Start: the header, the table failing first, the keys in the footer.
     let screen = tmux.wait_for(
@@ -523,13 +528,7 @@ fn the_dashboard_shows_what_it_waits_for_and_for_how_long() {
 #[test]
 fn can_narrows_the_dashboard_to_who_may_do_it() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let exit_file = dir.path().join("exit-status");
-    let command = format!(
-        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
-        env!("CARGO_BIN_EXE_irsa-tui"),
-        exit_file.display()
-    );
-    let tmux = Tmux::start(dir.path(), &command);
+    let (tmux, exit_file) = demo(dir.path());
     tmux.wait_for("start", &["Bindings 86/86"]);
 
     tmux.keys(&[":"]);
@@ -580,13 +579,7 @@ fn can_narrows_the_dashboard_to_who_may_do_it() {
 #[test]
 fn f_cycles_to_denied_and_exposed_and_the_drill_down_shows_the_pods_evidence() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let exit_file = dir.path().join("exit-status");
-    let command = format!(
-        "sh -c '\"{}\" --demo; echo EXIT=$? > \"{}\"'",
-        env!("CARGO_BIN_EXE_irsa-tui"),
-        exit_file.display()
-    );
-    let tmux = Tmux::start(dir.path(), &command);
+    let (tmux, exit_file) = demo(dir.path());
     tmux.wait_for("start", &["Bindings 86/86", "ASSUMES", "✓ assumes"]);
     tmux.keys(&["f"]);
     tmux.wait_for("problems", &["Bindings 48/86", "problems only"]);

@@ -78,6 +78,21 @@ impl<'a> Shared<'a> {
     }
 }
 
+/// What the role its pods get may do (IRSA230–IRSA234), for an annotated role and for a
+/// Pod Identity association's alike.
+fn permission_checks(
+    idx: &Index,
+    role: &crate::inventory::Role,
+    who: &str,
+    pods: usize,
+    f: &mut Vec<Finding>,
+) {
+    f.extend(role_permissions::check(role, who, pods));
+    if let Some(facts) = idx.permission_facts.get(role.arn.as_str()) {
+        f.extend(permission_conflicts::check(role, facts, who));
+    }
+}
+
 fn irsa_checks<'a>(
     idx: &Index<'a>,
     shared: &Shared<'a>,
@@ -101,10 +116,7 @@ fn irsa_checks<'a>(
                 let (trust, view) = trust_policy::evaluate(idx, role, &subject);
                 f.extend(trust);
                 draft.trust = view;
-                f.extend(role_permissions::check(role, &who, live.len()));
-                if let Some(facts) = idx.permission_facts.get(role.arn.as_str()) {
-                    f.extend(permission_conflicts::check(role, facts, &who));
-                }
+                permission_checks(idx, role, &who, live.len(), f);
                 let annotated = shared
                     .annotated_by
                     .get(value)
@@ -237,15 +249,13 @@ pub fn build<'a>(
             && role.status == crate::inventory::ReadStatus::Ok
             && annotation != Some(assoc.role_arn.as_str())
         {
-            let who = format!("{ns}/{name}");
-            draft
-                .findings
-                .extend(role_permissions::check(role, &who, live.len()));
-            if let Some(facts) = idx.permission_facts.get(role.arn.as_str()) {
-                draft
-                    .findings
-                    .extend(permission_conflicts::check(role, facts, &who));
-            }
+            permission_checks(
+                idx,
+                role,
+                &format!("{ns}/{name}"),
+                live.len(),
+                &mut draft.findings,
+            );
         }
     }
     if mechanism != Mechanism::None {

@@ -213,6 +213,17 @@ impl Assumes {
             other => other.as_str(),
         }
     }
+
+    /// With its symbol, as the tables and reports show it: `✓ assumes`, `✗ denied`,
+    /// `? unknown`.
+    pub fn marked(self) -> String {
+        format!("{} {}", self.symbol(), self.label())
+    }
+
+    /// The sort rank of a binding's answer: denied first, bindings without a role last.
+    pub fn rank(a: Option<Assumes>) -> u8 {
+        a.map_or(3, |a| a as u8)
+    }
 }
 
 /// What the role ARN in a pod's environment (`AWS_ROLE_ARN`) is.

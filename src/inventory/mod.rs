@@ -125,6 +125,12 @@ pub struct Pod {
     pub skip_containers: Option<String>,
 }
 
+/// A pod in this phase still runs (or is about to): completed pods (`Succeeded`, `Failed`)
+/// no longer ask for credentials.
+pub fn phase_is_live(phase: Option<&str>) -> bool {
+    !matches!(phase, Some("Succeeded" | "Failed"))
+}
+
 impl Pod {
     /// The webhook's IRSA injection is visible on the pod (env or token volume).
     pub fn irsa_injected(&self) -> bool {

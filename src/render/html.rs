@@ -212,7 +212,7 @@ fn binding_row(out: &mut String, i: usize, b: &Binding) {
         st = st_class(b.status),
         rank = b.status as u8,
         badge = status_badge(b.status),
-        arank = b.assumes.map_or(3, |a| a as u8),
+        arank = crate::analysis::Assumes::rank(b.assumes),
         assumes = assumes_label(b.assumes),
         ns = escape(&b.namespace),
         mech = b.mechanism.as_str(),

@@ -33,7 +33,7 @@ pub(super) fn status_label(s: Status) -> String {
 /// `— (no role)`.
 pub(super) fn assumes_label(a: Option<crate::analysis::Assumes>) -> String {
     match a {
-        Some(a) => format!("{} {}", a.symbol(), a.label()),
+        Some(a) => a.marked(),
         None => "— (no role)".to_owned(),
     }
 }

@@ -30,7 +30,7 @@ pub struct PodRow {
 impl PodRow {
     /// Still running (or about to): a completed pod asks for no credentials.
     fn live(&self) -> bool {
-        !matches!(self.evidence.phase.as_deref(), Some("Succeeded" | "Failed"))
+        crate::inventory::phase_is_live(self.evidence.phase.as_deref())
     }
 }
 

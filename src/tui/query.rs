@@ -62,6 +62,17 @@ impl Problems {
         }
     }
 
+    /// Whether it keeps a row of `status` whose pods are `denied` the credentials and whose
+    /// role is `exposed`.
+    pub fn keeps(self, status: crate::analysis::Status, denied: bool, exposed: bool) -> bool {
+        match self {
+            Problems::Off => true,
+            Problems::All => status != crate::analysis::Status::Ok,
+            Problems::Denied => denied,
+            Problems::Exposed => exposed,
+        }
+    }
+
     pub fn is_on(self) -> bool {
         self != Problems::Off
     }

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use crate::analysis::permissions::Verdict;
-use crate::analysis::{Assumes, Binding, Code, Finding, Severity, Status};
+use crate::analysis::{Assumes, Code, Finding, Severity};
 
 use super::app::CanQuery;
 
@@ -23,16 +23,6 @@ pub enum FindingRow {
     },
     /// Index into `model.findings`.
     Entry(usize),
-}
-
-/// Whether the problems filter keeps a binding.
-fn problems_keep(problems: Problems, b: &Binding) -> bool {
-    match problems {
-        Problems::Off => true,
-        Problems::All => b.status != Status::Ok,
-        Problems::Denied => b.assumes == Some(Assumes::Denied),
-        Problems::Exposed => b.exposed(),
-    }
 }
 
 /// Whether the problems filter keeps a finding of `target`: denied keeps what stops the
@@ -94,20 +84,13 @@ pub fn bindings(
         .filter(|&i| {
             let b = &model.report.bindings[i];
             query.namespace.as_deref().is_none_or(|n| n == b.namespace)
-                && problems_keep(query.problems, b)
+                && query
+                    .problems
+                    .keeps(b.status, b.assumes == Some(Assumes::Denied), b.exposed())
                 && matches(&model.bindings[i].haystack)
                 && can_keeps(can, b.role_arn.as_deref())
         })
         .collect()
-}
-
-/// Node roles are never denied nor exposed (their pods always get their credentials).
-fn node_role_kept(problems: Problems, status: Status) -> bool {
-    match problems {
-        Problems::Off => true,
-        Problems::All => status != Status::Ok,
-        Problems::Denied | Problems::Exposed => false,
-    }
 }
 
 /// The node roles shown (not namespaced), in report order.
@@ -116,7 +99,8 @@ pub fn node_roles(model: &Model, query: &Query, can: Option<&CanQuery>) -> Vec<u
     (0..model.report.node_roles.len())
         .filter(|&i| {
             let r = &model.report.node_roles[i];
-            node_role_kept(query.problems, r.status)
+            // Node roles are never denied nor exposed: their pods always get their credentials.
+            query.problems.keeps(r.status, false, false)
                 && matches(&model.node_roles[i].haystack)
                 && can_keeps(can, Some(&r.role_arn))
         })
@@ -191,10 +175,7 @@ fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {
                 .then_with(|| x.namespace.cmp(&y.namespace)),
             SortColumn::Role => meta[a].role.cmp(&meta[b].role),
             // Denied first, then unknown, yes, and bindings without a role last.
-            SortColumn::Assumes => {
-                let rank = |b: &Binding| b.assumes.map_or(3, |a| a as u8);
-                rank(x).cmp(&rank(y))
-            }
+            SortColumn::Assumes => Assumes::rank(x.assumes).cmp(&Assumes::rank(y.assumes)),
             SortColumn::Pods => {
                 (x.pods.len(), meta[a].injected).cmp(&(y.pods.len(), meta[b].injected))
             }

@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::analysis::{Severity, Status, Tri};
+use crate::analysis::{Assumes, Severity, Status, Tri};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -34,6 +34,16 @@ impl Theme {
             Status::Warning => self.fg(Color::Yellow),
             Status::Ok => self.fg(Color::Green),
         }
+    }
+
+    /// Whether the pods get the role's credentials, coloured as a ✓/✗/? flag.
+    pub fn assumes(self, a: Assumes) -> Style {
+        self.flag(match a {
+            Assumes::Yes => Some(true),
+            Assumes::Denied => Some(false),
+            Assumes::Unknown => None,
+        })
+        .1
     }
 
     pub fn severity(self, s: Severity) -> Style {

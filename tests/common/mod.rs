@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
 pub mod fake_kube;
+pub mod inventory;
 pub mod peers;
 pub mod schema;
 

@@ -85,7 +85,7 @@ pub fn workloads<'a>(pods: impl IntoIterator<Item = &'a Pod>) -> Vec<Workload<'a
 
 /// Completed pods no longer matter.
 pub fn is_live(p: &Pod) -> bool {
-    !matches!(p.phase.as_deref(), Some("Succeeded" | "Failed"))
+    crate::inventory::phase_is_live(p.phase.as_deref())
 }
 
 pub const IRSA401: Entry = Entry {

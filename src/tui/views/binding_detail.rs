@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 
 use crate::analysis::{
-    Actual, Assumes, Binding, ConditionTrace, Decision, PartTrace, PodRoleArn, StatementTrace, Tri,
+    Actual, Binding, ConditionTrace, Decision, PartTrace, PodRoleArn, StatementTrace, Tri,
     TrustView,
 };
 use crate::text::escape_controls as esc;
@@ -49,25 +49,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     ];
     if let Some(a) = b.assumes {
         title.push(Span::styled(" · ", t.dim()));
-        title.push(Span::styled(
-            format!("{} {}", a.symbol(), a.label()),
-            assumes_style(t, a),
-        ));
+        title.push(Span::styled(a.marked(), t.assumes(a)));
     }
     let block = blocks::page_block(app, title);
     match app.page_mut() {
         Some(state) => page::render(frame, area, block, doc, state),
         None => 0,
     }
-}
-
-fn assumes_style(t: super::super::theme::Theme, a: Assumes) -> Style {
-    t.flag(match a {
-        Assumes::Yes => Some(true),
-        Assumes::Denied => Some(false),
-        Assumes::Unknown => None,
-    })
-    .1
 }
 
 /// The first line: do the pods get the role's credentials, and why.
@@ -79,10 +67,7 @@ fn credentials(doc: &mut Doc, b: &Binding) {
     let mut spans = vec![Span::styled("Credentials  ", t.heading())];
     match b.assumes {
         Some(a) => {
-            spans.push(Span::styled(
-                format!("{} {}", a.symbol(), a.label()),
-                assumes_style(t, a),
-            ));
+            spans.push(Span::styled(a.marked(), t.assumes(a)));
             spans.push(Span::raw(format!(": {}", esc(&b.assumes_why))));
         }
         None => spans.push(Span::styled(

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::analysis::{Assumes, Mechanism};
+use crate::analysis::Mechanism;
 
 use super::super::app::App;
 use super::super::query::SortColumn;
@@ -95,15 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                     t.status(b.status),
                 )),
                 match b.assumes {
-                    Some(a) => Line::from(Span::styled(
-                        format!("{} {}", a.symbol(), a.label()),
-                        t.flag(match a {
-                            Assumes::Yes => Some(true),
-                            Assumes::Denied => Some(false),
-                            Assumes::Unknown => None,
-                        })
-                        .1,
-                    )),
+                    Some(a) => Line::from(Span::styled(a.marked(), t.assumes(a))),
                     None => dash(),
                 },
                 Line::from(b.namespace.clone()),
