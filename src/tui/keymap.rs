@@ -231,7 +231,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch(':')],
         A::Command,
         S::Global,
-        "command line: ns, ctx, can, export, q",
+        "command line: ns, ctx, can, export, snapshot, q",
         Some("cmd"),
     ),
     entry(

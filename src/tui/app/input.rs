@@ -222,6 +222,7 @@ impl App {
                 formats: vec![format],
                 path,
             }),
+            Ok(Command::Snapshot(path)) => self.effects.push(Effect::Snapshot { path }),
             Ok(Command::Can(action, resource)) => {
                 self.notify(
                     format!("asking every role: can {action} on {resource}…"),

@@ -595,3 +595,79 @@ fn the_filter_finds_a_binding_from_an_alert() {
         "by role ARN"
     );
 }
+
+/// `:ns payments` then `:export`: the file holds that namespace's bindings only, counted
+/// again, and says what it covers (Markdown, HTML and JSON alike); `:ns all` exports all.
+#[test]
+fn an_export_under_ns_holds_the_namespace_and_says_so() {
+    let mut app = app();
+    press(&mut app, ":ns payments\n:export md\n");
+    assert_eq!(
+        app.take_effects(),
+        [Effect::Export {
+            formats: vec![Format::Markdown],
+            path: None
+        }]
+    );
+    let report = app.export_report();
+    assert!(
+        !report.bindings.is_empty() && report.bindings.iter().all(|b| b.namespace == "payments"),
+        "{:?}",
+        report.bindings.iter().map(|b| b.key()).collect::<Vec<_>>()
+    );
+    assert_eq!(report.summary.bindings, report.bindings.len());
+    assert_eq!(report.summary.failing, 1, "payments-api alone fails there");
+    let total = app.model.namespaces.len();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = crate::tui::export::write(
+        &report,
+        &[Format::Markdown, Format::Json, Format::Html],
+        None,
+        dir.path(),
+        "20261201-200849",
+    )
+    .expect("written");
+    let read = |i: usize| std::fs::read_to_string(&files[i]).expect("read");
+    let md = read(0);
+    assert!(
+        md.contains(&format!(
+            "- **Scope:** namespace payments (1 of {total} namespaces with bindings; node roles and cluster findings: the whole cluster)"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("payments/payments-api") && !md.contains("orders/order-events"));
+    let json: serde_json::Value = serde_json::from_str(&read(1)).expect("json");
+    assert_eq!(
+        json["scope"],
+        serde_json::json!({"namespaces": ["payments"], "namespaces_total": total})
+    );
+    let keys: Vec<&str> = json
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(&keys[..4], ["schema", "generated_at", "cluster", "scope"]);
+    assert!(read(2).contains("<dt>Scope</dt><dd>namespace payments (1 of "));
+
+    press(&mut app, ":ns all\n");
+    let whole = app.export_report();
+    assert_eq!(whole.scope, None);
+    assert_eq!(whole.bindings.len(), 86);
+    let json = crate::render::json::render(&whole);
+    assert!(!json.contains("\"scope\""), "a whole report has no scope");
+}
+
+/// `:snapshot [PATH]` asks for the inventory to be written (the dashboard does not hold it).
+#[test]
+fn snapshot_queues_its_effect() {
+    let mut app = app();
+    press(&mut app, ":snapshot\n:snapshot /tmp/s.json\n");
+    assert_eq!(
+        app.take_effects(),
+        [
+            Effect::Snapshot { path: None },
+            Effect::Snapshot {
+                path: Some("/tmp/s.json".into())
+            }
+        ]
+    );
+}
