@@ -324,7 +324,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch('/')],
         A::Filter,
         S::List,
-        "filter (!term inverts)",
+        "filter this view (each view its own; !term inverts)",
         Some("filter"),
     ),
     entry(

@@ -124,6 +124,11 @@ impl Model {
                     haystack.push_str(p);
                 }
                 push_findings(&mut haystack, &r.findings);
+                // The pods that inherit it: what an alert about one of them names.
+                for p in &r.pods_without_irsa {
+                    haystack.push(' ');
+                    haystack.push_str(p);
+                }
                 NodeRoleRow {
                     name: arn::name(&r.role_arn).to_owned(),
                     haystack: haystack.to_lowercase(),
@@ -274,8 +279,27 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
         .map(|(target, index, f)| {
             let label = model.target_label(target);
             let key = format!("{label}#{}#{index}", f.code);
-            let haystack =
-                format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title).to_lowercase();
+            let mut haystack = format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title);
+            // What it is about beyond the row: the role's ARN, the binding's pods and nodes.
+            match target {
+                Target::Binding(i) => {
+                    let b = &report.bindings[i];
+                    for part in b.role_arn.iter().chain(
+                        b.pods
+                            .iter()
+                            .flat_map(|p| std::iter::once(&p.name).chain(p.node.as_ref())),
+                    ) {
+                        haystack.push(' ');
+                        haystack.push_str(part);
+                    }
+                }
+                Target::NodeRole(i) => {
+                    haystack.push(' ');
+                    haystack.push_str(&report.node_roles[i].role_arn);
+                }
+                Target::Cluster => {}
+            }
+            let haystack = haystack.to_lowercase();
             FindingEntry {
                 target,
                 index,

@@ -368,7 +368,7 @@ fn a_too_small_terminal_ignores_all_but_quit() {
     let _ = screen(&mut app, 40, 10);
     press(&mut app, "2/payments\n");
     assert_eq!(app.tab, super::tab::Tab::Bindings, "no view changed blind");
-    assert!(app.query.filter.text.is_empty());
+    assert_eq!(app.query.filters, Default::default());
     let _ = screen(&mut app, W, H);
     press(&mut app, "2");
     assert_eq!(app.tab, super::tab::Tab::NodeRoles);
@@ -437,4 +437,12 @@ fn an_empty_table_while_syncing_says_so() {
     let mut app = test_support::app_on(&inv, Origin::Live, false);
     let text = screen(&mut app, W, H);
     assert!(text.contains("no bindings yet: syncing…"), "{text}");
+}
+
+/// The selected row's match hint on the bottom border, and each view's filter in its tab.
+#[test]
+fn bindings_matched_by_a_pod() {
+    let mut app = demo_app();
+    press(&mut app, "2/compute\n1/payments-api-xsqf5xkmcl-7thd9\n");
+    insta::assert_snapshot!(screen(&mut app, W, 18));
 }

@@ -10,6 +10,7 @@ use crate::analysis::Mechanism;
 use super::super::app::App;
 use super::super::query::SortColumn;
 use super::super::widgets::table::{self, Column, RowData};
+use super::super::rows;
 use super::blocks;
 use crate::time;
 
@@ -21,6 +22,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         app.model.report.bindings.len(),
         true,
     );
+    let reasons = app.bindings.selected().map_or_else(Vec::new, |&i| {
+        rows::binding_reasons(&app.model, i, &app.query.filters.bindings)
+    });
+    let block = blocks::matched(block, app, &reasons);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.bindings.rows.is_empty() {

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::super::app::App;
-use super::super::rows::FindingRow;
+use super::super::rows::{self, FindingRow};
 use super::super::theme::severity_symbol;
 use super::super::widgets::table::{self, Column, RowData};
 use super::blocks;
@@ -20,6 +20,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         .filter(|r| matches!(r, FindingRow::Entry(_)))
         .count();
     let block = blocks::table_block(app, "Findings", shown, app.model.findings.len(), false);
+    let reasons = match app.findings.selected() {
+        Some(&FindingRow::Entry(e)) => {
+            rows::finding_reasons(&app.model, e, &app.query.filters.findings)
+        }
+        _ => Vec::new(),
+    };
+    let block = blocks::matched(block, app, &reasons);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.findings.rows.is_empty() {

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::super::app::App;
 use super::super::widgets::table::{self, Column, RowData};
+use super::super::rows;
 use super::blocks;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
@@ -17,6 +18,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         app.model.report.node_roles.len(),
         false,
     );
+    let reasons = app.node_roles.selected().map_or_else(Vec::new, |&i| {
+        rows::node_role_reasons(&app.model, i, &app.query.filters.node_roles)
+    });
+    let block = blocks::matched(block, app, &reasons);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.node_roles.rows.is_empty() {
