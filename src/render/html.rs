@@ -8,8 +8,8 @@ use std::fmt::Write;
 use crate::analysis::{Binding, Finding, NodeRoleReport, Report, Severity, Status};
 
 use super::markdown::{
-    FixKind, STATUSES, cluster_facts, cluster_label, scope_statement, count, decision_str, evidence_json, fix_kind,
-    pod_counts, pods_without_irsa, status_label,
+    FixKind, STATUSES, cluster_facts, cluster_label, count, decision_str, evidence_json, fix_kind,
+    pod_counts, pods_without_irsa, scope_statement, status_label,
 };
 
 /// Escapes text for HTML element content and quoted attribute values.

@@ -205,7 +205,11 @@ mod tests {
             parse("snapshot /tmp/s.json"),
             Ok(Command::Snapshot(Some("/tmp/s.json".into())))
         );
-        assert!(parse("snapshot a b").unwrap_err().contains("usage: :snapshot"));
+        assert!(
+            parse("snapshot a b")
+                .unwrap_err()
+                .contains("usage: :snapshot")
+        );
         assert_eq!(
             parse("can s3:GetObject"),
             Ok(Command::Can("s3:GetObject".into(), "*".into()))

@@ -225,7 +225,9 @@ mod tests {
             ],
             "payments is in a column"
         );
-        assert!(Filter::new("PAYMENTS-API-7F9C").reasons("", &fields) == ["pod payments-api-7f9c-x2"]);
+        assert!(
+            Filter::new("PAYMENTS-API-7F9C").reasons("", &fields) == ["pod payments-api-7f9c-x2"]
+        );
         assert!(Filter::new("!ip-10").reasons("", &fields).is_empty());
     }
 

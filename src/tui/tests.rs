@@ -446,3 +446,20 @@ fn bindings_matched_by_a_pod() {
     press(&mut app, "2/compute\n1/payments-api-xsqf5xkmcl-7thd9\n");
     insta::assert_snapshot!(screen(&mut app, W, 18));
 }
+
+/// Widths by content at 80 and 140 columns (120 is the size of the other snapshots): names
+/// whole where they fit, a cut role keeps what differs (`…payments-api`, `…compute…8WJ3`),
+/// titles start with what differs.
+#[test]
+fn columns_by_content_at_80_and_140() {
+    for width in [80, 140] {
+        let mut app = demo_app();
+        for (view, key) in [("bindings", "1"), ("node_roles", "2"), ("findings", "3")] {
+            press(&mut app, key);
+            insta::assert_snapshot!(
+                format!("columns_{view}_at_{width}"),
+                screen(&mut app, width, 20)
+            );
+        }
+    }
+}

@@ -505,7 +505,10 @@ mod tests {
         let Update::Notice { text, error } = next(&mut rx).await else {
             panic!("a notice")
         };
-        assert!(error && text.starts_with("cannot write the snapshot: cannot write "), "{text}");
+        assert!(
+            error && text.starts_with("cannot write the snapshot: cannot write "),
+            "{text}"
+        );
     }
 
     /// `:can` is answered off the UI thread, for every role of the data shown (here the

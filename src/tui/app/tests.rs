@@ -690,7 +690,11 @@ fn each_view_keeps_its_own_filter() {
     press(&mut app, "/payments\n");
     assert_eq!(app.shown_bindings().len(), 4);
     press(&mut app, "2");
-    assert_eq!(app.node_roles.rows.len(), 4, "the binding filter stays there");
+    assert_eq!(
+        app.node_roles.rows.len(),
+        4,
+        "the binding filter stays there"
+    );
     press(&mut app, "/");
     assert_eq!(
         app.input.as_ref().map(|i| i.text.as_str()),
@@ -731,7 +735,10 @@ fn the_selected_row_says_why_the_filter_matched_it() {
     );
     press(&mut app, "\x1b/irsa203 payments\n");
     assert!(why(&app).is_empty(), "the code is in the FINDINGS column");
-    press(&mut app, "\x1b/arn:aws:iam::111122223333:role/shop-prod-payments-api\n");
+    press(
+        &mut app,
+        "\x1b/arn:aws:iam::111122223333:role/shop-prod-payments-api\n",
+    );
     assert_eq!(
         why(&app),
         ["role arn:aws:iam::111122223333:role/shop-prod-payments-api"]

@@ -34,7 +34,10 @@ pub(super) fn table_block<'a>(
     if let Some(filter) = q.filters.of(app.tab)
         && !filter.text.is_empty()
     {
-        spans.push(Span::styled(format!("· filter {:?} ", filter.text), t.key()));
+        spans.push(Span::styled(
+            format!("· filter {:?} ", filter.text),
+            t.key(),
+        ));
     }
     if q.problems_only {
         spans.push(Span::styled("· problems only ", t.key()));
@@ -90,8 +93,7 @@ pub(super) fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> 
 pub(super) fn empty(frame: &mut Frame, area: Rect, app: &App, what: &str) {
     let text = if app.busy() {
         format!("no {what} yet: syncing…")
-    } else if app.query.filters.of(app.tab).is_none_or(|f| f.is_empty())
-        && !app.query.problems_only
+    } else if app.query.filters.of(app.tab).is_none_or(|f| f.is_empty()) && !app.query.problems_only
     {
         format!("no {what}")
     } else {

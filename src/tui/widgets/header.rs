@@ -208,7 +208,11 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
             && !f.text.is_empty()
         {
             let text = fit_line(Line::from(format!("/{}", f.text)), FILTER_IN_TAB);
-            spans.extend(text.spans.into_iter().map(|s| s.style(style.patch(t.key()))));
+            spans.extend(
+                text.spans
+                    .into_iter()
+                    .map(|s| s.style(style.patch(t.key()))),
+            );
             spans.push(Span::styled(" ", style));
         }
         spans.push(Span::raw(" "));
