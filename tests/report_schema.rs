@@ -357,3 +357,23 @@ fn finding_evidence_is_free_form() {
 fn assert_valid_report_fails_an_invalid_report() {
     assert_valid_report(&json!({"schema": "irsa-tui/report/v1"}));
 }
+
+/// A dashboard export under `:ns` carries a `scope` (additive): the schema takes it, and
+/// refuses one that is not what irsa-tui writes.
+#[test]
+fn a_scoped_report_matches_the_schema() {
+    let report = demo_report();
+    let errors = errors_after(&report, |r| {
+        if let Some(o) = r.as_object_mut() {
+            o.insert(
+                "scope".into(),
+                json!({"namespaces": ["payments"], "namespaces_total": 34}),
+            );
+        }
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+    let errors = errors_after(&report, |r| {
+        r["scope"] = json!({"namespaces": "payments"});
+    });
+    assert!(errors.iter().any(|e| e.contains("scope")), "{errors:?}");
+}

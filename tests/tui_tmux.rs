@@ -1,5 +1,5 @@
 //! End to end: the real binary on `--demo`, driven through tmux (send-keys, capture-pane):
-//! start, sort, filter, drill down, copy the fix, help, export, quit with status 0; and on
+//! start, sort, filter, drill down, copy the fix, help, export, snapshot, quit with status 0; and on
 //! live (fake) API servers, where a watch event shows up on screen and `:ctx` moves to
 //! another cluster.
 #![allow(
@@ -244,6 +244,31 @@ fn the_dashboard_on_the_demo_cluster() {
     );
     let json = std::fs::read_to_string(dir.path().join(&exported[0])).expect("the JSON report");
     assert!(json.contains("\"schema\": \"irsa-tui/report/v1\""));
+
+    // :snapshot: what `irsa-tui snapshot` writes, named after the cluster; it replays.
+    tmux.keys(&[":"]);
+    tmux.type_text("snapshot");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("snapshot", &["snapshot written to", "--replay"]);
+    let snapshot = std::fs::read_dir(dir.path())
+        .expect("the temp dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".snapshot.json"))
+        })
+        .expect("a snapshot file");
+    let name = snapshot.file_name().unwrap_or_default().to_string_lossy();
+    assert!(name.starts_with("irsa-shop-prod-"), "{name}");
+    let replayed = Command::new(env!("CARGO_BIN_EXE_irsa-tui"))
+        .args(["report", "--format", "json", "--replay"])
+        .arg(&snapshot)
+        .output()
+        .expect("runs");
+    let report: serde_json::Value =
+        serde_json::from_slice(&replayed.stdout).expect("the replayed report");
+    assert_eq!(report["summary"]["bindings"], 86, "the same cluster");
 
     // q quits with status 0.
     tmux.keys(&["q"]);

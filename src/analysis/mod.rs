@@ -18,8 +18,8 @@ pub use finding::{Code, Entry, Finding, Grade, Severity};
 pub use report::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
 pub use report::{
     Assumes, Binding, BindingPod, DEFAULT_NODE_BASELINE, Mechanism, NodeRoleReport, PodEvidence,
-    PodRoleArn, REPORT_SCHEMA, Report, ReportCluster, Settings, SeverityCounts, Status, Summary,
-    TrustView,
+    PodRoleArn, REPORT_SCHEMA, Report, ReportCluster, ReportScope, Settings, SeverityCounts,
+    Status, Summary, TrustView,
 };
 pub use status::status_of;
 
@@ -69,6 +69,7 @@ pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> 
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         generated_at: settings.generated_at.clone(),
+        scope: None,
         cluster: ReportCluster {
             name: inv.cluster.name.clone(),
             context: inv.context.clone(),

@@ -17,6 +17,10 @@ pub struct Report {
     pub schema: String,
     pub generated_at: String,
     pub cluster: ReportCluster,
+    /// Present when the report covers part of what was read: the dashboard's export under
+    /// `:ns` (additive: a whole report has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ReportScope>,
     pub summary: Summary,
     pub cluster_findings: Vec<Finding>,
     pub bindings: Vec<Binding>,
@@ -44,6 +48,14 @@ pub fn all_findings<'a>(
         .flat_map(|b| &b.findings)
         .chain(node_roles.iter().flat_map(|n| &n.findings))
         .chain(cluster)
+}
+
+/// What part of the cluster a report covers: the bindings of `namespaces`, of the
+/// `namespaces_total` namespaces with bindings; node roles and cluster findings whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportScope {
+    pub namespaces: Vec<String>,
+    pub namespaces_total: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

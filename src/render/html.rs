@@ -9,7 +9,7 @@ use crate::analysis::{Binding, Finding, NodeRoleReport, Report, Severity, Status
 
 use super::markdown::{
     FixKind, STATUSES, assumes_label, cluster_facts, cluster_label, count, decision_str,
-    evidence_json, fix_kind, pod_counts, pods_without_irsa, status_label,
+    evidence_json, fix_kind, pod_counts, pods_without_irsa, scope_statement, status_label,
 };
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -97,6 +97,9 @@ fn header(out: &mut String, report: &Report) {
     for (name, value) in cluster_facts(report).into_iter().skip(1) {
         let value = value.map_or_else(|| "<span class=\"muted\">unknown</span>".to_owned(), code);
         let _ = writeln!(out, "<div><dt>{name}</dt><dd>{value}</dd></div>");
+    }
+    if let Some(scope) = scope_statement(report) {
+        let _ = writeln!(out, "<div><dt>Scope</dt><dd>{}</dd></div>", escape(&scope));
     }
     out.push_str("</dl>\n</div></header>\n");
 }

@@ -71,6 +71,23 @@ pub(super) fn cluster_facts(report: &Report) -> [(&'static str, Option<&str>); 6
     ]
 }
 
+/// What part of the cluster the report covers, when not all of it (a dashboard export
+/// under `:ns`): `namespace payments (1 of 34 namespaces with bindings; …)`.
+pub(super) fn scope_statement(report: &Report) -> Option<String> {
+    let scope = report.scope.as_ref()?;
+    let word = if scope.namespaces.len() == 1 {
+        "namespace"
+    } else {
+        "namespaces"
+    };
+    Some(format!(
+        "{word} {} ({} of {} namespaces with bindings; node roles and cluster findings: the whole cluster)",
+        scope.namespaces.join(", "),
+        scope.namespaces.len(),
+        scope.namespaces_total
+    ))
+}
+
 /// `(injected, total)` pods of a binding.
 pub(super) fn pod_counts(b: &Binding) -> (usize, usize) {
     (b.pods.iter().filter(|p| p.injected).count(), b.pods.len())
@@ -223,6 +240,9 @@ fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out, "# IRSA report: {}\n", text(cluster_label(report)));
     for (name, value) in cluster_facts(report).into_iter().skip(1) {
         let _ = writeln!(out, "- **{name}:** {}", or_unknown(value));
+    }
+    if let Some(scope) = scope_statement(report) {
+        let _ = writeln!(out, "- **Scope:** {}", text(&scope));
     }
     out.push('\n');
 }

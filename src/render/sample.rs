@@ -248,6 +248,7 @@ pub fn report() -> Report {
     Report {
         schema: REPORT_SCHEMA.into(),
         generated_at: "2025-06-01T08:30:00Z".into(),
+        scope: None,
         cluster: ReportCluster {
             name: Some("prod-eu".into()),
             context: Some(format!("arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/prod-eu")),

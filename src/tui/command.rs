@@ -12,13 +12,15 @@ pub enum Command {
     /// `:ctx CONTEXT [CLUSTER]`: the EKS cluster's name when the context does not tell it.
     Context(String, Option<String>),
     Export(Format, Option<PathBuf>),
+    /// `:snapshot [PATH]`: record the inventory for `--replay`.
+    Snapshot(Option<PathBuf>),
     /// `:can ACTION [RESOURCE]` (also `:who-can`): the bindings and node roles allowed.
     Can(String, String),
     Quit,
 }
 
 /// The commands, as completion offers them.
-const COMMANDS: &[&str] = &["ns", "ctx", "can", "export", "q"];
+const COMMANDS: &[&str] = &["ns", "ctx", "can", "export", "snapshot", "q"];
 const FORMATS: &[&str] = &["json", "md", "html"];
 
 pub fn parse(line: &str) -> Result<Command, String> {
@@ -48,6 +50,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Export(format, rest.first().map(PathBuf::from)))
         }
         ["export", ..] => Err("usage: :export json|md|html [PATH]".into()),
+        ["snapshot", rest @ ..] if rest.len() <= 1 => {
+            Ok(Command::Snapshot(rest.first().map(PathBuf::from)))
+        }
+        ["snapshot", ..] => Err("usage: :snapshot [PATH]".into()),
         ["can" | "who-can", action, rest @ ..] if rest.len() <= 1 => {
             let action = parse_action(action)?;
             let resource = parse_resource(rest.first().copied().unwrap_or("*"))?;
@@ -56,9 +62,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ["can" | "who-can", ..] => Err(
             "usage: :can ACTION [RESOURCE], e.g. :can s3:GetObject arn:aws:s3:::bucket/*".into(),
         ),
-        [] => Err("type a command: ns, ctx, can, export or q".into()),
+        [] => Err("type a command: ns, ctx, can, export, snapshot or q".into()),
         [other, ..] => Err(format!(
-            "unknown command {other:?}: ns NAME|all, ctx CONTEXT [CLUSTER], can ACTION [RESOURCE], export json|md|html [PATH], q"
+            "unknown command {other:?}: ns NAME|all, ctx CONTEXT [CLUSTER], can ACTION [RESOURCE], export json|md|html [PATH], snapshot [PATH], q"
         )),
     }
 }
@@ -194,6 +200,16 @@ mod tests {
                 .contains("a path ending in")
         );
         assert!(parse("pods").unwrap_err().contains("unknown command"));
+        assert_eq!(parse("snapshot"), Ok(Command::Snapshot(None)));
+        assert_eq!(
+            parse("snapshot /tmp/s.json"),
+            Ok(Command::Snapshot(Some("/tmp/s.json".into())))
+        );
+        assert!(
+            parse("snapshot a b")
+                .unwrap_err()
+                .contains("usage: :snapshot")
+        );
         assert_eq!(
             parse("can s3:GetObject"),
             Ok(Command::Can("s3:GetObject".into(), "*".into()))
@@ -221,9 +237,10 @@ mod tests {
         let ctx = names(&["shop-prod"]);
         assert_eq!(
             candidates("", &ns, &ctx),
-            names(&["ns", "ctx", "can", "export", "q"])
+            names(&["ns", "ctx", "can", "export", "snapshot", "q"])
         );
         assert_eq!(complete("e", &ns, &ctx), "export ");
+        assert_eq!(complete("sn", &ns, &ctx), "snapshot ");
         assert_eq!(complete("ns pay", &ns, &ctx), "ns payments");
         assert_eq!(
             candidates("ns pay", &ns, &ctx),

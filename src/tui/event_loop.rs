@@ -194,12 +194,33 @@ fn perform(
                 .and_then(|dir| {
                     let stamp = crate::time::file_stamp(crate::time::now_secs());
                     // Stamped with the time of the export, not of the analysis.
-                    let mut report = app.report().clone();
+                    let mut report = app.export_report();
                     report.generated_at = crate::time::now();
                     export::write(&report, &formats, path.as_deref(), &dir, &stamp)
                 });
             match written {
                 Ok(files) => app.notify(export::summary(&files), ToastKind::Info, now),
+                Err(e) => app.notify(e, ToastKind::Error, now),
+            }
+        }
+        Effect::Snapshot { path } => {
+            let written = std::env::current_dir()
+                .map_err(|e| format!("no current directory: {e}"))
+                .map(|dir| {
+                    let stamp = crate::time::file_stamp(crate::time::now_secs());
+                    export::snapshot_path(app.report(), path.as_deref(), &dir, &stamp)
+                });
+            match written {
+                // The inventory is the update service's: it writes the file and says so.
+                Ok(path) => {
+                    if requests.send(Request::Snapshot { path }).is_err() {
+                        app.notify(
+                            "cannot write a snapshot: the update service stopped",
+                            ToastKind::Error,
+                            now,
+                        );
+                    }
+                }
                 Err(e) => app.notify(e, ToastKind::Error, now),
             }
         }

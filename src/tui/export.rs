@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::Report;
+use crate::analysis::report::all_findings;
+use crate::analysis::{Report, ReportScope, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -43,8 +44,42 @@ impl Format {
     }
 }
 
+/// What `:export` writes under `:ns NAMESPACE`: the bindings of that namespace (and their
+/// findings), counted again, with node roles and cluster findings whole (they are not
+/// namespaced), and a scope saying so; `total` is how many namespaces have bindings. Without
+/// a namespace, the report as it is.
+pub fn scoped(report: &Report, namespace: Option<&str>, total: usize) -> Report {
+    let Some(ns) = namespace else {
+        return report.clone();
+    };
+    let bindings: Vec<_> = report
+        .bindings
+        .iter()
+        .filter(|b| b.namespace == ns)
+        .cloned()
+        .collect();
+    let summary = Summary::of(
+        &bindings,
+        all_findings(&bindings, &report.node_roles, &report.cluster_findings),
+    );
+    Report {
+        schema: report.schema.clone(),
+        generated_at: report.generated_at.clone(),
+        cluster: report.cluster.clone(),
+        scope: Some(ReportScope {
+            namespaces: vec![ns.to_owned()],
+            namespaces_total: total,
+        }),
+        summary,
+        cluster_findings: report.cluster_findings.clone(),
+        bindings,
+        node_roles: report.node_roles.clone(),
+        node_baseline: report.node_baseline.clone(),
+    }
+}
+
 /// The cluster's name as a file name may hold it (`shop-prod`), or `cluster`.
-fn file_label(report: &Report) -> String {
+pub fn file_label(report: &Report) -> String {
     let name: String = report
         .cluster
         .name
@@ -93,6 +128,19 @@ pub fn write(
             Ok(file)
         })
         .collect()
+}
+
+/// Where `:snapshot` writes: `path` (relative to `dir`), or `irsa-CLUSTER-STAMP.snapshot.json`
+/// in `dir` (or in `path` when that is a directory).
+pub fn snapshot_path(report: &Report, path: Option<&Path>, dir: &Path, stamp: &str) -> PathBuf {
+    let name = || format!("irsa-{}-{stamp}.snapshot.json", file_label(report));
+    match path {
+        None => dir.join(name()),
+        Some(p) => {
+            let p = dir.join(p);
+            if p.is_dir() { p.join(name()) } else { p }
+        }
+    }
 }
 
 /// `exported a.md, a.json in DIR`.
@@ -176,5 +224,25 @@ mod tests {
             Some(Format::Html)
         );
         assert_eq!(Format::of_path(Path::new("/tmp/x")), None);
+    }
+
+    #[test]
+    fn a_snapshot_is_named_after_the_cluster_unless_a_file_is_given() {
+        let report = model(&demo()).report;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        assert_eq!(
+            snapshot_path(&report, None, d, "20261201-200849"),
+            d.join("irsa-shop-prod-20261201-200849.snapshot.json")
+        );
+        assert_eq!(
+            snapshot_path(&report, Some(Path::new("x.json")), d, "s"),
+            d.join("x.json")
+        );
+        assert_eq!(
+            snapshot_path(&report, Some(d), Path::new("/elsewhere"), "s"),
+            d.join("irsa-shop-prod-s.snapshot.json"),
+            "a directory given"
+        );
     }
 }

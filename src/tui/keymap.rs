@@ -237,7 +237,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch(':')],
         A::Command,
         S::Global,
-        "command line: ns, ctx, can, export, q",
+        "command line: ns, ctx, can, export, snapshot, q",
         Some("cmd"),
     ),
     entry(
@@ -330,7 +330,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch('/')],
         A::Filter,
         S::List,
-        "filter (!term inverts)",
+        "filter this view (each view its own; !term inverts)",
         Some("filter"),
     ),
     entry(

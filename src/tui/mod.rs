@@ -17,6 +17,7 @@ mod event_loop;
 mod export;
 mod keymap;
 mod model;
+mod names;
 mod query;
 mod rows;
 mod tab;

@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::names;
 use crate::analysis::{Binding, Code, Finding, Report, Severity};
 use crate::arn;
 use crate::inventory::{AwsStatus, SourceHealth};
@@ -57,6 +58,12 @@ pub struct Widths {
     pub namespace: usize,
     pub service_account: usize,
     pub role: usize,
+    /// The Bindings view's FINDINGS cell (`1 IRSA203 names namespace …`).
+    pub findings: usize,
+    /// The Findings view's FOR cell (what a finding is about).
+    pub target: usize,
+    /// The Findings view's FINDING cell (a title, or a code's meaning).
+    pub finding: usize,
 }
 
 pub struct Model {
@@ -68,8 +75,15 @@ pub struct Model {
     /// Binding key → index.
     pub index: HashMap<String, usize>,
     pub widths: Widths,
+    /// The name segments many roles share (`shop`, `prod`): what a cut role name drops
+    /// first, for the ROLE columns.
+    pub role_segments: Vec<String>,
+    /// The same for the node roles' names (`eksctl`, `nodegroup`, `NodeInstanceRole`).
+    pub node_role_segments: Vec<String>,
     pub node_roles: Vec<NodeRoleRow>,
     pub findings: Vec<FindingEntry>,
+    /// Per code, the lead (bytes) its findings' titles share, left out in the Findings view.
+    pub group_leads: HashMap<Code, usize>,
     /// Namespaces with bindings, sorted (for `:ns` completion).
     pub namespaces: Vec<String>,
     /// The actions the roles' policies name, sorted (for `:can` completion).
@@ -109,7 +123,7 @@ impl Model {
                 row
             })
             .collect();
-        let node_roles = report
+        let node_roles: Vec<NodeRoleRow> = report
             .node_roles
             .iter()
             .map(|r| {
@@ -124,6 +138,11 @@ impl Model {
                     haystack.push_str(p);
                 }
                 push_findings(&mut haystack, &r.findings);
+                // The pods that inherit it: what an alert about one of them names.
+                for p in &r.pods_without_irsa {
+                    haystack.push(' ');
+                    haystack.push_str(p);
+                }
                 NodeRoleRow {
                     name: arn::name(&r.role_arn).to_owned(),
                     haystack: haystack.to_lowercase(),
@@ -138,8 +157,13 @@ impl Model {
         namespaces.dedup();
         namespaces.sort_unstable();
         namespaces.dedup();
+        let role_segments = names::common_segments(bindings.iter().map(|b| b.role.as_str()));
+        let node_role_segments = names::common_segments(node_roles.iter().map(|r| r.name.as_str()));
         let mut model = Model {
+            role_segments,
+            node_role_segments,
             findings: Vec::new(),
+            group_leads: HashMap::default(),
             report,
             sources,
             aws,
@@ -152,7 +176,79 @@ impl Model {
             now,
         };
         model.findings = finding_entries(&model);
+        model.widths.findings = model
+            .report
+            .bindings
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| {
+                let f = b.worst_finding()?;
+                let title = model.short_title(Target::Binding(i), f);
+                Some(
+                    format!("{} {} {title}", b.findings.len(), f.code)
+                        .chars()
+                        .count(),
+                )
+            })
+            .max()
+            .unwrap_or(0);
+        let mut titles: HashMap<Code, Vec<&str>> = HashMap::default();
+        for e in &model.findings {
+            if let Some(f) = model.finding(e) {
+                titles
+                    .entry(f.code)
+                    .or_default()
+                    .push(model.short_title(e.target, f));
+            }
+        }
+        let group_leads: HashMap<Code, usize> = titles
+            .into_iter()
+            .map(|(code, titles)| (code, names::shared_lead(&titles)))
+            .filter(|&(_, lead)| lead > 0)
+            .collect();
+        model.group_leads = group_leads;
+        let (mut target, mut finding) = (0, 0);
+        for e in &model.findings {
+            target = target.max(model.target_label(e.target).chars().count());
+            if let Some(f) = model.finding(e) {
+                let title = model.entry_title(e.target, f).chars().count();
+                finding = finding.max(title).max(f.code.meaning().chars().count());
+            }
+        }
+        model.widths.target = target;
+        model.widths.finding = finding;
         model
+    }
+
+    /// A Findings row's title: what differs first, then without the lead its code's
+    /// titles share (`…legacy-ci-deployer`).
+    pub fn entry_title(&self, target: Target, f: &Finding) -> String {
+        let title = self.short_title(target, f);
+        match self.group_leads.get(&f.code) {
+            Some(&lead) if lead < title.len() && title.is_char_boundary(lead) => {
+                format!("…{}", &title[lead..])
+            }
+            _ => title.to_owned(),
+        }
+    }
+
+    /// What a row of `target` already shows of it: its `ns/name` and its role's name, or
+    /// the node role's name.
+    pub fn objects(&self, target: Target) -> [&str; 2] {
+        match target {
+            Target::Binding(i) => [
+                self.bindings.get(i).map_or("", |r| r.key.as_str()),
+                self.bindings.get(i).map_or("", |r| r.role.as_str()),
+            ],
+            Target::NodeRole(i) => [self.node_roles.get(i).map_or("", |r| r.name.as_str()), ""],
+            Target::Cluster => ["", ""],
+        }
+    }
+
+    /// `f`'s title with what differs first, for a row of `target` (see
+    /// [`names::differing`]).
+    pub fn short_title<'a>(&'a self, target: Target, f: &'a Finding) -> &'a str {
+        names::differing(&f.title, &self.objects(target))
     }
 
     pub fn finding(&self, e: &FindingEntry) -> Option<&Finding> {
@@ -274,8 +370,27 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
         .map(|(target, index, f)| {
             let label = model.target_label(target);
             let key = format!("{label}#{}#{index}", f.code);
-            let haystack =
-                format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title).to_lowercase();
+            let mut haystack = format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title);
+            // What it is about beyond the row: the role's ARN, the binding's pods and nodes.
+            match target {
+                Target::Binding(i) => {
+                    let b = &report.bindings[i];
+                    for part in b.role_arn.iter().chain(
+                        b.pods
+                            .iter()
+                            .flat_map(|p| std::iter::once(&p.name).chain(p.node.as_ref())),
+                    ) {
+                        haystack.push(' ');
+                        haystack.push_str(part);
+                    }
+                }
+                Target::NodeRole(i) => {
+                    haystack.push(' ');
+                    haystack.push_str(&report.node_roles[i].role_arn);
+                }
+                Target::Cluster => {}
+            }
+            let haystack = haystack.to_lowercase();
             FindingEntry {
                 target,
                 index,

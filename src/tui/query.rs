@@ -1,5 +1,7 @@
-//! What the tables show: the filter, the problems filter (`f`), the namespace scope and the
-//! sort.
+//! What the tables show: the filters (one per table view), the problems filter (`f`),
+//! the namespace scope and the sort.
+
+use super::tab::Tab;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -24,14 +26,41 @@ impl Filter {
         self.text.strip_prefix('!').unwrap_or(&self.text)
     }
 
+    fn terms(&self) -> Vec<String> {
+        self.term()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// Why a row is shown when a term matched what no column shows: for each term that
+    /// `visible` (the row's shown text) does not hold, the label of the first of `fields`
+    /// that holds it (`pod payments-api-7f9c`), once each. None for an inverted filter.
+    pub fn reasons(&self, visible: &str, fields: &[Field]) -> Vec<String> {
+        if self.inverted() {
+            return Vec::new();
+        }
+        let visible = visible.to_lowercase();
+        let mut out: Vec<String> = Vec::new();
+        for term in self.terms() {
+            if visible.contains(&term) {
+                continue;
+            }
+            if let Some(f) = fields
+                .iter()
+                .find(|f| f.text.to_lowercase().contains(&term))
+                && !out.contains(&f.label)
+            {
+                out.push(f.label.clone());
+            }
+        }
+        out
+    }
+
     /// A matcher over lower-cased haystacks: case-insensitive substrings, every
     /// space-separated term must match (`payments payments-api`); `!…` inverts the whole.
     pub fn matcher(&self) -> impl Fn(&str) -> bool + '_ {
-        let terms: Vec<String> = self
-            .term()
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        let terms = self.terms();
         let inverted = self.inverted();
         move |haystack: &str| {
             terms.is_empty() || terms.iter().all(|t| haystack.contains(t.as_str())) != inverted
@@ -84,6 +113,54 @@ impl Problems {
             Problems::All => Some("problems only"),
             Problems::Denied => Some("denied only"),
             Problems::Exposed => Some("exposed only"),
+        }
+    }
+}
+
+/// Something a row is searched by that its columns do not show: `label` names it in the
+/// match hint, `text` is what is searched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: String,
+    pub text: String,
+}
+
+impl Field {
+    /// `what value`, searched by `value`.
+    pub fn new(what: &str, value: &str) -> Field {
+        Field {
+            label: format!("{what} {value}"),
+            text: value.to_owned(),
+        }
+    }
+}
+
+/// One filter per table view: `/` edits the current view's, Esc clears it, and each view
+/// keeps its own while the others are shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub bindings: Filter,
+    pub node_roles: Filter,
+    pub findings: Filter,
+}
+
+impl Filters {
+    /// The filter of `tab` (the Cluster view has none).
+    pub fn of(&self, tab: Tab) -> Option<&Filter> {
+        match tab {
+            Tab::Bindings => Some(&self.bindings),
+            Tab::NodeRoles => Some(&self.node_roles),
+            Tab::Findings => Some(&self.findings),
+            Tab::Cluster => None,
+        }
+    }
+
+    pub fn of_mut(&mut self, tab: Tab) -> Option<&mut Filter> {
+        match tab {
+            Tab::Bindings => Some(&mut self.bindings),
+            Tab::NodeRoles => Some(&mut self.node_roles),
+            Tab::Findings => Some(&mut self.findings),
+            Tab::Cluster => None,
         }
     }
 }
@@ -159,7 +236,8 @@ impl Sort {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
-    pub filter: Filter,
+    /// Each table view's own filter.
+    pub filters: Filters,
     /// `f`.
     pub problems: Problems,
     /// `:ns NAME`; `None` is all namespaces.
@@ -202,6 +280,28 @@ mod tests {
             ]
         );
         assert!(!p.is_on());
+    }
+
+    #[test]
+    fn a_match_outside_the_columns_is_named_once_per_term() {
+        let fields = [
+            Field::new("pod", "payments-api-7f9c-x2"),
+            Field::new("node", "ip-10-0-1-5.eu-west-1.compute.internal"),
+            Field::new("finding", "IRSA205"),
+        ];
+        let f = Filter::new("payments ip-10-0-1 irsa205");
+        assert_eq!(
+            f.reasons("✗ failing payments/payments-api irsa", &fields),
+            [
+                "node ip-10-0-1-5.eu-west-1.compute.internal",
+                "finding IRSA205"
+            ],
+            "payments is in a column"
+        );
+        assert!(
+            Filter::new("PAYMENTS-API-7F9C").reasons("", &fields) == ["pod payments-api-7f9c-x2"]
+        );
+        assert!(Filter::new("!ip-10").reasons("", &fields).is_empty());
     }
 
     #[test]

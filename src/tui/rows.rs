@@ -10,7 +10,7 @@ use crate::analysis::{Assumes, Code, Finding, Severity};
 use super::app::CanQuery;
 
 use super::model::{Model, Target};
-use super::query::{Problems, Query, Sort, SortColumn};
+use super::query::{Field, Filter, Problems, Query, Sort, SortColumn};
 
 /// A row of the Findings view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub fn bindings(
     sorted: &[usize],
     can: Option<&CanQuery>,
 ) -> Vec<usize> {
-    let matches = query.filter.matcher();
+    let matches = query.filters.bindings.matcher();
     sorted
         .iter()
         .copied()
@@ -95,7 +95,7 @@ pub fn bindings(
 
 /// The node roles shown (not namespaced), in report order.
 pub fn node_roles(model: &Model, query: &Query, can: Option<&CanQuery>) -> Vec<usize> {
-    let matches = query.filter.matcher();
+    let matches = query.filters.node_roles.matcher();
     (0..model.report.node_roles.len())
         .filter(|&i| {
             let r = &model.report.node_roles[i];
@@ -111,7 +111,7 @@ pub fn node_roles(model: &Model, query: &Query, can: Option<&CanQuery>) -> Vec<u
 /// info findings (or keeps what denies, or exposes); the namespace scope hides other
 /// namespaces' binding findings.
 pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
-    let matches = query.filter.matcher();
+    let matches = query.filters.findings.matcher();
     let mut rows: Vec<FindingRow> = Vec::new();
     let mut group: Option<usize> = None;
     for (e, entry) in model.findings.iter().enumerate() {
@@ -153,6 +153,118 @@ pub fn finding_key<'a>(model: &'a Model, rows: &[FindingRow], i: usize) -> Optio
         FindingRow::Entry(e) => model.findings.get(*e).map(|x| x.key.as_str()),
         FindingRow::Group { .. } => None,
     }
+}
+
+fn push_findings(visible: &mut String, fields: &mut Vec<Field>, findings: &[Finding]) {
+    // The worst finding is in the FINDINGS column; the others are not.
+    let worst = findings.iter().min_by_key(|f| f.severity);
+    if let Some(f) = worst {
+        visible.push_str(&format!(" {} {}", f.code, f.title));
+    }
+    for f in findings {
+        fields.push(Field {
+            label: format!("finding {}", f.code),
+            text: format!("{} {}", f.code, f.title),
+        });
+    }
+}
+
+/// Why binding `i` is shown when the filter matched what its columns do not show: its
+/// pods, their nodes, the role's ARN, its other findings (`pod payments-api-7f9c-x2`).
+pub fn binding_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String> {
+    let (Some(b), Some(meta)) = (model.report.bindings.get(i), model.bindings.get(i)) else {
+        return Vec::new();
+    };
+    let mut visible = format!(
+        "{} {} {} {} {} {}/{}",
+        b.status.as_str(),
+        meta.key,
+        b.mechanism.as_str(),
+        meta.role,
+        meta.account,
+        meta.injected,
+        b.pods.len()
+    );
+    let mut fields: Vec<Field> = Vec::new();
+    for p in &b.pods {
+        fields.push(Field::new("pod", &p.name));
+    }
+    for p in &b.pods {
+        if let Some(node) = &p.node {
+            fields.push(Field::new("node", node));
+        }
+    }
+    if let Some(arn) = &b.role_arn {
+        fields.push(Field::new("role", arn));
+    }
+    push_findings(&mut visible, &mut fields, &b.findings);
+    filter.reasons(&visible, &fields)
+}
+
+/// Why node role `i` is shown: its ARN, its policies, the pods without IRSA that inherit
+/// it, its other findings.
+pub fn node_role_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String> {
+    let (Some(r), Some(meta)) = (model.report.node_roles.get(i), model.node_roles.get(i)) else {
+        return Vec::new();
+    };
+    let mut visible = format!(
+        "{} {} {} {}",
+        r.status.as_str(),
+        meta.name,
+        r.sources.join(", "),
+        r.pods_without_irsa_count
+    );
+    let mut fields: Vec<Field> = vec![Field::new("role", &r.role_arn)];
+    for p in r.attached_policies.iter().chain(&r.inline_policies) {
+        fields.push(Field::new("policy", p));
+    }
+    for p in &r.pods_without_irsa {
+        fields.push(Field::new("pod", p));
+    }
+    push_findings(&mut visible, &mut fields, &r.findings);
+    filter.reasons(&visible, &fields)
+}
+
+/// Why finding entry `e` is shown: what it is about that the row does not show (the
+/// role's ARN, the binding's pods and their nodes).
+pub fn finding_reasons(model: &Model, e: usize, filter: &Filter) -> Vec<String> {
+    let Some(entry) = model.findings.get(e) else {
+        return Vec::new();
+    };
+    let Some(f) = model.finding(entry) else {
+        return Vec::new();
+    };
+    let visible = format!(
+        "{} {} {} {}",
+        f.code,
+        f.severity.as_str(),
+        model.target_label(entry.target),
+        f.title
+    );
+    let mut fields: Vec<Field> = Vec::new();
+    match entry.target {
+        Target::Binding(i) => {
+            if let Some(b) = model.report.bindings.get(i) {
+                fields.extend(b.pods.iter().map(|p| Field::new("pod", &p.name)));
+                fields.extend(
+                    b.pods
+                        .iter()
+                        .filter_map(|p| p.node.as_deref())
+                        .map(|n| Field::new("node", n)),
+                );
+                if let Some(arn) = &b.role_arn {
+                    fields.push(Field::new("role", arn));
+                }
+            }
+        }
+        Target::NodeRole(i) => {
+            if let Some(r) = model.report.node_roles.get(i) {
+                fields.push(Field::new("role", &r.role_arn));
+            }
+        }
+        Target::Cluster => {}
+    }
+    filter.reasons(&visible, &fields)
 }
 
 fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {

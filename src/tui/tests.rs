@@ -369,7 +369,7 @@ fn a_too_small_terminal_ignores_all_but_quit() {
     let _ = screen(&mut app, 40, 10);
     press(&mut app, "2/payments\n");
     assert_eq!(app.tab, super::tab::Tab::Bindings, "no view changed blind");
-    assert!(app.query.filter.text.is_empty());
+    assert_eq!(app.query.filters, Default::default());
     let _ = screen(&mut app, W, H);
     press(&mut app, "2");
     assert_eq!(app.tab, super::tab::Tab::NodeRoles);
@@ -493,4 +493,29 @@ fn binding_drill_down_pod_evidence() {
     let stale = section(&mut app);
     assert!(stale.contains("✗ not the annotation"), "{stale}");
     insta::assert_snapshot!("binding_drill_down_pod_evidence_stale", stale);
+}
+
+/// The selected row's match hint on the bottom border, and each view's filter in its tab.
+#[test]
+fn bindings_matched_by_a_pod() {
+    let mut app = demo_app();
+    press(&mut app, "2/compute\n1/payments-api-xsqf5xkmcl-7thd9\n");
+    insta::assert_snapshot!(screen(&mut app, W, 18));
+}
+
+/// Widths by content at 80 and 140 columns (120 is the size of the other snapshots): names
+/// whole where they fit, a cut role keeps what differs (`…payments-api`, `…compute…8WJ3`),
+/// titles start with what differs.
+#[test]
+fn columns_by_content_at_80_and_140() {
+    for width in [80, 140] {
+        let mut app = demo_app();
+        for (view, key) in [("bindings", "1"), ("node_roles", "2"), ("findings", "3")] {
+            press(&mut app, key);
+            insta::assert_snapshot!(
+                format!("columns_{view}_at_{width}"),
+                screen(&mut app, width, 20)
+            );
+        }
+    }
 }

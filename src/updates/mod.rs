@@ -95,4 +95,6 @@ pub enum Request {
     },
     /// `:can ACTION RESOURCE`: may each role's session do it?
     Ask { action: String, resource: String },
+    /// `:snapshot`: write the data shown as `irsa-tui snapshot` does, to `path`.
+    Snapshot { path: PathBuf },
 }

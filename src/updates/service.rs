@@ -167,6 +167,7 @@ impl<M: Send + 'static> Service<M> {
                         });
                     }
                     Some(Request::Ask { action, resource }) => self.ask(action, resource, &updates),
+                    Some(Request::Snapshot { path }) => self.snapshot(path, &updates),
                     Some(Request::Refresh) => {
                         if let Some(notice) = self.refresh(generation, &done_tx) {
                             let _ = updates.send(notice);
@@ -233,6 +234,41 @@ impl<M: Send + 'static> Service<M> {
                 }
                 Err(e) => Update::Notice {
                     text: format!("cannot answer :can {action}: {e}"),
+                    error: true,
+                },
+            };
+            let _ = updates.send(update);
+        });
+    }
+
+    /// `:snapshot`: writes the data shown (the live store's inventory, or the demo or
+    /// snapshot read again) as `irsa-tui snapshot` does, on a blocking thread; says where.
+    fn snapshot(&self, path: PathBuf, updates: &mpsc::UnboundedSender<Update<M>>) {
+        let store = self.feed.as_ref().map(|f| f.store.clone());
+        let reload = self.reload.clone();
+        let updates = updates.clone();
+        tokio::task::spawn_blocking(move || {
+            let inventory = match store {
+                Some(store) => Ok(store.inventory()),
+                None => reload(),
+            };
+            let written = inventory.and_then(|mut inv| {
+                if inv.captured_at.is_none() {
+                    inv.captured_at = Some(crate::time::now());
+                }
+                std::fs::write(&path, inv.to_snapshot_json())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            });
+            let update = match written {
+                Ok(()) => Update::Notice {
+                    text: format!(
+                        "snapshot written to {} (open it with irsa-tui --replay)",
+                        path.display()
+                    ),
+                    error: false,
+                },
+                Err(e) => Update::Notice {
+                    text: format!("cannot write the snapshot: {e}"),
                     error: true,
                 },
             };
@@ -427,6 +463,51 @@ mod tests {
         assert!(
             error.contains("/nonexistent/irsa-tui-test/kubeconfig"),
             "{error}"
+        );
+    }
+
+    /// `:snapshot` writes what `irsa-tui snapshot` writes: the file opens with `--replay`
+    /// and gives the same report; a file that cannot be written is said.
+    #[tokio::test]
+    async fn a_snapshot_is_written_that_replays_to_the_same_report() {
+        let reload: Reload =
+            Arc::new(|| crate::sources::demo::inventory().map_err(|e| e.to_string()));
+        let (requests, mut rx, _task) = start(service(Origin::Demo, None, reload));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.snapshot.json");
+        requests
+            .send(Request::Snapshot { path: path.clone() })
+            .expect("sent");
+        let Update::Notice { text, error } = next(&mut rx).await else {
+            panic!("a notice")
+        };
+        assert!(!error, "{text}");
+        assert_eq!(
+            text,
+            format!(
+                "snapshot written to {} (open it with irsa-tui --replay)",
+                path.display()
+            )
+        );
+        let replayed = crate::sources::replay::inventory(&path).expect("replays");
+        let demo = crate::sources::demo::inventory().expect("the demo");
+        let settings = Settings::default();
+        assert_eq!(
+            crate::analysis::analyze(&replayed, &settings),
+            crate::analysis::analyze(&demo, &settings),
+            "the same report"
+        );
+        requests
+            .send(Request::Snapshot {
+                path: dir.path().join("missing/s.json"),
+            })
+            .expect("sent");
+        let Update::Notice { text, error } = next(&mut rx).await else {
+            panic!("a notice")
+        };
+        assert!(
+            error && text.starts_with("cannot write the snapshot: cannot write "),
+            "{text}"
         );
     }
 

@@ -127,8 +127,9 @@ impl App {
             Action::Cancel => {
                 if let Some(input) = self.input.take()
                     && input.kind == InputKind::Filter
+                    && let Some(filter) = self.query.filters.of_mut(self.tab)
                 {
-                    self.query.filter = Filter::default();
+                    *filter = Filter::default();
                     self.rebuild();
                 }
             }
@@ -164,11 +165,18 @@ impl App {
         all
     }
 
-    /// Opens the filter or command line, empty.
+    /// Opens the command line empty, or the filter with the current view's filter to edit.
     pub(super) fn open_input(&mut self, kind: InputKind) {
+        let text = match kind {
+            InputKind::Filter => match self.query.filters.of(self.tab) {
+                Some(f) => f.text.clone(),
+                None => return,
+            },
+            InputKind::Command => String::new(),
+        };
         self.input = Some(Input {
             kind,
-            text: String::new(),
+            text,
             candidates: Vec::new(),
         });
         self.edit_input(|_| {});
@@ -181,8 +189,10 @@ impl App {
         edit(&mut input.text);
         match input.kind {
             InputKind::Filter => {
-                self.query.filter = Filter::new(input.text.clone());
-                self.rebuild();
+                if let Some(filter) = self.query.filters.of_mut(self.tab) {
+                    *filter = Filter::new(input.text.clone());
+                    self.rebuild();
+                }
             }
             InputKind::Command => {
                 input.candidates = command::candidates_with(
@@ -227,6 +237,7 @@ impl App {
                 formats: vec![format],
                 path,
             }),
+            Ok(Command::Snapshot(path)) => self.effects.push(Effect::Snapshot { path }),
             Ok(Command::Can(action, resource)) => {
                 self.notify(
                     format!("asking every role: can {action} on {resource}…"),

@@ -118,6 +118,11 @@ pub enum Effect {
         path: Option<PathBuf>,
     },
     Refresh,
+    /// Record what the dashboard reads (the inventory) as `irsa-tui snapshot` does; without
+    /// `path` (or when it is a directory), `irsa-CLUSTER-TIME.snapshot.json` there.
+    Snapshot {
+        path: Option<PathBuf>,
+    },
     /// Connect to another kubeconfig context (and the EKS cluster, when named).
     SwitchContext {
         context: String,
@@ -214,6 +219,16 @@ impl App {
 
     pub fn report(&self) -> &Report {
         &self.model.report
+    }
+
+    /// What an export writes: the report, limited to the `:ns` namespace when there is one
+    /// (and saying so).
+    pub fn export_report(&self) -> Report {
+        super::export::scoped(
+            &self.model.report,
+            self.query.namespace.as_deref(),
+            self.model.namespaces.len(),
+        )
     }
 
     pub fn should_quit(&self) -> bool {

@@ -21,8 +21,10 @@ impl App {
         } else if self.can.is_some() {
             self.can = None;
             self.rebuild();
-        } else if !self.query.filter.text.is_empty() {
-            self.query.filter = Filter::default();
+        } else if let Some(filter) = self.query.filters.of_mut(self.tab)
+            && !filter.text.is_empty()
+        {
+            *filter = Filter::default();
             self.rebuild();
         }
     }

@@ -96,8 +96,17 @@ fn selection_follows_its_binding_across_sort_and_filter() {
     assert!(app.input.is_none());
     assert_eq!(app.shown_bindings().len(), 4);
     assert_eq!(app.selected_binding(), Some("payments/payments-api"));
-    press(&mut app, "/!paymentz\x08s\n");
-    assert_eq!(app.query.filter.text, "!payments", "a new filter, edited");
+    press(&mut app, "/");
+    assert_eq!(
+        app.input.as_ref().map(|i| i.text.as_str()),
+        Some("payments"),
+        "/ edits the view's filter"
+    );
+    press(&mut app, "\x08\x08\x08\x08\x08\x08\x08\x08!paymentz\x08s\n");
+    assert_eq!(
+        app.query.filters.bindings.text, "!payments",
+        "a new filter, edited"
+    );
     assert!(!app.shown_bindings().contains(&"payments/payments-api"));
     assert_eq!(app.shown_bindings().len(), 86 - 4);
     press(&mut app, "\x1b");
@@ -343,7 +352,7 @@ fn findings_view_jumps_to_the_binding_and_node_role() {
     assert!(
         matches!(&app.detail, Some(Detail::Binding { key, .. }) if key == "payments/payments-api")
     );
-    press(&mut app, "\x1b/IRSA502\n\n");
+    press(&mut app, "\x1b\x1b/IRSA502\n\n");
     assert!(matches!(&app.detail, Some(Detail::NodeRole { arn, .. })
         if arn.ends_with("shop-prod-legacy-workers-NodeRole")));
     let Some(Detail::NodeRole { page, .. }) = &app.detail else {
@@ -351,7 +360,7 @@ fn findings_view_jumps_to_the_binding_and_node_role() {
     };
     // The finding jumped to is selected: IRSA502, after the worse IRSA503.
     assert_eq!(page.finding, 1);
-    press(&mut app, "\x1b/IRSA602\n\n");
+    press(&mut app, "\x1b\x1b/IRSA602\n\n");
     assert_eq!(app.tab, Tab::Cluster);
     assert!(app.detail.is_none());
     press(&mut app, "y");
@@ -720,5 +729,182 @@ fn the_filter_finds_a_binding_from_an_alert() {
         app.shown_bindings(),
         ["payments/payments-api"],
         "by role ARN"
+    );
+}
+
+/// `:ns payments` then `:export`: the file holds that namespace's bindings only, counted
+/// again, and says what it covers (Markdown, HTML and JSON alike); `:ns all` exports all.
+#[test]
+fn an_export_under_ns_holds_the_namespace_and_says_so() {
+    let mut app = app();
+    press(&mut app, ":ns payments\n:export md\n");
+    assert_eq!(
+        app.take_effects(),
+        [Effect::Export {
+            formats: vec![Format::Markdown],
+            path: None
+        }]
+    );
+    let report = app.export_report();
+    assert!(
+        !report.bindings.is_empty() && report.bindings.iter().all(|b| b.namespace == "payments"),
+        "{:?}",
+        report.bindings.iter().map(|b| b.key()).collect::<Vec<_>>()
+    );
+    assert_eq!(report.summary.bindings, report.bindings.len());
+    assert_eq!(report.summary.failing, 1, "payments-api alone fails there");
+    let total = app.model.namespaces.len();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = crate::tui::export::write(
+        &report,
+        &[Format::Markdown, Format::Json, Format::Html],
+        None,
+        dir.path(),
+        "20261201-200849",
+    )
+    .expect("written");
+    let read = |i: usize| std::fs::read_to_string(&files[i]).expect("read");
+    let md = read(0);
+    assert!(
+        md.contains(&format!(
+            "- **Scope:** namespace payments (1 of {total} namespaces with bindings; node roles and cluster findings: the whole cluster)"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("payments/payments-api") && !md.contains("orders/order-events"));
+    let json: serde_json::Value = serde_json::from_str(&read(1)).expect("json");
+    assert_eq!(
+        json["scope"],
+        serde_json::json!({"namespaces": ["payments"], "namespaces_total": total})
+    );
+    let keys: Vec<&str> = json
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(&keys[..4], ["schema", "generated_at", "cluster", "scope"]);
+    assert!(read(2).contains("<dt>Scope</dt><dd>namespace payments (1 of "));
+
+    press(&mut app, ":ns all\n");
+    let whole = app.export_report();
+    assert_eq!(whole.scope, None);
+    assert_eq!(whole.bindings.len(), 86);
+    let json = crate::render::json::render(&whole);
+    assert!(!json.contains("\"scope\""), "a whole report has no scope");
+}
+
+/// `:snapshot [PATH]` asks for the inventory to be written (the dashboard does not hold it).
+#[test]
+fn snapshot_queues_its_effect() {
+    let mut app = app();
+    press(&mut app, ":snapshot\n:snapshot /tmp/s.json\n");
+    assert_eq!(
+        app.take_effects(),
+        [
+            Effect::Snapshot { path: None },
+            Effect::Snapshot {
+                path: Some("/tmp/s.json".into())
+            }
+        ]
+    );
+}
+
+/// Each table view keeps its own filter: a binding filter leaves the node roles and the
+/// findings whole, switching views keeps each one's, and Esc clears the current view's only.
+#[test]
+fn each_view_keeps_its_own_filter() {
+    let mut app = app();
+    let all_findings = app.findings.rows.len();
+    press(&mut app, "/payments\n");
+    assert_eq!(app.shown_bindings().len(), 4);
+    press(&mut app, "2");
+    assert_eq!(
+        app.node_roles.rows.len(),
+        4,
+        "the binding filter stays there"
+    );
+    press(&mut app, "/");
+    assert_eq!(
+        app.input.as_ref().map(|i| i.text.as_str()),
+        Some(""),
+        "this view's own filter"
+    );
+    press(&mut app, "compute\n");
+    assert_eq!(app.node_roles.rows.len(), 1);
+    press(&mut app, "3");
+    assert_eq!(app.findings.rows.len(), all_findings);
+    press(&mut app, "1");
+    assert_eq!(app.shown_bindings().len(), 4, "kept while away");
+    press(&mut app, "\x1b");
+    assert_eq!(app.shown_bindings().len(), 86, "Esc clears this view's");
+    press(&mut app, "2");
+    assert_eq!(app.node_roles.rows.len(), 1, "and only this view's");
+    assert_eq!(app.query.filters.node_roles.text, "compute");
+}
+
+/// A row shown for what its columns do not show says why, for the selected row: the pod
+/// or node an alert named, the role's ARN, a finding that is not the one shown, a policy.
+#[test]
+fn the_selected_row_says_why_the_filter_matched_it() {
+    use crate::tui::rows;
+    let mut app = app();
+    let why = |app: &App| {
+        app.bindings.selected().map_or_else(Vec::new, |&i| {
+            rows::binding_reasons(&app.model, i, &app.query.filters.bindings)
+        })
+    };
+    press(&mut app, "/payments-api-xsqf5xkmcl-7thd9\n");
+    assert_eq!(why(&app), ["pod payments-api-xsqf5xkmcl-7thd9"]);
+    press(&mut app, "\x1b/payments ip-10-0-28-199\n");
+    assert_eq!(
+        why(&app),
+        ["node ip-10-0-28-199.eu-west-1.compute.internal"],
+        "payments is in a column"
+    );
+    press(&mut app, "\x1b/irsa203 payments\n");
+    assert!(why(&app).is_empty(), "the code is in the FINDINGS column");
+    press(
+        &mut app,
+        "\x1b/arn:aws:iam::111122223333:role/shop-prod-payments-api\n",
+    );
+    assert_eq!(
+        why(&app),
+        ["role arn:aws:iam::111122223333:role/shop-prod-payments-api"]
+    );
+    press(&mut app, "\x1b/irsa222 ci\n");
+    assert_eq!(app.shown_bindings(), ["ci/gitlab-runner"]);
+    assert_eq!(why(&app), ["finding IRSA222"], "not its worst finding");
+
+    press(&mut app, "\x1b2/ship-logs\n");
+    let node_why = |app: &App| {
+        app.node_roles.selected().map_or_else(Vec::new, |&i| {
+            rows::node_role_reasons(&app.model, i, &app.query.filters.node_roles)
+        })
+    };
+    assert_eq!(app.node_roles.rows.len(), 1);
+    assert_eq!(node_why(&app), ["policy ship-logs"]);
+    press(&mut app, "\x1b/default/debug-shell\n");
+    assert_eq!(app.node_roles.rows.len(), 1, "the node role a pod inherits");
+    assert_eq!(node_why(&app), ["pod default/debug-shell"]);
+
+    press(&mut app, "\x1b3/payments-api-xsqf5xkmcl-7thd9\n");
+    let entries: Vec<usize> = app
+        .findings
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            FindingRow::Entry(e) => Some(*e),
+            FindingRow::Group { .. } => None,
+        })
+        .collect();
+    assert_eq!(entries.len(), 1, "the binding's finding, by its pod");
+    press(&mut app, "j");
+    assert_eq!(
+        rows::finding_reasons(&app.model, entries[0], &app.query.filters.findings),
+        ["pod payments-api-xsqf5xkmcl-7thd9"]
+    );
+    press(&mut app, "\x1b/role/shop-prod-payments-api\n");
+    assert!(
+        app.findings.rows.len() >= 2,
+        "by the role's ARN, which the row does not show"
     );
 }

@@ -8,7 +8,9 @@ use ratatui::text::{Line, Span};
 use crate::analysis::Mechanism;
 
 use super::super::app::App;
+use super::super::model::Target;
 use super::super::query::SortColumn;
+use super::super::rows;
 use super::super::widgets::table::{self, Column, RowData};
 use super::blocks;
 use crate::time;
@@ -21,6 +23,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         app.model.report.bindings.len(),
         true,
     );
+    let reasons = app.bindings.selected().map_or_else(Vec::new, |&i| {
+        rows::binding_reasons(&app.model, i, &app.query.filters.bindings)
+    });
+    let block = blocks::matched(block, app, &reasons);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.bindings.rows.is_empty() {
@@ -36,29 +42,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         }
     };
     let w = app.model.widths;
+    // Widths by content (see `table::widths`): names up to a cap, then the rest to what is
+    // still cut; a cut role name drops what most roles share (`shop-prod-`).
     let columns = [
         Column::new(title("STATUS", SortColumn::Status), 9, 9, 9),
         // Do the pods get the role's credentials: the first fact in an incident.
         Column::new(title("ASSUMES", SortColumn::Assumes), 9, 9, 8),
-        // Names are what rows are told apart by: they get room first.
-        Column::new(
-            title("NAMESPACE", SortColumn::Namespace),
-            w.namespace.min(14),
-            w.namespace,
-            8,
-        ),
+        Column::new(title("NAMESPACE", SortColumn::Namespace), 9, w.namespace, 8).cap(24),
         Column::new(
             title("SERVICE ACCOUNT", SortColumn::ServiceAccount),
-            w.service_account.min(20),
+            15,
             w.service_account,
             9,
-        ),
+        )
+        .cap(32),
         Column::new("MECHANISM", 9, 9, 3),
-        Column::new(title("ROLE", SortColumn::Role), 12, w.role, 6).middle(),
+        Column::new(title("ROLE", SortColumn::Role), 12, w.role, 6)
+            .cap(40)
+            .common(app.model.role_segments.clone()),
         Column::new("ACCOUNT", 12, 12, 2),
         Column::new(title("PODS", SortColumn::Pods), 5, 5, 5).right(),
-        Column::new(title("FINDINGS", SortColumn::Findings), 20, usize::MAX, 7).weight(3),
-        Column::new("AGE", 5, 5, 1).right(),
+        Column::new(title("FINDINGS", SortColumn::Findings), 20, w.findings, 7)
+            .cap(48)
+            .weight(3),
+        Column::new("AGE", 5, 5, 1).right().optional(),
     ];
     let App {
         model,
@@ -85,7 +92,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                 Some(f) => Line::from(vec![
                     Span::styled(format!("{} ", b.findings.len()), t.dim()),
                     Span::styled(f.code.as_str(), t.severity(f.severity)),
-                    Span::raw(format!(" {}", f.title)),
+                    Span::raw(format!(" {}", model.short_title(Target::Binding(i), f))),
                 ]),
                 None => dash(),
             };

@@ -31,9 +31,11 @@ pub(super) fn table_block<'a>(
             t.dim(),
         ));
     }
-    if !q.filter.text.is_empty() {
+    if let Some(filter) = q.filters.of(app.tab)
+        && !filter.text.is_empty()
+    {
         spans.push(Span::styled(
-            format!("· filter {:?} ", q.filter.text),
+            format!("· filter {:?} ", filter.text),
             t.key(),
         ));
     }
@@ -58,6 +60,23 @@ pub(super) fn table_block<'a>(
     Block::bordered().title(Line::from(spans))
 }
 
+/// The selected row's match hint on the table's bottom border, when the filter matched
+/// what its columns do not show: `matched pod payments-api-7f9c-x2 · node ip-10-0-1-5…`.
+pub(super) fn matched<'a>(block: Block<'a>, app: &App, reasons: &[String]) -> Block<'a> {
+    if reasons.is_empty() {
+        return block;
+    }
+    let text = reasons
+        .iter()
+        .map(|r| crate::text::escape_controls(r).into_owned())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    block.title_bottom(Line::from(vec![
+        Span::styled(" matched ", app.theme.dim()),
+        Span::styled(format!("{text} "), app.theme.key()),
+    ]))
+}
+
 /// A page's border: what it shows, and how to leave.
 pub(super) fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> {
     let mut spans = vec![Span::raw(" ")];
@@ -74,7 +93,9 @@ pub(super) fn page_block<'a>(app: &App, title: Vec<Span<'static>>) -> Block<'a> 
 pub(super) fn empty(frame: &mut Frame, area: Rect, app: &App, what: &str) {
     let text = if app.busy() {
         format!("no {what} yet: syncing…")
-    } else if app.query.filter.is_empty() && !app.query.problems.is_on() {
+    } else if app.query.filters.of(app.tab).is_none_or(|f| f.is_empty())
+        && !app.query.problems.is_on()
+    {
         format!("no {what}")
     } else {
         format!("no {what} match (Esc clears the filter, f cycles problems, denied, exposed, off)")

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::super::app::App;
-use super::super::rows::FindingRow;
+use super::super::rows::{self, FindingRow};
 use super::super::theme::severity_symbol;
 use super::super::widgets::table::{self, Column, RowData};
 use super::blocks;
@@ -20,6 +20,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         .filter(|r| matches!(r, FindingRow::Entry(_)))
         .count();
     let block = blocks::table_block(app, "Findings", shown, app.model.findings.len(), false);
+    let reasons = match app.findings.selected() {
+        Some(&FindingRow::Entry(e)) => {
+            rows::finding_reasons(&app.model, e, &app.query.filters.findings)
+        }
+        _ => Vec::new(),
+    };
+    let block = blocks::matched(block, app, &reasons);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if app.findings.rows.is_empty() {
@@ -33,17 +40,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         ..
     } = app;
     let t = *theme;
-    let widest = model
-        .findings
-        .iter()
-        .map(|e| model.target_label(e.target).chars().count())
-        .max()
-        .unwrap_or(0);
+    let w = model.widths;
     let columns = [
         Column::new("CODE", 9, 9, 9),
         Column::new("SEVERITY", 8, 8, 5),
-        Column::new("FOR", 12, widest.clamp(11, 40), 8).middle(),
-        Column::new("FINDING", 24, usize::MAX, 7).weight(3),
+        Column::new("FOR", 12, w.target, 8)
+            .cap(30)
+            .common(model.node_role_segments.clone()),
+        Column::new("FINDING", 24, w.finding, 7).weight(3),
     ];
     let rows = &findings.rows;
     table::render(
@@ -75,9 +79,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             },
             FindingRow::Entry(e) => {
                 let entry = &model.findings[e];
-                let (severity, title) = model
-                    .finding(entry)
-                    .map_or((None, ""), |f| (Some(f.severity), f.title.as_str()));
+                // The title without the lead that names what FOR shows.
+                let (severity, title) = model.finding(entry).map_or((None, String::new()), |f| {
+                    (Some(f.severity), model.entry_title(entry.target, f))
+                });
                 RowData {
                     cells: vec![
                         Line::default(),
@@ -85,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                             Line::from(Span::styled(s.as_str(), t.severity(s)))
                         }),
                         Line::from(model.target_label(entry.target).to_owned()),
-                        Line::from(title.to_owned()),
+                        Line::from(title),
                     ],
                     style: Style::new(),
                 }

@@ -14,6 +14,9 @@ use super::super::app::App;
 use super::super::tab::Tab;
 use super::table::fit_line;
 
+/// The most of a view's filter its tab shows.
+const FILTER_IN_TAB: usize = 12;
+
 /// The most of an AWS error the header shows.
 const AWS_ERROR_WIDTH: usize = 48;
 
@@ -200,8 +203,21 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
             Style::new()
         };
         spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        // Each table view keeps its own filter: the tab says it has one.
+        if let Some(f) = app.query.filters.of(*tab)
+            && !f.text.is_empty()
+        {
+            let text = fit_line(Line::from(format!("/{}", f.text)), FILTER_IN_TAB);
+            spans.extend(
+                text.spans
+                    .into_iter()
+                    .map(|s| s.style(style.patch(t.key()))),
+            );
+            spans.push(Span::styled(" ", style));
+        }
         spans.push(Span::raw(" "));
     }
+    let tabs_width = u16::try_from(Line::from(spans.clone()).width()).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 
     let s = &app.model.report.summary;
@@ -228,7 +244,6 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         counts.push(Span::raw(" "));
         Line::from(counts).right_aligned()
     };
-    let tabs_width = 48;
     for compact in [false, true] {
         let line = full(compact);
         let width = u16::try_from(line.width()).unwrap_or(u16::MAX);
