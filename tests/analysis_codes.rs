@@ -254,6 +254,7 @@ fn bindings_without_aws_data_are_unknown() {
         reachable: false,
         skipped: true,
         error: None,
+        read_at: None,
     };
     inv.roles.clear();
     inv.oidc_providers.clear();
@@ -674,6 +675,7 @@ fn irsa6xx_cluster() {
                 reachable: false,
                 skipped: true,
                 error: None,
+                read_at: None,
             }
         },
         |_| {},

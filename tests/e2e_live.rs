@@ -488,6 +488,15 @@ async fn connection_problems_exit_two_with_one_line() {
 
 /// Runs `irsa-tui ARGS --kubeconfig … --format json` against the world.
 async fn run_json(w: &World, args: &[&str]) -> (i32, Value, String) {
+    run_json_with(w, args, |_| {}).await
+}
+
+/// [`run_json`], with the command's environment changed by `env` last.
+async fn run_json_with(
+    w: &World,
+    args: &[&str],
+    env: impl FnOnce(&mut std::process::Command),
+) -> (i32, Value, String) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"));
     cmd.args(args)
         .arg("--kubeconfig")
@@ -499,6 +508,7 @@ async fn run_json(w: &World, args: &[&str]) -> (i32, Value, String) {
         .env("AWS_REGION", "us-east-1")
         .env_remove("AWS_PROFILE")
         .env_remove("KUBECONFIG");
+    env(&mut cmd);
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .expect("join")
@@ -575,4 +585,86 @@ async fn can_and_who_can_read_the_live_roles_policies() {
         "{v}"
     );
     assert_within_rbac(&w.fake);
+}
+
+/// What a report says of an AWS it could not use: one sentence naming the endpoint and the
+/// region and what to check, never the SDK's debug output (`DispatchFailure(DispatchFailure
+/// { source: ConnectorError { kind: Io, …`), which goes to `--log-file` only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_aws_is_one_sentence_in_the_report() {
+    let w = world(cluster(), true).await;
+    let irsa603 = |r: &Value| -> Value {
+        r["cluster_findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["code"] == "IRSA603")
+            .cloned()
+            .unwrap_or_else(|| panic!("no IRSA603: {r}"))
+    };
+    let no_debug = |text: &str| {
+        for debug in [
+            "DispatchFailure",
+            "ConnectorError",
+            "kind: Io",
+            "Some(",
+            "{ ",
+        ] {
+            assert!(!text.contains(debug), "{debug:?} in {text}");
+        }
+    };
+
+    // An endpoint that refuses connections.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let log = w._dir.path().join("aws.log");
+    let log_arg = log.to_string_lossy().into_owned();
+    let (code, r, stderr) = run_json_with(
+        &w,
+        &["report", "--fail-on", "never", "--log-file", &log_arg],
+        |cmd| {
+            cmd.env("AWS_ENDPOINT_URL", format!("http://{closed}"));
+        },
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let f = irsa603(&r);
+    let reason = f["evidence"]["reason"].as_str().expect("a reason");
+    assert_eq!(
+        reason,
+        format!(
+            "cannot reach STS at http://{closed} (region us-east-1): the connection was refused; check the network, the proxy (HTTPS_PROXY, NO_PROXY) or the VPC endpoint"
+        )
+    );
+    no_debug(&r.to_string());
+    no_debug(&stderr);
+    let logged = std::fs::read_to_string(&log).expect("the log file");
+    assert!(
+        logged.contains("sts:GetCallerIdentity") && logged.contains("Connection refused"),
+        "the raw error is in the log: {logged}"
+    );
+    // No credentials anywhere (no environment, no files, no instance metadata).
+    let home = tempfile::tempdir().expect("tempdir");
+    let (code, r, stderr) = run_json_with(&w, &["report", "--fail-on", "never"], |cmd| {
+        cmd.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", home.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+    })
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let reason = irsa603(&r)["evidence"]["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_owned();
+    assert!(
+        reason.starts_with("no usable AWS credentials for sts:GetCallerIdentity")
+            && reason.contains("aws sso login"),
+        "{reason}"
+    );
+    no_debug(&r.to_string());
 }

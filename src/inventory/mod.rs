@@ -283,6 +283,9 @@ pub struct AwsStatus {
     pub skipped: bool,
     /// Why AWS could not be used (no credentials, endpoint unreachable).
     pub error: Option<String>,
+    /// When AWS was last read through (RFC 3339); `None` before the first read ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<String>,
 }
 
 impl AwsStatus {

@@ -136,6 +136,7 @@ pub(crate) fn skeleton(provider: &Provider) -> Inventory {
         reachable: true,
         skipped: false,
         error: None,
+        read_at: None,
     };
     inv.sources = sources(false);
     inv

@@ -16,7 +16,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::types::EntityType;
 use futures::StreamExt;
 
-use super::calls::{CallLog, describe, error_code};
+use super::calls::{CallLog, Endpoint, Service, describe, error_code};
 use crate::arn::{parse_role_arn, same_role};
 use crate::inventory::{
     AttachedPolicy, InlinePolicy, ManagedPolicy, OidcProvider, ReadStatus, Role,
@@ -33,7 +33,20 @@ pub async fn fetch(
     store: &Store,
     calls: &CallLog,
 ) {
-    providers(client, account, store, calls).await;
+    let at = Endpoint::of_client(Service::Iam, client.config().region());
+    fetch_at(client, &at, account, referenced, store, calls).await;
+}
+
+/// [`fetch`], with where the client's calls go (for the sentences of its errors).
+pub async fn fetch_at(
+    client: &Client,
+    at: &Endpoint,
+    account: Option<&str>,
+    referenced: &BTreeSet<String>,
+    store: &Store,
+    calls: &CallLog,
+) {
+    providers(client, at, account, store, calls).await;
     let provider = store.read(|d| {
         d.cluster
             .oidc_issuer
@@ -53,7 +66,7 @@ pub async fn fetch(
     };
     // `known`: the customer-managed policies the bulk pages carried, by ARN.
     let (mut roles, known): (BTreeMap<String, Role>, BTreeMap<String, ManagedPolicy>) =
-        match bulk(client, calls).await {
+        match bulk(client, at, calls).await {
             Ok((all, policies)) => (
                 all.into_iter()
                     .filter(|r| keep(r))
@@ -66,7 +79,7 @@ pub async fn fetch(
                     "iam:GetAccountAuthorizationDetails denied ({reason}); reading roles one by one"
                 );
                 (
-                    fallback(client, referenced, &keep, calls).await,
+                    fallback(client, at, referenced, &keep, calls).await,
                     BTreeMap::new(),
                 )
             }
@@ -89,7 +102,7 @@ pub async fn fetch(
                 )),
                 ..Default::default()
             },
-            Ok(parsed) => read_role(client, parsed.name, calls).await,
+            Ok(parsed) => read_role(client, at, parsed.name, calls).await,
             Err(_) => continue,
         };
         roles.insert(
@@ -100,7 +113,7 @@ pub async fn fetch(
             },
         );
     }
-    let policies = managed_policies(client, &roles, known, calls).await;
+    let policies = managed_policies(client, at, &roles, known, calls).await;
     mark_admin(&mut roles, &policies);
     store.update(|d| {
         d.roles = roles;
@@ -119,6 +132,7 @@ pub async fn fetch(
 /// AWS-managed policy are fewer bytes and, for a few tens of policies, about as many calls.
 async fn managed_policies(
     client: &Client,
+    at: &Endpoint,
     roles: &BTreeMap<String, Role>,
     mut known: BTreeMap<String, ManagedPolicy>,
     calls: &CallLog,
@@ -140,7 +154,7 @@ async fn managed_policies(
         .map(|arn| (*arn).to_owned())
         .collect();
     let read: Vec<ManagedPolicy> = futures::stream::iter(missing)
-        .map(|arn| async move { read_policy(client, &arn, calls).await })
+        .map(|arn| async move { read_policy(client, at, &arn, calls).await })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -150,7 +164,12 @@ async fn managed_policies(
 
 /// GetPolicy (the default version's id), then GetPolicyVersion (its document). A policy that
 /// cannot be read is kept, with `document: None` and why in `error`.
-async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPolicy {
+pub(super) async fn read_policy(
+    client: &Client,
+    at: &Endpoint,
+    arn: &str,
+    calls: &CallLog,
+) -> ManagedPolicy {
     let mut out = ManagedPolicy {
         arn: arn.to_owned(),
         name: policy_name(arn, None),
@@ -160,7 +179,7 @@ async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPoli
     let policy = match client.get_policy().policy_arn(arn).send().await {
         Ok(o) => o.policy().cloned(),
         Err(e) => {
-            let why = format!("iam:GetPolicy: {}", describe(&e));
+            let why = describe(&e, "iam:GetPolicy", at);
             tracing::warn!("managed policy {arn} not read: {why}");
             out.error = Some(why);
             return out;
@@ -192,7 +211,7 @@ async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPoli
             }
         },
         Err(e) => {
-            let why = format!("iam:GetPolicyVersion: {}", describe(&e));
+            let why = describe(&e, "iam:GetPolicyVersion", at);
             tracing::warn!("managed policy {arn} not read: {why}");
             out.error = Some(why);
         }
@@ -225,7 +244,13 @@ fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
     }
 }
 
-async fn providers(client: &Client, account: Option<&str>, store: &Store, calls: &CallLog) {
+async fn providers(
+    client: &Client,
+    at: &Endpoint,
+    account: Option<&str>,
+    store: &Store,
+    calls: &CallLog,
+) {
     calls.record("iam:ListOpenIDConnectProviders");
     let arns: Vec<String> = match client.list_open_id_connect_providers().send().await {
         Ok(out) => out
@@ -235,8 +260,8 @@ async fn providers(client: &Client, account: Option<&str>, store: &Store, calls:
             .collect(),
         Err(e) => {
             tracing::warn!(
-                "iam:ListOpenIDConnectProviders: {} (providers unknown)",
-                describe(&e)
+                "{} (providers unknown)",
+                describe(&e, "iam:ListOpenIDConnectProviders", at)
             );
             return;
         }
@@ -260,7 +285,10 @@ async fn providers(client: &Client, account: Option<&str>, store: &Store, calls:
                 thumbprints: out.thumbprint_list().to_vec(),
                 arn,
             }),
-            Err(e) => tracing::warn!("iam:GetOpenIDConnectProvider {arn}: {}", describe(&e)),
+            Err(e) => tracing::warn!(
+                "{arn}: {}",
+                describe(&e, "iam:GetOpenIDConnectProvider", at)
+            ),
         }
     }
     store.update(|d| {
@@ -280,6 +308,7 @@ fn is_admin(arn: &str, document: Option<&str>) -> bool {
 /// account's customer-managed policies (by ARN) with their default version's document.
 async fn bulk(
     client: &Client,
+    at: &Endpoint,
     calls: &CallLog,
 ) -> Result<(Vec<Role>, BTreeMap<String, ManagedPolicy>), String> {
     let mut pages = client
@@ -293,7 +322,7 @@ async fn bulk(
     let mut policies = BTreeMap::new();
     while let Some(page) = pages.next().await {
         calls.record("iam:GetAccountAuthorizationDetails");
-        let page = page.map_err(|e| describe(&e))?;
+        let page = page.map_err(|e| describe(&e, "iam:GetAccountAuthorizationDetails", at))?;
         for p in page.policies() {
             let default = p
                 .policy_version_list()
@@ -371,6 +400,7 @@ async fn bulk(
 /// `ListRoles` (trust policies included), then full reads of the roles worth keeping.
 async fn fallback(
     client: &Client,
+    at: &Endpoint,
     referenced: &BTreeSet<String>,
     keep: &(dyn Fn(&Role) -> bool + Sync),
     calls: &CallLog,
@@ -396,8 +426,8 @@ async fn fallback(
             }
             Err(e) => {
                 tracing::warn!(
-                    "iam:ListRoles denied ({}); reading referenced roles only",
-                    describe(&e)
+                    "iam:ListRoles failed ({}); reading referenced roles only",
+                    describe(&e, "iam:ListRoles", at)
                 );
                 listed = false;
                 break;
@@ -413,7 +443,7 @@ async fn fallback(
     names.sort();
     names.dedup();
     let roles: Vec<Role> = futures::stream::iter(names)
-        .map(|name| async move { read_role(client, &name, calls).await })
+        .map(|name| async move { read_role(client, at, &name, calls).await })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -423,7 +453,7 @@ async fn fallback(
 /// GetRole, its attached and inline policies (the managed policies' documents are read
 /// later, once per distinct ARN for all roles).
 /// NoSuchEntity and AccessDenied are recorded on the role.
-async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
+pub(super) async fn read_role(client: &Client, at: &Endpoint, name: &str, calls: &CallLog) -> Role {
     calls.record("iam:GetRole");
     let role = match client.get_role().role_name(name).send().await {
         Ok(out) => out.role().cloned(),
@@ -436,7 +466,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             return Role {
                 name: name.to_owned(),
                 status,
-                error: Some(describe(&e)),
+                error: Some(describe(&e, "iam:GetRole", at)),
                 ..Default::default()
             };
         }
@@ -493,7 +523,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             }
             Err(e) => {
                 out.status = ReadStatus::Error;
-                out.error = Some(describe(&e));
+                out.error = Some(describe(&e, "iam:ListAttachedRolePolicies", at));
                 return out;
             }
         }
@@ -510,7 +540,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             Ok(p) => inline_names.extend(p.policy_names().iter().cloned()),
             Err(e) => {
                 out.status = ReadStatus::Error;
-                out.error = Some(describe(&e));
+                out.error = Some(describe(&e, "iam:ListRolePolicies", at));
                 return out;
             }
         }
@@ -528,7 +558,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
                 name: policy,
                 document: p.policy_document().to_owned(),
             }),
-            Err(e) => tracing::warn!("iam:GetRolePolicy {name}/{policy}: {}", describe(&e)),
+            Err(e) => tracing::warn!("{name}/{policy}: {}", describe(&e, "iam:GetRolePolicy", at)),
         }
     }
     out
