@@ -655,6 +655,7 @@ fn irsa6xx_cluster() {
                 message: None,
                 count: None,
                 syncing_since: None,
+                unreachable_since: None,
             })
         },
         |i| {
@@ -665,6 +666,7 @@ fn irsa6xx_cluster() {
                 message: None,
                 count: None,
                 syncing_since: None,
+                unreachable_since: None,
             })
         },
     );
@@ -946,6 +948,7 @@ fn irsa602_names_the_refused_verb_or_the_connection() {
         message: Some(message.into()),
         count: None,
         syncing_since: None,
+        unreachable_since: None,
     };
     let mut inv = healthy();
     inv.sources.push(source(

@@ -308,6 +308,68 @@ fn live_watch_events_show_up_on_screen() {
     assert_eq!(fake.non_get_requests(), 0, "read-only");
 }
 
+/// The API server stops while the dashboard runs: the header says since when the data is
+/// stale and that the server does not answer, the capture time stops, and the findings
+/// hold one IRSA602 about the connection, not one RBAC finding per source.
+#[test]
+fn an_api_server_that_stops_answering_is_said_with_since_when() {
+    use common::fake_kube::{FakeKube, objects};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fake = runtime.block_on(
+        FakeKube::builder()
+            .namespaces(["payments"])
+            .service_accounts([objects::service_account(
+                "payments",
+                "ledger-api",
+                Some("arn:aws:iam::111122223333:role/ledger-api"),
+            )])
+            .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+            .start(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = fake.kubeconfig(dir.path());
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "{} --kubeconfig {} --cluster prod --no-aws; echo EXIT=$? > {}",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        kubeconfig.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for(
+        "start on the live cluster",
+        &["source live", "ledger-api", "synced"],
+    );
+    let _guard = runtime.enter();
+    fake.stop();
+    let screen = tmux.wait_for(
+        "the header says the data is stale",
+        &["stale since", "API server not answering"],
+    );
+    assert!(!screen.contains("last change"), "{screen}");
+    assert!(screen.contains("ledger-api"), "the data stays:\n{screen}");
+    tmux.keys(&["3"]);
+    let findings = tmux.wait_for(
+        "one finding about the connection",
+        &[
+            "IRSA602",
+            "The Kubernetes API server is not answering since",
+        ],
+    );
+    assert_eq!(findings.matches("IRSA602").count(), 1, "{findings}");
+    assert!(
+        !findings.contains("Reading "),
+        "no finding per source:\n{findings}"
+    );
+    tmux.keys(&["q"]);
+    let status = wait_for_file(&exit_file);
+    assert_eq!(status.trim(), "EXIT=0");
+}
+
 /// Two fake clusters behind contexts of one kubeconfig; `:ctx` (completed with Tab) moves
 /// the dashboard from one to the other and stops the first one's watches; a context that
 /// does not exist leaves the data shown in place; a context that does not name its EKS

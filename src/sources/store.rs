@@ -15,10 +15,24 @@ use crate::inventory::{
 /// The state of one source, for the dashboard header and the report's IRSA602.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LiveState {
-    Syncing { seen: usize },
-    Synced { count: usize },
-    Forbidden { message: String },
-    Failed { message: String },
+    Syncing {
+        seen: usize,
+    },
+    Synced {
+        count: usize,
+    },
+    Forbidden {
+        message: String,
+    },
+    Failed {
+        message: String,
+    },
+    /// The API server does not answer (connection refused or cut, timeouts, 5xx); what the
+    /// source holds is as it was at `since` (seconds since the epoch). Still retrying.
+    Unreachable {
+        message: String,
+        since: i64,
+    },
 }
 
 impl LiveState {
@@ -80,6 +94,10 @@ impl Data {
             LiveState::Failed { message } => LiveState::Failed {
                 message: crate::redact::redact(&message),
             },
+            LiveState::Unreachable { message, since } => LiveState::Unreachable {
+                message: crate::redact::redact(&message),
+                since,
+            },
             other => other,
         };
         let key = (resource.to_owned(), namespace.map(str::to_owned));
@@ -91,6 +109,18 @@ impl Data {
                 .or_insert_with(crate::time::now_secs);
         }
         self.sources.insert(key, state);
+    }
+
+    /// Since when the data is stale (seconds since the epoch): the earliest time a source
+    /// still unreachable was last known current; `None` while every source answers.
+    pub fn stale_since(&self) -> Option<i64> {
+        self.sources
+            .values()
+            .filter_map(|s| match s {
+                LiveState::Unreachable { since, .. } => Some(*since),
+                _ => None,
+            })
+            .min()
     }
 
     /// The inventory as analysis reads it (deterministic order).
@@ -120,6 +150,10 @@ impl Data {
             .sources
             .iter()
             .map(|((resource, namespace), state)| {
+                let since = match state {
+                    LiveState::Unreachable { since, .. } => Some(*since),
+                    _ => None,
+                };
                 let (state, message, count) = match state {
                     LiveState::Synced { count } => (SourceState::Ok, None, Some(*count)),
                     LiveState::Forbidden { message } => {
@@ -128,8 +162,12 @@ impl Data {
                     LiveState::Failed { message } => {
                         (SourceState::Failed, Some(message.clone()), None)
                     }
+                    LiveState::Unreachable { message, .. } => {
+                        (SourceState::Unreachable, Some(message.clone()), None)
+                    }
                     LiveState::Syncing { seen } => (SourceState::Syncing, None, Some(*seen)),
                 };
+
                 SourceHealth {
                     resource: resource.clone(),
                     namespace: namespace.clone(),
@@ -140,6 +178,7 @@ impl Data {
                         .syncing_since
                         .get(&(resource.clone(), namespace.clone()))
                         .map(|t| crate::time::rfc3339(*t)),
+                    unreachable_since: since.map(crate::time::rfc3339),
                 }
             })
             .collect();
@@ -188,10 +227,15 @@ impl Store {
     }
 
     /// What the sources hold now, captured now (the dashboard's ages and "last change" are
-    /// relative to it; it is taken again only when something changed).
+    /// relative to it; it is taken again only when something changed). While the API server
+    /// does not answer, it is captured as of the last time its data was known current: the
+    /// capture time stops advancing over stale data.
     pub fn inventory(&self) -> Inventory {
-        let mut inv = self.read(Data::inventory);
-        inv.captured_at = Some(crate::time::now());
+        let (mut inv, stale) = self.read(|d| (d.inventory(), d.stale_since()));
+        inv.captured_at = Some(match stale {
+            Some(since) => crate::time::rfc3339(since),
+            None => crate::time::now(),
+        });
         inv
     }
 

@@ -532,6 +532,8 @@ struct Shared {
     inner: Mutex<Inner>,
     tx: broadcast::Sender<Msg>,
     addr: Mutex<Option<SocketAddr>>,
+    /// Stops serving ([`FakeKube::stop`]).
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 impl Shared {
@@ -713,10 +715,12 @@ impl FakeKubeBuilder {
             let kind = kind(&resource).ok_or_else(|| format!("unknown resource {resource}"))?;
             inner.apply(kind, object)?;
         }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let shared = Arc::new(Shared {
             inner: Mutex::new(inner),
             tx,
             addr: Mutex::new(None),
+            stop: Mutex::new(Some(stop)),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
@@ -727,7 +731,10 @@ impl FakeKubeBuilder {
         *shared.addr.lock().unwrap_or_else(|p| p.into_inner()) = Some(addr);
         let app = Router::new().fallback(handle).with_state(shared.clone());
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
                 eprintln!("fake kube server stopped: {e}");
             }
         });
@@ -843,6 +850,21 @@ impl FakeKube {
     pub fn drop_watches(&self) {
         let _inner = self.lock();
         let _ = self.shared.tx.send(Msg::Drop);
+    }
+
+    /// Stops the server as a crash or a lost network would: it stops listening (connections
+    /// are refused from now on) and every open watch is cut off mid-stream.
+    pub fn stop(&self) {
+        let stop = self
+            .shared
+            .stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
+        self.drop_watches();
     }
 
     pub fn forbid(&self, resource: &str, scope: Scope) {

@@ -152,6 +152,7 @@ pub(crate) fn sources(aws_auth_forbidden: bool) -> Vec<SourceHealth> {
         message: None,
         count: None,
         syncing_since: None,
+        unreachable_since: None,
     };
     let mut sources = vec![
         ok("serviceaccounts", None),
