@@ -668,3 +668,126 @@ async fn unusable_aws_is_one_sentence_in_the_report() {
     );
     no_debug(&r.to_string());
 }
+
+/// A role the cluster starts to name after the first AWS read (an annotation changed to a
+/// role created since) is read on its own within seconds — no `IRSA103 … the role was not
+/// read` until Ctrl-R — with the per-role reads only: once per ARN, the managed policies no
+/// read has recorded once each, nothing again for an ARN already read or found missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_named_after_the_aws_read_is_read_without_ctrl_r() {
+    use irsa_tui::analysis::{Settings, analyze};
+    use irsa_tui::sources::aws::CallLog;
+    use irsa_tui::sources::live::{Feed, LiveOptions};
+    use std::time::Duration;
+
+    let w = world(cluster(), true).await;
+    let mut feed = Feed::connect(&LiveOptions {
+        kubeconfig: Some(w.kubeconfig.clone()),
+        cluster: Some("prod".into()),
+        region: Some("us-east-1".into()),
+        sync_timeout: Duration::from_secs(30),
+        ..Default::default()
+    })
+    .await
+    .expect("connects");
+    feed.aws.endpoint_url = Some(w.moto.url.clone());
+    feed.aws.credentials = Some(Moto::credentials());
+    feed.settle().await;
+    feed.read_aws(&CallLog::default()).await;
+    let store = feed.store.clone();
+    assert!(store.read(|d| d.aws.reachable && d.aws.read_at.is_some()));
+    let calls = CallLog::default();
+    feed.follow_new_roles(calls.clone());
+
+    // After the read: a new role in IAM, and the annotation of payments/api moved to it.
+    let issuer = store
+        .read(|d| d.cluster.oidc_issuer.clone())
+        .expect("the cluster's issuer");
+    let provider = issuer.trim_start_matches("https://").to_owned();
+    let iam = aws_sdk_iam::Client::new(&w.moto.config().await);
+    iam.create_role()
+        .role_name("payments-api-v2")
+        .assume_role_policy_document(trust(&provider, "system:serviceaccount:payments:api", true))
+        .send()
+        .await
+        .expect("role");
+    iam.attach_role_policy()
+        .role_name("payments-api-v2")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
+        .send()
+        .await
+        .expect("attach");
+    let annotate = |ns: &str, name: &str, role: &str| {
+        w.fake.apply(
+            "serviceaccounts",
+            objects::service_account(ns, name, Some(&arn(role))),
+        );
+    };
+    annotate("payments", "api", "payments-api-v2");
+    let read = |role: &str| {
+        let arn = arn(role);
+        store.read(move |d| d.roles.contains_key(&arn))
+    };
+    assert!(
+        common::eventually(Duration::from_secs(30), || read("payments-api-v2")).await,
+        "the newly named role was never read"
+    );
+    let report = analyze(&store.inventory(), &Settings::default());
+    let api = report
+        .bindings
+        .iter()
+        .find(|b| b.namespace == "payments" && b.service_account == "api")
+        .expect("payments/api");
+    assert_eq!(
+        api.role_arn.as_deref(),
+        Some(arn("payments-api-v2").as_str())
+    );
+    assert!(
+        api.findings.iter().all(|f| f.code.as_str() != "IRSA103"),
+        "{:#?}",
+        api.findings
+    );
+    // The role was read and its trust admits payments/api: only its pod, injected with the
+    // old role, is left to restart.
+    let codes: Vec<&str> = api.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["IRSA402"]);
+    let expected = |get_policy: usize| {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert("iam:GetRole", 2);
+        m.insert("iam:ListAttachedRolePolicies", 1);
+        m.insert("iam:ListRolePolicies", 1);
+        if get_policy > 0 {
+            m.insert("iam:GetPolicy", get_policy);
+            m.insert("iam:GetPolicyVersion", get_policy);
+        }
+        m
+    };
+    let mut first = expected(1);
+    first.insert("iam:GetRole", 1);
+    assert_eq!(calls.counts(), first, "one role, its lists, one new policy");
+
+    // The same role named again, and a role that does not exist: only the missing one is
+    // read (IRSA102 without Ctrl-R), once.
+    annotate("billing", "invoice", "payments-api-v2");
+    annotate("batch", "exporter", "ghost");
+    assert!(
+        common::eventually(Duration::from_secs(30), || read("ghost")).await,
+        "the missing role was never looked up"
+    );
+    let report = analyze(&store.inventory(), &Settings::default());
+    let exporter = report
+        .bindings
+        .iter()
+        .find(|b| b.namespace == "batch" && b.service_account == "exporter")
+        .expect("batch/exporter");
+    let codes: Vec<&str> = exporter.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"IRSA102"), "{codes:?}");
+    // More changes: nothing is read again.
+    w.fake.apply(
+        "serviceaccounts",
+        objects::service_account("batch", "later", None),
+    );
+    tokio::time::sleep(irsa_tui::sources::aws::follow::DEBOUNCE * 2).await;
+    // GetRole once more (the missing role, found missing: no lists), nothing else.
+    assert_eq!(calls.counts(), expected(1));
+}

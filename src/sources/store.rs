@@ -72,6 +72,9 @@ pub struct Data {
     pub oidc_provider_accounts: Vec<String>,
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     pub aws: AwsStatus,
+    /// Complete AWS reads under way (the first one, `Ctrl-R`): roles named meanwhile are
+    /// left to them.
+    pub aws_reads: usize,
 }
 
 impl Data {
@@ -82,6 +85,41 @@ impl Data {
             sources.push(source);
             sources.sort();
         }
+    }
+
+    /// Role ARNs the cluster names: annotations (those that parse as role ARNs), Pod
+    /// Identity associations, node roles.
+    pub fn referenced_roles(&self) -> std::collections::BTreeSet<String> {
+        let annotated = self
+            .service_accounts
+            .values()
+            .filter_map(|s| s.role_arn.as_deref())
+            .filter(|a| crate::arn::parse_role_arn(a).is_ok())
+            .map(str::to_owned);
+        let associated = self
+            .pod_identity_associations
+            .iter()
+            .map(|a| a.role_arn.clone());
+        let nodes = self.node_roles.keys().cloned();
+        annotated.chain(associated).chain(nodes).collect()
+    }
+
+    /// The referenced roles no AWS read has recorded (read, missing or unreadable), as
+    /// the role ARN names them (a path left out of an annotation still names the role).
+    pub fn unread_roles(&self) -> std::collections::BTreeSet<String> {
+        let known: std::collections::BTreeSet<(&str, &str)> = self
+            .roles
+            .keys()
+            .chain(self.roles.values().map(|r| &r.arn))
+            .filter_map(|arn| crate::arn::parse_role_arn(arn).ok())
+            .map(|p| (p.account, p.name))
+            .collect();
+        self.referenced_roles()
+            .into_iter()
+            .filter(|arn| {
+                crate::arn::parse_role_arn(arn).is_ok_and(|p| !known.contains(&(p.account, p.name)))
+            })
+            .collect()
     }
 
     /// Records a source's state; what its message quotes from a server or a plugin is

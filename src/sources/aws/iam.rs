@@ -24,7 +24,8 @@ use crate::inventory::{
 use crate::policy::{PolicyDocument, decode_json};
 use crate::sources::store::Store;
 
-const CONCURRENCY: usize = 8;
+/// Reads at a time (per-role reads, managed policies).
+pub(super) const CONCURRENCY: usize = 8;
 
 pub async fn fetch(
     client: &Client,
@@ -90,19 +91,10 @@ pub async fn fetch_at(
             continue;
         }
         let role = match parse_role_arn(arn) {
-            Ok(parsed) if account.is_some_and(|a| a != parsed.account) => Role {
-                arn: arn.clone(),
-                name: parsed.name.to_owned(),
-                path: parsed.path.clone(),
-                status: ReadStatus::Error,
-                error: Some(format!(
-                    "the role is in account {}; irsa-tui reads IAM with credentials of account {} (run it with a profile of that account to check this role)",
-                    parsed.account,
-                    account.unwrap_or("?")
-                )),
-                ..Default::default()
+            Ok(parsed) => match other_account(arn, account) {
+                Some(unread) => unread,
+                None => read_role(client, at, parsed.name, calls).await,
             },
-            Ok(parsed) => read_role(client, at, parsed.name, calls).await,
             Err(_) => continue,
         };
         roles.insert(
@@ -119,6 +111,24 @@ pub async fn fetch_at(
         d.roles = roles;
         d.managed_policies = policies;
     });
+}
+
+/// A role of another account than the credentials' (`account`): not read, and said why.
+/// `None` for a role of the credentials' account (or when that is not known).
+pub(super) fn other_account(arn: &str, account: Option<&str>) -> Option<Role> {
+    let parsed = parse_role_arn(arn).ok()?;
+    let ours = account?;
+    (ours != parsed.account).then(|| Role {
+        arn: arn.to_owned(),
+        name: parsed.name.to_owned(),
+        path: parsed.path.clone(),
+        status: ReadStatus::Error,
+        error: Some(format!(
+            "the role is in account {}; irsa-tui reads IAM with credentials of account {ours} (run it with a profile of that account to check this role)",
+            parsed.account
+        )),
+        ..Default::default()
+    })
 }
 
 /// The managed policies `roles` attach or use as a permissions boundary, each distinct ARN
@@ -229,7 +239,7 @@ fn policy_name(arn: &str, given: Option<&str>) -> String {
 
 /// Marks the attached customer-managed policies whose default document allows `*` on `*`,
 /// from the documents already read (AWS-managed ones by name only, as `is_admin` does).
-fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
+pub(super) fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
     for role in roles.values_mut() {
         for attached in &mut role.attached_policies {
             if attached.admin || crate::arn::account(&attached.arn) == Some("aws") {

@@ -6,6 +6,7 @@
 
 mod calls;
 pub mod eks;
+pub mod follow;
 pub mod iam;
 pub mod simulate;
 
@@ -156,18 +157,5 @@ pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
 
 /// Role ARNs named by the cluster: annotations, associations, node roles.
 pub fn referenced_roles(store: &Store) -> BTreeSet<String> {
-    store.read(|d| {
-        let annotated = d
-            .service_accounts
-            .values()
-            .filter_map(|s| s.role_arn.as_deref())
-            .filter(|a| crate::arn::parse_role_arn(a).is_ok())
-            .map(str::to_owned);
-        let associated = d
-            .pod_identity_associations
-            .iter()
-            .map(|a| a.role_arn.clone());
-        let nodes = d.node_roles.keys().cloned();
-        annotated.chain(associated).chain(nodes).collect()
-    })
+    store.read(super::store::Data::referenced_roles)
 }
