@@ -236,6 +236,7 @@ fn bindings_without_aws_data_are_unknown() {
         reachable: false,
         skipped: true,
         error: None,
+        read_at: None,
     };
     inv.roles.clear();
     inv.oidc_providers.clear();
@@ -636,6 +637,7 @@ fn irsa6xx_cluster() {
                 message: None,
                 count: None,
                 syncing_since: None,
+                unreachable_since: None,
             })
         },
         |i| {
@@ -646,6 +648,7 @@ fn irsa6xx_cluster() {
                 message: None,
                 count: None,
                 syncing_since: None,
+                unreachable_since: None,
             })
         },
     );
@@ -656,6 +659,7 @@ fn irsa6xx_cluster() {
                 reachable: false,
                 skipped: true,
                 error: None,
+                read_at: None,
             }
         },
         |_| {},
@@ -922,6 +926,7 @@ fn irsa602_names_the_refused_verb_or_the_connection() {
         message: Some(message.into()),
         count: None,
         syncing_since: None,
+        unreachable_since: None,
     };
     let mut inv = healthy();
     inv.sources.push(source(

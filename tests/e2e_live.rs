@@ -488,6 +488,15 @@ async fn connection_problems_exit_two_with_one_line() {
 
 /// Runs `irsa-tui ARGS --kubeconfig … --format json` against the world.
 async fn run_json(w: &World, args: &[&str]) -> (i32, Value, String) {
+    run_json_with(w, args, |_| {}).await
+}
+
+/// [`run_json`], with the command's environment changed by `env` last.
+async fn run_json_with(
+    w: &World,
+    args: &[&str],
+    env: impl FnOnce(&mut std::process::Command),
+) -> (i32, Value, String) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"));
     cmd.args(args)
         .arg("--kubeconfig")
@@ -499,6 +508,7 @@ async fn run_json(w: &World, args: &[&str]) -> (i32, Value, String) {
         .env("AWS_REGION", "us-east-1")
         .env_remove("AWS_PROFILE")
         .env_remove("KUBECONFIG");
+    env(&mut cmd);
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .expect("join")
@@ -575,4 +585,212 @@ async fn can_and_who_can_read_the_live_roles_policies() {
         "{v}"
     );
     assert_within_rbac(&w.fake);
+}
+
+/// What a report says of an AWS it could not use: one sentence naming the endpoint and the
+/// region and what to check, never the SDK's debug output (`DispatchFailure(DispatchFailure
+/// { source: ConnectorError { kind: Io, …`), which goes to `--log-file` only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_aws_is_one_sentence_in_the_report() {
+    let w = world(cluster(), true).await;
+    let irsa603 = |r: &Value| -> Value {
+        r["cluster_findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["code"] == "IRSA603")
+            .cloned()
+            .unwrap_or_else(|| panic!("no IRSA603: {r}"))
+    };
+    let no_debug = |text: &str| {
+        for debug in [
+            "DispatchFailure",
+            "ConnectorError",
+            "kind: Io",
+            "Some(",
+            "{ ",
+        ] {
+            assert!(!text.contains(debug), "{debug:?} in {text}");
+        }
+    };
+
+    // An endpoint that refuses connections.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let log = w._dir.path().join("aws.log");
+    let log_arg = log.to_string_lossy().into_owned();
+    let (code, r, stderr) = run_json_with(
+        &w,
+        &["report", "--fail-on", "never", "--log-file", &log_arg],
+        |cmd| {
+            cmd.env("AWS_ENDPOINT_URL", format!("http://{closed}"));
+        },
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let f = irsa603(&r);
+    let reason = f["evidence"]["reason"].as_str().expect("a reason");
+    // Refused, or (on a loaded machine, the retries of the refusals outlasting the first
+    // call's deadline) no answer in time: either way, where it went and what to check.
+    let refused = format!(
+        "cannot reach STS at http://{closed} (region us-east-1): the connection was refused; check the network, the proxy (HTTPS_PROXY, NO_PROXY) or the VPC endpoint"
+    );
+    let late = format!(
+        "STS at http://{closed} (region us-east-1) did not answer sts:GetCallerIdentity in time: check the network, the proxy (HTTPS_PROXY, NO_PROXY) or the VPC endpoint"
+    );
+    assert!(reason == refused || reason == late, "{reason}");
+    no_debug(&r.to_string());
+    no_debug(&stderr);
+    let logged = std::fs::read_to_string(&log).expect("the log file");
+    assert!(
+        logged.contains("sts:GetCallerIdentity") && logged.contains("Connection refused"),
+        "the raw error is in the log: {logged}"
+    );
+    // No credentials anywhere (no environment, no files, no instance metadata).
+    let home = tempfile::tempdir().expect("tempdir");
+    let (code, r, stderr) = run_json_with(&w, &["report", "--fail-on", "never"], |cmd| {
+        cmd.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", home.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+    })
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let reason = irsa603(&r)["evidence"]["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_owned();
+    assert!(
+        reason.starts_with("no usable AWS credentials for sts:GetCallerIdentity")
+            && reason.contains("aws sso login"),
+        "{reason}"
+    );
+    no_debug(&r.to_string());
+}
+
+/// A role the cluster starts to name after the first AWS read (an annotation changed to a
+/// role created since) is read on its own within seconds — no `IRSA103 … the role was not
+/// read` until Ctrl-R — with the per-role reads only: once per ARN, the managed policies no
+/// read has recorded once each, nothing again for an ARN already read or found missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_named_after_the_aws_read_is_read_without_ctrl_r() {
+    use irsa_tui::analysis::{Settings, analyze};
+    use irsa_tui::sources::aws::CallLog;
+    use irsa_tui::sources::live::{Feed, LiveOptions};
+    use std::time::Duration;
+
+    let w = world(cluster(), true).await;
+    let mut feed = Feed::connect(&LiveOptions {
+        kubeconfig: Some(w.kubeconfig.clone()),
+        cluster: Some("prod".into()),
+        region: Some("us-east-1".into()),
+        sync_timeout: Duration::from_secs(30),
+        ..Default::default()
+    })
+    .await
+    .expect("connects");
+    feed.aws.endpoint_url = Some(w.moto.url.clone());
+    feed.aws.credentials = Some(Moto::credentials());
+    feed.settle().await;
+    feed.read_aws(&CallLog::default()).await;
+    let store = feed.store.clone();
+    assert!(store.read(|d| d.aws.reachable && d.aws.read_at.is_some()));
+    let calls = CallLog::default();
+    feed.follow_new_roles(calls.clone());
+
+    // After the read: a new role in IAM, and the annotation of payments/api moved to it.
+    let issuer = store
+        .read(|d| d.cluster.oidc_issuer.clone())
+        .expect("the cluster's issuer");
+    let provider = issuer.trim_start_matches("https://").to_owned();
+    let iam = aws_sdk_iam::Client::new(&w.moto.config().await);
+    iam.create_role()
+        .role_name("payments-api-v2")
+        .assume_role_policy_document(trust(&provider, "system:serviceaccount:payments:api", true))
+        .send()
+        .await
+        .expect("role");
+    iam.attach_role_policy()
+        .role_name("payments-api-v2")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
+        .send()
+        .await
+        .expect("attach");
+    let annotate = |ns: &str, name: &str, role: &str| {
+        w.fake.apply(
+            "serviceaccounts",
+            objects::service_account(ns, name, Some(&arn(role))),
+        );
+    };
+    annotate("payments", "api", "payments-api-v2");
+    let read = |role: &str| {
+        let arn = arn(role);
+        store.read(move |d| d.roles.contains_key(&arn))
+    };
+    assert!(
+        common::eventually(Duration::from_secs(30), || read("payments-api-v2")).await,
+        "the newly named role was never read"
+    );
+    let report = analyze(&store.inventory(), &Settings::default());
+    let api = report
+        .bindings
+        .iter()
+        .find(|b| b.namespace == "payments" && b.service_account == "api")
+        .expect("payments/api");
+    assert_eq!(
+        api.role_arn.as_deref(),
+        Some(arn("payments-api-v2").as_str())
+    );
+    assert!(
+        api.findings.iter().all(|f| f.code.as_str() != "IRSA103"),
+        "{:#?}",
+        api.findings
+    );
+    // The role was read and its trust admits payments/api: only its pod, injected with the
+    // old role, is left to restart.
+    let codes: Vec<&str> = api.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["IRSA402"]);
+    let expected = |get_policy: usize| {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert("iam:GetRole", 2);
+        m.insert("iam:ListAttachedRolePolicies", 1);
+        m.insert("iam:ListRolePolicies", 1);
+        if get_policy > 0 {
+            m.insert("iam:GetPolicy", get_policy);
+            m.insert("iam:GetPolicyVersion", get_policy);
+        }
+        m
+    };
+    let mut first = expected(1);
+    first.insert("iam:GetRole", 1);
+    assert_eq!(calls.counts(), first, "one role, its lists, one new policy");
+
+    // The same role named again, and a role that does not exist: only the missing one is
+    // read (IRSA102 without Ctrl-R), once.
+    annotate("billing", "invoice", "payments-api-v2");
+    annotate("batch", "exporter", "ghost");
+    assert!(
+        common::eventually(Duration::from_secs(30), || read("ghost")).await,
+        "the missing role was never looked up"
+    );
+    let report = analyze(&store.inventory(), &Settings::default());
+    let exporter = report
+        .bindings
+        .iter()
+        .find(|b| b.namespace == "batch" && b.service_account == "exporter")
+        .expect("batch/exporter");
+    let codes: Vec<&str> = exporter.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"IRSA102"), "{codes:?}");
+    // More changes: nothing is read again.
+    w.fake.apply(
+        "serviceaccounts",
+        objects::service_account("batch", "later", None),
+    );
+    tokio::time::sleep(irsa_tui::sources::aws::follow::DEBOUNCE * 2).await;
+    // GetRole once more (the missing role, found missing: no lists), nothing else.
+    assert_eq!(calls.counts(), expected(1));
 }

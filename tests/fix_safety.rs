@@ -215,6 +215,7 @@ fn world(v: &Values, with_issuer: bool) -> Inventory {
         message: Some("forbidden".into()),
         count: None,
         syncing_since: None,
+        unreachable_since: None,
     }];
     inv.aws.reachable = true;
     inv

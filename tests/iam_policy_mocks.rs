@@ -176,14 +176,14 @@ async fn unreadable_policies_are_kept_with_why_and_each_arn_is_read_once() {
     assert_eq!(policy(S3).error, None);
     let why = policy(DENIED).error.as_deref().unwrap();
     assert!(
-        why.starts_with("iam:GetPolicy: AccessDenied: User: "),
+        why.starts_with("AWS denied iam:GetPolicy to these credentials (AccessDenied: User: "),
         "{why}"
     );
     assert_eq!(policy(DENIED).document, None);
     assert_eq!(policy(DENIED).name, "ReadOnlyAccess");
     let why = policy(HALF).error.as_deref().unwrap();
     assert!(
-        why.starts_with("iam:GetPolicyVersion: AccessDenied: "),
+        why.starts_with("AWS denied iam:GetPolicyVersion to these credentials (AccessDenied: "),
         "{why}"
     );
     assert_eq!(policy(HALF).document, None);

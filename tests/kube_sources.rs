@@ -718,8 +718,9 @@ async fn a_source_that_keeps_failing_shows_failed_then_recovers() {
         .await;
     let run = Running::start(&fake, &[]).await;
     let inv = run.settled().await;
+    // A 5xx is the API server not answering, not RBAC.
     match run.state("nodes", None) {
-        Some(LiveState::Failed { message }) => {
+        Some(LiveState::Unreachable { message, .. }) => {
             assert!(
                 message.contains("nodes") && message.contains("500"),
                 "{message}"
@@ -739,6 +740,87 @@ async fn a_source_that_keeps_failing_shows_failed_then_recovers() {
     fake.heal("nodes");
     run.until("nodes recover", |inv| inv.nodes.len() == 2).await;
     assert_eq!(synced(run.state("nodes", None)), Some(2));
+    run.check_requests();
+}
+
+/// The API server stops (a crash, the VPN drops): every source turns `Unreachable` — not
+/// `Forbidden`, not one RBAC finding per source — the data read stays, and the capture time
+/// stops at the last moment the data was known current instead of advancing over it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_server_that_stops_answering_leaves_the_data_stale_since_then() {
+    use irsa_tui::analysis::{Code, Settings, analyze};
+    let fake = cluster_basics().pods(pods_in("shop", 3)).start().await;
+    let run = Running::start(&fake, &[]).await;
+    let inv = run.settled().await;
+    assert!(inv.sources.iter().all(|s| s.state == SourceState::Ok));
+    let before = irsa_tui::time::now_secs();
+    fake.stop();
+    run.until("every source gets no answer", |inv| {
+        inv.sources
+            .iter()
+            .all(|s| s.state == SourceState::Unreachable)
+    })
+    .await;
+    let inv = run.store.inventory();
+    assert_eq!(inv.pods.len(), 3, "what was read stays");
+    for s in &inv.sources {
+        let message = s.message.as_deref().unwrap_or_default();
+        assert!(
+            message.contains("refused") || message.contains("cut"),
+            "{}: {message}",
+            s.resource
+        );
+    }
+    let since = inv
+        .sources
+        .iter()
+        .filter_map(|s| s.unreachable_since.as_deref())
+        .min()
+        .expect("since when")
+        .to_owned();
+    let at = irsa_tui::time::parse_rfc3339(&since).expect("a time");
+    assert!(at >= before, "stale from the stop on");
+    assert_eq!(inv.captured_at.as_deref(), Some(since.as_str()));
+    // Taken again a second later, the capture time has not moved.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        run.store.inventory().captured_at.as_deref(),
+        Some(since.as_str())
+    );
+
+    let report = analyze(&inv, &Settings::default());
+    let irsa602: Vec<_> = report
+        .cluster_findings
+        .iter()
+        .filter(|f| f.code == Code::IRSA602)
+        .collect();
+    assert_eq!(
+        irsa602.len(),
+        1,
+        "one finding, not one per source: {irsa602:#?}"
+    );
+    let f = irsa602[0];
+    assert!(
+        f.title
+            .starts_with("The Kubernetes API server is not answering since ")
+            && f.title.ends_with("UTC: the data shown is from then"),
+        "{}",
+        f.title
+    );
+    assert!(f.detail.contains("This is not RBAC"), "{}", f.detail);
+    assert_eq!(f.evidence["state"], "unreachable");
+    assert_eq!(f.evidence["since"], since.as_str());
+    assert_eq!(
+        f.evidence["resources"].as_array().map(Vec::len),
+        Some(inv.sources.len())
+    );
+    assert_eq!(f.fix[0], "kubectl get --raw /readyz");
+    for line in &f.fix {
+        assert!(
+            !line.contains("auth can-i") && !line.contains("clusterrole"),
+            "{line}"
+        );
+    }
     run.check_requests();
 }
 

@@ -411,7 +411,7 @@ async fn access_denied_is_one_readable_sentence() {
         .await
         .expect_err("denied");
     assert!(
-        err.starts_with("IAM could not simulate the policies of arn:aws:iam::111122223333:role/payments-api: AccessDenied: User: "),
+        err.starts_with("IAM could not simulate the policies of arn:aws:iam::111122223333:role/payments-api: AWS denied iam:SimulatePrincipalPolicy to these credentials (AccessDenied: User: "),
         "{err}"
     );
     assert!(err.contains("iam:SimulatePrincipalPolicy"), "{err}");

@@ -10,6 +10,7 @@
 )]
 
 mod common;
+mod moto;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -336,6 +337,154 @@ fn live_watch_events_show_up_on_screen() {
     let status = wait_for_file(&exit_file);
     assert_eq!(status.trim(), "EXIT=0");
     assert_eq!(fake.non_get_requests(), 0, "read-only");
+}
+
+/// The API server stops while the dashboard runs: the header says since when the data is
+/// stale and that the server does not answer, the capture time stops, and the findings
+/// hold one IRSA602 about the connection, not one RBAC finding per source.
+#[test]
+fn an_api_server_that_stops_answering_is_said_with_since_when() {
+    use common::fake_kube::{FakeKube, objects};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fake = runtime.block_on(
+        FakeKube::builder()
+            .namespaces(["payments"])
+            .service_accounts([objects::service_account(
+                "payments",
+                "ledger-api",
+                Some("arn:aws:iam::111122223333:role/ledger-api"),
+            )])
+            .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+            .start(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = fake.kubeconfig(dir.path());
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "{} --kubeconfig {} --cluster prod --no-aws; echo EXIT=$? > {}",
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        kubeconfig.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for(
+        "start on the live cluster",
+        &["source live", "ledger-api", "synced"],
+    );
+    let _guard = runtime.enter();
+    fake.stop();
+    let screen = tmux.wait_for(
+        "the header says the data is stale",
+        &["stale since", "API server not answering"],
+    );
+    assert!(!screen.contains("last change"), "{screen}");
+    assert!(screen.contains("ledger-api"), "the data stays:\n{screen}");
+    tmux.keys(&["3"]);
+    let findings = tmux.wait_for(
+        "one finding about the connection",
+        &[
+            "IRSA602",
+            "The Kubernetes API server is not answering since",
+        ],
+    );
+    assert_eq!(findings.matches("IRSA602").count(), 1, "{findings}");
+    assert!(
+        !findings.contains("Reading "),
+        "no finding per source:\n{findings}"
+    );
+    tmux.keys(&["q"]);
+    let status = wait_for_file(&exit_file);
+    assert_eq!(status.trim(), "EXIT=0");
+}
+
+/// AWS on the real binary (moto): the header says when AWS was read; a role the cluster
+/// names after that read (the annotation moved to a role created since) is read within
+/// seconds, without Ctrl-R, so the binding does not stay unknown; Ctrl-R says when its
+/// re-read is over.
+#[test]
+fn a_role_named_after_the_aws_read_is_read_and_ctrl_r_confirms() {
+    use common::fake_kube::{FakeKube, objects};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let moto = moto::Moto::start();
+    let role = |name: &str| format!("arn:aws:iam::{}:role/{name}", moto::ACCOUNT);
+    let iam = runtime.block_on(async {
+        let config = moto.config().await;
+        let provider = moto::create_cluster(&config, true).await;
+        let iam = aws_sdk_iam::Client::new(&config);
+        iam.create_role()
+            .role_name("ledger-api")
+            .assume_role_policy_document(moto::trust(
+                &provider,
+                "system:serviceaccount:payments:ledger-api",
+                true,
+            ))
+            .send()
+            .await
+            .expect("role");
+        (iam, provider)
+    });
+    let fake = runtime.block_on(
+        FakeKube::builder()
+            .namespaces(["payments"])
+            .service_accounts([objects::service_account(
+                "payments",
+                "ledger-api",
+                Some(&role("ledger-api")),
+            )])
+            .mutating_webhooks([objects::mutating_webhook("pod-identity-webhook")])
+            .start(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = fake.kubeconfig(dir.path());
+    let exit_file = dir.path().join("exit-status");
+    let command = format!(
+        "env AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 {} --kubeconfig {} --cluster prod --region us-east-1; echo EXIT=$? > {}",
+        moto.url,
+        env!("CARGO_BIN_EXE_irsa-tui"),
+        kubeconfig.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux::start(dir.path(), &command);
+    tmux.wait_for(
+        "AWS was read",
+        &["source live", "ledger-api", "AWS ✓ read ", "? 0 unknown"],
+    );
+    let (iam, provider) = iam;
+    runtime.block_on(async {
+        iam.create_role()
+            .role_name("ledger-api-v2")
+            .assume_role_policy_document(moto::trust(
+                &provider,
+                "system:serviceaccount:payments:ledger-api",
+                true,
+            ))
+            .send()
+            .await
+            .expect("role");
+    });
+    let _guard = runtime.enter();
+    fake.apply(
+        "serviceaccounts",
+        objects::service_account("payments", "ledger-api", Some(&role("ledger-api-v2"))),
+    );
+    tmux.wait_for(
+        "the new role is read without Ctrl-R",
+        // Read: it has no policy (IRSA230), which only a read can tell.
+        &["ledger-api-v2", "? 0 unknown", "IRSA230"],
+    );
+    tmux.keys(&["C-r"]);
+    tmux.wait_for("Ctrl-R confirms its re-read", &["AWS read again at "]);
+    tmux.keys(&["q"]);
+    let status = wait_for_file(&exit_file);
+    assert_eq!(status.trim(), "EXIT=0");
 }
 
 /// Two fake clusters behind contexts of one kubeconfig; `:ctx` (completed with Tab) moves

@@ -78,7 +78,7 @@ pub struct Facts<'a> {
     pub namespace: &'a str,
 }
 
-/// Why the pods of `namespace` are not known (their source is forbidden, failing or still
+/// Why the pods of `namespace` are not known (their source is forbidden, failing, or still
 /// syncing), if they are not: its own source when it was read namespace by namespace, else
 /// the cluster-wide one. No source recorded (a demo, an old snapshot) is read.
 fn pods_unread(inv: &crate::inventory::Inventory, namespace: &str) -> Option<String> {
@@ -91,6 +91,10 @@ fn pods_unread(inv: &crate::inventory::Inventory, namespace: &str) -> Option<Str
         SourceState::Syncing => "are still being read",
         SourceState::Forbidden => "could not be read (forbidden, IRSA602)",
         SourceState::Failed => "could not be read (IRSA602)",
+        // The server stopped answering after the pods were read (a server that never answers
+        // ends the start-up sync): what was read stands, the header says since when it is
+        // stale.
+        SourceState::Unreachable => return None,
     };
     Some(format!("the pods of namespace {namespace} {state}"))
 }

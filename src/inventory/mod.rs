@@ -260,6 +260,9 @@ pub enum SourceState {
     Syncing,
     Forbidden,
     Failed,
+    /// The API server did not answer (connection refused or cut, no answer in time, 5xx):
+    /// what the source holds is as it was at `unreachable_since`.
+    Unreachable,
 }
 
 /// The health of one data source (a Kubernetes resource, possibly per namespace).
@@ -278,6 +281,9 @@ pub struct SourceHealth {
     /// While syncing: since when (RFC 3339), so the wait can be shown as it grows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syncing_since: Option<String>,
+    /// While unreachable: since when (RFC 3339), the last time its data was known current.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,6 +295,9 @@ pub struct AwsStatus {
     pub skipped: bool,
     /// Why AWS could not be used (no credentials, endpoint unreachable).
     pub error: Option<String>,
+    /// When AWS was last read through (RFC 3339); `None` before the first read ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<String>,
 }
 
 impl AwsStatus {

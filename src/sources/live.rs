@@ -83,19 +83,44 @@ impl Feed {
     }
 
     /// Reads AWS in the background, after the Kubernetes side settled when
-    /// `wait_for_sync` (the first read); stopped with the feed.
-    pub fn read_aws_in_background(&self, wait_for_sync: bool) {
+    /// `wait_for_sync` (the first read); stopped with the feed. The receiver is told when
+    /// the read is over (whatever it found: see the store's `aws`).
+    pub fn read_aws_in_background(
+        &self,
+        wait_for_sync: bool,
+    ) -> tokio::sync::oneshot::Receiver<()> {
         let (store, aws, no_aws) = (self.store.clone(), self.aws.clone(), self.no_aws);
         let deadline = self.sync_deadline;
+        let (done, over) = tokio::sync::oneshot::channel();
         let read = tokio::spawn(async move {
             if wait_for_sync && !no_aws {
                 wait_settled(&store, deadline).await;
             }
             read_aws(&store, &aws, no_aws, &CallLog::default()).await;
+            let _ = done.send(());
         });
+        self.keep(read);
+        over
+    }
+
+    /// Reads, in the background, every role the cluster names after AWS was read (see
+    /// [`aws::follow`]); stopped with the feed. Nothing with `--no-aws`.
+    pub fn follow_new_roles(&self, calls: CallLog) {
+        if self.no_aws {
+            return;
+        }
+        let task = tokio::spawn(aws::follow::follow(
+            self.aws.clone(),
+            self.store.clone(),
+            calls,
+        ));
+        self.keep(task);
+    }
+
+    fn keep(&self, task: JoinHandle<()>) {
         if let Ok(mut handles) = self.handles.lock() {
             handles.retain(|h| !h.is_finished());
-            handles.push(read);
+            handles.push(task);
         }
     }
 }
@@ -117,7 +142,10 @@ async fn read_aws(store: &Store, opts: &AwsOptions, no_aws: bool, calls: &CallLo
             d.aws.skipped = true;
         });
     } else {
+        // Roles the cluster names meanwhile are left to this read (see `aws::follow`).
+        store.update(|d| d.aws_reads += 1);
         aws::fetch(opts, store, calls).await;
+        store.update(|d| d.aws_reads = d.aws_reads.saturating_sub(1));
     }
 }
 

@@ -15,10 +15,24 @@ use crate::inventory::{
 /// The state of one source, for the dashboard header and the report's IRSA602.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LiveState {
-    Syncing { seen: usize },
-    Synced { count: usize },
-    Forbidden { message: String },
-    Failed { message: String },
+    Syncing {
+        seen: usize,
+    },
+    Synced {
+        count: usize,
+    },
+    Forbidden {
+        message: String,
+    },
+    Failed {
+        message: String,
+    },
+    /// The API server does not answer (connection refused or cut, timeouts, 5xx); what the
+    /// source holds is as it was at `since` (seconds since the epoch). Still retrying.
+    Unreachable {
+        message: String,
+        since: i64,
+    },
 }
 
 impl LiveState {
@@ -58,6 +72,9 @@ pub struct Data {
     pub oidc_provider_accounts: Vec<String>,
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     pub aws: AwsStatus,
+    /// Complete AWS reads under way (the first one, `Ctrl-R`): roles named meanwhile are
+    /// left to them.
+    pub aws_reads: usize,
 }
 
 impl Data {
@@ -70,6 +87,41 @@ impl Data {
         }
     }
 
+    /// Role ARNs the cluster names: annotations (those that parse as role ARNs), Pod
+    /// Identity associations, node roles.
+    pub fn referenced_roles(&self) -> std::collections::BTreeSet<String> {
+        let annotated = self
+            .service_accounts
+            .values()
+            .filter_map(|s| s.role_arn.as_deref())
+            .filter(|a| crate::arn::parse_role_arn(a).is_ok())
+            .map(str::to_owned);
+        let associated = self
+            .pod_identity_associations
+            .iter()
+            .map(|a| a.role_arn.clone());
+        let nodes = self.node_roles.keys().cloned();
+        annotated.chain(associated).chain(nodes).collect()
+    }
+
+    /// The referenced roles no AWS read has recorded (read, missing or unreadable), as
+    /// the role ARN names them (a path left out of an annotation still names the role).
+    pub fn unread_roles(&self) -> std::collections::BTreeSet<String> {
+        let known: std::collections::BTreeSet<(&str, &str)> = self
+            .roles
+            .keys()
+            .chain(self.roles.values().map(|r| &r.arn))
+            .filter_map(|arn| crate::arn::parse_role_arn(arn).ok())
+            .map(|p| (p.account, p.name))
+            .collect();
+        self.referenced_roles()
+            .into_iter()
+            .filter(|arn| {
+                crate::arn::parse_role_arn(arn).is_ok_and(|p| !known.contains(&(p.account, p.name)))
+            })
+            .collect()
+    }
+
     /// Records a source's state; what its message quotes from a server or a plugin is
     /// redacted here, before it can reach a report, a snapshot or the screen.
     pub fn set_source(&mut self, resource: &str, namespace: Option<&str>, state: LiveState) {
@@ -79,6 +131,10 @@ impl Data {
             },
             LiveState::Failed { message } => LiveState::Failed {
                 message: crate::redact::redact(&message),
+            },
+            LiveState::Unreachable { message, since } => LiveState::Unreachable {
+                message: crate::redact::redact(&message),
+                since,
             },
             other => other,
         };
@@ -91,6 +147,18 @@ impl Data {
                 .or_insert_with(crate::time::now_secs);
         }
         self.sources.insert(key, state);
+    }
+
+    /// Since when the data is stale (seconds since the epoch): the earliest time a source
+    /// still unreachable was last known current; `None` while every source answers.
+    pub fn stale_since(&self) -> Option<i64> {
+        self.sources
+            .values()
+            .filter_map(|s| match s {
+                LiveState::Unreachable { since, .. } => Some(*since),
+                _ => None,
+            })
+            .min()
     }
 
     /// The inventory as analysis reads it (deterministic order).
@@ -120,6 +188,10 @@ impl Data {
             .sources
             .iter()
             .map(|((resource, namespace), state)| {
+                let since = match state {
+                    LiveState::Unreachable { since, .. } => Some(*since),
+                    _ => None,
+                };
                 let (state, message, count) = match state {
                     LiveState::Synced { count } => (SourceState::Ok, None, Some(*count)),
                     LiveState::Forbidden { message } => {
@@ -128,8 +200,12 @@ impl Data {
                     LiveState::Failed { message } => {
                         (SourceState::Failed, Some(message.clone()), None)
                     }
+                    LiveState::Unreachable { message, .. } => {
+                        (SourceState::Unreachable, Some(message.clone()), None)
+                    }
                     LiveState::Syncing { seen } => (SourceState::Syncing, None, Some(*seen)),
                 };
+
                 SourceHealth {
                     resource: resource.clone(),
                     namespace: namespace.clone(),
@@ -140,6 +216,7 @@ impl Data {
                         .syncing_since
                         .get(&(resource.clone(), namespace.clone()))
                         .map(|t| crate::time::rfc3339(*t)),
+                    unreachable_since: since.map(crate::time::rfc3339),
                 }
             })
             .collect();
@@ -188,10 +265,15 @@ impl Store {
     }
 
     /// What the sources hold now, captured now (the dashboard's ages and "last change" are
-    /// relative to it; it is taken again only when something changed).
+    /// relative to it; it is taken again only when something changed). While the API server
+    /// does not answer, it is captured as of the last time its data was known current: the
+    /// capture time stops advancing over stale data.
     pub fn inventory(&self) -> Inventory {
-        let mut inv = self.read(Data::inventory);
-        inv.captured_at = Some(crate::time::now());
+        let (mut inv, stale) = self.read(|d| (d.inventory(), d.stale_since()));
+        inv.captured_at = Some(match stale {
+            Some(since) => crate::time::rfc3339(since),
+            None => crate::time::now(),
+        });
         inv
     }
 

@@ -519,3 +519,39 @@ fn columns_by_content_at_80_and_140() {
         }
     }
 }
+
+/// The API server stopped answering: the header says since when the data is stale (not a
+/// "last change" that keeps advancing) and that the server does not answer, rather than
+/// listing every source; the findings hold one IRSA602, not one per source. AWS says when
+/// it was last read.
+#[test]
+fn live_api_server_not_answering_and_aws_read_time() {
+    let mut inv = test_support::demo();
+    inv.context = Some("prod".into());
+    inv.aws.read_at = Some("2026-11-20T09:28:41Z".into());
+    inv.captured_at = Some("2026-11-20T09:30:02Z".into());
+    for s in &mut inv.sources {
+        s.state = crate::inventory::SourceState::Unreachable;
+        s.unreachable_since = Some("2026-11-20T09:30:02Z".into());
+        s.message = Some(format!(
+            "cannot list {}: the connection was refused (nothing listens there): error trying to connect: tcp connect error: Connection refused (os error 111) (3 attempts in a row; still retrying)",
+            s.resource
+        ));
+    }
+    let mut app = test_support::app_on(&inv, Origin::Live, false);
+    let text = screen(&mut app, W, 16);
+    assert!(
+        text.contains("✗ stale since 09:30:02 UTC") && !text.contains("last change"),
+        "{text}"
+    );
+    assert!(text.contains("AWS ✓ read 09:28:41 UTC"), "{text}");
+    insta::assert_snapshot!(text);
+    let irsa602 = app
+        .model
+        .report
+        .cluster_findings
+        .iter()
+        .filter(|f| f.code == crate::analysis::Code::IRSA602)
+        .count();
+    assert_eq!(irsa602, 1);
+}

@@ -15,6 +15,7 @@ use crate::analysis::Settings;
 use crate::analysis::permissions::ask::answers_by_role;
 use crate::inventory::Inventory;
 use crate::policy::identity::Question;
+use crate::sources::aws::CallLog;
 use crate::sources::live::{Feed, LiveOptions, StartError};
 
 use super::{Analysed, Origin, Request, Update};
@@ -100,6 +101,7 @@ impl<M: Send + 'static> Service<M> {
         let mut changes = self.feed.as_ref().map(|f| f.store.subscribe());
         if let Some(f) = &self.feed {
             f.read_aws_in_background(true);
+            f.follow_new_roles(CallLog::default());
         }
         // New live data waits here until the debounce delay has passed.
         let mut pending: Option<Instant> = None;
@@ -143,6 +145,7 @@ impl<M: Send + 'static> Service<M> {
                         pending = None;
                         changes = Some(feed.store.subscribe());
                         feed.read_aws_in_background(true);
+                        feed.follow_new_roles(CallLog::default());
                         let store = feed.store.clone();
                         self.feed = Some(feed);
                         self.origin = Origin::Live;
@@ -169,7 +172,7 @@ impl<M: Send + 'static> Service<M> {
                     Some(Request::Ask { action, resource }) => self.ask(action, resource, &updates),
                     Some(Request::Snapshot { path }) => self.snapshot(path, &updates),
                     Some(Request::Refresh) => {
-                        if let Some(notice) = self.refresh(generation, &done_tx) {
+                        if let Some(notice) = self.refresh(generation, &done_tx, &updates) {
                             let _ = updates.send(notice);
                         }
                     }
@@ -276,8 +279,14 @@ impl<M: Send + 'static> Service<M> {
         });
     }
 
-    /// `Ctrl-R`: re-reads what can change. Returns what to tell the user now, if anything.
-    fn refresh(&self, generation: u64, done: &mpsc::UnboundedSender<Done<M>>) -> Option<Update<M>> {
+    /// `Ctrl-R`: re-reads what can change. Returns what to tell the user now, if anything;
+    /// a re-read of AWS is confirmed on `updates` when it is over.
+    fn refresh(
+        &self,
+        generation: u64,
+        done: &mpsc::UnboundedSender<Done<M>>,
+        updates: &mpsc::UnboundedSender<Update<M>>,
+    ) -> Option<Update<M>> {
         let notice = |text: &str, error: bool| {
             Some(Update::Notice {
                 text: text.to_owned(),
@@ -286,7 +295,16 @@ impl<M: Send + 'static> Service<M> {
         };
         match (&self.feed, &self.origin) {
             (Some(f), _) => {
-                f.read_aws_in_background(false);
+                let over = f.read_aws_in_background(false);
+                if !f.no_aws {
+                    let (store, updates) = (f.store.clone(), updates.clone());
+                    tokio::spawn(async move {
+                        // Not told when the feed (another context now) dropped the read.
+                        if over.await.is_ok() {
+                            let _ = updates.send(reread_notice(&store.read(|d| d.aws.clone())));
+                        }
+                    });
+                }
                 if f.no_aws {
                     notice(
                         "nothing to refresh: AWS is skipped (--no-aws), Kubernetes is watched",
@@ -303,6 +321,29 @@ impl<M: Send + 'static> Service<M> {
                 None
             }
             (None, _) => notice("refresh requested: the demo cluster does not change", false),
+        }
+    }
+}
+
+/// What a finished `Ctrl-R` re-read of AWS is confirmed with.
+fn reread_notice<M>(aws: &crate::inventory::AwsStatus) -> Update<M> {
+    if aws.reachable {
+        let at = aws
+            .read_at
+            .as_deref()
+            .and_then(|t| t.get(11..19))
+            .map_or(String::new(), |hms| format!(" at {hms} UTC"));
+        Update::Notice {
+            text: format!("AWS read again{at}"),
+            error: false,
+        }
+    } else {
+        Update::Notice {
+            text: format!(
+                "AWS could not be read again: {}",
+                aws.error.as_deref().unwrap_or("no reason given")
+            ),
+            error: true,
         }
     }
 }

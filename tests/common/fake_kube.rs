@@ -29,6 +29,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -532,6 +533,10 @@ struct Shared {
     inner: Mutex<Inner>,
     tx: broadcast::Sender<Msg>,
     addr: Mutex<Option<SocketAddr>>,
+    /// Stops serving ([`FakeKube::stop`]).
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    /// Stopped: every request from now on, and every watch still open, breaks off.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Shared {
@@ -713,10 +718,13 @@ impl FakeKubeBuilder {
             let kind = kind(&resource).ok_or_else(|| format!("unknown resource {resource}"))?;
             inner.apply(kind, object)?;
         }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let shared = Arc::new(Shared {
             inner: Mutex::new(inner),
             tx,
             addr: Mutex::new(None),
+            stop: Mutex::new(Some(stop)),
+            stopped: Arc::new(AtomicBool::new(false)),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
@@ -727,7 +735,10 @@ impl FakeKubeBuilder {
         *shared.addr.lock().unwrap_or_else(|p| p.into_inner()) = Some(addr);
         let app = Router::new().fallback(handle).with_state(shared.clone());
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
                 eprintln!("fake kube server stopped: {e}");
             }
         });
@@ -843,6 +854,22 @@ impl FakeKube {
     pub fn drop_watches(&self) {
         let _inner = self.lock();
         let _ = self.shared.tx.send(Msg::Drop);
+    }
+
+    /// Stops the server as a crash or a lost network would: it stops listening (connections
+    /// are refused from now on) and every open watch is cut off mid-stream.
+    pub fn stop(&self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        let stop = self
+            .shared
+            .stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
+        self.drop_watches();
     }
 
     pub fn forbid(&self, resource: &str, scope: Scope) {
@@ -1062,6 +1089,15 @@ fn status_response(code: u16, reason: &str, message: &str, details: Option<Value
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if shared.stopped.load(Ordering::SeqCst) {
+        // A request on a connection kept alive from before the stop: the answer breaks off
+        // as a dead server's would (not an HTTP status, which would be an answer).
+        let cut: Result<Bytes, std::io::Error> = Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "the fake was stopped",
+        ));
+        return Response::new(Body::from_stream(futures::stream::iter([cut])));
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let raw_query = request.uri().query().unwrap_or("").to_owned();
@@ -1462,6 +1498,7 @@ fn watch(
                 start_rv,
                 timeout,
                 bookmark_every,
+                stopped: shared.stopped.clone(),
             },
         )
         .await;
@@ -1483,6 +1520,8 @@ struct WatchSpec {
     start_rv: u64,
     timeout: Duration,
     bookmark_every: Duration,
+    /// The server was stopped: the watch breaks off at its next tick.
+    stopped: Arc<AtomicBool>,
 }
 
 async fn run_watch(
@@ -1505,6 +1544,12 @@ async fn run_watch(
         let line = tokio::select! {
             _ = &mut deadline => return,
             _ = bookmarks.tick() => {
+                if spec.stopped.load(Ordering::SeqCst) {
+                    let _ = tx
+                        .send(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "the fake was stopped")))
+                        .await;
+                    return;
+                }
                 if !spec.params.bookmarks {
                     continue;
                 }

@@ -136,6 +136,7 @@ pub(crate) fn skeleton(provider: &Provider) -> Inventory {
         reachable: true,
         skipped: false,
         error: None,
+        read_at: None,
     };
     inv.sources = sources(false);
     inv
@@ -151,6 +152,7 @@ pub(crate) fn sources(aws_auth_forbidden: bool) -> Vec<SourceHealth> {
         message: None,
         count: None,
         syncing_since: None,
+        unreachable_since: None,
     };
     let mut sources = vec![
         ok("serviceaccounts", None),

@@ -16,8 +16,8 @@ pub const IRSA602: Entry = Entry {
     code: Code::IRSA602,
     grade: Grade::Is(Severity::Warning),
     meaning: "a Kubernetes source is forbidden or failing",
-    why: "A Kubernetes source could not be read: RBAC forbids it, or the API server did not answer. Results depending on it are incomplete.",
-    fix: "Forbidden: check the verb that failed with kubectl auth can-i, then grant get/list/watch on the resource (the fix prints the kubectl create clusterrole and clusterrolebinding), or limit the run to readable namespaces with -n. Failing: check the connection to the API server (VPN, the endpoint's public or private access, a proxy).",
+    why: "A Kubernetes source could not be read: RBAC forbids it, the API server does not answer (connection refused or cut, no answer in time, 5xx: one finding for all the sources it leaves stale, saying since when), or it fails otherwise. Results depending on it are incomplete.",
+    fix: "Forbidden: check the verb that failed with kubectl auth can-i, then grant get/list/watch on the resource (the fix prints the kubectl create clusterrole and clusterrolebinding), or limit the run to readable namespaces with -n. No answer or failing: this is not RBAC; check the connection to the API server (VPN, the endpoint's public or private access and its allowed CIDRs, a proxy) with kubectl get --raw /readyz.",
 };
 
 pub const IRSA603: Entry = Entry {
@@ -83,6 +83,80 @@ fn forbidden(
     )
 }
 
+/// `10:02:13 UTC` of an RFC 3339 time (`2026-12-02T10:02:13Z`), else the time as given.
+fn clock(rfc3339: &str) -> String {
+    match rfc3339.get(11..19) {
+        Some(hms) if rfc3339.ends_with('Z') => format!("{hms} UTC"),
+        _ => rfc3339.to_owned(),
+    }
+}
+
+/// `pods cluster-wide`, `serviceaccounts in namespace shop`.
+fn scope_of(s: &crate::inventory::SourceHealth) -> String {
+    match &s.namespace {
+        Some(ns) => format!("{} in namespace {ns}", s.resource),
+        None => format!("{} cluster-wide", s.resource),
+    }
+}
+
+/// One IRSA602 for every source the API server leaves without an answer: a connection
+/// lost is one problem, not one per source, and not RBAC.
+fn unreachable(inv: &Inventory, lost: &[&crate::inventory::SourceHealth]) -> Finding {
+    let since = lost
+        .iter()
+        .filter_map(|s| s.unreachable_since.as_deref())
+        .min()
+        .map(str::to_owned);
+    let when = since
+        .as_deref()
+        .map_or(String::new(), |t| format!(" since {}", clock(t)));
+    let reading = inv
+        .sources
+        .iter()
+        .filter(|s| s.state != SourceState::Forbidden)
+        .count();
+    let names: Vec<String> = lost.iter().map(|s| scope_of(s)).collect();
+    let title = if lost.len() == reading {
+        format!("The Kubernetes API server is not answering{when}: the data shown is from then")
+    } else {
+        let mut shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        let more = names.len().saturating_sub(3);
+        let rest = format!("{more} more");
+        if more > 0 {
+            shown.push(&rest);
+        }
+        format!(
+            "The Kubernetes API server is not answering for {}{when}: results are incomplete",
+            shown.join(", ")
+        )
+    };
+    let message = lost
+        .iter()
+        .find_map(|s| s.message.clone())
+        .unwrap_or_else(|| "no reason given".to_owned());
+    let detail = format!(
+        "irsa-tui gets no answer from the Kubernetes API server ({message}). This is not RBAC. What it holds of {} is as it was{}; it keeps retrying and catches up when the server answers again. Check the connection to the cluster's endpoint: your VPN, the endpoint's public or private access and the CIDRs its public access allows, a proxy.",
+        names.join(", "),
+        since
+            .as_deref()
+            .map_or(String::new(), |t| format!(" at {t}"))
+    );
+    let mut steps = vec![Ok("kubectl get --raw /readyz".to_owned())];
+    if let (Some(name), Some(region)) = (&inv.cluster.name, &inv.cluster.region) {
+        steps.push(shell::command(
+            "aws eks describe-cluster --name {} --region {} --query 'cluster.resourcesVpcConfig.[endpointPublicAccess,endpointPrivateAccess,publicAccessCidrs]'",
+            &[(Kind::ClusterName, name), (Kind::Region, region)],
+        ));
+    }
+    IRSA602
+        .finding(title, detail)
+        .evidence("state", "unreachable")
+        .evidence("resources", names)
+        .evidence("since", since)
+        .evidence("message", message)
+        .fix_steps(steps)
+}
+
 pub fn check(inv: &Inventory) -> Vec<Finding> {
     let mut out = Vec::new();
     if inv.webhook_present == Some(false) {
@@ -97,6 +171,14 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
     let troubled = |s: &&crate::inventory::SourceHealth| {
         matches!(s.state, SourceState::Forbidden | SourceState::Failed)
     };
+    let lost: Vec<&crate::inventory::SourceHealth> = inv
+        .sources
+        .iter()
+        .filter(|s| s.state == SourceState::Unreachable)
+        .collect();
+    if !lost.is_empty() {
+        out.push(unreachable(inv, &lost));
+    }
     for s in inv.sources.iter().filter(troubled) {
         let scope = s
             .namespace

@@ -3,11 +3,11 @@
 
 use aws_sdk_eks::Client;
 
-use super::calls::{CallLog, describe, error_code};
+use super::calls::{CallLog, Endpoint, Service, describe, error_code};
 use crate::inventory::PodIdentityAssociation;
 use crate::sources::store::Store;
 
-pub async fn fetch(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+pub async fn fetch(client: &Client, at: &Endpoint, cluster: &str, store: &Store, calls: &CallLog) {
     calls.record("eks:DescribeCluster");
     match client.describe_cluster().name(cluster).send().await {
         Ok(out) => {
@@ -35,16 +35,22 @@ pub async fn fetch(client: &Client, cluster: &str, store: &Store, calls: &CallLo
             return;
         }
         Err(e) => {
-            tracing::warn!("eks:DescribeCluster {cluster}: {}", describe(&e));
+            tracing::warn!("{cluster}: {}", describe(&e, "eks:DescribeCluster", at));
             return;
         }
     }
-    node_groups(client, cluster, store, calls).await;
-    access_entries(client, cluster, store, calls).await;
-    associations(client, cluster, store, calls).await;
+    node_groups(client, at, cluster, store, calls).await;
+    access_entries(client, at, cluster, store, calls).await;
+    associations_at(client, at, cluster, store, calls).await;
 }
 
-async fn node_groups(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+async fn node_groups(
+    client: &Client,
+    at: &Endpoint,
+    cluster: &str,
+    store: &Store,
+    calls: &CallLog,
+) {
     let mut names = Vec::new();
     let mut pages = client
         .list_nodegroups()
@@ -56,7 +62,10 @@ async fn node_groups(client: &Client, cluster: &str, store: &Store, calls: &Call
         match page {
             Ok(p) => names.extend(p.nodegroups().iter().cloned()),
             Err(e) => {
-                tracing::warn!("eks:ListNodegroups: {} (node groups unknown)", describe(&e));
+                tracing::warn!(
+                    "{} (node groups unknown)",
+                    describe(&e, "eks:ListNodegroups", at)
+                );
                 return;
             }
         }
@@ -75,12 +84,18 @@ async fn node_groups(client: &Client, cluster: &str, store: &Store, calls: &Call
                     store.update(|d| d.add_node_role(role, format!("nodegroup/{name}")));
                 }
             }
-            Err(e) => tracing::warn!("eks:DescribeNodegroup {name}: {}", describe(&e)),
+            Err(e) => tracing::warn!("{name}: {}", describe(&e, "eks:DescribeNodegroup", at)),
         }
     }
 }
 
-async fn access_entries(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+async fn access_entries(
+    client: &Client,
+    at: &Endpoint,
+    cluster: &str,
+    store: &Store,
+    calls: &CallLog,
+) {
     let mut principals = Vec::new();
     let mut pages = client
         .list_access_entries()
@@ -93,8 +108,8 @@ async fn access_entries(client: &Client, cluster: &str, store: &Store, calls: &C
             Ok(p) => principals.extend(p.access_entries().iter().cloned()),
             Err(e) => {
                 tracing::warn!(
-                    "eks:ListAccessEntries: {} (access entries unknown)",
-                    describe(&e)
+                    "{} (access entries unknown)",
+                    describe(&e, "eks:ListAccessEntries", at)
                 );
                 return;
             }
@@ -118,13 +133,27 @@ async fn access_entries(client: &Client, cluster: &str, store: &Store, calls: &C
                     store.update(|d| d.add_node_role(&principal, "access-entry".into()));
                 }
             }
-            Err(e) => tracing::warn!("eks:DescribeAccessEntry {principal}: {}", describe(&e)),
+            Err(e) => tracing::warn!(
+                "{principal}: {}",
+                describe(&e, "eks:DescribeAccessEntry", at)
+            ),
         }
     }
 }
 
 /// Pod Identity associations of the cluster (an endpoint without the API: unknown, logged).
 pub async fn associations(client: &Client, cluster: &str, store: &Store, calls: &CallLog) {
+    let at = Endpoint::of_client(Service::Eks, client.config().region());
+    associations_at(client, &at, cluster, store, calls).await;
+}
+
+async fn associations_at(
+    client: &Client,
+    at: &Endpoint,
+    cluster: &str,
+    store: &Store,
+    calls: &CallLog,
+) {
     let mut ids = Vec::new();
     let mut pages = client
         .list_pod_identity_associations()
@@ -141,8 +170,8 @@ pub async fn associations(client: &Client, cluster: &str, store: &Store, calls: 
             ),
             Err(e) => {
                 tracing::warn!(
-                    "eks:ListPodIdentityAssociations: {} (Pod Identity unknown)",
-                    describe(&e)
+                    "{} (Pod Identity unknown)",
+                    describe(&e, "eks:ListPodIdentityAssociations", at)
                 );
                 return;
             }
@@ -168,7 +197,10 @@ pub async fn associations(client: &Client, cluster: &str, store: &Store, calls: 
                     });
                 }
             }
-            Err(e) => tracing::warn!("eks:DescribePodIdentityAssociation {id}: {}", describe(&e)),
+            Err(e) => tracing::warn!(
+                "{id}: {}",
+                describe(&e, "eks:DescribePodIdentityAssociation", at)
+            ),
         }
     }
     found.sort_by(|a, b| {

@@ -16,7 +16,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::types::EntityType;
 use futures::StreamExt;
 
-use super::calls::{CallLog, describe, error_code};
+use super::calls::{CallLog, Endpoint, Service, describe, error_code};
 use crate::arn::{parse_role_arn, same_role};
 use crate::inventory::{
     AttachedPolicy, InlinePolicy, ManagedPolicy, OidcProvider, ReadStatus, Role,
@@ -24,7 +24,8 @@ use crate::inventory::{
 use crate::policy::{PolicyDocument, decode_json};
 use crate::sources::store::Store;
 
-const CONCURRENCY: usize = 8;
+/// Reads at a time (per-role reads, managed policies).
+pub(super) const CONCURRENCY: usize = 8;
 
 pub async fn fetch(
     client: &Client,
@@ -33,7 +34,20 @@ pub async fn fetch(
     store: &Store,
     calls: &CallLog,
 ) {
-    providers(client, account, store, calls).await;
+    let at = Endpoint::of_client(Service::Iam, client.config().region());
+    fetch_at(client, &at, account, referenced, store, calls).await;
+}
+
+/// [`fetch`], with where the client's calls go (for the sentences of its errors).
+pub async fn fetch_at(
+    client: &Client,
+    at: &Endpoint,
+    account: Option<&str>,
+    referenced: &BTreeSet<String>,
+    store: &Store,
+    calls: &CallLog,
+) {
+    providers(client, at, account, store, calls).await;
     let provider = store.read(|d| {
         d.cluster
             .oidc_issuer
@@ -53,7 +67,7 @@ pub async fn fetch(
     };
     // `known`: the customer-managed policies the bulk pages carried, by ARN.
     let (mut roles, known): (BTreeMap<String, Role>, BTreeMap<String, ManagedPolicy>) =
-        match bulk(client, calls).await {
+        match bulk(client, at, calls).await {
             Ok((all, policies)) => (
                 all.into_iter()
                     .filter(|r| keep(r))
@@ -66,7 +80,7 @@ pub async fn fetch(
                     "iam:GetAccountAuthorizationDetails denied ({reason}); reading roles one by one"
                 );
                 (
-                    fallback(client, referenced, &keep, calls).await,
+                    fallback(client, at, referenced, &keep, calls).await,
                     BTreeMap::new(),
                 )
             }
@@ -77,19 +91,10 @@ pub async fn fetch(
             continue;
         }
         let role = match parse_role_arn(arn) {
-            Ok(parsed) if account.is_some_and(|a| a != parsed.account) => Role {
-                arn: arn.clone(),
-                name: parsed.name.to_owned(),
-                path: parsed.path.clone(),
-                status: ReadStatus::Error,
-                error: Some(format!(
-                    "the role is in account {}; irsa-tui reads IAM with credentials of account {} (run it with a profile of that account to check this role)",
-                    parsed.account,
-                    account.unwrap_or("?")
-                )),
-                ..Default::default()
+            Ok(parsed) => match other_account(arn, account) {
+                Some(unread) => unread,
+                None => read_role(client, at, parsed.name, calls).await,
             },
-            Ok(parsed) => read_role(client, parsed.name, calls).await,
             Err(_) => continue,
         };
         roles.insert(
@@ -100,12 +105,30 @@ pub async fn fetch(
             },
         );
     }
-    let policies = managed_policies(client, &roles, known, calls).await;
+    let policies = managed_policies(client, at, &roles, known, calls).await;
     mark_admin(&mut roles, &policies);
     store.update(|d| {
         d.roles = roles;
         d.managed_policies = policies;
     });
+}
+
+/// A role of another account than the credentials' (`account`): not read, and said why.
+/// `None` for a role of the credentials' account (or when that is not known).
+pub(super) fn other_account(arn: &str, account: Option<&str>) -> Option<Role> {
+    let parsed = parse_role_arn(arn).ok()?;
+    let ours = account?;
+    (ours != parsed.account).then(|| Role {
+        arn: arn.to_owned(),
+        name: parsed.name.to_owned(),
+        path: parsed.path.clone(),
+        status: ReadStatus::Error,
+        error: Some(format!(
+            "the role is in account {}; irsa-tui reads IAM with credentials of account {ours} (run it with a profile of that account to check this role)",
+            parsed.account
+        )),
+        ..Default::default()
+    })
 }
 
 /// The managed policies `roles` attach or use as a permissions boundary, each distinct ARN
@@ -119,6 +142,7 @@ pub async fn fetch(
 /// AWS-managed policy are fewer bytes and, for a few tens of policies, about as many calls.
 async fn managed_policies(
     client: &Client,
+    at: &Endpoint,
     roles: &BTreeMap<String, Role>,
     mut known: BTreeMap<String, ManagedPolicy>,
     calls: &CallLog,
@@ -140,7 +164,7 @@ async fn managed_policies(
         .map(|arn| (*arn).to_owned())
         .collect();
     let read: Vec<ManagedPolicy> = futures::stream::iter(missing)
-        .map(|arn| async move { read_policy(client, &arn, calls).await })
+        .map(|arn| async move { read_policy(client, at, &arn, calls).await })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -150,7 +174,12 @@ async fn managed_policies(
 
 /// GetPolicy (the default version's id), then GetPolicyVersion (its document). A policy that
 /// cannot be read is kept, with `document: None` and why in `error`.
-async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPolicy {
+pub(super) async fn read_policy(
+    client: &Client,
+    at: &Endpoint,
+    arn: &str,
+    calls: &CallLog,
+) -> ManagedPolicy {
     let mut out = ManagedPolicy {
         arn: arn.to_owned(),
         name: policy_name(arn, None),
@@ -160,7 +189,7 @@ async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPoli
     let policy = match client.get_policy().policy_arn(arn).send().await {
         Ok(o) => o.policy().cloned(),
         Err(e) => {
-            let why = format!("iam:GetPolicy: {}", describe(&e));
+            let why = describe(&e, "iam:GetPolicy", at);
             tracing::warn!("managed policy {arn} not read: {why}");
             out.error = Some(why);
             return out;
@@ -192,7 +221,7 @@ async fn read_policy(client: &Client, arn: &str, calls: &CallLog) -> ManagedPoli
             }
         },
         Err(e) => {
-            let why = format!("iam:GetPolicyVersion: {}", describe(&e));
+            let why = describe(&e, "iam:GetPolicyVersion", at);
             tracing::warn!("managed policy {arn} not read: {why}");
             out.error = Some(why);
         }
@@ -210,7 +239,7 @@ fn policy_name(arn: &str, given: Option<&str>) -> String {
 
 /// Marks the attached customer-managed policies whose default document allows `*` on `*`,
 /// from the documents already read (AWS-managed ones by name only, as `is_admin` does).
-fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
+pub(super) fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
     for role in roles.values_mut() {
         for attached in &mut role.attached_policies {
             if attached.admin || crate::arn::account(&attached.arn) == Some("aws") {
@@ -225,7 +254,13 @@ fn mark_admin(roles: &mut BTreeMap<String, Role>, policies: &[ManagedPolicy]) {
     }
 }
 
-async fn providers(client: &Client, account: Option<&str>, store: &Store, calls: &CallLog) {
+async fn providers(
+    client: &Client,
+    at: &Endpoint,
+    account: Option<&str>,
+    store: &Store,
+    calls: &CallLog,
+) {
     calls.record("iam:ListOpenIDConnectProviders");
     let arns: Vec<String> = match client.list_open_id_connect_providers().send().await {
         Ok(out) => out
@@ -235,8 +270,8 @@ async fn providers(client: &Client, account: Option<&str>, store: &Store, calls:
             .collect(),
         Err(e) => {
             tracing::warn!(
-                "iam:ListOpenIDConnectProviders: {} (providers unknown)",
-                describe(&e)
+                "{} (providers unknown)",
+                describe(&e, "iam:ListOpenIDConnectProviders", at)
             );
             return;
         }
@@ -260,7 +295,10 @@ async fn providers(client: &Client, account: Option<&str>, store: &Store, calls:
                 thumbprints: out.thumbprint_list().to_vec(),
                 arn,
             }),
-            Err(e) => tracing::warn!("iam:GetOpenIDConnectProvider {arn}: {}", describe(&e)),
+            Err(e) => tracing::warn!(
+                "{arn}: {}",
+                describe(&e, "iam:GetOpenIDConnectProvider", at)
+            ),
         }
     }
     store.update(|d| {
@@ -280,6 +318,7 @@ fn is_admin(arn: &str, document: Option<&str>) -> bool {
 /// account's customer-managed policies (by ARN) with their default version's document.
 async fn bulk(
     client: &Client,
+    at: &Endpoint,
     calls: &CallLog,
 ) -> Result<(Vec<Role>, BTreeMap<String, ManagedPolicy>), String> {
     let mut pages = client
@@ -293,7 +332,7 @@ async fn bulk(
     let mut policies = BTreeMap::new();
     while let Some(page) = pages.next().await {
         calls.record("iam:GetAccountAuthorizationDetails");
-        let page = page.map_err(|e| describe(&e))?;
+        let page = page.map_err(|e| describe(&e, "iam:GetAccountAuthorizationDetails", at))?;
         for p in page.policies() {
             let default = p
                 .policy_version_list()
@@ -371,6 +410,7 @@ async fn bulk(
 /// `ListRoles` (trust policies included), then full reads of the roles worth keeping.
 async fn fallback(
     client: &Client,
+    at: &Endpoint,
     referenced: &BTreeSet<String>,
     keep: &(dyn Fn(&Role) -> bool + Sync),
     calls: &CallLog,
@@ -396,8 +436,8 @@ async fn fallback(
             }
             Err(e) => {
                 tracing::warn!(
-                    "iam:ListRoles denied ({}); reading referenced roles only",
-                    describe(&e)
+                    "iam:ListRoles failed ({}); reading referenced roles only",
+                    describe(&e, "iam:ListRoles", at)
                 );
                 listed = false;
                 break;
@@ -413,7 +453,7 @@ async fn fallback(
     names.sort();
     names.dedup();
     let roles: Vec<Role> = futures::stream::iter(names)
-        .map(|name| async move { read_role(client, &name, calls).await })
+        .map(|name| async move { read_role(client, at, &name, calls).await })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -423,7 +463,7 @@ async fn fallback(
 /// GetRole, its attached and inline policies (the managed policies' documents are read
 /// later, once per distinct ARN for all roles).
 /// NoSuchEntity and AccessDenied are recorded on the role.
-async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
+pub(super) async fn read_role(client: &Client, at: &Endpoint, name: &str, calls: &CallLog) -> Role {
     calls.record("iam:GetRole");
     let role = match client.get_role().role_name(name).send().await {
         Ok(out) => out.role().cloned(),
@@ -436,7 +476,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             return Role {
                 name: name.to_owned(),
                 status,
-                error: Some(describe(&e)),
+                error: Some(describe(&e, "iam:GetRole", at)),
                 ..Default::default()
             };
         }
@@ -493,7 +533,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             }
             Err(e) => {
                 out.status = ReadStatus::Error;
-                out.error = Some(describe(&e));
+                out.error = Some(describe(&e, "iam:ListAttachedRolePolicies", at));
                 return out;
             }
         }
@@ -510,7 +550,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
             Ok(p) => inline_names.extend(p.policy_names().iter().cloned()),
             Err(e) => {
                 out.status = ReadStatus::Error;
-                out.error = Some(describe(&e));
+                out.error = Some(describe(&e, "iam:ListRolePolicies", at));
                 return out;
             }
         }
@@ -528,7 +568,7 @@ async fn read_role(client: &Client, name: &str, calls: &CallLog) -> Role {
                 name: policy,
                 document: p.policy_document().to_owned(),
             }),
-            Err(e) => tracing::warn!("iam:GetRolePolicy {name}/{policy}: {}", describe(&e)),
+            Err(e) => tracing::warn!("{name}/{policy}: {}", describe(&e, "iam:GetRolePolicy", at)),
         }
     }
     out

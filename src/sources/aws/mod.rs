@@ -6,10 +6,11 @@
 
 mod calls;
 pub mod eks;
+pub mod follow;
 pub mod iam;
 pub mod simulate;
 
-pub use calls::CallLog;
+pub use calls::{CallLog, Endpoint, Service};
 
 use std::collections::BTreeSet;
 
@@ -109,22 +110,22 @@ pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
         .build();
     let sts = aws_sdk_sts::Client::from_conf(first);
     calls.record("sts:GetCallerIdentity");
-    let account =
-        match sts.get_caller_identity().send().await {
-            Ok(out) => out.account().map(str::to_owned),
-            Err(e) => {
-                let message = calls::describe(&e);
-                tracing::warn!("AWS unreachable: {message}");
-                store.update(|d| {
+    let account = match sts.get_caller_identity().send().await {
+        Ok(out) => out.account().map(str::to_owned),
+        Err(e) => {
+            let message = calls::describe(
+                &e,
+                "sts:GetCallerIdentity",
+                &Endpoint::of(Service::Sts, &config),
+            );
+            tracing::warn!("AWS unreachable: {message}");
+            store.update(|d| {
                 d.aws.reachable = false;
-                let region = config.region().map_or("(none)".to_owned(), |r| r.to_string());
-                d.aws.error = Some(format!(
-                    "AWS could not be reached or has no credentials (region {region}): {message}"
-                ));
+                d.aws.error = Some(message);
             });
-                return;
-            }
-        };
+            return;
+        }
+    };
     store.update(|d| {
         d.aws.reachable = true;
         d.aws.error = None;
@@ -137,26 +138,24 @@ pub async fn fetch(opts: &AwsOptions, store: &Store, calls: &CallLog) {
         d.cluster.name = Some(opts.cluster.clone());
     });
     let eks_client = aws_sdk_eks::Client::new(&config);
-    eks::fetch(&eks_client, &opts.cluster, store, calls).await;
+    let eks_at = Endpoint::of(Service::Eks, &config);
+    eks::fetch(&eks_client, &eks_at, &opts.cluster, store, calls).await;
     let iam_client = aws_sdk_iam::Client::new(&config);
+    let iam_at = Endpoint::of(Service::Iam, &config);
     let referenced = referenced_roles(store);
-    iam::fetch(&iam_client, account.as_deref(), &referenced, store, calls).await;
+    iam::fetch_at(
+        &iam_client,
+        &iam_at,
+        account.as_deref(),
+        &referenced,
+        store,
+        calls,
+    )
+    .await;
+    store.update(|d| d.aws.read_at = Some(crate::time::now()));
 }
 
 /// Role ARNs named by the cluster: annotations, associations, node roles.
 pub fn referenced_roles(store: &Store) -> BTreeSet<String> {
-    store.read(|d| {
-        let annotated = d
-            .service_accounts
-            .values()
-            .filter_map(|s| s.role_arn.as_deref())
-            .filter(|a| crate::arn::parse_role_arn(a).is_ok())
-            .map(str::to_owned);
-        let associated = d
-            .pod_identity_associations
-            .iter()
-            .map(|a| a.role_arn.clone());
-        let nodes = d.node_roles.keys().cloned();
-        annotated.chain(associated).chain(nodes).collect()
-    })
+    store.read(super::store::Data::referenced_roles)
 }

@@ -11,7 +11,7 @@ use aws_sdk_iam::types::{
     ResourceSpecificResult, Statement,
 };
 
-use super::calls::{CallLog, describe};
+use super::calls::{CallLog, Endpoint, Service, describe};
 
 /// More pages than this for one call is an endpoint that does not stop.
 const MAX_PAGES: usize = 1000;
@@ -139,6 +139,7 @@ pub async fn simulate(
     context: &[SimContext],
     calls: &CallLog,
 ) -> Result<Vec<SimAnswer>, String> {
+    let at = Endpoint::of_client(Service::Iam, client.config().region());
     // action → the resources asked for it; then resource set → its actions.
     let mut by_action: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for q in questions {
@@ -174,7 +175,7 @@ pub async fn simulate(
                 .map_err(|e| {
                     format!(
                         "IAM could not simulate the policies of {role_arn}: {}",
-                        describe(&e)
+                        describe(&e, "iam:SimulatePrincipalPolicy", &at)
                     )
                 })?;
             for result in out.evaluation_results() {

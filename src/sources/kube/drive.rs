@@ -3,8 +3,10 @@
 //! or a broken watch) rebuilds that source's records atomically when it completes, so
 //! objects deleted while the watch was down do not linger. 410 Gone is routine; other
 //! transient errors are retried with the watcher's default backoff and only
-//! [`FAIL_AFTER`] failures in a row turn the state to `Failed`; a 403 turns it to
-//! `Forbidden`. A later success restores `Synced`.
+//! [`FAIL_AFTER`] failures in a row turn the state to `Unreachable` (the API server did not
+//! answer: connection refused or cut, no answer in time, 5xx; the data held is as of the
+//! first of those failures) or `Failed` (any other error); a 403 turns it to `Forbidden`.
+//! A later success restores `Synced`.
 
 use std::pin::pin;
 use std::sync::Arc;
@@ -86,6 +88,9 @@ enum Trouble {
     Forbidden(String),
     /// Will not get better by retrying (401, credential plugin failure).
     Persistent(String),
+    /// The API server did not answer: the connection was refused or cut, no answer in
+    /// time, or a 5xx. Not RBAC; the data held goes stale.
+    Unreachable(String),
     Transient(String),
 }
 
@@ -112,6 +117,7 @@ fn classify(err: &watcher::Error) -> Trouble {
             401 => Trouble::Persistent(format!(
                 "unauthorized ({text}): the credentials were rejected; refresh them (for EKS: aws sso login, or check the kubeconfig user)"
             )),
+            code @ 500..=599 => Trouble::Unreachable(format!("HTTP {code}: {text}")),
             code => Trouble::Transient(format!("HTTP {code}: {text}")),
         };
     }
@@ -120,7 +126,15 @@ fn classify(err: &watcher::Error) -> Trouble {
             "cannot get credentials for the cluster: {}",
             chain(e)
         )),
-        Some(e) => Trouble::Transient(describe_error(e)),
+        Some(e) => {
+            let said = describe_error(e);
+            // Our own limits on what a server sends are not a connection problem.
+            if said.contains("is larger than") {
+                Trouble::Transient(said)
+            } else {
+                Trouble::Unreachable(said)
+            }
+        }
         None => Trouble::Transient(chain(err)),
     }
 }
@@ -212,6 +226,8 @@ pub(super) async fn drive<S: Sink>(
     let mut seen = 0usize;
     let mut count = 0usize;
     let mut failures = 0u32;
+    // Since when the failures in a row have lasted: the last time the data was current.
+    let mut failing_since: Option<i64> = None;
     let state = |sink: &S, count: usize| match sink.problem() {
         Some(message) => LiveState::Failed { message },
         None => LiveState::Synced { count },
@@ -240,6 +256,7 @@ pub(super) async fn drive<S: Sink>(
             }
             Ok(Event::InitDone) => {
                 failures = 0;
+                failing_since = None;
                 let items = std::mem::take(&mut buffer);
                 scope.store.update(|d| {
                     count = sink.replace(d, items);
@@ -251,6 +268,7 @@ pub(super) async fn drive<S: Sink>(
             }
             Ok(Event::Apply(object)) => {
                 failures = 0;
+                failing_since = None;
                 let Some(item) = sink.reduce(&object) else {
                     continue;
                 };
@@ -265,6 +283,7 @@ pub(super) async fn drive<S: Sink>(
             }
             Ok(Event::Delete(object)) => {
                 failures = 0;
+                failing_since = None;
                 scope.store.update(|d| {
                     if sink.remove(d, &object) {
                         count = count.saturating_sub(1);
@@ -294,8 +313,24 @@ pub(super) async fn drive<S: Sink>(
                     });
                     troubled = true;
                 }
+                Trouble::Unreachable(message) => {
+                    failures += 1;
+                    let since = *failing_since.get_or_insert_with(crate::time::now_secs);
+                    tracing::warn!(source = %scope.describe(), %message, failures, "no answer; retrying");
+                    if failures >= FAIL_AFTER {
+                        scope.update(LiveState::Unreachable {
+                            message: format!(
+                                "cannot list {}: {message} ({failures} attempts in a row; still retrying)",
+                                scope.describe()
+                            ),
+                            since,
+                        });
+                        troubled = true;
+                    }
+                }
                 Trouble::Transient(message) => {
                     failures += 1;
+                    failing_since.get_or_insert_with(crate::time::now_secs);
                     tracing::warn!(source = %scope.describe(), %message, failures, "error; retrying");
                     if failures >= FAIL_AFTER {
                         scope.update(LiveState::Failed {

@@ -101,6 +101,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             SourceState::Syncing => (None, "syncing"),
             SourceState::Forbidden => (Some(false), "forbidden"),
             SourceState::Failed => (Some(false), "failing"),
+            SourceState::Unreachable => (Some(false), "no answer"),
         };
         let (symbol, style) = if src.state == SourceState::Syncing {
             t.spinner(app.spinner)

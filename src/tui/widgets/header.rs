@@ -87,6 +87,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let aws = &m.aws;
     if aws.reachable {
         l3.extend(flag(app, "AWS", Some(true)));
+        // When it was last read through (Ctrl-R reads it again).
+        if let Some(at) = aws.read_at.as_deref() {
+            l3.push(Span::styled(format!(" read {}", clock(at)), t.dim()));
+        }
     } else if aws.reading() {
         l3.extend([
             label(app, "AWS"),
@@ -111,18 +115,55 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             l3.push(Span::styled(format!(" {short}"), t.error()));
         }
     }
-    if let Some(at) = &c.captured_at {
+    // While the API server does not answer, the data is as of when it last did.
+    let stale = m
+        .sources
+        .iter()
+        .filter(|s| s.state == SourceState::Unreachable)
+        .filter_map(|s| s.unreachable_since.as_deref())
+        .min();
+    if let Some(since) = stale {
+        l3.extend([
+            sep(app),
+            Span::styled(format!("✗ stale since {}", clock(since)), t.error()),
+        ]);
+    } else if let Some(at) = &c.captured_at {
         l3.extend([sep(app), label(app, "last change"), Span::raw(at.clone())]);
     }
     l3.push(sep(app));
     l3.push(label(app, "kubernetes"));
-    // What needs attention first (a narrow terminal cuts the end): the sources still
-    // syncing, failing or forbidden, then how many synced.
+    // What needs attention first (a narrow terminal cuts the end): an API server that does
+    // not answer, the sources still syncing, failing or forbidden, then how many synced.
+    let reading = m
+        .sources
+        .iter()
+        .filter(|s| s.state != SourceState::Forbidden)
+        .count();
+    let lost = m
+        .sources
+        .iter()
+        .filter(|s| s.state == SourceState::Unreachable)
+        .count();
+    let all_lost = lost > 0 && lost == reading;
+    if all_lost {
+        l3.push(Span::styled(
+            format!(
+                "{} API server not answering ({lost} sources)",
+                t.flag(Some(false)).0
+            ),
+            t.error(),
+        ));
+        l3.push(Span::raw(", "));
+    }
     for (state, word) in [
+        (SourceState::Unreachable, "no answer"),
         (SourceState::Syncing, "syncing"),
         (SourceState::Failed, "failing"),
         (SourceState::Forbidden, "forbidden"),
     ] {
+        if all_lost && state == SourceState::Unreachable {
+            continue;
+        }
         let names: Vec<String> = m
             .sources
             .iter()
@@ -161,11 +202,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .filter(|s| s.state == SourceState::Ok)
         .count();
-    let (ok_symbol, ok_style) = t.flag(Some(true));
-    l3.push(Span::styled(
-        format!("{ok_symbol} {synced} synced"),
-        ok_style,
-    ));
+    if all_lost {
+        // Nothing is synced: no "0 synced" after the separator.
+        l3.pop();
+    } else {
+        let (ok_symbol, ok_style) = t.flag(Some(true));
+        l3.push(Span::styled(
+            format!("{ok_symbol} {synced} synced"),
+            ok_style,
+        ));
+    }
     // What the synced lists hold, when the sources counted it (live).
     let held: Vec<String> = ["pods", "serviceaccounts"]
         .iter()
@@ -256,6 +302,14 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(Paragraph::new(line), right);
             return;
         }
+    }
+}
+
+/// `10:02:13` (UTC) of an RFC 3339 time, else the time as given.
+fn clock(rfc3339: &str) -> String {
+    match rfc3339.get(11..19) {
+        Some(hms) if rfc3339.ends_with('Z') => format!("{hms} UTC"),
+        _ => rfc3339.to_owned(),
     }
 }
 
