@@ -192,7 +192,7 @@ fn irsa101_malformed_annotation() {
     assert_eq!(f.code, Code::IRSA101);
     // The fix points at the existing role of that name.
     assert!(
-        f.fix[0].contains(&format!("eks.amazonaws.com/role-arn={ROLE} --overwrite")),
+        f.fix.texts()[0].contains(&format!("eks.amazonaws.com/role-arn={ROLE} --overwrite")),
         "{:?}",
         f.fix
     );
@@ -330,7 +330,7 @@ fn irsa2xx_trust_codes_reach_the_binding() {
         "{}",
         b.findings[0].title
     );
-    assert!(b.findings[0].fix[1].contains("--role-name payments-api"));
+    assert!(b.findings[0].fix.texts()[1].contains("--role-name payments-api"));
     let trust = b.trust.as_ref().expect("trust view");
     assert_eq!(trust.statement, None);
     assert!(trust.policy.contains("system:serviceaccount:payments:web"));
@@ -520,8 +520,8 @@ fn irsa401_402_403_pods() {
         "no null for what is not set"
     );
     assert_eq!(
-        f.fix,
-        vec!["kubectl rollout restart deployment/api -n payments".to_owned()]
+        f.fix.texts(),
+        ["kubectl rollout restart deployment/api -n payments"]
     );
 }
 
@@ -606,7 +606,11 @@ fn irsa405_and_5xx_node_roles() {
         .iter()
         .find(|f| f.code == Code::IRSA504)
         .expect("IRSA504");
-    assert!(cni.fix[0].contains(" --cluster prod "), "{}", cni.fix[0]);
+    assert!(
+        cni.fix.texts()[0].contains(" --cluster prod "),
+        "{}",
+        cni.fix.texts()[0]
+    );
 
     let mut inv = healthy();
     role_mut(&mut inv, NODE_ROLE)
@@ -857,10 +861,15 @@ fn irsa233_boundary_allows_none_of_the_policies() {
         json!(["cloudwatch:*", "logs:*"])
     );
     assert_eq!(
-        f.fix[0],
-        "aws iam get-policy-version --policy-arn arn:aws:iam::111122223333:policy/observability-boundary --version-id v2"
+        f.fix.texts()[0],
+        "aws iam get-policy-version --policy-arn arn:aws:iam::111122223333:policy/observability-boundary --version-id v2 --query PolicyVersion.Document --output json > boundary.json"
     );
-    assert!(f.fix[1].starts_with("aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/observability-boundary "), "{:?}", f.fix);
+    assert!(
+        f.fix.texts()[1].starts_with("Edit boundary.json: "),
+        "{:?}",
+        f.fix
+    );
+    assert!(f.fix.texts()[2].starts_with("aws iam create-policy-version --policy-arn arn:aws:iam::111122223333:policy/observability-boundary "), "{:?}", f.fix);
 }
 
 fn deny_inline(inv: &mut Inventory, deny: &str) {
@@ -909,7 +918,7 @@ fn irsa234_a_deny_cancels_an_allow() {
     );
     // Both statements are in one inline policy: one command shows them.
     assert_eq!(
-        f.fix,
+        f.fix.texts(),
         ["aws iam get-role-policy --role-name payments-api --policy-name media-cleaner"]
     );
 }
@@ -940,16 +949,16 @@ fn irsa602_names_the_refused_verb_or_the_connection() {
         .find(|f| f.code == Code::IRSA602)
         .unwrap();
     assert_eq!(
-        f.fix.last().unwrap(),
+        *f.fix.texts().last().unwrap(),
         "kubectl auth can-i get configmaps -n kube-system"
     );
     assert_eq!(
-        f.fix[0],
+        f.fix.texts()[0],
         "kubectl create clusterrole irsa-tui-read-configmaps --verb=get,list,watch --resource=configmaps"
     );
-    assert_eq!(f.fix[1], "kubectl auth whoami");
+    assert_eq!(f.fix.texts()[1], "kubectl auth whoami");
     assert_eq!(
-        f.fix[2],
+        f.fix.texts()[2],
         "kubectl create clusterrolebinding irsa-tui-read-configmaps --clusterrole=irsa-tui-read-configmaps --user=USERNAME"
     );
     assert!(
@@ -971,5 +980,5 @@ fn irsa602_names_the_refused_verb_or_the_connection() {
         .unwrap();
     assert!(f.title.contains("is failing"), "{}", f.title);
     assert!(f.detail.contains("This is not RBAC"), "{}", f.detail);
-    assert_eq!(f.fix, ["kubectl get --raw /readyz"]);
+    assert_eq!(f.fix.texts(), ["kubectl get --raw /readyz"]);
 }

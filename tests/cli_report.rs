@@ -327,3 +327,85 @@ fn namespaces_scope_the_node_roles_too() {
             .all(|b| b["namespace"] == "payments")
     );
 }
+
+/// The JSON keeps `fix` an array of strings, and says how its entries go together
+/// (`fix_kind`) and which account's credentials an entry needs (`fix_accounts`).
+#[test]
+fn json_fixes_say_their_kind_and_the_accounts_they_need() {
+    let (v, _) = json_report(&["report", "--demo", "--format", "json"]);
+    let finding = |key: &str, code: &str| -> Value {
+        let b = v["bindings"]
+            .as_array()
+            .expect("bindings")
+            .iter()
+            .find(|b| {
+                format!(
+                    "{}/{}",
+                    b["namespace"].as_str().unwrap(),
+                    b["service_account"].as_str().unwrap()
+                ) == key
+            })
+            .unwrap_or_else(|| panic!("{key}"));
+        b["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("{code} on {key}"))
+            .clone()
+    };
+    let irsa104 = finding("catalog/image-resizer", "IRSA104");
+    assert_eq!(irsa104["fix_kind"], "steps");
+    assert_eq!(irsa104["fix"].as_array().map(Vec::len), Some(2));
+    assert!(
+        irsa104["fix"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("kubectl annotate serviceaccount")
+    );
+    assert!(
+        irsa104["fix"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("kubectl rollout restart")
+    );
+    assert!(irsa104.get("fix_accounts").is_none(), "no other account");
+    let irsa301 = finding("analytics/warehouse-loader", "IRSA301");
+    assert_eq!(irsa301["fix_kind"], "steps");
+    assert_eq!(irsa301["fix_accounts"], serde_json::json!(["222233334444"]));
+    let irsa103 = finding("analytics/partner-export", "IRSA103");
+    assert_eq!(irsa103["fix_accounts"], serde_json::json!(["444455556666"]));
+}
+
+/// Markdown and HTML number the steps of a fix, and name the account a step needs.
+#[test]
+fn markdown_and_html_number_the_steps_of_a_fix() {
+    let out = irsa()
+        .args(["report", "--demo", "--format", "markdown"])
+        .output()
+        .expect("runs");
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        md.contains(
+            "**Fix**, 2 steps in order:\n\n1. ```sh\n   kubectl annotate serviceaccount -n catalog image-resizer "
+        ),
+        "IRSA104 numbered"
+    );
+    assert!(
+        md.contains("--overwrite\n   ```\n\n2. ```sh\n   kubectl rollout restart deployment/image-resizer -n catalog\n   ```\n"),
+        "step 2"
+    );
+    assert!(md.contains("In account `222233334444`: with that account's credentials"));
+    let out = irsa()
+        .args(["report", "--demo", "--format", "html"])
+        .output()
+        .expect("runs");
+    let html = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        html.contains(
+            "<h4>Fix <span class=\"muted\">(2 steps, in order)</span></h4>\n<ol class=\"fix-steps\">\n<li>\n<div class=\"code\"><pre class=\"fix\" data-lang=\"shell\">kubectl annotate serviceaccount -n catalog image-resizer "
+        ),
+        "IRSA104 numbered in HTML"
+    );
+    assert!(html.contains("<p class=\"fix-account\">In account <code>222233334444</code>"));
+}

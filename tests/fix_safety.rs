@@ -2,7 +2,8 @@
 //! set by whoever may edit a ServiceAccount, name a workload or write a policy; here each
 //! one is an arbitrary string (shell payloads among them), and every command of every
 //! finding is run by `sh` with stand-ins for `kubectl`, `aws` and `eksctl` on a PATH that
-//! holds nothing else: each line must call its one program once, and nothing else.
+//! holds nothing else: each line must call its one program once, and nothing else; and
+//! what `y` copies of a fix, pasted whole, runs exactly the commands it holds.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,6 +15,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
+use irsa_tui::analysis::finding::StepNature;
 use irsa_tui::analysis::{Settings, analyze};
 use irsa_tui::inventory::{
     AttachedPolicy, Cluster, Container, InlinePolicy, Inventory, NodeRole, OidcProvider, Owner,
@@ -235,7 +237,7 @@ fn run_every_fix(inv: &Inventory, dir: &Path) -> usize {
     let report = analyze(inv, &Settings::default());
     let mut ran = 0;
     for f in report.findings() {
-        for line in &f.fix {
+        for line in f.fix.texts() {
             if !["kubectl ", "aws ", "eksctl "]
                 .iter()
                 .any(|p| line.starts_with(p))
@@ -267,6 +269,40 @@ fn run_every_fix(inv: &Inventory, dir: &Path) -> usize {
             );
             assert!(!dir.join("PWNED").exists(), "{}: {line}", f.code);
             ran += 1;
+        }
+        // What `y` copies, pasted whole: it runs exactly the commands it holds (the `#`
+        // lines naming an account, or following a step done by hand, run nothing).
+        if let Some(paste) = f.fix.paste() {
+            let log = dir.join("ran.log");
+            let _ = std::fs::remove_file(&log);
+            let out = Command::new("/bin/sh")
+                .arg("-c")
+                .arg(&paste.text)
+                .env_clear()
+                .env("PATH", dir)
+                .env("RAN", &log)
+                .current_dir(dir)
+                .output()
+                .expect("sh runs");
+            let calls = std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .lines()
+                .count();
+            // A corrected document alone is not for a shell (it says so on stderr).
+            let documents_only = f.fix.commands().next().is_none()
+                && f.fix
+                    .steps
+                    .iter()
+                    .all(|s| s.nature() == StepNature::Document);
+            assert!(
+                (documents_only || out.stderr.is_empty()) && calls == paste.commands,
+                "{} paste ran {calls} command(s), not {} (stderr {:?}):\n{}",
+                f.code,
+                paste.commands,
+                String::from_utf8_lossy(&out.stderr),
+                paste.text
+            );
+            assert!(!dir.join("PWNED").exists(), "{}: {}", f.code, paste.text);
         }
     }
     ran
@@ -374,7 +410,7 @@ fn a_payload_in_a_value_is_refused_and_said_so() {
         .expect("IRSA106");
     // The audience is quoted: printable, so IAM accepts it as a client ID.
     assert_eq!(
-        irsa106.fix.last().map(String::as_str),
+        irsa106.fix.texts().last().copied(),
         Some(
             "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/6A1B2C3D4E5F60718293A4B5C6D7E8F9 --client-id 'vault$(touch${IFS}/tmp/PWNED)'"
         )
@@ -384,7 +420,7 @@ fn a_payload_in_a_value_is_refused_and_said_so() {
         .findings()
         .find(|f| f.code.as_str() == "IRSA401")
         .expect("IRSA401");
-    assert!(irsa401.fix.is_empty(), "{:?}", irsa401.fix);
+    assert!(irsa401.fix.is_empty(), "{:?}", irsa401.fix.texts());
     assert!(
         irsa401.detail.contains("irsa-tui prints no command for it: \"api;aws pwned\" is not a valid Kubernetes object name"),
         "{}",

@@ -814,8 +814,8 @@ async fn an_api_server_that_stops_answering_leaves_the_data_stale_since_then() {
         f.evidence["resources"].as_array().map(Vec::len),
         Some(inv.sources.len())
     );
-    assert_eq!(f.fix[0], "kubectl get --raw /readyz");
-    for line in &f.fix {
+    assert_eq!(f.fix.texts()[0], "kubectl get --raw /readyz");
+    for line in f.fix.texts() {
         assert!(
             !line.contains("auth can-i") && !line.contains("clusterrole"),
             "{line}"

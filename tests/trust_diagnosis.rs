@@ -62,7 +62,7 @@ fn assert_fix_admits(a: &TrustAssessment, s: &Subject) {
     );
     for f in &a.findings {
         assert_eq!(f.fix.len(), 2, "{}: corrected JSON and the command", f.code);
-        assert!(f.fix[1].starts_with(
+        assert!(f.fix.texts()[1].starts_with(
             "aws iam update-assume-role-policy --role-name app-role --policy-document '"
         ));
     }

@@ -220,7 +220,10 @@ fn the_dashboard_on_the_demo_cluster() {
 
     // Help, generated from the keymap; Esc closes it.
     tmux.keys(&["?"]);
-    tmux.wait_for("help", &["Keys", "sort by status", "copy the fix command"]);
+    tmux.wait_for(
+        "help",
+        &["Keys", "sort by status", "copy the fix, every step"],
+    );
     tmux.keys(&["Escape"]);
     tmux.wait_until_gone("help closed", "sort by status");
 
@@ -790,6 +793,46 @@ fn f_cycles_to_denied_and_exposed_and_the_drill_down_shows_the_pods_evidence() {
     );
     tmux.keys(&["p"]);
     tmux.wait_for("next pod", &["Pod kafka-connect-1", "▶ kafka-connect-1"]);
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
+}
+
+/// `y` on a fix of two steps puts both in the clipboard, in order, as one block: the
+/// annotation IRSA104 asks for, then the restart (the drill-down numbers them).
+#[test]
+fn y_copies_every_step_of_a_fix() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (tmux, exit_file) = demo(dir.path());
+    tmux.wait_for("start", &["Bindings 86/86"]);
+    tmux.keys(&["/"]);
+    tmux.type_text("image-resizer");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter", &["Bindings 1/86"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "drill down",
+        &[
+            "catalog/image-resizer",
+            "fix: 2 steps, in order",
+            "» 1. kubectl annotate",
+            "» 2. kubectl rollout restart",
+        ],
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for(
+        "copy",
+        &["sent the IRSA104 fix for catalog/image-resizer (2 steps, in order) to the clipboard"],
+    );
+    let buffer = tmux.run(&["show-buffer"]);
+    let copied = String::from_utf8_lossy(&buffer.stdout);
+    assert_eq!(
+        copied.lines().collect::<Vec<_>>(),
+        [
+            "kubectl annotate serviceaccount -n catalog image-resizer eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/shop-prod-catalog-image-resizer --overwrite",
+            "kubectl rollout restart deployment/image-resizer -n catalog",
+        ],
+        "{copied}"
+    );
     tmux.keys(&["q"]);
     assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
 }

@@ -8,7 +8,7 @@ use super::checks::{
     cluster, node_roles, oidc, permission_conflicts, planned, pod_identity, pods, role_permissions,
     service_account, trust_policy,
 };
-use super::finding::{Code, Entry, Grade, Severity};
+use super::finding::{Code, Entry, Grade, Severity, Stage};
 use super::trust::{deny, exposure, unsupported};
 
 impl Code {
@@ -193,6 +193,7 @@ pub fn markdown() -> String {
     }
     let _ = writeln!(out);
     out.push_str(STATUS);
+    order(&mut out);
     for &(group, title) in GROUPS {
         let codes: Vec<Code> = Code::ALL
             .iter()
@@ -246,12 +247,36 @@ pub fn markdown() -> String {
     out
 }
 
+/// The order findings are listed in: worst first, then by [`Stage`], each with its codes.
+fn order(out: &mut String) {
+    let _ = writeln!(out);
+    out.push_str(ORDER);
+    let _ = writeln!(out);
+    for (i, &stage) in Stage::ALL.iter().enumerate() {
+        let codes: Vec<String> = Code::ALL
+            .iter()
+            .filter(|c| c.entry().stage == stage)
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        let _ = writeln!(out, "{}. {}: {}", i + 1, stage.describe(), codes.join(", "));
+    }
+}
+
+const ORDER: &str = "\
+Findings are listed worst first; within a severity, by where they stop a pod on its way to \
+credentials, so that what blocks first comes first (a missing Pod Identity agent before a \
+trust policy missing sts:TagSession: nothing after the agent can work until it is \
+installed), then by code:
+";
+
 const INTRO: &str = "\
 Every problem irsa-tui detects has a stable code (`IRSA203`, ...): reports, the dashboard \
 and `irsa-tui explain CODE` use them, and a code is never reused for another meaning. \
 Each finding carries its `code` and `severity`, a one-line `title` naming the object, a \
 `detail` saying why it breaks there, the `evidence` (the exact values compared) and a \
-`fix` (commands or a corrected document, checked to work where irsa-tui can check it).
+`fix` (commands or a corrected document, checked to work where irsa-tui can check it): \
+steps to run in order, or alternatives of which one is enough (`fix_kind`), each step \
+naming the AWS account whose credentials it needs when it is not the cluster's.
 
 Severities, worst first:
 ";

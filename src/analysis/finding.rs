@@ -108,6 +108,9 @@ pub struct Entry {
     pub why: &'static str,
     /// How to fix it, in general (each finding carries its own exact commands).
     pub fix: &'static str,
+    /// Where along the way to credentials it stops a pod: the order of findings within a
+    /// severity.
+    pub stage: Stage,
 }
 
 impl Entry {
@@ -120,7 +123,7 @@ impl Entry {
             title: title.into(),
             detail: detail.into(),
             evidence: Map::new(),
-            fix: Vec::new(),
+            fix: Fix::default(),
             pod: None,
         }
     }
@@ -166,25 +169,385 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
-/// One finding, as the JSON report carries it.
+/// One finding. The JSON report carries it as [`FindingJson`] says: the fix's entries as
+/// `fix` (an array of strings, as it always was), and what they are as `fix_kind` and
+/// `fix_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "FindingJson", from = "FindingJson")]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
     pub title: String,
     pub detail: String,
     pub evidence: Map<String, Value>,
-    pub fix: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Fix,
     pub pod: Option<String>,
 }
 
-/// Sorts findings worst first (then by code, pod and title), the order every list of
-/// findings is shown and reported in: the first is what to fix first.
+/// How the entries of a fix go together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixKind {
+    /// Every step, in order (annotate, then restart).
+    #[default]
+    Steps,
+    /// One of them, each complete on its own; the first is the recommended one.
+    Alternatives,
+}
+
+impl FixKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::Steps => "steps",
+            FixKind::Alternatives => "alternatives",
+        }
+    }
+}
+
+/// What an entry of a fix is, told from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepNature {
+    /// A shell command (`kubectl …`, `aws …`, `eksctl …`).
+    Command,
+    /// A JSON document to read (a corrected policy); the command after it carries it.
+    Document,
+    /// Something a person does by hand (a sentence: "Edit boundary.json: …"; no command
+    /// starts with a capital letter).
+    Manual,
+}
+
+/// One entry of a fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub text: String,
+    /// The AWS account whose credentials the command needs, when it is not the cluster's
+    /// (always 12 digits).
+    pub account: Option<String>,
+}
+
+impl Step {
+    pub fn nature(&self) -> StepNature {
+        let t = self.text.trim_start();
+        if (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<Value>(t).is_ok() {
+            StepNature::Document
+        } else if t.starts_with(|c: char| c.is_ascii_uppercase()) {
+            StepNature::Manual
+        } else {
+            StepNature::Command
+        }
+    }
+
+    /// The note shown next to a step that needs another account's credentials.
+    pub fn account_note(&self) -> Option<String> {
+        self.account.as_deref().map(|a| {
+            format!("in account {a}: with that account's credentials (e.g. --profile <that account's profile>)")
+        })
+    }
+}
+
+/// An AWS account id: 12 digits (anything else is never put next to a command).
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A finding's fix: its entries, and whether they are steps or alternatives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fix {
+    pub kind: FixKind,
+    pub steps: Vec<Step>,
+}
+
+/// What `y` copies of a fix: one block to paste into a shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paste {
+    pub text: String,
+    /// For alternatives: which one was taken (from 1), and of how many.
+    pub alternative: Option<(usize, usize)>,
+    /// The commands that run when the block is pasted.
+    pub commands: usize,
+    /// The manual step the block stops at (what follows it is commented out).
+    pub stops_at: Option<String>,
+}
+
+impl Fix {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The entries' texts, in order (the JSON `fix` array).
+    pub fn texts(&self) -> Vec<&str> {
+        self.steps.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// The commands (not the documents nor the manual steps).
+    pub fn commands(&self) -> impl Iterator<Item = &Step> {
+        self.steps
+            .iter()
+            .filter(|s| s.nature() == StepNature::Command)
+    }
+
+    /// Whether [`Fix::paste`] copies entry `index` to be run (the lines `»` marks).
+    pub fn copies(&self, index: usize) -> bool {
+        let Some(step) = self.steps.get(index) else {
+            return false;
+        };
+        match self.kind {
+            FixKind::Alternatives => index == 0 && step.nature() == StepNature::Command,
+            FixKind::Steps => {
+                let stop = self
+                    .steps
+                    .iter()
+                    .position(|s| s.nature() == StepNature::Manual)
+                    .unwrap_or(self.steps.len());
+                step.nature() == StepNature::Command && index < stop
+            }
+        }
+    }
+
+    /// What `y` copies, as one block safe to paste into `sh`: for steps, every command in
+    /// order (a document is left out when a command carries it; a step that needs another
+    /// account is preceded by a `#` line saying which); from a step done by hand on, every
+    /// line is a `#` comment, so a paste runs only what can run before it; a document with
+    /// no command to carry it is copied as `#` lines too (its values are not for a shell).
+    /// For alternatives, the first one, complete. `None` when there is nothing to copy.
+    pub fn paste(&self) -> Option<Paste> {
+        let mut lines: Vec<String> = Vec::new();
+        let emit = |step: &Step, lines: &mut Vec<String>, commented: bool| {
+            if let Some(note) = step.account_note() {
+                lines.push(format!("# {note}"));
+            }
+            for l in step.text.lines() {
+                lines.push(if commented {
+                    format!("# {l}")
+                } else {
+                    l.to_owned()
+                });
+            }
+        };
+        if self.kind == FixKind::Alternatives {
+            let first = self.steps.first()?;
+            let runs = first.nature() == StepNature::Command;
+            emit(first, &mut lines, !runs);
+            return Some(Paste {
+                text: lines.join("\n"),
+                alternative: Some((1, self.steps.len())),
+                commands: usize::from(runs),
+                stops_at: None,
+            });
+        }
+        let numbered = self
+            .steps
+            .iter()
+            .filter(|s| s.nature() != StepNature::Document)
+            .count()
+            > 1;
+        let mut commands = 0;
+        let mut stops_at = None;
+        let mut number = 0;
+        for (i, step) in self.steps.iter().enumerate() {
+            let nature = step.nature();
+            if nature != StepNature::Document {
+                number += 1;
+            }
+            match nature {
+                StepNature::Document if self.copies_document(i) => {}
+                StepNature::Document => continue,
+                StepNature::Manual => {
+                    stops_at.get_or_insert_with(|| step.text.clone());
+                    let text = step.text.replace(['\n', '\r'], " ");
+                    lines.push(if numbered {
+                        format!("# {number}. {text}")
+                    } else {
+                        format!("# {text}")
+                    });
+                    continue;
+                }
+                StepNature::Command if self.copies(i) => commands += 1,
+                StepNature::Command => {}
+            }
+            emit(step, &mut lines, !self.copies(i));
+        }
+        (!lines.is_empty()).then(|| Paste {
+            text: lines.join("\n"),
+            alternative: None,
+            commands,
+            stops_at,
+        })
+    }
+
+    /// A document is copied (as `#` lines) only when no command carries it.
+    fn copies_document(&self, index: usize) -> bool {
+        self.steps
+            .get(index)
+            .is_some_and(|s| s.nature() == StepNature::Document)
+            && self.commands().next().is_none()
+    }
+}
+
+/// A fix entry being built: the command (or why none could be), and the account whose
+/// credentials it needs when it is not the cluster's.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    line: Result<String, Refused>,
+    account: Option<String>,
+}
+
+impl Planned {
+    /// `line`, to run with the credentials of `account` (kept only when it is an account
+    /// id).
+    pub fn in_account(line: Result<String, Refused>, account: Option<&str>) -> Self {
+        Planned {
+            line,
+            account: account.filter(|a| is_account(a)).map(str::to_owned),
+        }
+    }
+}
+
+impl From<Result<String, Refused>> for Planned {
+    fn from(line: Result<String, Refused>) -> Self {
+        Planned {
+            line,
+            account: None,
+        }
+    }
+}
+
+/// A finding as the JSON report carries it (the contract in `docs/interface.md`).
+#[derive(Serialize, Deserialize)]
+struct FindingJson {
+    code: Code,
+    severity: Severity,
+    title: String,
+    detail: String,
+    evidence: Map<String, Value>,
+    fix: Vec<String>,
+    #[serde(default)]
+    fix_kind: FixKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fix_accounts: Option<Vec<Option<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pod: Option<String>,
+}
+
+impl From<Finding> for FindingJson {
+    fn from(f: Finding) -> Self {
+        let accounts = f
+            .fix
+            .steps
+            .iter()
+            .any(|s| s.account.is_some())
+            .then(|| f.fix.steps.iter().map(|s| s.account.clone()).collect());
+        FindingJson {
+            code: f.code,
+            severity: f.severity,
+            title: f.title,
+            detail: f.detail,
+            evidence: f.evidence,
+            fix: f.fix.steps.into_iter().map(|s| s.text).collect(),
+            fix_kind: f.fix.kind,
+            fix_accounts: accounts,
+            pod: f.pod,
+        }
+    }
+}
+
+impl From<FindingJson> for Finding {
+    fn from(j: FindingJson) -> Self {
+        let mut accounts = j.fix_accounts.unwrap_or_default().into_iter();
+        let steps = j
+            .fix
+            .into_iter()
+            .map(|text| Step {
+                text,
+                account: accounts.next().flatten().filter(|a| is_account(a)),
+            })
+            .collect();
+        Finding {
+            code: j.code,
+            severity: j.severity,
+            title: j.title,
+            detail: j.detail,
+            evidence: j.evidence,
+            fix: Fix {
+                kind: j.fix_kind,
+                steps,
+            },
+            pod: j.pod,
+        }
+    }
+}
+
+/// Where along the way to credentials a code's problem stops a pod, in the order a pod
+/// meets them: within a severity, findings of an earlier stage come first, because
+/// nothing after it can work (or be seen to work) until it is fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// What irsa-tui could not read: every judgement after it is incomplete.
+    Visibility,
+    /// The cluster-wide machinery: the OIDC issuer, the IRSA webhook, the Pod Identity agent.
+    Cluster,
+    /// The ServiceAccount's binding to a role: the annotation, the association.
+    Binding,
+    /// The pod: injected with the binding's credentials, and using them.
+    Pod,
+    /// STS verifying the token: the account's IAM OIDC provider and its audiences.
+    Provider,
+    /// The role: it exists and can be read.
+    Role,
+    /// The role's trust policy: who may assume it.
+    Trust,
+    /// What the role's session may do: its policies and boundary (node roles too).
+    Permissions,
+    /// What happened (CloudTrail): evidence after the fact.
+    Evidence,
+}
+
+impl Stage {
+    pub const ALL: &'static [Stage] = &[
+        Stage::Visibility,
+        Stage::Cluster,
+        Stage::Binding,
+        Stage::Pod,
+        Stage::Provider,
+        Stage::Role,
+        Stage::Trust,
+        Stage::Permissions,
+        Stage::Evidence,
+    ];
+
+    /// The stage, as the catalog names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Visibility => "what irsa-tui could read (Kubernetes sources, AWS)",
+            Stage::Cluster => {
+                "the cluster's machinery (OIDC issuer, IRSA webhook, Pod Identity agent)"
+            }
+            Stage::Binding => {
+                "the ServiceAccount's binding (role-arn annotation, Pod Identity association)"
+            }
+            Stage::Pod => "the pods (injected, with the current role, not shadowed)",
+            Stage::Provider => "STS verifying the token (the role account's IAM OIDC provider)",
+            Stage::Role => "the role (exists, readable)",
+            Stage::Trust => "the role's trust policy",
+            Stage::Permissions => "what the role's session may do (policies, boundary, node roles)",
+            Stage::Evidence => "what actually happened (CloudTrail)",
+        }
+    }
+}
+
+/// Sorts findings worst first; within a severity, what blocks first (the code's
+/// [`Stage`]) comes first; then by code, pod and title. Every list of findings is shown and
+/// reported in this order: the first is what to fix first.
 pub fn worst_first(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (a.severity, a.code, &a.pod, &a.title).cmp(&(b.severity, b.code, &b.pod, &b.title))
-    });
+    findings.sort_by(|a, b| rank(a).cmp(&rank(b)));
+}
+
+fn rank(f: &Finding) -> (Severity, Stage, Code, &Option<String>, &String) {
+    (f.severity, f.code.entry().stage, f.code, &f.pod, &f.title)
 }
 
 impl Finding {
@@ -201,18 +564,51 @@ impl Finding {
         }
     }
 
-    pub fn fix(mut self, fix: Vec<String>) -> Self {
-        self.fix = fix;
+    /// Every command of the fix needs the credentials of `account` (when it is an account
+    /// id): the commands act on a role, or a provider, there.
+    pub fn commands_in_account(mut self, account: Option<&str>) -> Self {
+        let account = account.filter(|a| is_account(a));
+        for step in &mut self.fix.steps {
+            if step.nature() == StepNature::Command {
+                step.account = account.map(str::to_owned);
+            }
+        }
         self
     }
 
-    /// The fix's steps, commands built with [`crate::shell::command`]. A step that could not
-    /// be built (a value Kubernetes or IAM would not accept, which could otherwise run as
-    /// part of the command) is left out, and the finding says why.
-    pub fn fix_steps(mut self, steps: Vec<Result<String, Refused>>) -> Self {
+    /// A fix of commands (or documents) that cannot be refused: steps, in order.
+    pub fn fix(mut self, fix: Vec<String>) -> Self {
+        self.fix = Fix {
+            kind: FixKind::Steps,
+            steps: fix
+                .into_iter()
+                .map(|text| Step {
+                    text,
+                    account: None,
+                })
+                .collect(),
+        };
+        self
+    }
+
+    /// The fix's steps, to run in order, commands built with [`crate::shell::command`]. A
+    /// step that could not be built (a value Kubernetes or IAM would not accept, which
+    /// could otherwise run as part of the command) is left out, and the finding says why.
+    pub fn fix_steps<P: Into<Planned>>(self, steps: Vec<P>) -> Self {
+        self.planned(FixKind::Steps, steps)
+    }
+
+    /// The fix's alternatives, the recommended one first: each is complete on its own.
+    pub fn fix_alternatives<P: Into<Planned>>(self, alternatives: Vec<P>) -> Self {
+        self.planned(FixKind::Alternatives, alternatives)
+    }
+
+    fn planned<P: Into<Planned>>(mut self, kind: FixKind, steps: Vec<P>) -> Self {
+        self.fix.kind = kind;
         for step in steps {
-            match step {
-                Ok(line) => self.fix.push(line),
+            let Planned { line, account } = step.into();
+            match line {
+                Ok(text) => self.fix.steps.push(Step { text, account }),
                 Err(refused) => {
                     let why = format!(" irsa-tui prints no command for it: {refused}.");
                     if !self.detail.contains(&why) {
@@ -224,6 +620,10 @@ impl Finding {
                     );
                 }
             }
+        }
+        // One alternative left is simply the fix.
+        if self.fix.kind == FixKind::Alternatives && self.fix.steps.len() < 2 {
+            self.fix.kind = FixKind::Steps;
         }
         self
     }
@@ -253,6 +653,7 @@ mod tests {
         meaning: "m",
         why: "w",
         fix: "f",
+        stage: Stage::Permissions,
     };
 
     #[test]
@@ -277,5 +678,135 @@ mod tests {
         assert_eq!(v["severity"], "warning");
         assert_eq!(v["evidence"]["statement"], 0);
         assert!(v.get("pod").is_none());
+    }
+
+    fn step(text: &str) -> Result<String, Refused> {
+        Ok(text.to_owned())
+    }
+
+    #[test]
+    fn steps_paste_as_one_block_in_order() {
+        let f = SAMPLE.finding("t", "d").fix_steps(vec![
+            step("kubectl annotate sa x"),
+            step("kubectl rollout restart deployment/x"),
+        ]);
+        assert_eq!(f.fix.kind, FixKind::Steps);
+        let paste = f.fix.paste().expect("a paste");
+        assert_eq!(
+            paste.text,
+            "kubectl annotate sa x\nkubectl rollout restart deployment/x"
+        );
+        assert_eq!((paste.commands, paste.alternative), (2, None));
+    }
+
+    #[test]
+    fn the_first_alternative_is_pasted_whole() {
+        let f = SAMPLE
+            .finding("t", "d")
+            .fix_alternatives(vec![step("eksctl utils x"), step("aws iam y")]);
+        let paste = f.fix.paste().expect("a paste");
+        assert_eq!(paste.text, "eksctl utils x");
+        assert_eq!(paste.alternative, Some((1, 2)));
+        assert!(f.fix.copies(0) && !f.fix.copies(1));
+        // One alternative left (the other refused) is simply the fix.
+        let refused = Err(crate::shell::Refused {
+            kind: crate::shell::Kind::RoleName,
+            value: "a;b".into(),
+        });
+        let one = SAMPLE
+            .finding("t", "d")
+            .fix_alternatives(vec![refused, step("aws iam y")]);
+        assert_eq!(one.fix.kind, FixKind::Steps);
+    }
+
+    #[test]
+    fn a_step_in_another_account_is_preceded_by_a_comment_naming_it() {
+        let f = SAMPLE.finding("t", "d").fix_steps(vec![
+            Planned::in_account(step("aws iam get-role --role-name r"), Some("444455556666")),
+            // Not an account id: never written next to a command.
+            Planned::in_account(step("aws iam get-role --role-name s"), Some("1\nrm -rf x")),
+        ]);
+        assert_eq!(
+            f.fix.paste().expect("a paste").text,
+            "# in account 444455556666: with that account's credentials (e.g. --profile <that account's profile>)\n\
+             aws iam get-role --role-name r\n\
+             aws iam get-role --role-name s"
+        );
+        let v = serde_json::to_value(&f).expect("serialises");
+        assert_eq!(v["fix_accounts"], serde_json::json!(["444455556666", null]));
+    }
+
+    #[test]
+    fn a_paste_stops_at_a_step_done_by_hand() {
+        let f = SAMPLE.finding("t", "d").fix_steps(vec![
+            step("aws iam get-policy-version --policy-arn p --version-id v1 > b.json"),
+            step("Edit b.json: allow what is needed."),
+            step("aws iam create-policy-version --policy-arn p --policy-document file://b.json"),
+        ]);
+        let paste = f.fix.paste().expect("a paste");
+        assert_eq!(
+            paste.text,
+            "aws iam get-policy-version --policy-arn p --version-id v1 > b.json\n\
+             # 2. Edit b.json: allow what is needed.\n\
+             # aws iam create-policy-version --policy-arn p --policy-document file://b.json"
+        );
+        assert_eq!(paste.commands, 1);
+        assert!(paste.stops_at.is_some());
+        assert!(f.fix.copies(0) && !f.fix.copies(1) && !f.fix.copies(2));
+    }
+
+    #[test]
+    fn a_document_is_left_to_the_command_that_carries_it() {
+        let doc = "{\n  \"Version\": \"2012-10-17\"\n}";
+        let f = SAMPLE
+            .finding("t", "d")
+            .fix_steps(vec![step(doc), step("aws iam update-assume-role-policy x")]);
+        assert_eq!(
+            f.fix.paste().expect("a paste").text,
+            "aws iam update-assume-role-policy x"
+        );
+        // Alone (its command refused), it is copied as comments: not for a shell.
+        let alone = SAMPLE.finding("t", "d").fix_steps(vec![step(doc)]);
+        let paste = alone.fix.paste().expect("a paste");
+        assert!(
+            paste.text.lines().all(|l| l.starts_with("# ")),
+            "{}",
+            paste.text
+        );
+        assert_eq!(paste.commands, 0);
+    }
+
+    #[test]
+    fn the_json_fix_stays_an_array_of_strings_with_its_kind() {
+        let f = SAMPLE
+            .finding("t", "d")
+            .fix_alternatives(vec![step("eksctl x"), step("aws y")]);
+        let v = serde_json::to_value(&f).expect("serialises");
+        assert_eq!(v["fix"], serde_json::json!(["eksctl x", "aws y"]));
+        assert_eq!(v["fix_kind"], "alternatives");
+        assert!(v.get("fix_accounts").is_none());
+        let back: Finding = serde_json::from_value(v).expect("parses");
+        assert_eq!(back, f);
+        // A report written before fix_kind reads as steps.
+        let old = serde_json::json!({"code": "IRSA104", "severity": "error", "title": "t",
+            "detail": "d", "evidence": {}, "fix": ["kubectl a", "kubectl b"]});
+        let old: Finding = serde_json::from_value(old).expect("parses");
+        assert_eq!(old.fix.kind, FixKind::Steps);
+        assert_eq!(old.fix.texts(), ["kubectl a", "kubectl b"]);
+    }
+
+    #[test]
+    fn within_a_severity_what_blocks_first_comes_first() {
+        let agent = Code::IRSA704.entry().finding("agent missing", "d");
+        let trust = Code::IRSA702.entry().finding("no TagSession", "d");
+        let role = Code::IRSA703.entry().finding("no role", "d");
+        let info = Code::IRSA701.entry().finding("both", "d");
+        let mut all = vec![info.clone(), trust.clone(), role.clone(), agent.clone()];
+        worst_first(&mut all);
+        let codes: Vec<Code> = all.iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            [Code::IRSA704, Code::IRSA703, Code::IRSA702, Code::IRSA701]
+        );
     }
 }

@@ -5,11 +5,12 @@
 
 use std::fmt::Write;
 
+use crate::analysis::finding::{Fix, FixKind, Step, StepNature};
 use crate::analysis::{Binding, Finding, NodeRoleReport, Report, Severity, Status};
 
 use super::markdown::{
-    FixKind, STATUSES, assumes_label, cluster_facts, cluster_label, count, decision_str,
-    evidence_json, fix_kind, pod_counts, pods_without_irsa, scope_statement, status_label,
+    STATUSES, assumes_label, cluster_facts, cluster_label, count, decision_str, evidence_json,
+    pod_counts, pods_without_irsa, scope_statement, status_label,
 };
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -299,22 +300,74 @@ fn finding(out: &mut String, f: &Finding) {
             escape(&evidence_json(&f.evidence))
         );
     }
-    if !f.fix.is_empty() {
-        out.push_str("<h4>Fix</h4>\n");
-        for fix in &f.fix {
-            fix_block(out, fix);
-        }
-    }
+    fixes(out, &f.fix);
     out.push_str("</div>\n</details>\n");
 }
 
-fn fix_block(out: &mut String, fix: &str) {
-    match fix_kind(fix) {
-        FixKind::Text => {
-            let _ = writeln!(out, "<p class=\"fix-text\">{}</p>", escape(fix));
+/// A fix: several steps as a numbered list (a corrected document goes with the command
+/// after it, which carries it), alternatives labelled "Either" / "Or", one step as it is.
+fn fixes(out: &mut String, fix: &Fix) {
+    if fix.is_empty() {
+        return;
+    }
+    let runnable = fix
+        .steps
+        .iter()
+        .filter(|s| s.nature() != StepNature::Document)
+        .count();
+    match fix.kind {
+        FixKind::Alternatives => {
+            let _ = writeln!(
+                out,
+                "<h4>Fix <span class=\"muted\">(one of {})</span></h4>",
+                fix.len()
+            );
+            for (i, step) in fix.steps.iter().enumerate() {
+                let label = if i == 0 { "Either:" } else { "Or:" };
+                let _ = writeln!(out, "<p class=\"fix-alt\">{label}</p>");
+                fix_block(out, step);
+            }
+        }
+        FixKind::Steps if runnable > 1 => {
+            let _ = writeln!(
+                out,
+                "<h4>Fix <span class=\"muted\">({runnable} steps, in order)</span></h4>\n<ol class=\"fix-steps\">"
+            );
+            let mut item = String::new();
+            for step in &fix.steps {
+                fix_block(&mut item, step);
+                if step.nature() != StepNature::Document {
+                    let _ = writeln!(out, "<li>\n{item}</li>");
+                    item.clear();
+                }
+            }
+            out.push_str("</ol>\n");
+            out.push_str(&item);
+        }
+        FixKind::Steps => {
+            out.push_str("<h4>Fix</h4>\n");
+            for step in &fix.steps {
+                fix_block(out, step);
+            }
+        }
+    }
+}
+
+fn fix_block(out: &mut String, step: &Step) {
+    if let Some(account) = &step.account {
+        let _ = writeln!(
+            out,
+            "<p class=\"fix-account\">In account {}: with that account's credentials (e.g. {}):</p>",
+            code(account),
+            code("--profile <that account's profile>")
+        );
+    }
+    match step.nature() {
+        StepNature::Manual => {
+            let _ = writeln!(out, "<p class=\"fix-text\">{}</p>", escape(&step.text));
         }
         kind => {
-            let lang = if kind == FixKind::Json {
+            let lang = if kind == StepNature::Document {
                 "json"
             } else {
                 "shell"
@@ -322,7 +375,7 @@ fn fix_block(out: &mut String, fix: &str) {
             let _ = writeln!(
                 out,
                 "<div class=\"code\"><pre class=\"fix\" data-lang=\"{lang}\">{}</pre></div>",
-                escape(fix.trim_end_matches('\n'))
+                escape(step.text.trim_end_matches('\n'))
             );
         }
     }

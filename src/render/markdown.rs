@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
+use crate::analysis::finding::{Fix, FixKind, Step, StepNature};
 use crate::analysis::{Binding, Finding, NodeRoleReport, Report, Status};
 use crate::policy::Decision;
 
@@ -91,30 +92,6 @@ pub(super) fn scope_statement(report: &Report) -> Option<String> {
 /// `(injected, total)` pods of a binding.
 pub(super) fn pod_counts(b: &Binding) -> (usize, usize) {
     (b.pods.iter().filter(|p| p.injected).count(), b.pods.len())
-}
-
-/// What a fix line holds, for choosing how to show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum FixKind {
-    /// A JSON document (a corrected policy).
-    Json,
-    /// A shell command or a file to apply (starts lowercase, `#` or `$`).
-    Command,
-    /// A sentence.
-    Text,
-}
-
-pub(super) fn fix_kind(fix: &str) -> FixKind {
-    let t = fix.trim_start();
-    if (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<Value>(t).is_ok() {
-        FixKind::Json
-    } else if t.starts_with(|c: char| c.is_ascii_lowercase() || c == '#' || c == '$')
-        || t.contains('\n')
-    {
-        FixKind::Command
-    } else {
-        FixKind::Text
-    }
 }
 
 /// An evidence value as text: strings as they are, anything else as compact JSON.
@@ -385,18 +362,79 @@ fn evidence(out: &mut String, evidence: &Map<String, Value>) {
     }
 }
 
-fn fixes(out: &mut String, fix: &[String]) {
+/// A fix: one step as it is; several steps as a numbered list (a corrected document goes
+/// with the command after it, which carries it); alternatives labelled "Either" / "Or". A
+/// step that needs another account's credentials says which.
+fn fixes(out: &mut String, fix: &Fix) {
     if fix.is_empty() {
         return;
     }
-    out.push_str("**Fix**\n\n");
-    for line in fix {
-        match fix_kind(line) {
-            FixKind::Json => fence(out, "json", line),
-            FixKind::Command => fence(out, "sh", line),
-            FixKind::Text => {
-                let _ = writeln!(out, "{}\n", text(line));
+    let runnable = fix
+        .steps
+        .iter()
+        .filter(|s| s.nature() != StepNature::Document)
+        .count();
+    match fix.kind {
+        FixKind::Alternatives => {
+            let _ = writeln!(out, "**Fix**, one of {}:\n", fix.len());
+            for (i, step) in fix.steps.iter().enumerate() {
+                out.push_str(if i == 0 { "Either:\n\n" } else { "Or:\n\n" });
+                fix_step(out, step);
             }
+        }
+        FixKind::Steps if runnable > 1 => {
+            let _ = writeln!(out, "**Fix**, {runnable} steps in order:\n");
+            let mut n = 0;
+            let mut item = String::new();
+            for step in &fix.steps {
+                fix_step(&mut item, step);
+                if step.nature() == StepNature::Document {
+                    continue;
+                }
+                n += 1;
+                let marker = format!("{n}. ");
+                let pad = " ".repeat(marker.len());
+                for (i, line) in item.trim_end().lines().enumerate() {
+                    match (i, line.is_empty()) {
+                        (0, _) => {
+                            let _ = writeln!(out, "{marker}{line}");
+                        }
+                        (_, true) => out.push('\n'),
+                        _ => {
+                            let _ = writeln!(out, "{pad}{line}");
+                        }
+                    }
+                }
+                out.push('\n');
+                item.clear();
+            }
+            // A document after the last step (none is built so) still shows.
+            out.push_str(&item);
+        }
+        FixKind::Steps => {
+            out.push_str("**Fix**\n\n");
+            for step in &fix.steps {
+                fix_step(out, step);
+            }
+        }
+    }
+}
+
+/// One entry of a fix: a JSON or `sh` block, or a sentence; the account it needs first.
+fn fix_step(out: &mut String, step: &Step) {
+    if let Some(account) = &step.account {
+        let _ = writeln!(
+            out,
+            "In account {}: with that account's credentials (e.g. {}):\n",
+            code(account),
+            code("--profile <that account's profile>")
+        );
+    }
+    match step.nature() {
+        StepNature::Document => fence(out, "json", &step.text),
+        StepNature::Command => fence(out, "sh", &step.text),
+        StepNature::Manual => {
+            let _ = writeln!(out, "{}\n", text(&step.text));
         }
     }
 }
@@ -582,13 +620,5 @@ mod tests {
         let md = render(&r);
         assert!(md.contains("53 bindings are ok; not listed here"));
         assert!(!md.contains("| Namespace |"));
-    }
-
-    #[test]
-    fn fix_kinds() {
-        assert_eq!(fix_kind("{\"a\": 1}"), FixKind::Json);
-        assert_eq!(fix_kind("kubectl get sa"), FixKind::Command);
-        assert_eq!(fix_kind("{not json"), FixKind::Text);
-        assert_eq!(fix_kind("Restart the pods."), FixKind::Text);
     }
 }

@@ -127,7 +127,7 @@ pub fn text(a: &TrustAssessment, subject: &Subject, color: bool) -> String {
             "{}",
             st.bold("Fix (a corrected trust policy, checked to admit this ServiceAccount):")
         );
-        if let Some((command, docs)) = fix.split_last() {
+        if let Some((command, docs)) = fix.texts().split_last() {
             for d in docs {
                 for line in d.lines() {
                     let _ = writeln!(out, "  {line}");

@@ -251,7 +251,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch('y')],
         A::Copy,
         S::Global,
-        "copy the fix command (OSC 52)",
+        "copy the fix, every step (OSC 52)",
         Some("copy fix"),
     ),
     entry(

@@ -364,8 +364,16 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
         let w = worst.entry(f.code).or_insert(f.severity);
         *w = (*w).min(f.severity);
     }
-    // Stable: report order within equal keys.
-    all.sort_by_key(|(_, _, f)| (worst.get(&f.code).copied(), f.code, f.severity));
+    // Worst first, then what blocks first (as every list of findings); stable: report
+    // order within equal keys.
+    all.sort_by_key(|(_, _, f)| {
+        (
+            worst.get(&f.code).copied(),
+            f.code.entry().stage,
+            f.code,
+            f.severity,
+        )
+    });
     all.into_iter()
         .map(|(target, index, f)| {
             let label = model.target_label(target);

@@ -555,3 +555,60 @@ fn live_api_server_not_answering_and_aws_read_time() {
         .count();
     assert_eq!(irsa602, 1);
 }
+
+/// A fix of several steps is numbered in the drill-down, and `»` marks every line `y`
+/// copies (IRSA104: annotate, then restart).
+#[test]
+fn binding_drill_down_numbers_the_steps_of_a_fix() {
+    let mut app = demo_app();
+    select(&mut app, "catalog/image-resizer");
+    press(&mut app, "\n");
+    let text = screen(&mut app, W, H);
+    assert!(
+        text.contains("fix: 2 steps, in order (y copies »)"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+/// A step that needs another account's credentials says which (IRSA301 of a role in
+/// another account: the provider is created there, not with eksctl in the cluster's).
+#[test]
+fn binding_drill_down_names_the_account_a_step_needs() {
+    let mut app = demo_app();
+    select(&mut app, "analytics/warehouse-loader");
+    press(&mut app, "\n");
+    let text = screen(&mut app, W, H);
+    assert!(text.contains("in account 222233334444"), "{text}");
+    assert!(!text.contains("eksctl"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// Alternatives are labelled either / or (IRSA301 of a role in the cluster's account).
+#[test]
+fn binding_drill_down_labels_alternatives() {
+    let mut inv = test_support::demo();
+    inv.oidc_providers
+        .retain(|p| !p.arn.contains(":111122223333:"));
+    let mut app = test_support::app_on(&inv, Origin::Demo, true);
+    select(&mut app, "billing/billing-api");
+    press(&mut app, "\n");
+    let text = screen(&mut app, W, H);
+    assert!(text.contains("fix: one of 2 (y copies »)"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// What blocks first is listed first: the missing Pod Identity agent before the trust
+/// policy's missing sts:TagSession, which the fix adds to the statement that already
+/// trusts pods.eks.amazonaws.com.
+#[test]
+fn binding_drill_down_lists_what_blocks_first() {
+    let mut app = demo_app();
+    select(&mut app, "notifications/digest-mailer");
+    press(&mut app, "\n");
+    let text = screen(&mut app, W, H);
+    let agent = text.find("IRSA704").expect("IRSA704 shown");
+    let trust = text.find("IRSA702").expect("IRSA702 shown");
+    assert!(agent < trust, "{text}");
+    insta::assert_snapshot!(text);
+}

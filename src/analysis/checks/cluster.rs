@@ -1,6 +1,6 @@
 //! Cluster and data-source checks: IRSA601–IRSA603.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::inventory::{Inventory, SourceState};
 use crate::shell::{self, Kind};
 
@@ -10,6 +10,7 @@ pub const IRSA601: Entry = Entry {
     meaning: "no pod-identity-webhook MutatingWebhookConfiguration",
     why: "The pod-identity-webhook MutatingWebhookConfiguration is what injects IRSA credentials; on EKS it is managed by AWS. Without it, no pod gets AWS_ROLE_ARN or the token.",
     fix: "Check the cluster (kubectl get mutatingwebhookconfiguration pod-identity-webhook); on self-managed clusters install amazon-eks-pod-identity-webhook.",
+    stage: Stage::Cluster,
 };
 
 pub const IRSA602: Entry = Entry {
@@ -18,6 +19,7 @@ pub const IRSA602: Entry = Entry {
     meaning: "a Kubernetes source is forbidden or failing",
     why: "A Kubernetes source could not be read: RBAC forbids it, the API server does not answer (connection refused or cut, no answer in time, 5xx: one finding for all the sources it leaves stale, saying since when), or it fails otherwise. Results depending on it are incomplete.",
     fix: "Forbidden: check the verb that failed with kubectl auth can-i, then grant get/list/watch on the resource (the fix prints the kubectl create clusterrole and clusterrolebinding), or limit the run to readable namespaces with -n. No answer or failing: this is not RBAC; check the connection to the API server (VPN, the endpoint's public or private access and its allowed CIDRs, a proxy) with kubectl get --raw /readyz.",
+    stage: Stage::Visibility,
 };
 
 pub const IRSA603: Entry = Entry {
@@ -26,6 +28,7 @@ pub const IRSA603: Entry = Entry {
     meaning: "AWS could not be reached or has no credentials",
     why: "AWS could not be reached or has no credentials (or --no-aws was given). AWS-side checks are skipped and bindings that need them are unknown.",
     fix: "Provide credentials (AWS_PROFILE, --profile) and --region, then run again.",
+    stage: Stage::Visibility,
 };
 
 /// The verb RBAC refused, from the API server's message (`… cannot get resource …`);

@@ -12,7 +12,15 @@ pub mod role_permissions;
 pub mod service_account;
 pub mod trust_policy;
 
+use crate::inventory::Inventory;
 use crate::shell::{self, Kind, Refused};
+
+/// `account`, when it is another than the cluster's (or the cluster's is not known): a
+/// command acting there needs that account's credentials, not the ones used for the
+/// cluster.
+pub fn other_account<'a>(inv: &Inventory, account: Option<&'a str>) -> Option<&'a str> {
+    account.filter(|a| Some(*a) != inv.cluster.account.as_deref())
+}
 
 /// `kubectl annotate serviceaccount` with the IRSA role annotation.
 pub fn annotate_role_command(

@@ -1,6 +1,6 @@
 //! Node roles: IRSA501–IRSA505.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::analysis::index::Index;
 use crate::inventory::{AttachedPolicy, NodeRole, Role};
 
@@ -49,6 +49,7 @@ pub const IRSA501: Entry = Entry {
     meaning: "the node role has managed policies beyond the baseline",
     why: "Policies attached to a node role beyond the baseline leak to every pod on those nodes that does not use IRSA or Pod Identity. Admin-level extras are critical.",
     fix: "Detach the extra policies (aws iam detach-role-policy) and grant them to the workloads that need them through IRSA.",
+    stage: Stage::Permissions,
 };
 
 pub const IRSA502: Entry = Entry {
@@ -57,6 +58,7 @@ pub const IRSA502: Entry = Entry {
     meaning: "the node role has inline policies",
     why: "Inline policies on a node role are shared by all pods without IRSA on those nodes and are easy to miss in reviews.",
     fix: "Delete the inline policy (aws iam delete-role-policy) and move its permissions to workload roles.",
+    stage: Stage::Permissions,
 };
 
 pub const IRSA503: Entry = Entry {
@@ -65,6 +67,7 @@ pub const IRSA503: Entry = Entry {
     meaning: "the node role lacks a required baseline capability",
     why: "Nodes need the worker node policy (or the minimal equivalent) to register and run, and registry read access to pull images.",
     fix: "Attach AmazonEKSWorkerNodePolicy and AmazonEC2ContainerRegistryReadOnly (or PullOnly) to the node role.",
+    stage: Stage::Permissions,
 };
 
 pub const IRSA504: Entry = Entry {
@@ -73,6 +76,7 @@ pub const IRSA504: Entry = Entry {
     meaning: "AmazonEKS_CNI_Policy is on the node role",
     why: "The VPC CNI needs AmazonEKS_CNI_Policy; AWS recommends granting it through an IRSA role for kube-system/aws-node rather than the node role, so other pods do not inherit it.",
     fix: "Create an IRSA role for aws-node with the CNI policy, then detach it from the node role.",
+    stage: Stage::Permissions,
 };
 
 pub fn check(role: &Role, baseline: &[String], cluster: &str) -> Vec<Finding> {
@@ -199,6 +203,7 @@ pub const IRSA505: Entry = Entry {
     meaning: "the node role could not be read",
     why: "irsa-tui could not read the node role, so its policies (and what pods without IRSA inherit) are unknown.",
     fix: "Give irsa-tui iam:GetRole and iam:ListAttachedRolePolicies, or inspect the role by hand.",
+    stage: Stage::Role,
 };
 
 /// IRSA505: the node role could not be read.

@@ -1,6 +1,8 @@
 //! The cluster's IAM OIDC provider: IRSA301–IRSA303.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Planned, Severity, Stage};
+
+use super::other_account;
 use crate::analysis::index::Index;
 use crate::inventory::Inventory;
 use crate::shell::{self, Kind, Refused};
@@ -28,6 +30,7 @@ pub const IRSA303: Entry = Entry {
     meaning: "the cluster has no OIDC issuer or cannot be found",
     why: "The cluster has no OIDC issuer (or irsa-tui could not find the cluster): no token can be verified, and IRSA cannot work anywhere on it.",
     fix: "Check the cluster name and region (--cluster, --region); EKS clusters have an issuer at cluster.identity.oidc.issuer.",
+    stage: Stage::Cluster,
 };
 
 /// IRSA303: no issuer, or the cluster cannot be found. `who` names the binding, or
@@ -62,7 +65,8 @@ pub const IRSA301: Entry = Entry {
     grade: Grade::Is(Severity::Error),
     meaning: "the cluster's issuer is not registered as an IAM OIDC provider",
     why: "STS verifies the token through an IAM OIDC provider for the cluster issuer in the role account. Without it, AssumeRoleWithWebIdentity fails with \"No OpenIDConnect provider found in your account\".",
-    fix: "eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve, or aws iam create-open-id-connect-provider --url ISSUER --client-id-list sts.amazonaws.com in the role account.",
+    fix: "Create the provider in the role's account: aws iam create-open-id-connect-provider --url ISSUER --client-id-list sts.amazonaws.com, with that account's credentials (e.g. --profile); when the role is in the cluster's account, eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve does the same.",
+    stage: Stage::Provider,
 };
 
 pub const IRSA302: Entry = Entry {
@@ -71,7 +75,34 @@ pub const IRSA302: Entry = Entry {
     meaning: "the OIDC provider's client IDs do not contain the token audience",
     why: "The token aud claim must be one of the provider client IDs; otherwise STS answers \"Incorrect token audience\".",
     fix: "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ARN --client-id AUDIENCE.",
+    stage: Stage::Provider,
 };
+
+/// IRSA301's alternatives: eksctl (which creates the provider in the account of the
+/// credentials that can describe the cluster, so only when the role is in the cluster's
+/// account), or `aws iam create-open-id-connect-provider` run with the role account's
+/// credentials (no thumbprint needed: IAM trusts the EKS issuer's certificate authority).
+fn provider_fixes(inv: &Inventory, account: &str, issuer: &str) -> Vec<Planned> {
+    let create = Planned::in_account(
+        shell::command(
+            "aws iam create-open-id-connect-provider --url {} --client-id-list sts.amazonaws.com",
+            &[(Kind::IssuerUrl, issuer)],
+        ),
+        other_account(inv, Some(account)),
+    );
+    if other_account(inv, Some(account)).is_some() {
+        return vec![create];
+    }
+    vec![
+        regional(
+            inv,
+            "eksctl utils associate-iam-oidc-provider --cluster {}",
+            " --approve",
+        )
+        .into(),
+        create,
+    ]
+}
 
 /// IRSA301 / IRSA302 for a binding whose role is in `account` and whose token carries `audience`.
 pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) -> Vec<Finding> {
@@ -95,17 +126,7 @@ pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) ->
             .evidence("issuer", issuer.url.clone())
             .evidence("expected_provider_arn", provider_arn)
             .evidence("account", account)
-            .fix_steps(vec![
-                regional(
-                    inv,
-                    "eksctl utils associate-iam-oidc-provider --cluster {}",
-                    " --approve",
-                ),
-                shell::command(
-                    "aws iam create-open-id-connect-provider --url {} --client-id-list sts.amazonaws.com",
-                    &[(Kind::IssuerUrl, &issuer.url)],
-                ),
-            ]),
+            .fix_alternatives(provider_fixes(inv, account, &issuer.url)),
         ],
         Ok(Some(p)) if !p.client_ids.iter().any(|c| c == audience) => vec![
             IRSA302.finding(format!("The OIDC provider does not list audience {audience:?} ({who})"),
@@ -117,9 +138,12 @@ pub fn provider_checks(idx: &Index, account: &str, audience: &str, who: &str) ->
             .evidence("provider_arn", p.arn.clone())
             .evidence("client_ids", p.client_ids.clone())
             .evidence("token_aud", audience)
-            .fix_steps(vec![shell::command(
-                "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {}",
-                &[(Kind::ProviderArn, &p.arn), (Kind::Audience, audience)],
+            .fix_steps(vec![Planned::in_account(
+                shell::command(
+                    "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {}",
+                    &[(Kind::ProviderArn, &p.arn), (Kind::Audience, audience)],
+                ),
+                other_account(inv, Some(account)),
             )]),
         ],
         Ok(Some(_)) => Vec::new(),

@@ -2,7 +2,7 @@
 //! allowed actions) and IRSA234 (an explicit Deny cancels an Allow statement entirely).
 //! Facts are worked out once per role ([`facts`]); findings per binding ([`check`]).
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::analysis::permissions::RoleDocuments;
 use crate::inventory::Role;
 use crate::policy::identity::overlap::{self, At};
@@ -14,7 +14,8 @@ pub const IRSA233: Entry = Entry {
     grade: Grade::Is(Severity::Error),
     meaning: "the permissions boundary allows none of what the role's identity policies allow",
     why: "With a permissions boundary, a call is allowed only when both an identity policy and the boundary allow it. When the boundary allows none of the actions the role's policies allow, every call made with these credentials is AccessDenied (\"no permissions boundary allows the … action\"), although the pods get credentials.",
-    fix: "Extend the boundary to the actions the workload needs (aws iam get-policy-version shows it), or remove the boundary from the role.",
+    fix: "Extend the boundary to the actions the workload needs: read it into a file (aws iam get-policy-version … --query PolicyVersion.Document > boundary.json), edit it, then aws iam create-policy-version --set-as-default; or remove the boundary from the role.",
+    stage: Stage::Permissions,
 };
 
 pub const IRSA234: Entry = Entry {
@@ -23,7 +24,11 @@ pub const IRSA234: Entry = Entry {
     meaning: "an explicit Deny overrides one of the role's own Allow statements entirely",
     why: "An explicit Deny always wins in IAM. A Deny in the role's identity policies or boundary that covers everything an Allow statement grants — every action, every resource, with no condition — makes that Allow dead: it looks like a permission in reviews, and never takes effect.",
     fix: "Narrow the Deny statement or remove the Allow it cancels, so the policies say what the role can really do.",
+    stage: Stage::Permissions,
 };
+
+/// The file IRSA233's fix reads the boundary into, and writes the new version from.
+const BOUNDARY_FILE: &str = "boundary.json";
 
 /// A statement, described for a person and for the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +63,20 @@ impl Place {
     }
 
     /// The command that shows the document.
+    /// The command writing the statement's policy document to `file` (a managed policy's
+    /// default version), or the one showing it when its version is not known.
+    fn save(&self, role: &str, file: &str) -> Result<String, Refused> {
+        match (&self.policy_arn, &self.default_version) {
+            (Some(arn), Some(v)) => shell::command(
+                &format!(
+                    "aws iam get-policy-version --policy-arn {{}} --version-id {{}} --query PolicyVersion.Document --output json > {file}"
+                ),
+                &[(Kind::PolicyArn, arn), (Kind::PolicyName, v)],
+            ),
+            _ => self.show(role),
+        }
+    }
+
     fn show(&self, role: &str) -> Result<String, Refused> {
         match (&self.policy_arn, &self.default_version) {
             (None, _) => shell::command(
@@ -177,8 +196,12 @@ pub fn check(role: &Role, facts: &Facts, who: &str) -> Vec<Finding> {
                 .evidence("permissions_boundary", arn.to_owned())
                 .evidence("identity_actions", identity.iter().take(LISTED).cloned().collect::<Vec<_>>())
                 .evidence("boundary_actions", allowed.iter().take(LISTED).cloned().collect::<Vec<_>>())
+                // Read, edit, write: a paste runs the read only (`Fix::paste`).
                 .fix_steps(vec![
-                    boundary.show(&role.name),
+                    boundary.save(&role.name, BOUNDARY_FILE),
+                    Ok(format!(
+                        "Edit {BOUNDARY_FILE}: allow the actions the workload needs (identity_actions in the evidence)."
+                    )),
                     shell::command(
                         "aws iam create-policy-version --policy-arn {} --policy-document file://boundary.json --set-as-default",
                         &[(Kind::PolicyArn, arn)],

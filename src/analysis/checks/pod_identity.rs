@@ -2,15 +2,17 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::analysis::index::Index;
 use crate::inventory::{PodIdentityAssociation, ReadStatus, ServiceAccount};
 use crate::policy::{
-    ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, Request, TAG_SESSION_ACTION, allowing_statement,
+    ASSUME_ROLE_ACTION, POD_IDENTITY_SERVICE, PolicyDocument, Request, TAG_SESSION_ACTION,
+    allowing_statement,
 };
 
+use super::other_account;
 use super::service_account::unverified;
-use crate::analysis::trust::fix::update_trust_command;
+use crate::analysis::trust::fix::{self, update_trust_command};
 use crate::arn;
 use crate::shell::{self, Kind};
 
@@ -20,6 +22,7 @@ pub const IRSA701: Entry = Entry {
     meaning: "the ServiceAccount has both an IRSA annotation and a Pod Identity association",
     why: "With both an IRSA annotation and a Pod Identity association, new pods get Pod Identity credentials (which take precedence in the SDK chain) while pods injected with IRSA keep the annotated role.",
     fix: "Keep one mechanism: remove the annotation, or delete the association.",
+    stage: Stage::Binding,
 };
 
 /// IRSA701: both an IRSA annotation and a Pod Identity association.
@@ -44,6 +47,7 @@ pub const IRSA703: Entry = Entry {
     meaning: "the associated role does not exist",
     why: "The Pod Identity association points at a role that does not exist.",
     fix: "Update the association with an existing role (aws eks update-pod-identity-association), or create the role.",
+    stage: Stage::Role,
 };
 
 pub const IRSA704: Entry = Entry {
@@ -52,6 +56,7 @@ pub const IRSA704: Entry = Entry {
     meaning: "Pod Identity associations exist but the eks-pod-identity-agent DaemonSet is absent",
     why: "Pod Identity credentials are served by the eks-pod-identity-agent DaemonSet in kube-system; without it, pods of associated ServiceAccounts get no credentials.",
     fix: "Install the add-on: aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent.",
+    stage: Stage::Cluster,
 };
 
 /// IRSA702 / IRSA703 (or IRSA103) for the associated role, IRSA704 for the agent.
@@ -120,8 +125,49 @@ pub const IRSA702: Entry = Entry {
     grade: Grade::Is(Severity::Error),
     meaning: "the associated role does not trust pods.eks.amazonaws.com for AssumeRole and TagSession",
     why: "EKS Pod Identity assumes the role as the service pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession; a trust policy missing either refuses it.",
-    fix: "Add a statement allowing Service pods.eks.amazonaws.com the actions sts:AssumeRole and sts:TagSession.",
+    fix: "Add the missing action (usually sts:TagSession) to the statement that already trusts Service pods.eks.amazonaws.com, or add a statement allowing it sts:AssumeRole and sts:TagSession.",
+    stage: Stage::Trust,
 };
+
+/// The trust policy with the `refused` actions added to the statement that already trusts
+/// EKS Pod Identity (the one allowing the other action, or else the first Allow naming the
+/// service in its Principal and listing its Action), checked to allow both actions; `None`
+/// when no such statement exists or the edit would not be enough (a condition, a Deny).
+fn edited(
+    doc: &PolicyDocument,
+    refused: &[&str],
+    request: &dyn Fn(&str) -> Request,
+) -> Option<Value> {
+    let names_service = |s: &Value| {
+        let service = s.get("Principal").and_then(|p| p.get("Service"));
+        let listed = match service {
+            Some(Value::String(one)) => one == POD_IDENTITY_SERVICE,
+            Some(Value::Array(many)) => many.iter().any(|v| v == POD_IDENTITY_SERVICE),
+            _ => false,
+        };
+        listed
+            && s.get("Effect").and_then(Value::as_str) == Some("Allow")
+            && s.get("Action").is_some()
+            && s.get("NotAction").is_none()
+    };
+    let statements: Vec<&Value> = match doc.json.get("Statement") {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let index = [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
+        .into_iter()
+        .filter(|a| !refused.contains(a))
+        .find_map(|a| allowing_statement(doc, &request(a)))
+        .filter(|&i| statements.get(i).is_some_and(|s| names_service(s)))
+        .or_else(|| statements.iter().position(|s| names_service(s)))?;
+    let corrected = fix::add_actions(&doc.json, index, refused);
+    let check = PolicyDocument::parse(&corrected.to_string()).ok()?;
+    [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
+        .into_iter()
+        .all(|a| allowing_statement(&check, &request(a)).is_some())
+        .then_some(corrected)
+}
 
 /// IRSA702: the trust policy must let pods.eks.amazonaws.com AssumeRole and TagSession.
 fn trust_for_pods(
@@ -134,35 +180,29 @@ fn trust_for_pods(
     let cluster_arn = idx.inv.cluster.arn.clone().unwrap_or_default();
     let account = idx.inv.cluster.account.clone().unwrap_or_default();
     let parsed = idx.trust.get(arn);
+    let request = |action: &str| {
+        Request::pod_identity(
+            action,
+            &cluster_arn,
+            &account,
+            &assoc.namespace,
+            &assoc.service_account,
+        )
+    };
     let refused: Vec<&str> = [ASSUME_ROLE_ACTION, TAG_SESSION_ACTION]
         .into_iter()
         .filter(|action| {
-            let request = Request::pod_identity(
-                action,
-                &cluster_arn,
-                &account,
-                &assoc.namespace,
-                &assoc.service_account,
-            );
-            !matches!(parsed, Some(Ok(doc)) if allowing_statement(doc, &request).is_some())
+            !matches!(parsed, Some(Ok(doc)) if allowing_statement(doc, &request(action)).is_some())
         })
         .collect();
     if refused.is_empty() {
         return None;
     }
-    let mut corrected = match parsed {
-        Some(Ok(doc)) => doc.json.clone(),
-        _ => json!({"Version": "2012-10-17", "Statement": []}),
+    let corrected = match parsed {
+        Some(Ok(doc)) => edited(doc, &refused, &request)
+            .unwrap_or_else(|| fix::append_statement(&doc.json, pod_identity_statement())),
+        _ => json!({"Version": "2012-10-17", "Statement": [pod_identity_statement()]}),
     };
-    if let Some(statements) = corrected.get_mut("Statement") {
-        if !statements.is_array() {
-            let one = statements.take();
-            *statements = Value::Array(vec![one]);
-        }
-        if let Some(list) = statements.as_array_mut() {
-            list.push(pod_identity_statement());
-        }
-    }
     Some(
         IRSA702.finding(format!("Role {name} does not trust EKS Pod Identity for {}", refused.join(" and ")),
             format!(
@@ -176,6 +216,7 @@ fn trust_for_pods(
         .fix_steps(vec![
             Ok(serde_json::to_string_pretty(&corrected).unwrap_or_default()),
             update_trust_command(name, &corrected),
-        ]),
+        ])
+        .commands_in_account(other_account(idx.inv, arn::account(arn))),
     )
 }

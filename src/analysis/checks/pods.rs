@@ -1,6 +1,6 @@
 //! Pod checks, reported once per owning workload: IRSA401–IRSA405.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::arn;
 use crate::inventory::Pod;
 use crate::shell::{self, Kind, Refused};
@@ -94,6 +94,7 @@ pub const IRSA401: Entry = Entry {
     meaning: "the pod was not injected with IRSA credentials",
     why: "The pod identity webhook mutates pods only when they are created. Pods created before the annotation, while the webhook was down, or whose containers are listed in eks.amazonaws.com/skip-containers have no AWS_ROLE_ARN / token and use the node role instead.",
     fix: "Restart the owning workload (kubectl rollout restart deployment/NAME -n NS; StatefulSet and DaemonSet alike); delete and recreate a bare pod.",
+    stage: Stage::Pod,
 };
 
 /// IRSA401: the ServiceAccount is annotated but these pods were not injected.
@@ -139,6 +140,7 @@ pub const IRSA402: Entry = Entry {
     meaning: "the pod's AWS_ROLE_ARN differs from its ServiceAccount's annotation",
     why: "AWS_ROLE_ARN is fixed at pod creation. After the annotation changed, running pods keep assuming the old role.",
     fix: "Restart the owning workload so new pods get the current role.",
+    stage: Stage::Pod,
 };
 
 /// IRSA402: pods injected with another role than the current annotation.
@@ -177,6 +179,7 @@ pub const IRSA403: Entry = Entry {
     meaning: "a container sets static AWS credentials that shadow IRSA",
     why: "AWS SDKs look for AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment before the web identity token, so static keys shadow IRSA: the pod acts as an IAM user with a long-lived key.",
     fix: "Remove the variables from the workload (kubectl set env deployment/NAME AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-) and rotate the key.",
+    stage: Stage::Pod,
 };
 
 /// IRSA403: static credentials in the environment shadow the web identity.
@@ -228,6 +231,7 @@ pub const IRSA404: Entry = Entry {
     meaning: "the pod runs as a ServiceAccount without IRSA while an annotated one is unused",
     why: "The namespace has a ServiceAccount carrying a role that no pod uses, while this pod runs without IRSA: serviceAccountName is most likely wrong (or missing and defaulting to default).",
     fix: "Set serviceAccountName to the annotated ServiceAccount (kubectl set serviceaccount deployment/NAME SA -n NS).",
+    stage: Stage::Pod,
 };
 
 /// IRSA404: pods run as a ServiceAccount without IRSA while an annotated one sits unused.
@@ -256,7 +260,7 @@ pub fn wrong_service_account(
                     ],
                 ),
                 _ => Ok(format!(
-                    "set spec.serviceAccountName: {} in the manifest of {}",
+                    "Set spec.serviceAccountName: {} in the manifest of {}.",
                     crate::text::escape_controls(candidate),
                     crate::text::escape_controls(&w.label())
                 )),
@@ -283,6 +287,7 @@ pub const IRSA405: Entry = Entry {
     meaning: "a pod without IRSA inherits a node role holding more than the baseline",
     why: "Pods without IRSA or Pod Identity get the node role credentials from the instance metadata service. When the node role holds more than the baseline, every such pod inherits those permissions.",
     fix: "Give the workload its own IRSA role, remove the extra policies from the node role, or block IMDS for pods (hop limit 1).",
+    stage: Stage::Permissions,
 };
 
 /// IRSA405: pods without IRSA or Pod Identity on nodes whose role holds more than the baseline.

@@ -1,6 +1,6 @@
 //! What the role may do: IRSA230 (nothing), IRSA231 (boundary), IRSA232 (admin).
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::arn::is_aws_managed_policy as is_aws_managed;
 use crate::inventory::Role;
 use crate::policy::PolicyDocument;
@@ -30,6 +30,7 @@ pub const IRSA230: Entry = Entry {
     meaning: "the role has no permission policy",
     why: "The role (annotated or Pod Identity's) has no attached and no inline policy. Pods get credentials (the binding assumes the role), and every AWS call is AccessDenied: the classic symptom right after creating a role with eksctl --role-only and forgetting --attach-policy-arn.",
     fix: "Attach the policy the workload needs: aws iam attach-role-policy --role-name ROLE --policy-arn POLICY_ARN.",
+    stage: Stage::Permissions,
 };
 
 pub const IRSA231: Entry = Entry {
@@ -38,6 +39,7 @@ pub const IRSA231: Entry = Entry {
     meaning: "the role has a permissions boundary",
     why: "A permissions boundary caps the role: effective permissions are the intersection of its policies and the boundary. An action allowed by a policy but outside the boundary is denied.",
     fix: "When calls fail with AccessDenied although a policy allows them, read the boundary (aws iam get-policy / get-policy-version) and extend it if appropriate.",
+    stage: Stage::Permissions,
 };
 
 pub const IRSA232: Entry = Entry {
@@ -46,6 +48,7 @@ pub const IRSA232: Entry = Entry {
     meaning: "the role grants admin-level access",
     why: "The role allows every action on every resource (AdministratorAccess or an equivalent Action \"*\" / Resource \"*\" statement). Any process in the pods can do anything in the account.",
     fix: "Detach the admin policy and grant only what the workload calls.",
+    stage: Stage::Permissions,
 };
 
 /// What the role may do, for a binding whose pods are `running` (IRSA230 is an error then:

@@ -1,13 +1,13 @@
 //! ServiceAccount checks: IRSA101–IRSA106.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Planned, Severity, Stage};
 use crate::analysis::index::Index;
 use crate::analysis::trust::fix::reference_policy;
 use crate::analysis::trust::{Subject, fix::create_role_command};
 use crate::arn::{self, parse_role_arn};
 use crate::inventory::{ReadStatus, Role, ServiceAccount};
 
-use super::annotate_role_command;
+use super::{annotate_role_command, other_account};
 use crate::shell::{self, Kind, Refused};
 
 pub const IRSA101: Entry = Entry {
@@ -16,6 +16,7 @@ pub const IRSA101: Entry = Entry {
     meaning: "the role-arn annotation is not an IAM role ARN",
     why: "The EKS pod identity webhook copies the eks.amazonaws.com/role-arn annotation into AWS_ROLE_ARN verbatim. STS only accepts a role ARN, so a user, policy or instance-profile ARN, a bare role name, quotes or stray whitespace make every credential request fail with a validation error.",
     fix: "Annotate the ServiceAccount with the exact role ARN (kubectl annotate serviceaccount -n NS NAME eks.amazonaws.com/role-arn=arn:aws:iam::ACCOUNT:role/NAME --overwrite), then restart its workloads.",
+    stage: Stage::Binding,
 };
 
 /// IRSA101: the annotation does not parse as a role ARN.
@@ -69,6 +70,7 @@ pub const IRSA102: Entry = Entry {
     meaning: "the annotated role does not exist",
     why: "IAM answers NoSuchEntity for the annotated role: it was deleted, renamed, or the annotation has a typo. AssumeRoleWithWebIdentity fails for every pod.",
     fix: "Point the annotation at the right role, or create the role with a trust policy for this ServiceAccount (irsa-tui prints the aws iam create-role command) and attach its permissions.",
+    stage: Stage::Role,
 };
 
 /// IRSA102 (role does not exist) / IRSA103 (role could not be read).
@@ -87,7 +89,10 @@ pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -
                 )
                 .evidence("role_arn", arn)
                 .evidence("error", role.error.clone())
-                .fix_steps(vec![create]),
+                .fix_steps(vec![Planned::in_account(
+                    create,
+                    other_account(idx.inv, arn::account(arn)),
+                )]),
             )
         }
         other => RoleState::Stop(unverified(
@@ -104,7 +109,8 @@ pub const IRSA103: Entry = Entry {
     grade: Grade::Unknown,
     meaning: "the annotated role could not be read",
     why: "irsa-tui could not read the role (AccessDenied, a role in another account, or AWS unreachable), so the binding is neither verified nor known to be broken: its status is unknown, never ok.",
-    fix: "Give irsa-tui iam:GetRole (see the least-privilege policy in assets/), or check the role by hand with aws iam get-role.",
+    fix: "Give irsa-tui iam:GetRole (see the least-privilege policy in assets/), or check the role by hand with aws iam get-role; a role in another account than the cluster's needs that account's credentials (the fix names the account).",
+    stage: Stage::Role,
 };
 
 /// IRSA103: the role (or the AWS side as a whole) could not be read, so the binding is
@@ -123,7 +129,7 @@ pub fn unverified(idx: &Index, arn: &str, error: Option<String>, whose: &str) ->
         });
     let cross = arn::account(arn).is_some_and(|a| Some(a) != idx.inv.cluster.account.as_deref());
     let hint = if cross {
-        " The role is in another account than the cluster's: reading it needs access there."
+        " The role is in another account than the cluster's: reading it needs that account's credentials (the fix says which account)."
     } else {
         ""
     };
@@ -134,9 +140,9 @@ pub fn unverified(idx: &Index, arn: &str, error: Option<String>, whose: &str) ->
     )
     .evidence("role_arn", arn)
     .evidence("error", error)
-    .fix_steps(vec![shell::command(
-        "aws iam get-role --role-name {}",
-        &[(Kind::RoleName, name)],
+    .fix_steps(vec![Planned::in_account(
+        shell::command("aws iam get-role --role-name {}", &[(Kind::RoleName, name)]),
+        other_account(idx.inv, arn::account(arn)),
     )])
 }
 
@@ -146,6 +152,7 @@ pub const IRSA104: Entry = Entry {
     meaning: "a role trusts this ServiceAccount but it has no role-arn annotation and no Pod Identity association",
     why: "A role trusts exactly this ServiceAccount on this cluster, so the binding was intended, but the ServiceAccount has no role-arn annotation and no Pod Identity association: the webhook injects nothing and pods fall back to the node role.",
     fix: "Annotate the ServiceAccount with the role ARN, then restart the workloads that use it.",
+    stage: Stage::Binding,
 };
 
 /// IRSA104: a role trusts this ServiceAccount, but nothing binds it to the role.
@@ -177,6 +184,7 @@ pub const IRSA105: Entry = Entry {
     meaning: "eks.amazonaws.com/token-expiration is invalid or out of range",
     why: "eks.amazonaws.com/token-expiration sets the projected token lifetime in seconds. Values below 600 are raised to 600 by the webhook; above 86400 are invalid; a non-integer is ignored.",
     fix: "Set an integer between 600 and 86400 (the default is 86400).",
+    stage: Stage::Binding,
 };
 
 /// IRSA105: token-expiration is not an integer in [600, 86400].
@@ -211,6 +219,7 @@ pub const IRSA106: Entry = Entry {
     meaning: "eks.amazonaws.com/audience overrides the token audience",
     why: "eks.amazonaws.com/audience changes the aud claim of the token. Both the trust policy aud condition and the IAM OIDC provider client IDs must accept the new audience, or STS refuses the token.",
     fix: "Add the audience to the provider (aws iam add-client-id-to-open-id-connect-provider) and to the trust policy aud condition, or remove the annotation.",
+    stage: Stage::Binding,
 };
 
 /// IRSA106: the audience annotation overrides the token audience.

@@ -1,13 +1,14 @@
 //! Trust policy of an IRSA binding: IRSA201–IRSA223 come from the trust diagnosis
 //! (`analysis::trust`); IRSA224 (blast radius) is decided here.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::analysis::index::Index;
 use crate::analysis::report::TrustView;
 use crate::analysis::trust::unsupported::{Unsupported, unsupported};
 use crate::analysis::trust::{Subject, assess_parsed};
 use crate::inventory::Role;
 
+use super::other_account;
 use crate::arn;
 
 /// Evaluates the role's trust policy for the binding's token.
@@ -29,7 +30,14 @@ pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, O
             .unwrap_or_default(),
         trace: assessment.trace,
     };
-    (assessment.findings, Some(view))
+    // The corrected policy is installed on the role, in the role's account.
+    let account = other_account(idx.inv, arn::account(&role.arn));
+    let findings = assessment
+        .findings
+        .into_iter()
+        .map(|f| f.commands_in_account(account))
+        .collect();
+    (findings, Some(view))
 }
 
 pub const IRSA224: Entry = Entry {
@@ -38,6 +46,7 @@ pub const IRSA224: Entry = Entry {
     meaning: "the role is trusted by several ServiceAccounts or clusters",
     why: "Several ServiceAccounts, or several clusters, can assume the same role: its permissions are shared, and a compromise of any of them exposes all. This is context for an incident, not an error.",
     fix: "Prefer one role per workload; narrow the trust policy to the ServiceAccounts that really need the role.",
+    stage: Stage::Trust,
 };
 
 /// How many subjects and ServiceAccounts IRSA224 lists.

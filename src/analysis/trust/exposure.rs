@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::policy::{
     Effect, Issuer, PolicyDocument, Request, allowing_statement, parse_subject,
     service_account_subject,
@@ -191,6 +191,7 @@ pub const IRSA220: Entry = Entry {
     meaning: "every ServiceAccount of the cluster can assume the role",
     why: "The allowing statement has no sub restriction, or a pattern matching ServiceAccounts of any namespace: anyone who can run a pod with any ServiceAccount of the cluster gets this role.",
     fix: "Restrict sub with StringEquals to system:serviceaccount:NAMESPACE:NAME.",
+    stage: Stage::Trust,
 };
 
 /// IRSA220: ServiceAccounts of other namespaces are admitted too.
@@ -217,6 +218,7 @@ pub const IRSA221: Entry = Entry {
     meaning: "the sub pattern admits other ServiceAccounts of the same namespace",
     why: "The sub pattern (StringLike) also admits other ServiceAccounts of the same namespace.",
     fix: "Use StringEquals with the exact ServiceAccount.",
+    stage: Stage::Trust,
 };
 
 /// IRSA221: other ServiceAccounts of the same namespace are admitted too.
@@ -258,6 +260,7 @@ pub const IRSA222: Entry = Entry {
     meaning: "the allowing statement does not restrict the token audience",
     why: "The allowing statement has no aud condition: tokens minted for other audiences are accepted. AWS recommends requiring aud = sts.amazonaws.com.",
     fix: "Add StringEquals PROVIDER:aud = sts.amazonaws.com.",
+    stage: Stage::Trust,
 };
 
 fn audience_exposure(admitted: &Admitted, subject: &Subject) -> Cause {
@@ -292,6 +295,7 @@ pub const IRSA223: Entry = Entry {
     meaning: "the trust policy allows any principal without a restricting condition",
     why: "The trust policy trusts any principal (\"*\" or {\"AWS\": \"*\"}) without a condition tying it to this cluster tokens: other identity providers or any AWS principal can assume the role.",
     fix: "Name the cluster OIDC provider as the Federated principal and restrict sub and aud.",
+    stage: Stage::Trust,
 };
 
 fn any_principal(admitted: &[Admitted], doc: &PolicyDocument, subject: &Subject) -> Cause {

@@ -115,11 +115,10 @@ pub fn fix_lines(subject: &Subject, policy: &Value) -> Vec<Result<String, Refuse
     ]
 }
 
-/// Applies `edits` to a copy of `doc`. Statements are addressed by their index in the
-/// original document, so removals are done last.
-pub fn apply(doc: &Value, edits: &[Edit], subject: &Subject) -> Value {
+/// `doc` with its `Statement` an array (a single statement becomes a one-element array;
+/// a document that is not an object becomes an empty policy).
+fn statements_array(doc: &Value) -> Value {
     let mut out = doc.clone();
-    // A single-object Statement becomes a one-element array so edits address it uniformly.
     if let Some(obj) = out.as_object_mut() {
         match obj.get_mut("Statement") {
             Some(Value::Array(_)) => {}
@@ -134,6 +133,44 @@ pub fn apply(doc: &Value, edits: &[Edit], subject: &Subject) -> Value {
     } else {
         out = json!({"Version": "2012-10-17", "Statement": []});
     }
+    out
+}
+
+/// `doc` with `actions` added to the `Action` of statement `statement` (the others, and
+/// the rest of that statement, unchanged).
+pub fn add_actions(doc: &Value, statement: usize, actions: &[&str]) -> Value {
+    let mut out = statements_array(doc);
+    // Edited in place, so the statement's keys keep their order.
+    if let Some(action) = statement_mut(&mut out, statement).and_then(|s| s.get_mut("Action")) {
+        let mut items = match action.take() {
+            Value::Array(items) => items,
+            one @ Value::String(_) => vec![one],
+            _ => Vec::new(),
+        };
+        for a in actions {
+            if !items.iter().any(|v| v.as_str() == Some(a)) {
+                items.push(Value::String((*a).to_owned()));
+            }
+        }
+        *action = Value::Array(items);
+    }
+    out
+}
+
+/// `doc` with `statement` appended.
+pub fn append_statement(doc: &Value, statement: Value) -> Value {
+    let mut out = statements_array(doc);
+    if let Some(Value::Array(list)) = out.get_mut("Statement") {
+        list.push(statement);
+    }
+    out
+}
+
+/// Applies `edits` to a copy of `doc`. Statements are addressed by their index in the
+/// original document, so removals are done last.
+pub fn apply(doc: &Value, edits: &[Edit], subject: &Subject) -> Value {
+    // A single-object Statement becomes a one-element array so edits address it uniformly.
+    let mut out = statements_array(doc);
     let mut removed = Vec::new();
     let mut appended = false;
     for edit in edits {

@@ -1,7 +1,7 @@
 //! IRSA209: a trust policy irsa-tui cannot judge (it does not parse, it is missing, or its
 //! decision depends on something the evaluator does not know). Never a guessed allow.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::policy::ParseError;
 
 use super::subject::Subject;
@@ -12,6 +12,7 @@ pub const IRSA209: Entry = Entry {
     meaning: "the trust policy cannot be parsed or uses an element the evaluator does not support",
     why: "The trust policy cannot be parsed, or uses an element or operator irsa-tui does not evaluate, or its decision depends on a value only known when STS is called. irsa-tui never guesses allow.",
     fix: "Rewrite the statement with supported elements; irsa-tui prints a reference trust policy for the ServiceAccount.",
+    stage: Stage::Trust,
 };
 
 /// Why the trust policy cannot be judged.

@@ -219,7 +219,8 @@ impl App {
         }
     }
 
-    /// Queues the selected finding's fix command for the clipboard.
+    /// Queues the selected finding's fix for the clipboard: every step, in order, or the
+    /// first of its alternatives ([`crate::analysis::finding::Fix::paste`]).
     pub(super) fn copy(&mut self, now: Instant) {
         let picked: Option<(Target, usize)> = if self.detail.is_some() || self.tab == Tab::Cluster {
             self.page_findings()
@@ -248,14 +249,22 @@ impl App {
         };
         let found = picked.and_then(|(target, i)| {
             let f = self.model.findings_of(target).get(i)?;
-            let fix = f.fix.last()?;
-            Some((target, f, fix))
+            Some((target, f, f.fix.paste()?))
         });
         match found {
-            Some((target, f, fix)) => {
-                let what = format!("the {} fix for {}", f.code, self.model.target_label(target));
+            Some((target, f, paste)) => {
+                let whose = format!("the {} fix for {}", f.code, self.model.target_label(target));
+                let what = match (paste.alternative, &paste.stops_at, paste.commands) {
+                    (Some((k, n)), ..) => format!("alternative {k} of {n} of {whose}"),
+                    (None, _, 0) => format!("{whose} (as # comments: nothing in it runs)"),
+                    (None, Some(_), _) => {
+                        format!("{whose} up to its step done by hand (the rest as # comments)")
+                    }
+                    (None, None, n) if n > 1 => format!("{whose} ({n} steps, in order)"),
+                    (None, None, _) => whose,
+                };
                 self.effects.push(Effect::Copy {
-                    text: fix.clone(),
+                    text: paste.text,
                     what,
                 });
             }

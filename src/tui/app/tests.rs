@@ -364,10 +364,86 @@ fn findings_view_jumps_to_the_binding_and_node_role() {
     assert_eq!(app.tab, Tab::Cluster);
     assert!(app.detail.is_none());
     press(&mut app, "y");
-    assert!(
-        matches!(&app.take_effects()[..],
-        [Effect::Copy { text, .. }] if text == "kubectl auth can-i get configmaps -n kube-system"),
-        "the verb RBAC refused"
+    let effects = app.take_effects();
+    let [Effect::Copy { text, what }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    // Every step, in order: the rule, who is bound, the binding, then the check of the
+    // verb RBAC refused.
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "kubectl create clusterrole irsa-tui-read-configmaps --verb=get,list,watch --resource=configmaps",
+            "kubectl auth whoami",
+            "kubectl create clusterrolebinding irsa-tui-read-configmaps --clusterrole=irsa-tui-read-configmaps --user=USERNAME",
+            "kubectl auth can-i get configmaps -n kube-system",
+        ]
+    );
+    assert!(what.ends_with("(4 steps, in order)"), "{what}");
+}
+
+/// `y` on a fix of two steps copies both, in order, as one block (IRSA104: the annotation
+/// first, then the restart that makes new pods pick it up).
+#[test]
+fn copy_takes_every_step_of_the_fix_in_order() {
+    let mut app = app();
+    select(&mut app, "catalog/image-resizer");
+    press(&mut app, "\ny");
+    let effects = app.take_effects();
+    let [Effect::Copy { text, what }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        text,
+        "kubectl annotate serviceaccount -n catalog image-resizer eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/shop-prod-catalog-image-resizer --overwrite\n\
+         kubectl rollout restart deployment/image-resizer -n catalog"
+    );
+    assert_eq!(
+        what,
+        "the IRSA104 fix for catalog/image-resizer (2 steps, in order)"
+    );
+}
+
+/// A step that needs another account's credentials is copied after a `#` line naming the
+/// account (harmless when pasted); the cluster's eksctl is not offered for it.
+#[test]
+fn copy_names_the_account_a_step_needs() {
+    let mut app = app();
+    select(&mut app, "analytics/warehouse-loader");
+    press(&mut app, "\ny");
+    let effects = app.take_effects();
+    let [Effect::Copy { text, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "# in account 222233334444: with that account's credentials (e.g. --profile <that account's profile>)",
+            "aws iam create-open-id-connect-provider --url https://oidc.eks.eu-west-1.amazonaws.com/id/7E3A91C4D5B2F60814A9C3E7B1D05F62 --client-id-list sts.amazonaws.com",
+        ]
+    );
+}
+
+/// Of alternatives, `y` copies the first, complete, and says which of how many.
+#[test]
+fn copy_takes_the_first_alternative_and_says_so() {
+    let mut inv = demo();
+    inv.oidc_providers
+        .retain(|p| !p.arn.contains(":111122223333:"));
+    let mut app = app_on(&inv, Origin::Demo, false);
+    select(&mut app, "billing/billing-api");
+    press(&mut app, "\ny");
+    let effects = app.take_effects();
+    let [Effect::Copy { text, what }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        text,
+        "eksctl utils associate-iam-oidc-provider --cluster shop-prod --region eu-west-1 --approve"
+    );
+    assert_eq!(
+        what,
+        "alternative 1 of 2 of the IRSA301 fix for billing/billing-api"
     );
 }
 

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use serde_json::Value;
 
 use crate::analysis::Finding;
+use crate::analysis::finding::{Fix, FixKind, StepNature};
 
 use super::super::detail::PageState;
 use super::super::theme::{Theme, severity_symbol};
@@ -123,8 +124,8 @@ impl Doc {
         self.line(spans);
     }
 
-    /// A finding: code, severity and title; detail; evidence; fix lines (the last one, the
-    /// command `y` copies, is marked when the finding is selected).
+    /// A finding: code, severity and title; detail; evidence; its fix (what `y` copies is
+    /// marked when the finding is selected).
     pub fn finding(&mut self, f: &Finding, selected: bool) {
         let t = self.theme;
         self.anchors.push(self.lines.len());
@@ -159,23 +160,89 @@ impl Doc {
                 self.field(6, k, w, vec![Span::raw(value)]);
             }
         }
-        if let Some((last, before)) = f.fix.split_last() {
-            let label = if selected {
-                "    fix (y copies »)"
-            } else {
-                "    fix"
-            };
-            self.line(vec![Span::styled(label, t.dim())]);
-            for fix in before {
-                self.text(6, fix, t.accent());
+        self.fix(&f.fix, selected);
+    }
+
+    /// A fix: its steps numbered (`1.`, `2.`, … when there are several to run), or its
+    /// alternatives labelled `either` / `or`; a step that needs another account's
+    /// credentials says which. When the finding is selected, `»` marks what `y` copies.
+    fn fix(&mut self, fix: &Fix, selected: bool) {
+        let t = self.theme;
+        if fix.is_empty() {
+            return;
+        }
+        let numbered: Vec<usize> = fix
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.nature() != StepNature::Document)
+            .map(|(i, _)| i)
+            .collect();
+        let labels: Vec<String> = match fix.kind {
+            FixKind::Alternatives => (0..fix.len())
+                .map(|i| if i == 0 { "either " } else { "or " }.to_owned())
+                .collect(),
+            FixKind::Steps if numbered.len() > 1 => (0..fix.len())
+                .map(|i| {
+                    numbered
+                        .iter()
+                        .position(|&n| n == i)
+                        .map_or_else(String::new, |k| format!("{}. ", k + 1))
+                })
+                .collect(),
+            FixKind::Steps => vec![String::new(); fix.len()],
+        };
+        let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let what = match fix.kind {
+            FixKind::Alternatives => format!("fix: one of {}", fix.len()),
+            FixKind::Steps if numbered.len() > 1 => {
+                format!("fix: {} steps, in order", numbered.len())
             }
-            let mark = if selected { "    » " } else { "      " };
-            for (i, l) in last.lines().enumerate() {
-                let lead = if i == 0 { mark } else { "      " };
-                self.line(vec![
-                    Span::styled(lead, t.key()),
-                    Span::styled(l.to_owned(), t.accent()),
-                ]);
+            FixKind::Steps => "fix".to_owned(),
+        };
+        let label = if selected {
+            format!("    {what} (y copies »)")
+        } else {
+            format!("    {what}")
+        };
+        self.line(vec![Span::styled(label, t.dim())]);
+        for (i, step) in fix.steps.iter().enumerate() {
+            let mark = if selected && fix.copies(i) {
+                "    » "
+            } else {
+                "      "
+            };
+            let label = format!("{:<width$}", labels.get(i).map_or("", String::as_str));
+            let pad = " ".repeat(width);
+            // Wrapped lines hang two past the line's own indentation.
+            let hang = |l: &str| Some(6 + width + l.chars().take_while(|c| *c == ' ').count() + 2);
+            let mut first = true;
+            let lead = |first: &mut bool| {
+                let l = if *first {
+                    vec![
+                        Span::styled(mark, t.key()),
+                        Span::styled(label.clone(), t.key()),
+                    ]
+                } else {
+                    vec![Span::raw("      "), Span::raw(pad.clone())]
+                };
+                *first = false;
+                l
+            };
+            if let Some(note) = step.account_note() {
+                let mut spans = lead(&mut first);
+                spans.push(Span::styled(note, t.dim()));
+                self.line_hanging(spans, hang(""));
+            }
+            let style = if step.nature() == StepNature::Manual {
+                Style::new()
+            } else {
+                t.accent()
+            };
+            for l in step.text.lines() {
+                let mut spans = lead(&mut first);
+                spans.push(Span::styled(l.to_owned(), style));
+                self.line_hanging(spans, hang(l));
             }
         }
     }

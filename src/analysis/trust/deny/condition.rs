@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::analysis::finding::{Code, Entry, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Grade, Severity, Stage};
 use crate::policy::{
     BaseOperator, Condition, ConditionTrace, Operator, WEB_IDENTITY_ACTION, edit_distance,
     glob_match, has_wildcard,
@@ -19,6 +19,7 @@ pub const IRSA205: Entry = Entry {
     meaning: "a condition key's provider prefix is not this cluster's provider",
     why: "Condition keys are the issuer without https://, no trailing slash, followed by :sub or :aud. A different prefix names a key the request never carries, so the condition never holds.",
     fix: "Rename the key to PROVIDER:sub / PROVIDER:aud with this cluster provider.",
+    stage: Stage::Trust,
 };
 
 /// IRSA205: the key's provider prefix is not this cluster's, so the key is never present.
@@ -80,6 +81,7 @@ pub const IRSA206: Entry = Entry {
     meaning: "the aud condition does not accept the token audience",
     why: "The aud condition does not accept the token audience (sts.amazonaws.com unless annotated otherwise). A common mistake is to put the issuer URL there.",
     fix: "Set the aud condition to the token audience.",
+    stage: Stage::Trust,
 };
 
 /// The `aud` condition does not accept the token audience.
@@ -141,6 +143,7 @@ pub const IRSA207: Entry = Entry {
     meaning: "an exact operator carries a wildcard, which matches only literally",
     why: "StringEquals (and the other exact operators) treat * and ? as ordinary characters: system:serviceaccount:ns:* matches only that literal text.",
     fix: "Use the exact sub value, or StringLike when a pattern is really intended.",
+    stage: Stage::Trust,
 };
 
 /// IRSA207: an exact operator with a wildcard that, as a pattern, would have matched.
@@ -195,6 +198,7 @@ pub const IRSA210: Entry = Entry {
     meaning: "a condition can never hold for this ServiceAccount's token",
     why: "A condition of the statement closest to allowing can never hold for an IRSA token: it tests a key AssumeRoleWithWebIdentity never carries (such as aws:PrincipalTag/...) or a value the token cannot have.",
     fix: "Remove the condition, or express the restriction with the token sub and aud.",
+    stage: Stage::Trust,
 };
 
 /// IRSA210: a condition on a key the request never carries, or one no value can satisfy.

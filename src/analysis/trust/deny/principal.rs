@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::finding::{Code, Entry, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Grade, Severity, Stage};
 use crate::arn::ProviderArn;
 use crate::policy::{
     Evaluation, PolicyDocument, PrincipalType, Statement, StatementTrace, WEB_IDENTITY_ACTION,
@@ -20,6 +20,7 @@ pub const IRSA201: Entry = Entry {
     meaning: "no statement allows sts:AssumeRoleWithWebIdentity for a Federated principal",
     why: "IRSA calls sts:AssumeRoleWithWebIdentity as the cluster OIDC provider (a Federated principal). A trust policy that only trusts a Service (such as ec2.amazonaws.com) or only allows sts:AssumeRole refuses it.",
     fix: "Add the statement irsa-tui prints: Federated = the cluster provider ARN, Action sts:AssumeRoleWithWebIdentity, sub and aud conditions.",
+    stage: Stage::Trust,
 };
 
 /// What keeps the web identity request from any Allow statement (IRSA201).
@@ -102,6 +103,7 @@ pub const IRSA202: Entry = Entry {
     meaning: "the Federated principal is another OIDC provider than this cluster's",
     why: "The Federated principal names another OIDC provider: typically the issuer id of a cluster that was re-created, or a provider in another account. STS accepts the token only for the provider the policy names.",
     fix: "Replace the principal with this cluster provider ARN (and the condition key prefixes with it).",
+    stage: Stage::Trust,
 };
 
 /// IRSA202: the Federated principal is another OIDC provider.
@@ -187,6 +189,7 @@ pub const IRSA208: Entry = Entry {
     meaning: "an explicit Deny statement matches this ServiceAccount's token",
     why: "An explicit Deny statement of the trust policy matches this token; Deny always wins over Allow.",
     fix: "Remove the Deny statement or narrow its conditions so they exclude this ServiceAccount.",
+    stage: Stage::Trust,
 };
 
 /// IRSA208: an explicit Deny applies to the token.

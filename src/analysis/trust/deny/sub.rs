@@ -2,7 +2,7 @@
 //! namespace) and IRSA204 (another ServiceAccount, an exclusion, or no ServiceAccount
 //! subject at all). A wildcard under an exact operator is IRSA207.
 
-use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity};
+use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::policy::{Condition, Operator, edit_distance};
 
 use super::super::fix::{Cause, Edit};
@@ -153,6 +153,7 @@ pub const IRSA203: Entry = Entry {
     meaning: "the sub condition names another namespace",
     why: "The sub condition names another namespace for this ServiceAccount name (a workload moved, or a policy copied from another environment). The token sub is system:serviceaccount:NAMESPACE:NAME.",
     fix: "Correct the namespace in the sub condition.",
+    stage: Stage::Trust,
 };
 
 /// IRSA203: the closest `sub` value names another namespace for this ServiceAccount.
@@ -188,6 +189,7 @@ pub const IRSA204: Entry = Entry {
     meaning: "the sub condition names another ServiceAccount",
     why: "The sub condition names another ServiceAccount in this namespace (a typo, or a renamed ServiceAccount).",
     fix: "Correct the ServiceAccount name in the sub condition.",
+    stage: Stage::Trust,
 };
 
 /// How the `sub` condition misses this ServiceAccount's name (IRSA204).
