@@ -824,6 +824,54 @@ async fn an_api_server_that_stops_answering_leaves_the_data_stale_since_then() {
     run.check_requests();
 }
 
+/// The API server answers again (restarted on the same address, with one pod more): every
+/// source is current again, the change made meanwhile is read, the capture time moves on
+/// from the stale one and IRSA602 is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_server_that_answers_again_brings_the_data_back() {
+    use irsa_tui::analysis::{Code, Settings, analyze};
+    let fake = cluster_basics().pods(pods_in("shop", 3)).start().await;
+    let run = Running::start(&fake, &[]).await;
+    run.settled().await;
+    fake.stop();
+    run.until("every source gets no answer", |inv| {
+        inv.sources
+            .iter()
+            .all(|s| s.state == SourceState::Unreachable)
+    })
+    .await;
+    let stale = run.store.inventory().captured_at.expect("a capture time");
+    let back = cluster_basics()
+        .pods(pods_in("shop", 4))
+        .port(fake.addr().port())
+        .start()
+        .await;
+    run.until("every source answers again, with the new pod", |inv| {
+        inv.pods.len() == 4
+            && inv
+                .sources
+                .iter()
+                .all(|s| s.state == SourceState::Ok && s.unreachable_since.is_none())
+    })
+    .await;
+    let inv = run.store.inventory();
+    let now = inv.captured_at.clone().expect("a capture time");
+    assert!(
+        irsa_tui::time::parse_rfc3339(&now) > irsa_tui::time::parse_rfc3339(&stale),
+        "the capture time moves on: {stale} then {now}"
+    );
+    let report = analyze(&inv, &Settings::default());
+    assert!(
+        report
+            .cluster_findings
+            .iter()
+            .all(|f| f.code != Code::IRSA602),
+        "{:#?}",
+        report.cluster_findings
+    );
+    assert_eq!(back.non_get_requests(), 0, "non-GET requests were made");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_auth_webhook_and_agent_presence() {
     // No webhook, no agent, and an aws-auth that is not YAML.

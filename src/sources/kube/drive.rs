@@ -6,9 +6,11 @@
 //! [`FAIL_AFTER`] failures in a row turn the state to `Unreachable` (the API server did not
 //! answer: connection refused or cut, no answer in time, 5xx; the data held is as of the
 //! first of those failures) or `Failed` (any other error); a 403 turns it to `Forbidden`.
-//! A later success restores `Synced`.
+//! A later success restores `Synced`. Once a source is `Unreachable` its watch is opened
+//! afresh, so the server's return shows as a complete list: a watch resumed from the last
+//! resource version on a quiet resource yields no event, and the source would stay stale
+//! (and a restored or failed-over server may not know that version).
 
-use std::pin::pin;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -211,15 +213,18 @@ pub(super) trait Sink: Send + 'static {
 }
 
 /// Runs one watch until it ends (never, unless `stop_on_forbidden` and the first list is
-/// forbidden). `announce`: start by showing `Syncing`.
+/// forbidden); `open` opens it (again once the server stops answering). `announce`: start
+/// by showing `Syncing`.
 pub(super) async fn drive<S: Sink>(
-    events: Events<S::Object>,
+    open: impl Fn() -> Events<S::Object>,
     scope: &Scope,
     mut sink: S,
     stop_on_forbidden: bool,
     announce: bool,
 ) -> End {
-    let mut events = pin!(events);
+    let mut events = open();
+    // Opened afresh in this outage: once is enough, its own backoff paces the retries.
+    let mut reopened = false;
     let mut synced = false;
     let mut troubled = false;
     let mut buffer: Vec<S::Item> = Vec::new();
@@ -257,6 +262,7 @@ pub(super) async fn drive<S: Sink>(
             Ok(Event::InitDone) => {
                 failures = 0;
                 failing_since = None;
+                reopened = false;
                 let items = std::mem::take(&mut buffer);
                 scope.store.update(|d| {
                     count = sink.replace(d, items);
@@ -326,6 +332,10 @@ pub(super) async fn drive<S: Sink>(
                             since,
                         });
                         troubled = true;
+                        if !reopened {
+                            reopened = true;
+                            events = open();
+                        }
                     }
                 }
                 Trouble::Transient(message) => {

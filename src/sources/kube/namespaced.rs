@@ -41,7 +41,7 @@ impl<K: Send + 'static, S: Sink<Object = K>> Namespaced<K, S> {
         }
         let mut scope = Scope::new(&store, self.resource, None);
         let server_message =
-            match drive((self.open)(None), &scope, (self.sink)(None), true, true).await {
+            match drive(|| (self.open)(None), &scope, (self.sink)(None), true, true).await {
                 End::Ended => return,
                 End::ForbiddenBeforeSync(message) => message,
             };
@@ -70,7 +70,14 @@ impl<K: Send + 'static, S: Sink<Object = K>> Namespaced<K, S> {
                 scope.update(LiveState::Forbidden {
                     message: scope.forbidden(&server_message),
                 });
-                drive((self.open)(None), &scope, (self.sink)(None), false, false).await;
+                drive(
+                    || (self.open)(None),
+                    &scope,
+                    (self.sink)(None),
+                    false,
+                    false,
+                )
+                .await;
             }
         }
     }
@@ -81,10 +88,11 @@ impl<K: Send + 'static, S: Sink<Object = K>> Namespaced<K, S> {
             let scope = Scope::new(store, self.resource, Some(ns));
             // Registered before the task runs, so the store is not settled in between.
             scope.update(LiveState::Syncing { seen: 0 });
-            let events = (self.open)(Some(ns));
+            let open = self.open.clone();
+            let namespace = ns.clone();
             let sink = (self.sink)(Some(ns));
             tasks.spawn(async move {
-                drive(events, &scope, sink, false, true).await;
+                drive(|| open(Some(&namespace)), &scope, sink, false, true).await;
             });
         }
         // Dropping the set (when this task is aborted) aborts every namespace's watch.

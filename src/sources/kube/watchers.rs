@@ -100,31 +100,26 @@ pub fn spawn(client: Client, namespaces: &[String], store: Arc<Store>) -> Vec<Jo
         tokio::spawn(pods.run(store.clone(), only.clone(), listing.clone())),
         tokio::spawn(service_accounts.run(store.clone(), only, listing)),
         tokio::spawn(run(
-            watch(Api::<PartialObjectMeta<Node>>::all(client.clone()), None),
+            Api::<PartialObjectMeta<Node>>::all(client.clone()),
+            None,
             Scope::new(&store, RESOURCE_NODES, None),
             NodeSink,
         )),
         tokio::spawn(run(
-            watch(
-                Api::<ConfigMap>::namespaced(client.clone(), SYSTEM_NAMESPACE),
-                Some(&name_is(AWS_AUTH)),
-            ),
+            Api::<ConfigMap>::namespaced(client.clone(), SYSTEM_NAMESPACE),
+            Some(name_is(AWS_AUTH)),
             system(RESOURCE_AWS_AUTH),
             AwsAuthSink::default(),
         )),
         tokio::spawn(run(
-            watch(
-                Api::<PartialObjectMeta<MutatingWebhookConfiguration>>::all(client.clone()),
-                None,
-            ),
+            Api::<PartialObjectMeta<MutatingWebhookConfiguration>>::all(client.clone()),
+            None,
             Scope::new(&store, RESOURCE_WEBHOOKS, None),
             webhook_sink(),
         )),
         tokio::spawn(run(
-            watch(
-                Api::<PartialObjectMeta<DaemonSet>>::namespaced(client, SYSTEM_NAMESPACE),
-                Some(&name_is(AGENT_DAEMONSET)),
-            ),
+            Api::<PartialObjectMeta<DaemonSet>>::namespaced(client, SYSTEM_NAMESPACE),
+            Some(name_is(AGENT_DAEMONSET)),
             system(RESOURCE_AGENT),
             agent_sink(),
         )),
@@ -160,6 +155,12 @@ where
         .boxed()
 }
 
-async fn run<S: Sink>(events: Events<S::Object>, scope: Scope, sink: S) {
-    drive(events, &scope, sink, false, true).await;
+/// Watches `api` (by `field_selector`) into `sink`, until aborted.
+async fn run<K, S>(api: Api<K>, field_selector: Option<String>, scope: Scope, sink: S)
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    S: Sink<Object = K>,
+{
+    let open = || watch(api.clone(), field_selector.as_deref());
+    drive(open, &scope, sink, false, true).await;
 }
