@@ -103,18 +103,25 @@ impl Feed {
         over
     }
 
-    /// Reads, in the background, every role the cluster names after AWS was read (see
-    /// [`aws::follow`]); stopped with the feed. Nothing with `--no-aws`.
+    /// Reads, in the background, every role the cluster names after AWS was read, and
+    /// lists Pod Identity associations again now and then (see [`aws::follow`]); stopped
+    /// with the feed. Nothing with `--no-aws`.
     pub fn follow_new_roles(&self, calls: CallLog) {
         if self.no_aws {
             return;
         }
-        let task = tokio::spawn(aws::follow::follow(
+        let roles = tokio::spawn(aws::follow::follow(
+            self.aws.clone(),
+            self.store.clone(),
+            calls.clone(),
+        ));
+        self.keep(roles);
+        let associations = tokio::spawn(aws::follow::follow_associations(
             self.aws.clone(),
             self.store.clone(),
             calls,
         ));
-        self.keep(task);
+        self.keep(associations);
     }
 
     fn keep(&self, task: JoinHandle<()>) {

@@ -154,6 +154,65 @@ async fn associations_at(
     store: &Store,
     calls: &CallLog,
 ) {
+    let Some(ids) = association_ids(client, at, cluster, calls).await else {
+        return;
+    };
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(describe_association(client, at, cluster, &id, calls).await);
+    }
+    sort(&mut found);
+    store.update(|d| d.pod_identity_associations = found);
+}
+
+/// Associations made or removed since they were read: lists them again and describes only
+/// the new ones (one `ListPodIdentityAssociations` page per 100 associations, one
+/// `DescribePodIdentityAssociation` per new association). Returns whether anything changed;
+/// nothing changes when they cannot be listed.
+pub async fn refresh_associations(
+    client: &Client,
+    cluster: &str,
+    store: &Store,
+    calls: &CallLog,
+) -> bool {
+    let at = Endpoint::of_client(Service::Eks, client.config().region());
+    let Some(ids) = association_ids(client, &at, cluster, calls).await else {
+        return false;
+    };
+    let known: Vec<PodIdentityAssociation> = store.read(|d| d.pod_identity_associations.clone());
+    let mut found = Vec::new();
+    for id in &ids {
+        match known
+            .iter()
+            .find(|a| a.association_id.as_deref() == Some(id.as_str()))
+        {
+            Some(a) => found.push(a.clone()),
+            None => found.extend(describe_association(client, &at, cluster, id, calls).await),
+        }
+    }
+    sort(&mut found);
+    // Unchanged: nothing to analyse again.
+    let changed = store.read(|d| d.pod_identity_associations != found);
+    if changed {
+        store.update(|d| d.pod_identity_associations = found);
+    }
+    changed
+}
+
+fn sort(found: &mut [PodIdentityAssociation]) {
+    found.sort_by(|a, b| {
+        (&a.namespace, &a.service_account).cmp(&(&b.namespace, &b.service_account))
+    });
+}
+
+/// The ids of the cluster's associations, every page; `None` (logged) when they cannot be
+/// listed.
+async fn association_ids(
+    client: &Client,
+    at: &Endpoint,
+    cluster: &str,
+    calls: &CallLog,
+) -> Option<Vec<String>> {
     let mut ids = Vec::new();
     let mut pages = client
         .list_pod_identity_associations()
@@ -173,38 +232,40 @@ async fn associations_at(
                     "{} (Pod Identity unknown)",
                     describe(&e, "eks:ListPodIdentityAssociations", at)
                 );
-                return;
+                return None;
             }
         }
     }
-    let mut found = Vec::new();
-    for id in ids {
-        calls.record("eks:DescribePodIdentityAssociation");
-        match client
-            .describe_pod_identity_association()
-            .cluster_name(cluster)
-            .association_id(&id)
-            .send()
-            .await
-        {
-            Ok(out) => {
-                if let Some(a) = out.association() {
-                    found.push(PodIdentityAssociation {
-                        namespace: a.namespace().unwrap_or_default().to_owned(),
-                        service_account: a.service_account().unwrap_or_default().to_owned(),
-                        role_arn: a.role_arn().unwrap_or_default().to_owned(),
-                        association_id: Some(id.clone()),
-                    });
-                }
-            }
-            Err(e) => tracing::warn!(
+    Some(ids)
+}
+
+async fn describe_association(
+    client: &Client,
+    at: &Endpoint,
+    cluster: &str,
+    id: &str,
+    calls: &CallLog,
+) -> Option<PodIdentityAssociation> {
+    calls.record("eks:DescribePodIdentityAssociation");
+    match client
+        .describe_pod_identity_association()
+        .cluster_name(cluster)
+        .association_id(id)
+        .send()
+        .await
+    {
+        Ok(out) => out.association().map(|a| PodIdentityAssociation {
+            namespace: a.namespace().unwrap_or_default().to_owned(),
+            service_account: a.service_account().unwrap_or_default().to_owned(),
+            role_arn: a.role_arn().unwrap_or_default().to_owned(),
+            association_id: Some(id.to_owned()),
+        }),
+        Err(e) => {
+            tracing::warn!(
                 "{id}: {}",
                 describe(&e, "eks:DescribePodIdentityAssociation", at)
-            ),
+            );
+            None
         }
     }
-    found.sort_by(|a, b| {
-        (&a.namespace, &a.service_account).cmp(&(&b.namespace, &b.service_account))
-    });
-    store.update(|d| d.pod_identity_associations = found);
 }

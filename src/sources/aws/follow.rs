@@ -10,6 +10,10 @@
 //! and an ARN being read is not asked for again); at most [`BURST_MAX`] roles per burst,
 //! [`CONCURRENCY`](super::iam) at a time, each within [`ROLE_DEADLINE`]. Nothing is read
 //! while a complete read is under way (it reads them), nor before the first one answered.
+//!
+//! Pod Identity associations live in EKS, not in the cluster: no watch event says one was
+//! made. [`follow_associations`] lists them again every [`ASSOCIATIONS_EVERY`] and
+//! describes only the new ones; a new association's role is then read as above.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -29,6 +33,42 @@ pub const DEBOUNCE: Duration = Duration::from_millis(1500);
 pub const BURST_MAX: usize = 25;
 /// One role's reads (GetRole, its policy lists, its inline policies), retries included.
 pub const ROLE_DEADLINE: Duration = Duration::from_secs(60);
+
+/// How often Pod Identity associations are listed again while the dashboard runs.
+pub const ASSOCIATIONS_EVERY: Duration = Duration::from_secs(60);
+
+/// Lists the cluster's Pod Identity associations again every [`ASSOCIATIONS_EVERY`] once
+/// AWS has been read (not while a complete read is under way), within [`ROLE_DEADLINE`]
+/// each time, until the task is aborted.
+pub async fn follow_associations(opts: AwsOptions, store: Arc<Store>, calls: CallLog) {
+    let mut client: Option<aws_sdk_eks::Client> = None;
+    loop {
+        tokio::time::sleep(ASSOCIATIONS_EVERY).await;
+        let (ready, cluster) = store.read(|d| {
+            (
+                d.aws.reachable && d.aws.read_at.is_some() && d.aws_reads == 0,
+                d.cluster.name.clone(),
+            )
+        });
+        let Some(cluster) = cluster.filter(|_| ready) else {
+            continue;
+        };
+        let eks = match &client {
+            Some(c) => c.clone(),
+            None => {
+                let made = aws_sdk_eks::Client::new(&sdk_config(&opts).await);
+                client = Some(made.clone());
+                made
+            }
+        };
+        let refresh = super::eks::refresh_associations(&eks, &cluster, &store, &calls);
+        match tokio::time::timeout(ROLE_DEADLINE, refresh).await {
+            Ok(true) => tracing::info!("Pod Identity associations changed"),
+            Ok(false) => {}
+            Err(_) => tracing::warn!("listing Pod Identity associations took too long"),
+        }
+    }
+}
 
 /// Follows `store` until it is dropped (or the task is aborted), reading every role the
 /// cluster starts to name once AWS has been read. Calls are counted in `calls`.
