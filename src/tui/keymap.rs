@@ -237,7 +237,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch(':')],
         A::Command,
         S::Global,
-        "command line: ns, ctx, can, export, snapshot, q",
+        "commands: ns ctx can export snapshot",
         Some("cmd"),
     ),
     entry(
@@ -330,14 +330,14 @@ pub const KEYMAP: &[Entry] = &[
         &[ch('/')],
         A::Filter,
         S::List,
-        "filter this view (each view its own; !term inverts)",
+        "filter this view (!term inverts)",
         Some("filter"),
     ),
     entry(
         &[ch('f')],
         A::ProblemsOnly,
         S::List,
-        "problems only, then denied only, exposed only, off (cycles)",
+        "problems → denied → exposed → off",
         Some("problems"),
     ),
     entry(
@@ -372,7 +372,7 @@ pub const KEYMAP: &[Entry] = &[
         &[ch('C')],
         A::Sort(SortColumn::Assumes),
         S::Bindings,
-        "sort by credentials (assumes: denied first)",
+        "sort by credentials (denied first)",
         Some("sort"),
     ),
     entry(
