@@ -168,3 +168,88 @@ fn findings_are_worst_first_everywhere() {
         mixed.findings
     );
 }
+
+/// A fix that detaches or deletes a policy says who loses it today, before anyone pastes
+/// it: IRSA501's detach of AmazonS3FullAccess names the pods that inherit the node role;
+/// IRSA232's detach of the admin policy, the pods of the binding. A fix that removes
+/// nothing (IRSA104's annotate and restart) says nothing of the kind.
+#[test]
+fn fixes_that_remove_say_who_uses_it_today() {
+    let r = demo_report();
+    let compute = r
+        .node_roles
+        .iter()
+        .find(|n| n.role_arn.contains("nodegroup-compute"))
+        .expect("the compute node role");
+    let irsa501 = compute
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IRSA501)
+        .expect("IRSA501");
+    let removes = irsa501
+        .fix
+        .removes
+        .as_deref()
+        .expect("IRSA501 says it removes");
+    assert!(
+        removes.contains(&format!(
+            "which {} pods without IRSA or Pod Identity inherit today: ",
+            compute.pods_without_irsa_count
+        )) && removes.contains(&compute.pods_without_irsa[0]),
+        "{removes}"
+    );
+    let binding = |ns: &str, sa: &str| {
+        r.bindings
+            .iter()
+            .find(|b| b.namespace == ns && b.service_account == sa)
+            .expect("the binding")
+    };
+    let argo = binding("argo-workflows", "argo-workflow");
+    let irsa232 = argo
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IRSA232)
+        .expect("IRSA232");
+    assert_eq!(
+        irsa232.fix.removes.as_deref(),
+        Some(
+            format!(
+                "it takes permissions from role shop-prod-argo-workflows-admin, which the {} pods of argo-workflows/argo-workflow use today",
+                argo.pods.len()
+            )
+            .as_str()
+        )
+    );
+    let resizer = binding("catalog", "image-resizer");
+    assert!(resizer.findings.iter().all(|f| f.fix.removes.is_none()));
+    // Every fix that detaches or deletes says so, and no other does.
+    let all = r
+        .bindings
+        .iter()
+        .flat_map(|b| &b.findings)
+        .chain(r.node_roles.iter().flat_map(|n| &n.findings))
+        .chain(&r.cluster_findings);
+    for f in all {
+        assert_eq!(
+            f.fix.removes.is_some(),
+            f.fix
+                .steps
+                .iter()
+                .any(|s| s.text.starts_with("aws iam detach-")
+                    || s.text.starts_with("aws iam delete-")),
+            "{} {}",
+            f.code,
+            f.title
+        );
+    }
+    let md = markdown::render(&r);
+    assert!(md.contains("> ⚠ **This fix removes access:** it takes permissions from node role eksctl-shop-prod-nodegroup-compute"), "the Markdown says so");
+    let v: serde_json::Value = serde_json::from_str(&json::render(&r)).expect("JSON");
+    assert!(v["node_roles"].as_array().into_iter().flatten().any(|n| {
+        n["findings"].as_array().into_iter().flatten().any(|f| {
+            f["fix_removes"]
+                .as_str()
+                .is_some_and(|s| s.contains("inherit today"))
+        })
+    }));
+}

@@ -226,6 +226,21 @@ pub struct Step {
 }
 
 impl Step {
+    /// Whether the step is a command that takes something away (detaches or deletes a
+    /// policy, deletes an object): what uses it loses it.
+    pub fn removes(&self) -> bool {
+        let t = self.text.trim_start();
+        self.nature() == StepNature::Command
+            && [
+                "aws iam detach-",
+                "aws iam delete-",
+                "aws eks delete-",
+                "kubectl delete ",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+    }
+
     pub fn nature(&self) -> StepNature {
         let t = self.text.trim_start();
         if (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<Value>(t).is_ok() {
@@ -255,6 +270,9 @@ fn is_account(text: &str) -> bool {
 pub struct Fix {
     pub kind: FixKind,
     pub steps: Vec<Step>,
+    /// When a command removes or detaches something: what uses it today (the pods that
+    /// inherit a node role, the bindings of a role), said before anyone pastes it.
+    pub removes: Option<String>,
 }
 
 /// What `y` copies of a fix: one block to paste into a shell.
@@ -270,6 +288,11 @@ pub struct Paste {
 }
 
 impl Fix {
+    /// Whether any of its commands removes something ([`Step::removes`]).
+    pub fn removes_something(&self) -> bool {
+        self.steps.iter().any(Step::removes)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
@@ -430,6 +453,8 @@ struct FindingJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fix_accounts: Option<Vec<Option<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    fix_removes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pod: Option<String>,
 }
 
@@ -450,6 +475,7 @@ impl From<Finding> for FindingJson {
             fix: f.fix.steps.into_iter().map(|s| s.text).collect(),
             fix_kind: f.fix.kind,
             fix_accounts: accounts,
+            fix_removes: f.fix.removes,
             pod: f.pod,
         }
     }
@@ -475,6 +501,7 @@ impl From<FindingJson> for Finding {
             fix: Fix {
                 kind: j.fix_kind,
                 steps,
+                removes: j.fix_removes,
             },
             pod: j.pod,
         }
@@ -579,6 +606,7 @@ impl Finding {
     /// A fix of commands (or documents) that cannot be refused: steps, in order.
     pub fn fix(mut self, fix: Vec<String>) -> Self {
         self.fix = Fix {
+            removes: None,
             kind: FixKind::Steps,
             steps: fix
                 .into_iter()

@@ -8,6 +8,7 @@ pub mod finding;
 mod index;
 mod node_rows;
 pub mod permissions;
+mod removals;
 pub mod report;
 mod status;
 pub mod trust;
@@ -50,8 +51,9 @@ pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> 
         })
         .collect();
     let shared = binding::Shared::new(&idx, leaky);
-    let bindings = binding::all(&idx, &shared);
+    let mut bindings = binding::all(&idx, &shared);
     node_rows::attach_inheriting_pods(&idx, &mut node_roles);
+    removals::mark(&mut bindings, &mut node_roles);
     let mut cluster_findings: Vec<Finding> =
         checks::oidc::no_issuer(inv, None).into_iter().collect();
     cluster_findings.extend(checks::cluster::check(inv));

@@ -310,6 +310,13 @@ fn fixes(out: &mut String, fix: &Fix) {
     if fix.is_empty() {
         return;
     }
+    if let Some(removes) = &fix.removes {
+        let _ = writeln!(
+            out,
+            "<p class=\"fix-removes\">⚠ <strong>This fix removes access:</strong> {}.</p>",
+            escape(removes)
+        );
+    }
     let runnable = fix
         .steps
         .iter()

@@ -369,6 +369,9 @@ fn fixes(out: &mut String, fix: &Fix) {
     if fix.is_empty() {
         return;
     }
+    if let Some(removes) = &fix.removes {
+        let _ = writeln!(out, "> ⚠ **This fix removes access:** {}.\n", text(removes));
+    }
     let runnable = fix
         .steps
         .iter()

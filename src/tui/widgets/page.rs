@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use serde_json::Value;
 
-use crate::analysis::Finding;
 use crate::analysis::finding::{Fix, FixKind, StepNature};
+use crate::analysis::{Finding, Severity};
 
 use super::super::detail::PageState;
 use super::super::theme::{Theme, severity_symbol};
@@ -206,6 +206,15 @@ impl Doc {
             format!("    {what}")
         };
         self.line(vec![Span::styled(label, t.dim())]);
+        if let Some(removes) = &fix.removes {
+            self.line_hanging(
+                vec![
+                    Span::styled("    ⚠ removes access: ", t.severity(Severity::Warning)),
+                    Span::raw(crate::text::escape_controls(removes).into_owned()),
+                ],
+                Some(8),
+            );
+        }
         for (i, step) in fix.steps.iter().enumerate() {
             let mark = if selected && fix.copies(i) {
                 "    » "
