@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod evidence;
+pub use evidence::{Evidence, TrailEvent, TrailKind, TrailState};
+
 pub const SNAPSHOT_SCHEMA: &str = "irsa-tui/snapshot/v1";
 
 /// The ServiceAccount annotations irsa-tui reads.
@@ -49,6 +52,9 @@ pub struct Inventory {
     pub pod_identity_agent_present: Option<bool>,
     pub sources: Vec<SourceHealth>,
     pub aws: AwsStatus,
+    /// CloudTrail evidence (IRSA8xx); absent from snapshots that have none.
+    #[serde(skip_serializing_if = "Evidence::is_empty")]
+    pub evidence: Evidence,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -362,6 +368,19 @@ impl Inventory {
         self.pods.retain(|p| keep(&p.namespace));
         self.pod_identity_associations
             .retain(|a| keep(&a.namespace));
+        self.evidence.restrict(
+            &keep,
+            &self
+                .service_accounts
+                .iter()
+                .filter_map(|s| s.role_arn.clone())
+                .chain(
+                    self.pod_identity_associations
+                        .iter()
+                        .map(|a| a.role_arn.clone()),
+                )
+                .collect::<Vec<_>>(),
+        );
         // Node roles only as far as they reach these pods: a role of a node group one of
         // them runs on; a role known only from aws-auth when one runs on a node of no known
         // group (it may be that node's).

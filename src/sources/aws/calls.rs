@@ -41,6 +41,7 @@ pub enum Service {
     Sts,
     Eks,
     Iam,
+    CloudTrail,
 }
 
 impl Service {
@@ -49,6 +50,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Eks => "EKS",
             Service::Iam => "IAM",
+            Service::CloudTrail => "CloudTrail",
         }
     }
 
@@ -58,6 +60,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Eks => "EKS",
             Service::Iam => "IAM",
+            Service::CloudTrail => "CLOUDTRAIL",
         }
     }
 }
@@ -132,6 +135,7 @@ fn public_endpoint(service: Service, region: Option<&str>) -> String {
         Service::Iam => "https://iam.amazonaws.com".into(),
         Service::Sts => format!("https://sts.{region}.{suffix}"),
         Service::Eks => format!("https://eks.{region}.{suffix}"),
+        Service::CloudTrail => format!("https://cloudtrail.{region}.{suffix}"),
     }
 }
 
