@@ -493,7 +493,11 @@ pub fn sts_failed(b: &Binding, ev: &BindingEvidence) -> Option<Finding> {
         ));
     }
     if let Some(e) = explained_by {
-        steps.extend(e.fix.texts().into_iter().map(|t| Ok(t.to_owned())));
+        steps.push(Ok(format!(
+            "Apply the fix of {} (this binding's finding above): {}",
+            e.code,
+            e.code.entry().fix
+        )));
     }
     f = f.fix_steps(steps);
     Some(f)
