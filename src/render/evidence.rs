@@ -134,7 +134,7 @@ pub fn cell(e: Option<&BindingEvidence>) -> String {
     } else if denials > 0 {
         format!("✗ {denials} denied")
     } else if others > 0 {
-        format!("! {others} other role")
+        format!("! {others} old role")
     } else if e.sessions > 0 {
         format!("✓ {}", e.sessions)
     } else {
