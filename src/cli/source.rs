@@ -130,6 +130,14 @@ impl SourceArgs {
         }
     }
 
+    /// These options without CloudTrail: `can` and `who-can` judge policies, not events.
+    pub fn without_cloudtrail(&self) -> SourceArgs {
+        SourceArgs {
+            no_cloudtrail: true,
+            ..self.clone()
+        }
+    }
+
     /// The live options these flags name.
     pub fn live_options(&self) -> crate::sources::live::LiveOptions {
         crate::sources::live::LiveOptions {

@@ -85,6 +85,12 @@ impl Endpoint {
         )
     }
 
+    /// As [`Endpoint::of`], for a client of `config` made for another `region` (CloudTrail's
+    /// `us-east-1` reads).
+    pub fn of_region(service: Service, config: &aws_config::SdkConfig, region: &str) -> Endpoint {
+        Endpoint::resolve(service, Some(region.to_owned()), config.endpoint_url())
+    }
+
     /// The endpoint of a client built elsewhere (its region; the endpoint from the
     /// environment, as the SDK reads it).
     pub fn of_client(service: Service, region: Option<&aws_config::Region>) -> Endpoint {

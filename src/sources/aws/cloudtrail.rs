@@ -168,6 +168,8 @@ pub struct Regional {
     pub region: String,
     pub client: aws_sdk_cloudtrail::Client,
     pub limiter: Arc<Limiter>,
+    /// Where its calls go, for the errors.
+    pub at: Endpoint,
 }
 
 /// The clients of the regions to read: `home` (the cluster's) and `us-east-1`.
@@ -185,6 +187,7 @@ pub fn clients(config: &aws_config::SdkConfig, home: &str, account: Option<&str>
             Regional {
                 limiter: limiter(account, &region),
                 client: aws_sdk_cloudtrail::Client::from_conf(conf),
+                at: Endpoint::of_region(Service::CloudTrail, config, &region),
                 region,
             }
         })
@@ -219,7 +222,12 @@ pub async fn read(
     if let Some(home) = regions.first() {
         lookups.push((home, Lookup::Denied));
     }
+    // A region that failed once (denied, unreachable) is not asked again.
+    let mut failed: HashSet<String> = HashSet::new();
     for (regional, lookup) in lookups {
+        if failed.contains(&regional.region) {
+            continue;
+        }
         let mut page = Page {
             regional,
             lookup,
@@ -232,7 +240,10 @@ pub async fn read(
         };
         match page.through(&mut ev, &mut seen, progress).await {
             Ok(()) => answered = true,
-            Err(message) => errors.push(message),
+            Err(message) => {
+                failed.insert(regional.region.clone());
+                errors.push(message);
+            }
         }
     }
     ev.events
@@ -266,7 +277,7 @@ impl Page<'_> {
         seen: &mut HashSet<String>,
         progress: &(dyn Fn(&Evidence) + Sync),
     ) -> Result<(), String> {
-        let at = Endpoint::of_client(Service::CloudTrail, self.regional.client.config().region());
+        let at = &self.regional.at;
         let mut token: Option<String> = None;
         let mut read = 0usize;
         // The oldest event time this lookup read: after a cut, the window is whole from there.
@@ -307,7 +318,7 @@ impl Page<'_> {
             let out = match tokio::time::timeout(remaining, req.send()).await {
                 Ok(Ok(out)) => out,
                 Ok(Err(e)) => {
-                    let said = super::calls::describe(&e, "cloudtrail:LookupEvents", &at);
+                    let said = super::calls::describe(&e, "cloudtrail:LookupEvents", at);
                     return Err(format!("{}: {said}", self.regional.region));
                 }
                 Err(_) => {
@@ -365,14 +376,19 @@ fn text<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
         .filter(|s| !s.is_empty())
 }
 
-/// A value from an event, redacted and bounded.
+/// A value from an event (an id, a name, an ARN), on one line and bounded.
 fn kept(s: &str) -> String {
     let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = crate::redact::redact(&one_line);
-    if out.chars().count() > MESSAGE_MAX {
-        out = out.chars().take(MESSAGE_MAX).collect::<String>() + "…";
+    if one_line.chars().count() > MESSAGE_MAX {
+        one_line.chars().take(MESSAGE_MAX).collect::<String>() + "…"
+    } else {
+        one_line
     }
-    out
+}
+
+/// An error message from an event: as [`kept`], and redacted (it is free text).
+fn kept_message(s: &str) -> String {
+    kept(&crate::redact::redact(s))
 }
 
 /// `system:serviceaccount:NS:NAME` as `NS/NAME`.
@@ -436,7 +452,8 @@ pub fn reduce(event: &Event, region: &str) -> Option<TrailEvent> {
         .or_else(|| event.event_time().map(|t| t.secs()))
         .map(crate::time::rfc3339)?;
     let error_code = text(&raw, &["errorCode"]).map(kept);
-    let error_message = text(&raw, &["errorMessage"]).map(kept);
+    let raw_message = text(&raw, &["errorMessage"]);
+    let error_message = raw_message.map(kept_message);
     let identity_type = text(&raw, &["userIdentity", "type"]).unwrap_or_default();
     let region = text(&raw, &["awsRegion"]).unwrap_or(region).to_owned();
     let base = TrailEvent {
@@ -476,7 +493,7 @@ pub fn reduce(event: &Event, region: &str) -> Option<TrailEvent> {
     )
     .map(str::to_owned)
     .or_else(|| text(&raw, &["userIdentity", "arn"]).and_then(role_of_session))?;
-    let (said_action, said_resource) = denied_call(base.error_message.as_deref().unwrap_or(""));
+    let (said_action, said_resource) = denied_call(raw_message.unwrap_or(""));
     let resource = said_resource
         .or_else(|| {
             raw.get("resources")
