@@ -584,7 +584,19 @@ pub async fn fetch(
                 .to_owned()
         }),
     };
-    let progress = |ev: &Evidence| store.update(|d| d.evidence = ev.clone());
+    // A re-read (Ctrl-R) keeps what the last one found on screen until it is through.
+    let again = store.read(|d| d.evidence.state == TrailState::Read);
+    let progress = |ev: &Evidence| {
+        store.update(|d| {
+            if again && ev.state == TrailState::Reading {
+                d.evidence.state = TrailState::Reading;
+                d.evidence.calls = ev.calls;
+                d.evidence.scanned = ev.scanned;
+            } else {
+                d.evidence = ev.clone();
+            }
+        });
+    };
     let ev = read(
         &regions,
         &scope,
