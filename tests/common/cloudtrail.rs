@@ -151,7 +151,7 @@ fn answer(state: &Mutex<State>, headers: &HeaderMap, body: &[u8]) -> Response {
         );
     }
     let every = s.behaviour.throttle_every;
-    if every > 0 && s.requests % every == 0 {
+    if every > 0 && s.requests.is_multiple_of(every) {
         s.throttled += 1;
         return error(
             StatusCode::BAD_REQUEST,
@@ -294,6 +294,10 @@ pub fn web_identity(
 }
 
 /// A call by a session of `role` (IRSA: `botocore-session-…`), denied.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "an event's fields, named at each call"
+)]
 pub fn denied(
     id: &str,
     time: &str,

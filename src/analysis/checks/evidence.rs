@@ -359,8 +359,8 @@ fn group(documents: &Documents, b: &Binding, events: &[&TrailEvent]) -> BindingE
         });
     }
     // The most frequent first.
-    out.sts_failures.sort_by(|a, b| b.count.cmp(&a.count));
-    out.denied.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sts_failures.sort_by_key(|f| std::cmp::Reverse(f.count));
+    out.denied.sort_by_key(|d| std::cmp::Reverse(d.count));
     out
 }
 
