@@ -77,6 +77,22 @@ fn binding_drill_down_evidence() {
     insta::assert_snapshot!(screen(&mut app, W, H));
 }
 
+/// While CloudTrail is read, the header says so with a spinner and the count so far; once
+/// read, the window and that CloudTrail delivers minutes late.
+#[test]
+fn the_header_shows_cloudtrail_being_read_then_the_window() {
+    let mut inv = test_support::demo();
+    inv.evidence.state = crate::inventory::TrailState::Reading;
+    let mut app = test_support::app_on(&inv, Origin::Live, false);
+    let text = screen(&mut app, 140, 16);
+    assert!(text.contains("CloudTrail ⠋ reading… 61 events"), "{text}");
+    inv.evidence.state = crate::inventory::TrailState::Failed;
+    inv.evidence.error = Some("eu-west-1: AWS denied cloudtrail:LookupEvents".into());
+    let mut app = test_support::app_on(&inv, Origin::Live, false);
+    let text = screen(&mut app, 140, 16);
+    assert!(text.contains("CloudTrail ✗ unreadable (IRSA804)"), "{text}");
+}
+
 #[test]
 fn bindings_filtered() {
     let mut app = demo_app();

@@ -646,6 +646,23 @@ fn the_spinner_turns_only_while_something_loads() {
     assert_eq!(app.spinner, turned, "stopped");
 }
 
+/// CloudTrail's evidence is read in the background after AWS: the spinner turns while it
+/// arrives (the header shows the count), and stops once it is through.
+#[test]
+fn the_spinner_turns_while_cloudtrail_is_read() {
+    let (_, mut inv) = syncing();
+    for s in &mut inv.sources {
+        s.state = SourceState::Ok;
+    }
+    inv.aws.reachable = true;
+    inv.evidence.state = crate::inventory::TrailState::Reading;
+    let mut app = app_on(&inv, Origin::Live, false);
+    assert!(app.busy(), "reading CloudTrail");
+    inv.evidence.state = crate::inventory::TrailState::Read;
+    apply(&mut app, &inv, Instant::now());
+    assert!(!app.busy(), "read through");
+}
+
 #[test]
 fn ctx_connects_once_and_completes_the_kubeconfig_contexts() {
     let mut app = app().with_contexts(vec!["prod".into(), "staging".into(), "dev".into()]);
