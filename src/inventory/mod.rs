@@ -476,6 +476,59 @@ mod tests {
         );
     }
 
+    /// `-n`: CloudTrail's events stay for the ServiceAccounts of those namespaces and the
+    /// roles their bindings use; a snapshot without evidence still loads (with none).
+    #[test]
+    fn restricting_to_namespaces_keeps_their_evidence() {
+        let mut inv = Inventory::new();
+        inv.service_accounts = vec![ServiceAccount {
+            namespace: "payments".into(),
+            name: "api".into(),
+            role_arn: Some("arn:aws:iam::111122223333:role/api".into()),
+            ..Default::default()
+        }];
+        let event = |id: &str, kind: TrailKind, sa: Option<&str>, role: &str| TrailEvent {
+            id: id.into(),
+            kind,
+            service_account: sa.map(str::to_owned),
+            role_arn: Some(role.into()),
+            ..Default::default()
+        };
+        inv.evidence.events = vec![
+            event(
+                "mine",
+                TrailKind::WebIdentity,
+                Some("payments/api"),
+                "arn:aws:iam::111122223333:role/api",
+            ),
+            event(
+                "theirs",
+                TrailKind::WebIdentity,
+                Some("batch/job"),
+                "arn:aws:iam::111122223333:role/job",
+            ),
+            event(
+                "my-denial",
+                TrailKind::Denied,
+                None,
+                "arn:aws:iam::111122223333:role/api",
+            ),
+            event(
+                "their-denial",
+                TrailKind::Denied,
+                None,
+                "arn:aws:iam::111122223333:role/job",
+            ),
+        ];
+        inv.restrict_to_namespaces(&["payments".into()]);
+        let ids: Vec<&str> = inv.evidence.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["mine", "my-denial"]);
+        let old = Inventory::from_snapshot_json(r#"{"schema": "irsa-tui/snapshot/v1"}"#, "x")
+            .expect("loads");
+        assert!(old.evidence.is_empty());
+        assert!(!Inventory::new().to_snapshot_json().contains("evidence"));
+    }
+
     #[test]
     fn snapshot_round_trips_and_checks_its_schema() {
         let mut inv = Inventory::new();
