@@ -982,3 +982,261 @@ fn irsa602_names_the_refused_verb_or_the_connection() {
     assert!(f.detail.contains("This is not RBAC"), "{}", f.detail);
     assert_eq!(f.fix.texts(), ["kubectl get --raw /readyz"]);
 }
+
+/// CloudTrail evidence read for `healthy()`'s cluster, with `events`.
+fn trail(inv: &mut Inventory, events: Vec<TrailEvent>) {
+    inv.evidence = Evidence {
+        state: TrailState::Read,
+        since: Some("2026-11-20T08:30:00Z".into()),
+        until: Some("2026-11-20T09:30:00Z".into()),
+        regions: vec!["us-east-1".into()],
+        events,
+        ..Default::default()
+    };
+}
+
+fn web_identity(sa: Option<&str>, role: &str, error: Option<(&str, &str)>) -> TrailEvent {
+    TrailEvent {
+        id: format!("id-{}-{role}-{error:?}", sa.unwrap_or("-")),
+        kind: TrailKind::WebIdentity,
+        time: "2026-11-20T09:00:00Z".into(),
+        source: "sts.amazonaws.com".into(),
+        name: "AssumeRoleWithWebIdentity".into(),
+        region: "us-east-1".into(),
+        error_code: error.map(|e| e.0.to_owned()),
+        error_message: error.map(|e| e.1.to_owned()),
+        role_arn: Some(role.into()),
+        service_account: sa.map(str::to_owned),
+        identity_provider: Some(format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER}")),
+        ..Default::default()
+    }
+}
+
+fn denied(role: &str, action: &str, resource: &str) -> TrailEvent {
+    TrailEvent {
+        id: format!("id-{role}-{action}"),
+        kind: TrailKind::Denied,
+        time: "2026-11-20T09:05:00Z".into(),
+        source: "kms.amazonaws.com".into(),
+        name: "Decrypt".into(),
+        region: "us-east-1".into(),
+        error_code: Some("AccessDeniedException".into()),
+        role_arn: Some(role.into()),
+        action: Some(action.into()),
+        resource: Some(resource.into()),
+        ..Default::default()
+    }
+}
+
+fn binding<'r>(r: &'r Report, sa: &str) -> &'r irsa_tui::analysis::Binding {
+    r.bindings
+        .iter()
+        .find(|b| b.service_account == sa)
+        .unwrap_or_else(|| panic!("binding {sa}"))
+}
+
+#[test]
+fn irsa801_failed_web_identity_for_the_service_account() {
+    let failed = Some((
+        "AccessDenied",
+        "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    ));
+    check(
+        Code::IRSA801,
+        |i| trail(i, vec![web_identity(Some("payments/api"), ROLE, failed)]),
+        // Near miss: the same call succeeded; or it failed for a ServiceAccount with no
+        // binding (counted as unattributed).
+        |i| {
+            trail(
+                i,
+                vec![
+                    web_identity(Some("payments/api"), ROLE, None),
+                    web_identity(Some("payments/other"), ROLE, failed),
+                ],
+            )
+        },
+    );
+    let mut inv = healthy();
+    trail(
+        &mut inv,
+        vec![web_identity(Some("payments/api"), ROLE, failed)],
+    );
+    let r = report(&inv);
+    let b = binding(&r, "api");
+    assert_eq!(b.status, Status::Failing, "evidence makes it worse");
+    let f = b
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IRSA801)
+        .expect("IRSA801");
+    assert_eq!(f.evidence["count"], 1);
+    assert_eq!(f.evidence["error_code"], "AccessDenied");
+    assert!(
+        f.evidence.get("explained_by").is_none(),
+        "the configuration is healthy"
+    );
+    assert!(f.detail.contains("found no cause"), "{}", f.detail);
+    let mut near = healthy();
+    trail(
+        &mut near,
+        vec![
+            web_identity(Some("payments/api"), ROLE, None),
+            web_identity(Some("payments/other"), ROLE, failed),
+        ],
+    );
+    let r = report(&near);
+    assert_eq!(binding(&r, "api").status, Status::Ok);
+    assert_eq!(
+        binding(&r, "api").evidence.as_ref().map(|e| e.sessions),
+        Some(1)
+    );
+    assert_eq!(r.evidence.as_ref().map(|w| w.unattributed), Some(1));
+}
+
+/// IRSA801 names the configuration finding that explains the failure.
+#[test]
+fn irsa801_points_to_the_finding_that_explains_it() {
+    let mut inv = healthy();
+    set_trust(
+        &mut inv,
+        serde_json::from_str(&trust_for(&["payments-staging:api"])).expect("json"),
+    );
+    trail(
+        &mut inv,
+        vec![web_identity(
+            Some("payments/api"),
+            ROLE,
+            Some((
+                "AccessDenied",
+                "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+            )),
+        )],
+    );
+    let r = report(&inv);
+    let f = binding(&r, "api")
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IRSA801)
+        .expect("IRSA801");
+    assert_eq!(f.evidence["explained_by"], "IRSA203");
+    assert!(
+        f.detail.contains("The configuration explains it: IRSA203"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn irsa802_denied_calls_with_the_identity_evaluators_explanation() {
+    let key = "arn:aws:kms:us-east-1:111122223333:key/k-1";
+    let with_policy = |i: &mut Inventory| {
+        role_mut(i, ROLE).attached_policies.clear();
+        role_mut(i, ROLE).inline_policies = vec![InlinePolicy {
+            name: "AppRead".into(),
+            document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}"#.into(),
+        }];
+    };
+    check(
+        Code::IRSA802,
+        |i| {
+            with_policy(i);
+            trail(i, vec![denied(ROLE, "kms:Decrypt", key)]);
+        },
+        // Near miss: the same denial, to a role this cluster does not use.
+        |i| {
+            with_policy(i);
+            trail(
+                i,
+                vec![denied(
+                    "arn:aws:iam::111122223333:role/other",
+                    "kms:Decrypt",
+                    key,
+                )],
+            );
+        },
+    );
+    let mut inv = healthy();
+    with_policy(&mut inv);
+    trail(&mut inv, vec![denied(ROLE, "kms:Decrypt", key)]);
+    let r = report(&inv);
+    let b = binding(&r, "api");
+    assert_eq!(b.status, Status::Warning);
+    let d = &b.evidence.as_ref().expect("evidence").denied[0];
+    assert_eq!(
+        d.explanation,
+        "no identity-based policy allows the kms:Decrypt action; policy AppRead allows only s3:Get*, s3:List*"
+    );
+    let f = b
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IRSA802)
+        .expect("IRSA802");
+    assert!(f.detail.contains("management events only"), "{}", f.detail);
+    assert_eq!(
+        f.fix.texts(),
+        [
+            "irsa-tui can payments/api kms:Decrypt --resource arn:aws:kms:us-east-1:111122223333:key/k-1"
+        ]
+    );
+}
+
+#[test]
+fn irsa803_a_session_for_another_role_than_the_annotation() {
+    let old = "arn:aws:iam::111122223333:role/payments-api-old";
+    check(
+        Code::IRSA803,
+        |i| trail(i, vec![web_identity(Some("payments/api"), old, None)]),
+        // Near miss: the annotated role, spelled with a path.
+        |i| {
+            trail(
+                i,
+                vec![web_identity(
+                    Some("payments/api"),
+                    "arn:aws:iam::111122223333:role/team/payments-api",
+                    None,
+                )],
+            )
+        },
+    );
+}
+
+#[test]
+fn irsa804_cloudtrail_unreadable_changes_no_status() {
+    check(
+        Code::IRSA804,
+        |i| {
+            trail(i, vec![]);
+            i.evidence.state = TrailState::Failed;
+            i.evidence.error = Some("us-east-1: AWS denied cloudtrail:LookupEvents".into());
+        },
+        // Near miss: read, with nothing to say; or skipped on purpose.
+        |i| trail(i, vec![]),
+    );
+    let mut inv = healthy();
+    inv.evidence = Evidence {
+        state: TrailState::Failed,
+        error: Some("AWS denied cloudtrail:LookupEvents".into()),
+        ..Default::default()
+    };
+    let r = report(&inv);
+    assert_eq!(
+        binding(&r, "api").status,
+        Status::Ok,
+        "IRSA804 changes no status"
+    );
+    let f = r
+        .cluster_findings
+        .iter()
+        .find(|f| f.code == Code::IRSA804)
+        .expect("IRSA804");
+    assert_eq!(f.severity, Severity::Info);
+    let mut skipped = healthy();
+    skipped.evidence.state = TrailState::Skipped;
+    let r = report(&skipped);
+    assert!(!codes(&r).contains(&Code::IRSA804));
+    assert_eq!(
+        r.evidence.as_ref().map(|w| w.state),
+        Some(TrailState::Skipped)
+    );
+    assert!(report(&healthy()).evidence.is_none(), "not read: no window");
+}

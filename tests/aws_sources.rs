@@ -331,6 +331,33 @@ async fn reads_cluster_providers_roles_and_node_roles_in_bulk() {
     assert_eq!(inv.node_roles.len(), 1);
     assert_eq!(inv.node_roles[0].sources, vec!["nodegroup/ng-1"]);
 
+    // CloudTrail's evidence next (moto has no LookupEvents: unreadable, said as IRSA804's
+    // state, with everything read before intact).
+    irsa_tui::sources::aws::cloudtrail::fetch(
+        &options(&moto),
+        &irsa_tui::sources::aws::cloudtrail::TrailOptions::default(),
+        &store,
+        &calls,
+    )
+    .await;
+    let after = store.inventory();
+    assert_eq!(
+        after.evidence.state,
+        irsa_tui::inventory::TrailState::Failed,
+        "{:?}",
+        after.evidence
+    );
+    assert!(after.evidence.error.is_some());
+    eprintln!(
+        "TRAIL {:?} calls {}",
+        after.evidence.error, after.evidence.calls
+    );
+    assert_eq!(
+        after.roles, inv.roles,
+        "the rest of what was read is intact"
+    );
+    assert!(calls.counts().contains_key("cloudtrail:LookupEvents"));
+
     // Every operation called is in the least-privilege IAM policy shipped in assets/.
     let allowed = least_privilege_actions();
     for op in counts_of(&calls) {

@@ -15,6 +15,7 @@ mod moto;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use common::cloudtrail::{Behaviour, FakeCloudTrail};
 use common::fake_kube::{FakeKube, FakeKubeBuilder, Scope, objects};
 use moto::{ACCOUNT, Moto, trust};
 use serde_json::{Value, json};
@@ -27,7 +28,7 @@ fn arn(role: &str) -> String {
 
 /// The AWS side: cluster `prod`, optionally its OIDC provider, roles for each story, and a
 /// node group whose role holds more than the baseline.
-async fn seed_aws(moto: &Moto, register_provider: bool) {
+async fn seed_aws(moto: &Moto, register_provider: bool) -> String {
     let config = moto.config().await;
     let iam = aws_sdk_iam::Client::new(&config);
     let provider = moto::create_cluster(&config, register_provider).await;
@@ -98,6 +99,7 @@ async fn seed_aws(moto: &Moto, register_provider: bool) {
         }
     }
     moto::create_leaky_node_group(&config).await;
+    provider
 }
 
 /// The Kubernetes side of the same stories.
@@ -155,13 +157,33 @@ fn cluster() -> FakeKubeBuilder {
 struct World {
     fake: FakeKube,
     moto: Moto,
+    /// CloudTrail's stand-in (`AWS_ENDPOINT_URL_CLOUDTRAIL`); no events unless given.
+    trail: FakeCloudTrail,
     _dir: tempfile::TempDir,
     kubeconfig: PathBuf,
 }
 
 async fn world(fake: FakeKubeBuilder, register_provider: bool) -> World {
+    world_with_trail(
+        fake,
+        register_provider,
+        |_| Vec::new(),
+        Behaviour::default(),
+    )
+    .await
+}
+
+/// [`world`], with CloudTrail's stand-in holding `events(provider)` (the cluster's OIDC
+/// provider, `oidc.eks.…/id/…`), each `(region, event)`.
+async fn world_with_trail(
+    fake: FakeKubeBuilder,
+    register_provider: bool,
+    events: impl FnOnce(&str) -> Vec<(String, Value)>,
+    behaviour: Behaviour,
+) -> World {
     let moto = Moto::start();
-    seed_aws(&moto, register_provider).await;
+    let provider = seed_aws(&moto, register_provider).await;
+    let trail = FakeCloudTrail::start(events(&provider), behaviour).await;
     let fake = fake.start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = fake.kubeconfig_named(
@@ -171,6 +193,7 @@ async fn world(fake: FakeKubeBuilder, register_provider: bool) -> World {
     World {
         fake,
         moto,
+        trail,
         _dir: dir,
         kubeconfig,
     }
@@ -503,6 +526,7 @@ async fn run_json_with(
         .arg(&w.kubeconfig)
         .args(["--format", "json", "--sync-timeout", "60"])
         .env("AWS_ENDPOINT_URL", &w.moto.url)
+        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", &w.trail.url)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
@@ -793,4 +817,274 @@ async fn a_role_named_after_the_aws_read_is_read_without_ctrl_r() {
     tokio::time::sleep(irsa_tui::sources::aws::follow::DEBOUNCE * 2).await;
     // GetRole once more (the missing role, found missing: no lists), nothing else.
     assert_eq!(calls.counts(), expected(1));
+}
+
+/// CloudTrail's events of the last hour, shaped like real ones, for the world's stories.
+fn trail_events(provider: &str) -> Vec<(String, Value)> {
+    use common::cloudtrail::{denied, other, web_identity};
+    let now = irsa_tui::time::now_secs();
+    let at = |minutes_ago: i64| irsa_tui::time::rfc3339(now - minutes_ago * 60);
+    let region = "us-east-1";
+    let mut out = Vec::new();
+    let mut push = |e: Value| out.push((region.to_owned(), e));
+    // payments/api: sessions that work, then kms:Decrypt and secretsmanager:GetSecretValue
+    // denied to them.
+    for i in 0..3 {
+        push(web_identity(
+            &format!("ok-{i}"),
+            &at(40 + i),
+            region,
+            provider,
+            Some(("payments", "api")),
+            &arn("payments-api"),
+            None,
+        ));
+    }
+    for i in 0..4 {
+        push(denied(
+            &format!("kms-{i}"),
+            &at(10 + i),
+            region,
+            &arn("payments-api"),
+            "kms.amazonaws.com",
+            "Decrypt",
+            Some(&format!(
+                "arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            )),
+            json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+        ));
+    }
+    push(denied(
+        "secret-0",
+        &at(12),
+        region,
+        &arn("payments-api"),
+        "secretsmanager.amazonaws.com",
+        "GetSecretValue",
+        Some(&format!(
+            "arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/payments/db-a1B2c3"
+        )),
+        json!({"secretId": "prod/payments/db"}),
+    ));
+    // payments/web: its role's trust policy names staging (IRSA203): STS refuses.
+    for i in 0..5 {
+        push(web_identity(
+            &format!("web-{i}"),
+            &at(20 + i),
+            region,
+            provider,
+            Some(("payments", "web")),
+            &arn("payments-web"),
+            Some((
+                "AccessDenied",
+                "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+            )),
+        ));
+    }
+    // payments/worker: a token STS could not verify.
+    push(web_identity(
+        "worker-0",
+        &at(15),
+        region,
+        provider,
+        Some(("payments", "worker")),
+        &arn("payments-worker"),
+        Some((
+            "InvalidIdentityToken",
+            "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
+        )),
+    ));
+    // No binding: no ServiceAccount in the token, a role no binding uses.
+    push(web_identity(
+        "lost-0",
+        &at(30),
+        region,
+        provider,
+        None,
+        &arn("legacy-batch"),
+        Some(("InvalidIdentityToken", "Token expired")),
+    ));
+    // What the denied-calls scan reads past.
+    for i in 0..30 {
+        push(other(&format!("noise-{i}"), &at(i), region));
+    }
+    out
+}
+
+/// On a live cluster (fake API server + moto + CloudTrail's stand-in, which throttles
+/// every second request), `report` shows the evidence per binding with its explanation:
+/// IRSA801 pointing to the trust policy's IRSA203, IRSA802 with the identity evaluator's
+/// why, the unattributable event counted; throttling slowed the read and did not fail it.
+#[tokio::test(flavor = "multi_thread")]
+async fn cloudtrail_evidence_appears_per_binding_with_its_explanation() {
+    let w = world_with_trail(
+        cluster(),
+        true,
+        trail_events,
+        Behaviour {
+            throttle_every: 2,
+            ..Behaviour::default()
+        },
+    )
+    .await;
+    let (code, r, stderr) = report(&w, &["--since", "2h"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let window = &r["evidence"];
+    assert_eq!(window["state"], "read", "{window}");
+    assert_eq!(
+        window["error"],
+        Value::Null,
+        "throttled, not failed: {window}"
+    );
+    assert_eq!(window["unattributed"], 1, "{window}");
+    assert!(w.trail.throttled() > 0, "the stand-in throttled");
+    assert!(
+        w.trail
+            .asked()
+            .iter()
+            .any(|(_, name)| name.as_deref() == Some("AssumeRoleWithWebIdentity")),
+        "{:?}",
+        w.trail.asked()
+    );
+    let binding = |ns: &str, sa: &str| {
+        r["bindings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|b| b["namespace"] == ns && b["service_account"] == sa)
+            .cloned()
+            .unwrap_or_else(|| panic!("{ns}/{sa}"))
+    };
+    let finding = |b: &Value, code: &str| {
+        b["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {code} in {b}"))
+    };
+    let web = binding("payments", "web");
+    let f = finding(&web, "IRSA801");
+    assert_eq!(f["evidence"]["count"], 5);
+    assert_eq!(f["evidence"]["explained_by"], "IRSA203", "{f}");
+    assert_eq!(
+        web["evidence"]["sts_failures"][0]["error_code"],
+        "AccessDenied"
+    );
+    let worker = binding("payments", "worker");
+    assert_eq!(
+        finding(&worker, "IRSA801")["evidence"]["error_code"],
+        "InvalidIdentityToken"
+    );
+    let api = binding("payments", "api");
+    assert_eq!(api["evidence"]["sessions"], 3);
+    let f = finding(&api, "IRSA802");
+    assert_eq!(f["evidence"]["count"], 5);
+    let denied = api["evidence"]["denied"].as_array().expect("denied calls");
+    let kms = denied
+        .iter()
+        .find(|d| d["action"] == "kms:Decrypt")
+        .expect("kms:Decrypt");
+    assert_eq!(kms["count"], 4);
+    assert_eq!(kms["decision"], "implicit-deny");
+    assert!(
+        kms["explanation"].as_str().is_some_and(
+            |e| e.starts_with("no identity-based policy allows the kms:Decrypt action")
+        ),
+        "{kms}"
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|d| d["action"] == "secretsmanager:GetSecretValue")
+    );
+    let text = r.to_string();
+    assert!(
+        !text.contains(common::cloudtrail::SESSION_KEY),
+        "no access key id"
+    );
+    assert!(
+        !text.contains(common::cloudtrail::SESSION_TOKEN),
+        "no session token"
+    );
+
+    // The snapshot records the reduced events: --replay shows the same evidence.
+    let snap = w._dir.path().join("trail.snapshot.json");
+    let snap_arg = snap.to_string_lossy().into_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-tui"))
+        .args([
+            "snapshot",
+            "-o",
+            &snap_arg,
+            "--since",
+            "2h",
+            "--sync-timeout",
+            "60",
+        ])
+        .arg("--kubeconfig")
+        .arg(&w.kubeconfig)
+        .env("AWS_ENDPOINT_URL", &w.moto.url)
+        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", &w.trail.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recorded = std::fs::read_to_string(&snap).expect("the snapshot");
+    assert!(!recorded.contains(common::cloudtrail::SESSION_KEY));
+    assert!(!recorded.contains(common::cloudtrail::SESSION_TOKEN));
+    let (code, replayed, stderr) =
+        run_json(&w, &["report", "--fail-on", "never", "--replay", &snap_arg]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(replayed["evidence"]["events"], r["evidence"]["events"]);
+    assert_eq!(replayed["bindings"], r["bindings"]);
+}
+
+/// CloudTrail refusing LookupEvents degrades to IRSA804, with everything else as without
+/// CloudTrail.
+#[tokio::test(flavor = "multi_thread")]
+async fn cloudtrail_denied_degrades_to_irsa804_with_everything_else_intact() {
+    let w = world_with_trail(
+        cluster(),
+        true,
+        trail_events,
+        Behaviour {
+            denied: true,
+            ..Behaviour::default()
+        },
+    )
+    .await;
+    let (code, r, stderr) = report(&w, &[]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let f = r["cluster_findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["code"] == "IRSA804")
+        .cloned()
+        .unwrap_or_else(|| panic!("no IRSA804: {r}"));
+    assert_eq!(f["severity"], "info");
+    assert!(
+        f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("AWS denied cloudtrail:LookupEvents")),
+        "{f}"
+    );
+    assert_eq!(r["evidence"]["state"], "failed");
+    let (code, without, stderr) = report(&w, &["--no-cloudtrail"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(without["evidence"]["state"], "skipped");
+    assert_eq!(
+        r["bindings"], without["bindings"],
+        "the bindings as without CloudTrail"
+    );
+    assert_eq!(r["summary"]["failing"], without["summary"]["failing"]);
 }

@@ -759,7 +759,7 @@ fn f_cycles_to_denied_and_exposed_and_the_drill_down_shows_the_pods_evidence() {
     let (tmux, exit_file) = demo(dir.path());
     tmux.wait_for("start", &["Bindings 86/86", "ASSUMES", "✓ assumes"]);
     tmux.keys(&["f"]);
-    tmux.wait_for("problems", &["Bindings 48/86", "problems only"]);
+    tmux.wait_for("problems", &["Bindings 49/86", "problems only"]);
     tmux.keys(&["f"]);
     tmux.wait_for("denied", &["Bindings 21/86", "denied only", "payments-api"]);
     // The screen is drawn in parts: wait for the rows that go.
@@ -832,6 +832,44 @@ fn y_copies_every_step_of_a_fix() {
             "kubectl rollout restart deployment/image-resizer -n catalog",
         ],
         "{copied}"
+    );
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");
+}
+
+/// The real binary on the demo: the EVIDENCE column (Shift-E puts what CloudTrail recorded
+/// first) and the drill-down's Evidence section, with the identity evaluator's why.
+#[test]
+fn the_evidence_column_and_the_drill_downs_evidence() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (tmux, exit_file) = demo(dir.path());
+    tmux.wait_for(
+        "start",
+        &[
+            "EVIDENCE",
+            "✗ 37 STS",
+            "CloudTrail 08:30–09:30 UTC · 61 events · minutes late",
+        ],
+    );
+    tmux.keys(&["E"]);
+    tmux.wait_for(
+        "sorted by evidence",
+        &["sort evidence", "✗ 8 denied", "! 9 old role"],
+    );
+    tmux.keys(&["/"]);
+    tmux.type_text("statements-reader");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter", &["Bindings 1/86"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "the drill-down's evidence",
+        &[
+            "Evidence (CloudTrail)",
+            "✗ 5× kms:Decrypt denied (AccessDeniedException)",
+            "✗ 3× secretsmanager:GetSecretValue denied",
+            "allows only s3:ListBucket, s3:GetObject",
+            "management events only",
+        ],
     );
     tmux.keys(&["q"]);
     assert_eq!(wait_for_file(&exit_file), "EXIT=0\n");

@@ -303,6 +303,7 @@ pub fn build<'a>(
         trust: draft.trust,
         permissions: role_arn.as_deref().and_then(|arn| idx.permission_view(arn)),
         pod_identity_association: associations.first().map(|a| (*a).clone()),
+        evidence: None,
         role_arn,
     })
 }
@@ -392,12 +393,17 @@ pub fn all<'a>(idx: &Index<'a>, shared: &Shared<'a>) -> Vec<Binding> {
     for (ns, name) in extra {
         out.extend(build(idx, shared, ns, name, None));
     }
-    out.sort_by(|a, b| {
+    sort(&mut out);
+    out
+}
+
+/// The report's order: status (failing first), namespace, name.
+pub fn sort(bindings: &mut [Binding]) {
+    bindings.sort_by(|a, b| {
         (a.status, &a.namespace, &a.service_account).cmp(&(
             b.status,
             &b.namespace,
             &b.service_account,
         ))
     });
-    out
 }

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::checks::{
-    cluster, node_roles, oidc, permission_conflicts, planned, pod_identity, pods, role_permissions,
-    service_account, trust_policy,
+    cluster, evidence, node_roles, oidc, permission_conflicts, planned, pod_identity, pods,
+    role_permissions, service_account, trust_policy,
 };
 use super::finding::{Code, Entry, Grade, Severity, Stage};
 use super::trust::{deny, exposure, unsupported};
@@ -62,10 +62,10 @@ impl Code {
             IRSA702 => &pod_identity::IRSA702,
             IRSA703 => &pod_identity::IRSA703,
             IRSA704 => &pod_identity::IRSA704,
-            IRSA801 => &planned::IRSA801,
-            IRSA802 => &planned::IRSA802,
-            IRSA803 => &planned::IRSA803,
-            IRSA804 => &planned::IRSA804,
+            IRSA801 => &evidence::IRSA801,
+            IRSA802 => &evidence::IRSA802,
+            IRSA803 => &evidence::IRSA803,
+            IRSA804 => &evidence::IRSA804,
         }
     }
 
@@ -316,7 +316,7 @@ mod tests {
             }
         ));
         assert!(Code::IRSA203.reported());
-        assert!(!Code::IRSA801.reported());
+        assert!(Code::IRSA801.reported());
     }
 
     #[test]

@@ -52,11 +52,17 @@ pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> 
         .collect();
     let shared = binding::Shared::new(&idx, leaky);
     let mut bindings = binding::all(&idx, &shared);
+    // What CloudTrail recorded, joined to the bindings (it may only make them worse).
+    let (evidence, evidence_findings) = checks::evidence::attach(inv, documents, &mut bindings);
+    if evidence.is_some() {
+        binding::sort(&mut bindings);
+    }
     node_rows::attach_inheriting_pods(&idx, &mut node_roles);
     removals::mark(&mut bindings, &mut node_roles);
     let mut cluster_findings: Vec<Finding> =
         checks::oidc::no_issuer(inv, None).into_iter().collect();
     cluster_findings.extend(checks::cluster::check(inv));
+    cluster_findings.extend(evidence_findings);
     finding::worst_first(&mut cluster_findings);
     let summary = Summary::of(
         &bindings,
@@ -87,6 +93,7 @@ pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> 
         cluster_findings,
         bindings,
         node_roles,
+        evidence,
         node_baseline: settings.node_baseline.clone(),
     }
 }

@@ -25,6 +25,9 @@ pub struct Report {
     pub cluster_findings: Vec<Finding>,
     pub bindings: Vec<Binding>,
     pub node_roles: Vec<NodeRoleReport>,
+    /// The CloudTrail evidence's window (additive: absent when CloudTrail was not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::checks::evidence::EvidenceWindow>,
     /// Dashboard: the managed policies node roles were judged against.
     #[serde(skip)]
     pub node_baseline: Vec<String>,
@@ -322,6 +325,9 @@ pub struct Binding {
     pub trust: Option<TrustView>,
     #[serde(default)]
     pub pod_identity_association: Option<PodIdentityAssociation>,
+    /// What CloudTrail recorded for this binding (additive: absent without evidence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::checks::evidence::BindingEvidence>,
     /// Dashboard: the role's policies, shared by every binding of the role.
     #[serde(skip)]
     pub permissions: Option<std::sync::Arc<crate::analysis::permissions::view::PermissionsView>>,

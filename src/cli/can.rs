@@ -100,7 +100,7 @@ fn request_context(source: &SourceArgs) -> Result<Vec<ask::Given>, String> {
 
 /// The inventory and its report, from the source options.
 fn analysed(source: &SourceArgs) -> Result<(Inventory, Report), String> {
-    let inv = source.load()?;
+    let inv = source.without_cloudtrail().load()?;
     let settings = Settings {
         node_baseline: source.node_baseline()?,
         generated_at: crate::time::now(),
@@ -204,8 +204,10 @@ fn simulated(
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let (mut inv, calls, aws) =
-        runtime.block_on(crate::sources::live::collect_with(&source.live_options()))?;
+    let (mut inv, calls, aws) = runtime.block_on(crate::sources::live::collect_with(&{
+        // `can` and `who-can` judge the policies: CloudTrail's evidence is not read.
+        source.without_cloudtrail().live_options()
+    }))?;
     if !source.namespaces.is_empty() {
         inv.restrict_to_namespaces(&source.namespaces);
     }
@@ -277,7 +279,7 @@ pub fn run_who_can(args: &WhoCanArgs, source: &SourceArgs) -> ExitCode {
         let given = request_context(source)?;
         let action = check_action(&args.action)?;
         let resource = check_resource(&args.resource)?;
-        let inv = source.load()?;
+        let inv = source.without_cloudtrail().load()?;
         let settings = Settings {
             node_baseline: source.node_baseline()?,
             generated_at: crate::time::now(),

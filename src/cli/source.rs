@@ -35,6 +35,15 @@ pub struct SourceArgs {
     /// Kubernetes only: AWS checks skipped (reported as IRSA603).
     #[arg(long, global = true)]
     pub no_aws: bool,
+    /// CloudTrail evidence (IRSA8xx): the window read, ending now (30m, 2h, 1d).
+    #[arg(long, value_name = "DURATION", default_value = "1h", global = true, value_parser = crate::sources::aws::cloudtrail::parse_since)]
+    pub since: std::time::Duration,
+    /// Do not read CloudTrail (no IRSA801-IRSA804).
+    #[arg(long, global = true)]
+    pub no_cloudtrail: bool,
+    /// The most CloudTrail events read per lookup; the report says when it cut the window.
+    #[arg(long, value_name = "N", default_value_t = crate::sources::aws::cloudtrail::DEFAULT_MAX_EVENTS as u64, global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_events: u64,
     /// The embedded demo cluster; no network.
     #[arg(long, global = true, conflicts_with = "replay")]
     pub demo: bool,
@@ -121,6 +130,14 @@ impl SourceArgs {
         }
     }
 
+    /// These options without CloudTrail: `can` and `who-can` judge policies, not events.
+    pub fn without_cloudtrail(&self) -> SourceArgs {
+        SourceArgs {
+            no_cloudtrail: true,
+            ..self.clone()
+        }
+    }
+
     /// The live options these flags name.
     pub fn live_options(&self) -> crate::sources::live::LiveOptions {
         crate::sources::live::LiveOptions {
@@ -133,6 +150,11 @@ impl SourceArgs {
             no_aws: self.no_aws,
             sync_timeout: std::time::Duration::from_secs(self.sync_timeout),
             interactive_auth: true,
+            trail: crate::sources::aws::cloudtrail::TrailOptions {
+                enabled: !self.no_cloudtrail,
+                since: self.since,
+                max_events: usize::try_from(self.max_events).unwrap_or(usize::MAX),
+            },
         }
     }
 

@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod evidence;
+pub use evidence::{Evidence, TrailEvent, TrailKind, TrailState};
+
 pub const SNAPSHOT_SCHEMA: &str = "irsa-tui/snapshot/v1";
 
 /// The ServiceAccount annotations irsa-tui reads.
@@ -49,6 +52,9 @@ pub struct Inventory {
     pub pod_identity_agent_present: Option<bool>,
     pub sources: Vec<SourceHealth>,
     pub aws: AwsStatus,
+    /// CloudTrail evidence (IRSA8xx); absent from snapshots that have none.
+    #[serde(skip_serializing_if = "Evidence::is_empty")]
+    pub evidence: Evidence,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -362,6 +368,19 @@ impl Inventory {
         self.pods.retain(|p| keep(&p.namespace));
         self.pod_identity_associations
             .retain(|a| keep(&a.namespace));
+        self.evidence.restrict(
+            &keep,
+            &self
+                .service_accounts
+                .iter()
+                .filter_map(|s| s.role_arn.clone())
+                .chain(
+                    self.pod_identity_associations
+                        .iter()
+                        .map(|a| a.role_arn.clone()),
+                )
+                .collect::<Vec<_>>(),
+        );
         // Node roles only as far as they reach these pods: a role of a node group one of
         // them runs on; a role known only from aws-auth when one runs on a node of no known
         // group (it may be that node's).
@@ -455,6 +474,59 @@ mod tests {
             ["self-managed"],
             "a node of no known group may be an aws-auth role's"
         );
+    }
+
+    /// `-n`: CloudTrail's events stay for the ServiceAccounts of those namespaces and the
+    /// roles their bindings use; a snapshot without evidence still loads (with none).
+    #[test]
+    fn restricting_to_namespaces_keeps_their_evidence() {
+        let mut inv = Inventory::new();
+        inv.service_accounts = vec![ServiceAccount {
+            namespace: "payments".into(),
+            name: "api".into(),
+            role_arn: Some("arn:aws:iam::111122223333:role/api".into()),
+            ..Default::default()
+        }];
+        let event = |id: &str, kind: TrailKind, sa: Option<&str>, role: &str| TrailEvent {
+            id: id.into(),
+            kind,
+            service_account: sa.map(str::to_owned),
+            role_arn: Some(role.into()),
+            ..Default::default()
+        };
+        inv.evidence.events = vec![
+            event(
+                "mine",
+                TrailKind::WebIdentity,
+                Some("payments/api"),
+                "arn:aws:iam::111122223333:role/api",
+            ),
+            event(
+                "theirs",
+                TrailKind::WebIdentity,
+                Some("batch/job"),
+                "arn:aws:iam::111122223333:role/job",
+            ),
+            event(
+                "my-denial",
+                TrailKind::Denied,
+                None,
+                "arn:aws:iam::111122223333:role/api",
+            ),
+            event(
+                "their-denial",
+                TrailKind::Denied,
+                None,
+                "arn:aws:iam::111122223333:role/job",
+            ),
+        ];
+        inv.restrict_to_namespaces(&["payments".into()]);
+        let ids: Vec<&str> = inv.evidence.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["mine", "my-denial"]);
+        let old = Inventory::from_snapshot_json(r#"{"schema": "irsa-tui/snapshot/v1"}"#, "x")
+            .expect("loads");
+        assert!(old.evidence.is_empty());
+        assert!(!Inventory::new().to_snapshot_json().contains("evidence"));
     }
 
     #[test]

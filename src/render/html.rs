@@ -102,6 +102,14 @@ fn header(out: &mut String, report: &Report) {
     if let Some(scope) = scope_statement(report) {
         let _ = writeln!(out, "<div><dt>Scope</dt><dd>{}</dd></div>", escape(&scope));
     }
+    if let Some(w) = super::evidence::window(report) {
+        let _ = writeln!(
+            out,
+            "<div><dt>CloudTrail evidence</dt><dd>{} <span class=\"muted\">({})</span></dd></div>",
+            escape(&super::evidence::window_line(w)),
+            escape(super::evidence::note())
+        );
+    }
     out.push_str("</dl>\n</div></header>\n");
 }
 
@@ -259,6 +267,13 @@ fn binding_card(out: &mut String, i: usize, b: &Binding) {
         mech = b.mechanism.as_str(),
         pods = pods_text(b),
     );
+    if let Some(e) = &b.evidence {
+        out.push_str("<section class=\"evidence\"><h4>CloudTrail evidence <span class=\"muted\">(management events only: S3 object and DynamoDB item calls are not there; events arrive minutes late)</span></h4><ul>");
+        for line in super::evidence::binding_lines(e) {
+            let _ = write!(out, "<li>{}</li>", escape(&line));
+        }
+        out.push_str("</ul></section>\n");
+    }
     if let Some(trust) = &b.trust {
         let _ = writeln!(
             out,
@@ -448,6 +463,21 @@ fn cluster_findings(out: &mut String, report: &Report) {
         finding(out, f);
     }
     out.push_str("</section>\n");
+    if let Some(w) = super::evidence::window(report).filter(|w| w.unattributed > 0) {
+        let _ = writeln!(
+            out,
+            "<section id=\"unattributed\">\n<h2>CloudTrail events not attributed to a binding <span class=\"muted\">({})</span></h2><ul>",
+            w.unattributed
+        );
+        for e in &w.unattributed_events {
+            let _ = write!(
+                out,
+                "<li>{}</li>",
+                escape(&super::evidence::unattributed_line(e))
+            );
+        }
+        out.push_str("</ul></section>\n");
+    }
 }
 
 const STYLE: &str = r#"

@@ -206,6 +206,7 @@ pub fn render(report: &Report) -> String {
     ok_section(&mut out, report);
     node_roles(&mut out, report);
     cluster_findings(&mut out, report);
+    unattributed(&mut out, report);
     out.truncate(out.trim_end().len());
     out.push('\n');
     // Values from the cluster may carry terminal escapes (a window title, OSC 52): they are
@@ -220,6 +221,14 @@ fn header(out: &mut String, report: &Report) {
     }
     if let Some(scope) = scope_statement(report) {
         let _ = writeln!(out, "- **Scope:** {}", text(&scope));
+    }
+    if let Some(w) = super::evidence::window(report) {
+        let _ = writeln!(
+            out,
+            "- **CloudTrail evidence:** {} ({})",
+            text(&super::evidence::window_line(w)),
+            text(super::evidence::note())
+        );
     }
     out.push('\n');
 }
@@ -280,6 +289,13 @@ fn binding(out: &mut String, b: &Binding) {
     let _ = writeln!(out, "- **Role:** {}", or_unknown(b.role_arn.as_deref()));
     let _ = writeln!(out, "- **Pods:** {}", pods(b));
     out.push('\n');
+    if let Some(e) = &b.evidence {
+        out.push_str("**CloudTrail evidence** (management events only: S3 object and DynamoDB item calls are not there; events arrive minutes late):\n\n");
+        for line in super::evidence::binding_lines(e) {
+            let _ = writeln!(out, "- {}", text(&line));
+        }
+        out.push('\n');
+    }
     if let Some(trust) = &b.trust {
         let _ = writeln!(
             out,
@@ -465,11 +481,17 @@ fn ok_section(out: &mut String, report: &Report) {
     out.push_str("| Namespace | Service account | Role | Credentials | Notes |\n");
     out.push_str("|---|---|---|---|---|\n");
     for b in ok {
-        let notes: Vec<String> = b
+        let mut notes: Vec<String> = b
             .findings
             .iter()
             .map(|f| format!("{}: {}", f.code.as_str(), text(&f.title)))
             .collect();
+        if b.evidence.is_some() {
+            notes.push(format!(
+                "CloudTrail: {}",
+                super::evidence::cell(b.evidence.as_ref())
+            ));
+        }
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
@@ -482,6 +504,29 @@ fn ok_section(out: &mut String, report: &Report) {
             } else {
                 notes.join("; ")
             }
+        );
+    }
+    out.push('\n');
+}
+
+/// CloudTrail events no binding could be given: counted, and the first ones listed.
+fn unattributed(out: &mut String, report: &Report) {
+    let Some(w) = super::evidence::window(report).filter(|w| w.unattributed > 0) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "## CloudTrail events not attributed to a binding ({})\n",
+        w.unattributed
+    );
+    for e in &w.unattributed_events {
+        let _ = writeln!(out, "- {}", text(&super::evidence::unattributed_line(e)));
+    }
+    if w.unattributed > w.unattributed_events.len() {
+        let _ = writeln!(
+            out,
+            "- … and {} more (see the JSON report)",
+            w.unattributed - w.unattributed_events.len()
         );
     }
     out.push('\n');

@@ -2,6 +2,7 @@
 //! JSON, Markdown, HTML, and the terminal text of `trust`, `can` and `who-can`.
 
 pub mod can;
+pub mod evidence;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -46,6 +46,7 @@ fn binding(ns: &str, sa: &str, status: Status, pods: Vec<BindingPod>) -> Binding
         service_account_created: None,
         trust: None,
         pod_identity_association: None,
+        evidence: None,
         permissions: None,
     }
 }
@@ -265,6 +266,7 @@ pub fn report() -> Report {
         cluster_findings,
         bindings,
         node_roles,
+        evidence: None,
         node_baseline: Vec::new(),
     }
 }

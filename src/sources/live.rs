@@ -28,6 +28,8 @@ pub struct LiveOptions {
     /// Whether the kubeconfig's credential plugin may prompt on the terminal (`report`,
     /// `snapshot`); never in the dashboard, which holds the terminal.
     pub interactive_auth: bool,
+    /// CloudTrail evidence: `--since`, `--max-events`, `--no-cloudtrail`.
+    pub trail: aws::cloudtrail::TrailOptions,
 }
 
 /// Why the live sources could not start.
@@ -49,6 +51,7 @@ pub struct Feed {
     pub store: Arc<Store>,
     pub aws: AwsOptions,
     pub no_aws: bool,
+    pub trail: aws::cloudtrail::TrailOptions,
     pub sync_timeout: Duration,
     /// When the initial sync must be over: the sync timeout counts from the start of the
     /// connection, so it bounds the whole initial sync (plugin, `/version`, first lists).
@@ -65,6 +68,7 @@ impl Feed {
             store,
             aws,
             no_aws: opts.no_aws,
+            trail: opts.trail.clone(),
             sync_timeout: opts.sync_timeout,
             sync_deadline,
             handles: Mutex::new(handles),
@@ -82,14 +86,23 @@ impl Feed {
         read_aws(&self.store, &self.aws, self.no_aws, calls).await;
     }
 
+    /// Reads CloudTrail's evidence into the store (after [`Feed::read_aws`]).
+    pub async fn read_evidence(&self, calls: &CallLog) {
+        if !self.no_aws {
+            aws::cloudtrail::fetch(&self.aws, &self.trail, &self.store, calls).await;
+        }
+    }
+
     /// Reads AWS in the background, after the Kubernetes side settled when
     /// `wait_for_sync` (the first read); stopped with the feed. The receiver is told when
-    /// the read is over (whatever it found: see the store's `aws`).
+    /// the read is over (whatever it found: see the store's `aws`); CloudTrail's evidence
+    /// is read after it, in the same task, as it arrives.
     pub fn read_aws_in_background(
         &self,
         wait_for_sync: bool,
     ) -> tokio::sync::oneshot::Receiver<()> {
         let (store, aws, no_aws) = (self.store.clone(), self.aws.clone(), self.no_aws);
+        let trail = self.trail.clone();
         let deadline = self.sync_deadline;
         let (done, over) = tokio::sync::oneshot::channel();
         let read = tokio::spawn(async move {
@@ -98,6 +111,9 @@ impl Feed {
             }
             read_aws(&store, &aws, no_aws, &CallLog::default()).await;
             let _ = done.send(());
+            if !no_aws {
+                aws::cloudtrail::fetch(&aws, &trail, &store, &CallLog::default()).await;
+            }
         });
         self.keep(read);
         over
@@ -279,6 +295,7 @@ pub async fn collect_with(opts: &LiveOptions) -> Result<(Inventory, CallLog, Aws
     never_read(&inventory)?;
     let calls = CallLog::default();
     feed.read_aws(&calls).await;
+    feed.read_evidence(&calls).await;
     Ok((feed.store.inventory(), calls, feed.aws.clone()))
 }
 
@@ -316,6 +333,7 @@ impl Feed {
             store,
             aws: AwsOptions::default(),
             no_aws: true,
+            trail: aws::cloudtrail::TrailOptions::default(),
             sync_timeout: Duration::from_secs(1),
             sync_deadline: tokio::time::Instant::now() + Duration::from_secs(1),
             handles: Mutex::new(Vec::new()),

@@ -72,6 +72,8 @@ pub struct Data {
     pub oidc_provider_accounts: Vec<String>,
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     pub aws: AwsStatus,
+    /// CloudTrail evidence (IRSA8xx), as read so far.
+    pub evidence: crate::inventory::Evidence,
     /// Complete AWS reads under way (the first one, `Ctrl-R`): roles named meanwhile are
     /// left to them.
     pub aws_reads: usize,
@@ -221,6 +223,7 @@ impl Data {
             })
             .collect();
         inv.aws = self.aws.clone();
+        inv.evidence = self.evidence.clone();
         inv
     }
 }

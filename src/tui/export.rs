@@ -74,6 +74,7 @@ pub fn scoped(report: &Report, namespace: Option<&str>, total: usize) -> Report 
         cluster_findings: report.cluster_findings.clone(),
         bindings,
         node_roles: report.node_roles.clone(),
+        evidence: report.evidence.clone(),
         node_baseline: report.node_baseline.clone(),
     }
 }

@@ -390,6 +390,13 @@ pub const KEYMAP: &[Entry] = &[
         Some("sort"),
     ),
     entry(
+        &[ch('E')],
+        A::Sort(SortColumn::Evidence),
+        S::Bindings,
+        "sort by evidence (failed STS first)",
+        Some("sort"),
+    ),
+    entry(
         &[ch('n')],
         A::NextFinding,
         S::Page,
@@ -581,7 +588,7 @@ mod tests {
             .expect("a sorting section");
         assert!(sorting.1.iter().any(|(k, _)| k == "Shift-S"));
         let hints = hints(BINDINGS_TABLE);
-        assert!(hints.contains(&("S/N/A/R/C/P/F".to_owned(), "sort")));
+        assert!(hints.contains(&("S/N/A/R/C/P/F/E".to_owned(), "sort")));
         assert!(hints.contains(&("/".to_owned(), "filter")));
         assert_eq!(hints[0].1, "sort", "the screen's own keys first");
         assert!(self::hints(PAGE).contains(&("n/N".to_owned(), "finding")));

@@ -55,6 +55,8 @@ pub struct FindingEntry {
 /// The widest value of the text columns, in characters.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Widths {
+    /// The EVIDENCE column's widest cell (`✗ 37 STS`).
+    pub evidence: usize,
     pub namespace: usize,
     pub service_account: usize,
     pub role: usize,
@@ -119,6 +121,11 @@ impl Model {
                     .service_account
                     .max(b.service_account.chars().count());
                 widths.role = widths.role.max(row.role.chars().count());
+                widths.evidence = widths.evidence.max(
+                    crate::render::evidence::cell(b.evidence.as_ref())
+                        .chars()
+                        .count(),
+                );
                 index.insert(row.key.clone(), i);
                 row
             })

@@ -176,6 +176,8 @@ pub enum SortColumn {
     Assumes,
     Pods,
     Findings,
+    /// What CloudTrail recorded: failed STS calls first, then denied calls.
+    Evidence,
 }
 
 impl SortColumn {
@@ -194,6 +196,7 @@ impl SortColumn {
             SortColumn::Assumes => "assumes",
             SortColumn::Pods => "pods",
             SortColumn::Findings => "findings",
+            SortColumn::Evidence => "evidence",
         }
     }
 }

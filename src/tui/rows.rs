@@ -296,6 +296,8 @@ fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {
                 let worst = |b: &crate::analysis::Binding| b.worst_finding().map(|f| f.severity);
                 worst(y).cmp(&worst(x))
             }),
+            SortColumn::Evidence => crate::render::evidence::rank(x.evidence.as_ref())
+                .cmp(&crate::render::evidence::rank(y.evidence.as_ref())),
         }
     };
     rows.sort_unstable_by(|&a, &b| {

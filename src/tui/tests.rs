@@ -58,6 +58,41 @@ fn bindings_sorted_by_pods() {
     insta::assert_snapshot!(screen(&mut app, W, H));
 }
 
+/// Shift-E: what CloudTrail recorded first (failed STS calls, then denied calls, sessions of
+/// another role), in the EVIDENCE column.
+#[test]
+fn bindings_sorted_by_evidence() {
+    let mut app = demo_app();
+    press(&mut app, "E");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+/// The drill-down's Evidence section: the denied calls grouped, each with the identity
+/// evaluator's explanation, and what LookupEvents cannot show.
+#[test]
+fn binding_drill_down_evidence() {
+    let mut app = demo_app();
+    select(&mut app, "billing/statements-reader");
+    press(&mut app, "\n");
+    insta::assert_snapshot!(screen(&mut app, W, H));
+}
+
+/// While CloudTrail is read, the header says so with a spinner and the count so far; once
+/// read, the window and that CloudTrail delivers minutes late.
+#[test]
+fn the_header_shows_cloudtrail_being_read_then_the_window() {
+    let mut inv = test_support::demo();
+    inv.evidence.state = crate::inventory::TrailState::Reading;
+    let mut app = test_support::app_on(&inv, Origin::Live, false);
+    let text = screen(&mut app, 140, 16);
+    assert!(text.contains("CloudTrail ⠋ reading… 61 events"), "{text}");
+    inv.evidence.state = crate::inventory::TrailState::Failed;
+    inv.evidence.error = Some("eu-west-1: AWS denied cloudtrail:LookupEvents".into());
+    let mut app = test_support::app_on(&inv, Origin::Live, false);
+    let text = screen(&mut app, 140, 16);
+    assert!(text.contains("CloudTrail ✗ unreadable (IRSA804)"), "{text}");
+}
+
 #[test]
 fn bindings_filtered() {
     let mut app = demo_app();
@@ -383,7 +418,7 @@ fn a_too_small_terminal_ignores_all_but_quit() {
 fn at_80x24_counts_help_and_quit_stay() {
     let mut app = demo_app();
     let table = screen(&mut app, 80, 24);
-    assert!(table.contains("✗28 ?1 !19 ✓38"), "{table}");
+    assert!(table.contains("✗28 ?1 !20 ✓37"), "{table}");
     let footer = table.lines().last().unwrap_or_default().to_owned();
     assert!(
         footer.contains("? help") && footer.contains("q quit"),

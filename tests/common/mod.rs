@@ -2,6 +2,7 @@
 //! polling, and validation of reports against the published JSON Schema.
 #![allow(dead_code, reason = "shared by several test crates, each using a part")]
 
+pub mod cloudtrail;
 pub mod fake_kube;
 pub mod inventory;
 pub mod peers;

@@ -105,6 +105,7 @@ pub(crate) fn generate() -> Inventory {
     // 444455556666 (IRSA103) could not be read, so it is not listed.
     inv.oidc_provider_accounts.push(CROSS_ACCOUNT.to_owned());
     inv.sources = sources(true);
+    inv.evidence = crate::evidence::evidence();
     inv
 }
 

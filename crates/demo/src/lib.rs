@@ -11,6 +11,7 @@
 
 mod build;
 mod catalog;
+mod evidence;
 mod names;
 mod policies;
 mod rng;

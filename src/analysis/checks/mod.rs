@@ -2,6 +2,7 @@
 //! place, with its title, explanation, evidence and fix.
 
 pub mod cluster;
+pub mod evidence;
 pub mod node_roles;
 pub mod oidc;
 pub mod permission_conflicts;

@@ -513,39 +513,67 @@ pub fn answers_with(
         .iter()
         .filter(|r| r.status != crate::inventory::ReadStatus::NotFound)
         .filter_map(|role| {
-            let result = match documents.of(role) {
-                Ok(docs) => {
-                    let inv = documents.inventory();
-                    let tagged = if pod_identity_uses(inv, &role.arn) {
-                        Tagged::MaybePodIdentity
-                    } else {
-                        Tagged::Plain
-                    };
-                    let session = session_of(&docs, inv, tagged, given);
-                    answers(
-                        &docs.permissions(),
-                        &session,
-                        std::slice::from_ref(question),
-                        detail,
-                    )
-                    .pop()?
-                }
-                Err(why) => CanResult {
-                    action: question.action.clone(),
-                    resource: question.resource.as_str().to_owned(),
-                    decision: Verdict::Unknown,
-                    reason: format!("unknown: {why}"),
-                    matched: Vec::new(),
-                    boundary: "none",
-                    missing_context: Vec::new(),
-                    unreadable: Vec::new(),
-                    simulated: None,
-                    simulation_note: None,
-                },
-            };
+            let result = role_answer(documents, role, question, given, detail)?;
             Some((role.arn.clone(), result))
         })
         .collect()
+}
+
+/// The answer to `question` for a session of the role `role_arn` names (the inventory's
+/// role, however the ARN spells its path), as `who-can` asks it; `None` when the role was
+/// not read or does not exist. What the CloudTrail evidence (IRSA802) explains a denied
+/// call with.
+pub fn answer_for_role(
+    documents: &Documents,
+    role_arn: &str,
+    question: &Question,
+) -> Option<CanResult> {
+    let role = documents
+        .inventory()
+        .roles
+        .iter()
+        .filter(|r| r.status != crate::inventory::ReadStatus::NotFound)
+        .find(|r| crate::arn::same_role(&r.arn, role_arn))?;
+    role_answer(documents, role, question, &[], false)
+}
+
+fn role_answer(
+    documents: &Documents,
+    role: &crate::inventory::Role,
+    question: &Question,
+    given: &[Given],
+    detail: bool,
+) -> Option<CanResult> {
+    Some(match documents.of(role) {
+        Ok(docs) => {
+            let inv = documents.inventory();
+            let tagged = if pod_identity_uses(inv, &role.arn) {
+                Tagged::MaybePodIdentity
+            } else {
+                Tagged::Plain
+            };
+            let session = session_of(&docs, inv, tagged, given);
+            answers(
+                &docs.permissions(),
+                &session,
+                std::slice::from_ref(question),
+                detail,
+            )
+            .pop()?
+        }
+        Err(why) => CanResult {
+            action: question.action.clone(),
+            resource: question.resource.as_str().to_owned(),
+            decision: Verdict::Unknown,
+            reason: format!("unknown: {why}"),
+            matched: Vec::new(),
+            boundary: "none",
+            missing_context: Vec::new(),
+            unreadable: Vec::new(),
+            simulated: None,
+            simulation_note: None,
+        },
+    })
 }
 
 /// The answer for `role_arn` (as a ServiceAccount annotation or node role names it).

@@ -41,6 +41,7 @@ pub enum Service {
     Sts,
     Eks,
     Iam,
+    CloudTrail,
 }
 
 impl Service {
@@ -49,6 +50,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Eks => "EKS",
             Service::Iam => "IAM",
+            Service::CloudTrail => "CloudTrail",
         }
     }
 
@@ -58,6 +60,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Eks => "EKS",
             Service::Iam => "IAM",
+            Service::CloudTrail => "CLOUDTRAIL",
         }
     }
 }
@@ -80,6 +83,12 @@ impl Endpoint {
             config.region().map(ToString::to_string),
             config.endpoint_url(),
         )
+    }
+
+    /// As [`Endpoint::of`], for a client of `config` made for another `region` (CloudTrail's
+    /// `us-east-1` reads).
+    pub fn of_region(service: Service, config: &aws_config::SdkConfig, region: &str) -> Endpoint {
+        Endpoint::resolve(service, Some(region.to_owned()), config.endpoint_url())
     }
 
     /// The endpoint of a client built elsewhere (its region; the endpoint from the
@@ -132,6 +141,7 @@ fn public_endpoint(service: Service, region: Option<&str>) -> String {
         Service::Iam => "https://iam.amazonaws.com".into(),
         Service::Sts => format!("https://sts.{region}.{suffix}"),
         Service::Eks => format!("https://eks.{region}.{suffix}"),
+        Service::CloudTrail => format!("https://cloudtrail.{region}.{suffix}"),
     }
 }
 

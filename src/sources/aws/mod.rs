@@ -5,6 +5,7 @@
 //! [`simulate`] asks IAM's `SimulatePrincipalPolicy` what a role may do (read-only too).
 
 mod calls;
+pub mod cloudtrail;
 pub mod eks;
 pub mod follow;
 pub mod iam;

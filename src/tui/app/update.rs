@@ -142,7 +142,12 @@ impl App {
         let m = &self.model;
         self.connecting.is_some()
             || (self.origin == Origin::Live
-                && (m.sources.iter().any(|s| s.state == SourceState::Syncing) || m.aws.reading()))
+                && (m.sources.iter().any(|s| s.state == SourceState::Syncing)
+                    || m.aws.reading()
+                    || m.report
+                        .evidence
+                        .as_ref()
+                        .is_some_and(|w| w.state == crate::inventory::TrailState::Reading)))
     }
 
     /// The spinner turns while [`App::busy`], and stops (no more timer) once it is not.

@@ -38,7 +38,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let mut doc = Doc::new(page::width(area), t);
     // The question asked comes first: it is what the person is looking for.
     super::can::section(&mut doc, app.can.as_ref(), b.role_arn.as_deref());
-    document(&mut doc, b, pods, state.finding, *pod, app.model.now);
+    let window = app.model.report.evidence.as_ref();
+    document(
+        &mut doc,
+        b,
+        pods,
+        state.finding,
+        *pod,
+        app.model.now,
+        window,
+    );
     let mut title = vec![
         Span::styled(
             format!("{} {}", b.status.symbol(), b.status.as_str()),
@@ -85,9 +94,12 @@ fn document(
     selected: usize,
     pod: usize,
     now: Option<i64>,
+    window: Option<&crate::analysis::checks::evidence::EvidenceWindow>,
 ) {
     let t = doc.theme;
     credentials(doc, b);
+    // What actually happened, beside the verdict: before the findings that explain it.
+    super::evidence::section(doc, b, window);
     doc.heading(format!("Findings ({})", b.findings.len()));
     if b.findings.is_empty() {
         doc.line(vec![Span::styled("  ✓ nothing found", t.ok())]);

@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
     let w = app.model.widths;
     // Widths by content (see `table::widths`): names up to a cap, then the rest to what is
     // still cut; a cut role name drops what most roles share (`shop-prod-`).
-    let columns = [
+    let mut columns = vec![
         Column::new(title("STATUS", SortColumn::Status), 9, 9, 9),
         // Do the pods get the role's credentials: the first fact in an incident.
         Column::new(title("ASSUMES", SortColumn::Assumes), 9, 9, 8),
@@ -67,6 +67,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
             .weight(3),
         Column::new("AGE", 5, 5, 1).right().optional(),
     ];
+    // What CloudTrail recorded, when it was read (after ASSUMES: the facts beside the
+    // verdict).
+    let evidence = app.model.report.evidence.is_some();
+    if evidence {
+        // As wide as its widest cell (`✗ 37 STS`, `! 9 old role`), `-` mostly.
+        columns.insert(
+            2,
+            Column::new(
+                title("EVIDENCE", SortColumn::Evidence),
+                8,
+                w.evidence.max(9),
+                7,
+            )
+            .cap(14),
+        );
+    }
     let App {
         model,
         bindings,
@@ -96,7 +112,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                 ]),
                 None => dash(),
             };
-            let cells = vec![
+            let mut cells = vec![
                 Line::from(Span::styled(
                     format!("{} {}", b.status.symbol(), b.status.as_str()),
                     t.status(b.status),
@@ -127,6 +143,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
                 findings,
                 meta.age.map_or_else(dash, |a| Line::from(time::age(a))),
             ];
+            if evidence {
+                let cell = crate::render::evidence::cell(b.evidence.as_ref());
+                let style = match cell.chars().next() {
+                    Some('✗') => t.severity(crate::analysis::Severity::Error),
+                    Some('!') => t.severity(crate::analysis::Severity::Warning),
+                    Some('✓') => t.status(crate::analysis::Status::Ok),
+                    _ => t.dim(),
+                };
+                cells.insert(2, Line::from(Span::styled(cell, style)));
+            }
             let style = if changed.contains(&meta.key) {
                 t.changed()
             } else {

@@ -153,6 +153,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) -> usize {
         Span::raw(format!("AWS {aws_word}")),
     ]);
 
+    super::evidence::cluster(&mut doc, report.evidence.as_ref());
+
     doc.heading(format!(
         "Cluster findings ({})",
         report.cluster_findings.len()

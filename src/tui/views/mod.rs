@@ -5,6 +5,7 @@ mod bindings;
 mod blocks;
 mod can;
 mod cluster;
+mod evidence;
 mod findings;
 mod help;
 mod node_role_detail;

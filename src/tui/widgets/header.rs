@@ -33,6 +33,47 @@ fn flag(app: &App, name: &str, v: Option<bool>) -> Vec<Span<'static>> {
     vec![label(app, name), Span::styled(symbol, style)]
 }
 
+/// CloudTrail's evidence: a spinner and the count while it is read, then the window (and
+/// that CloudTrail delivers minutes late), or why it could not be read.
+fn cloudtrail(
+    app: &App,
+    w: &crate::analysis::checks::evidence::EvidenceWindow,
+    spin: &'static str,
+    spin_style: Style,
+) -> Vec<Span<'static>> {
+    use crate::inventory::TrailState;
+    let t = app.theme;
+    let span = match (&w.since, &w.until) {
+        (Some(s), Some(u)) => format!(
+            "{}–{}",
+            s.get(11..16).unwrap_or(s),
+            u.get(11..16).unwrap_or(u)
+        ),
+        _ => String::new(),
+    };
+    let mut out = vec![label(app, "CloudTrail")];
+    match w.state {
+        TrailState::Reading => out.push(Span::styled(
+            format!("{spin} reading… {} events", w.events),
+            spin_style,
+        )),
+        TrailState::Failed => out.push(Span::styled("✗ unreadable (IRSA804)", t.error())),
+        TrailState::Skipped => out.push(Span::styled("skipped (--no-cloudtrail)", t.dim())),
+        TrailState::NotRead => out.push(Span::styled("not read", t.dim())),
+        TrailState::Read => {
+            out.push(Span::raw(format!("{span} UTC · {} events", w.events)));
+            if w.truncated.is_some() {
+                out.push(Span::styled(
+                    " (cut short)",
+                    t.severity(crate::analysis::Severity::Warning),
+                ));
+            }
+            out.push(Span::styled(" · minutes late", t.dim()));
+        }
+    }
+    out
+}
+
 /// Three lines: cluster; OIDC, webhook and agent; sources, AWS and the last change.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let m = &app.model;
@@ -72,6 +113,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         "pod identity agent",
         c.pod_identity_agent_present,
     ));
+    if let Some(w) = &m.report.evidence {
+        l2.push(sep(app));
+        l2.extend(cloudtrail(app, w, spin, spin_style));
+    }
     l2.extend([
         sep(app),
         label(app, "issuer"),
