@@ -288,6 +288,15 @@ pub struct Paste {
 }
 
 impl Fix {
+    /// The entries numbered as steps: all but the documents (a corrected policy goes with
+    /// the command after it, which carries it).
+    pub fn numbered_steps(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| s.nature() != StepNature::Document)
+            .count()
+    }
+
     /// Whether any of its commands removes something ([`Step::removes`]).
     pub fn removes_something(&self) -> bool {
         self.steps.iter().any(Step::removes)
@@ -362,12 +371,7 @@ impl Fix {
                 stops_at: None,
             });
         }
-        let numbered = self
-            .steps
-            .iter()
-            .filter(|s| s.nature() != StepNature::Document)
-            .count()
-            > 1;
+        let numbered = self.numbered_steps() > 1;
         let mut commands = 0;
         let mut stops_at = None;
         let mut number = 0;

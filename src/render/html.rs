@@ -332,11 +332,7 @@ fn fixes(out: &mut String, fix: &Fix) {
             escape(removes)
         );
     }
-    let runnable = fix
-        .steps
-        .iter()
-        .filter(|s| s.nature() != StepNature::Document)
-        .count();
+    let runnable = fix.numbered_steps();
     match fix.kind {
         FixKind::Alternatives => {
             let _ = writeln!(

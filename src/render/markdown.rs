@@ -388,11 +388,7 @@ fn fixes(out: &mut String, fix: &Fix) {
     if let Some(removes) = &fix.removes {
         let _ = writeln!(out, "> ⚠ **This fix removes access:** {}.\n", text(removes));
     }
-    let runnable = fix
-        .steps
-        .iter()
-        .filter(|s| s.nature() != StepNature::Document)
-        .count();
+    let runnable = fix.numbered_steps();
     match fix.kind {
         FixKind::Alternatives => {
             let _ = writeln!(out, "**Fix**, one of {}:\n", fix.len());
