@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use crate::analysis::permissions::ask::RoleAnswers;
 
+use crate::analysis::incremental::{Changes, Live};
 use crate::analysis::permissions::{Documents, actions_named};
 use crate::analysis::{Report, Settings, analyze_with};
 use crate::inventory::{AwsStatus, Inventory, SourceHealth};
+use crate::sources::store::{Seen, Store};
 
 /// One analysis of the data shown, with the state of the sources it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +38,49 @@ impl Analysed {
             sources: inventory.sources.clone(),
             aws: inventory.aws.clone(),
             actions: actions_named(&documents),
+        }
+    }
+}
+
+/// The analysis of a live store, kept up to date with what changes in it: a watch event
+/// re-derives what it touches (see [`crate::analysis::incremental`]).
+pub struct Following {
+    live: Live,
+    seen: Seen,
+}
+
+impl Following {
+    /// Analyses what `store` holds now, and starts following its changes.
+    pub fn start(store: &Store, settings: &Settings) -> Self {
+        let (inventory, seen) = store.track();
+        Following {
+            live: Live::new(inventory, settings),
+            seen,
+        }
+    }
+
+    /// Applies what changed in `store` since the last call (or [`Following::start`]),
+    /// stamped `generated_at`.
+    pub fn update(&mut self, store: &Store, generated_at: String) {
+        let delta = store.changes(&mut self.seen);
+        self.live.apply(Changes {
+            pods: delta.pods,
+            service_accounts: delta.service_accounts,
+            nodes: delta.nodes,
+            rest: delta.rest,
+            sources: Some(delta.sources),
+            captured_at: Some(delta.captured_at),
+            generated_at: Some(generated_at),
+        });
+    }
+
+    /// The analysis as it stands.
+    pub fn analysed(&self) -> Analysed {
+        Analysed {
+            report: self.live.report().clone(),
+            sources: self.live.sources().to_vec(),
+            aws: self.live.aws().clone(),
+            actions: self.live.actions().to_vec(),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::policy::identity::Question;
 use crate::sources::aws::CallLog;
 use crate::sources::live::{Feed, LiveOptions, StartError};
 
-use super::{Analysed, Origin, Request, Update};
+use super::{Analysed, Following, Origin, Request, Update};
 
 /// Live data is analysed again at most this often.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -42,8 +42,9 @@ pub struct Service<M> {
     pub prepare: Prepare<M>,
 }
 
-/// An analysis finished (of a generation): what to deliver, or why there is nothing.
-type Done<M> = (u64, Result<(Delivery, M), String>);
+/// An analysis finished (of a generation): what to deliver, or why there is nothing; the
+/// analysis of the live store, to follow its next changes from.
+type Done<M> = (u64, Result<(Delivery, M), String>, Option<Following>);
 
 /// What a finished analysis is delivered as.
 enum Delivery {
@@ -107,6 +108,8 @@ impl<M: Send + 'static> Service<M> {
         let mut pending: Option<Instant> = None;
         let mut analyzing = false;
         let mut generation = 0u64;
+        // The live store's analysis, between two updates (taken by the one under way).
+        let mut following: Option<Following> = None;
         let (done_tx, mut done) = mpsc::unbounded_channel::<Done<M>>();
         let (switch_tx, mut switches) =
             mpsc::unbounded_channel::<(String, Result<Feed, StartError>)>();
@@ -119,11 +122,11 @@ impl<M: Send + 'static> Service<M> {
                         changes = None;
                     }
                 }
-                Some((of, result)) = done.recv() => {
+                Some((of, result, followed)) = done.recv() => {
                     let update = match result {
                         // Of a cluster no longer shown.
                         Ok((_, model)) if of != generation => {
-                            tokio::task::spawn_blocking(move || drop(model));
+                            tokio::task::spawn_blocking(move || drop((model, followed)));
                             continue;
                         }
                         Ok((Delivery::Analysed, model)) => Update::Analysed(model),
@@ -133,6 +136,9 @@ impl<M: Send + 'static> Service<M> {
                     };
                     if of == generation {
                         analyzing = false;
+                        if followed.is_some() {
+                            following = followed;
+                        }
                     }
                     if updates.send(update).is_err() {
                         break;
@@ -149,8 +155,11 @@ impl<M: Send + 'static> Service<M> {
                         let store = feed.store.clone();
                         self.feed = Some(feed);
                         self.origin = Origin::Live;
-                        let load = move || Ok(store.inventory());
-                        self.analyse(load, generation, Delivery::Switched(context), &done_tx);
+                        // The old store's analysis is of no use on the new one.
+                        if let Some(old) = following.take() {
+                            tokio::task::spawn_blocking(move || drop(old));
+                        }
+                        self.follow(store, None, generation, Delivery::Switched(context), &done_tx);
                         analyzing = true;
                     }
                     Err(e) => {
@@ -181,8 +190,7 @@ impl<M: Send + 'static> Service<M> {
                     pending = None;
                     if let Some(f) = &self.feed {
                         let store = f.store.clone();
-                        let load = move || Ok(store.inventory());
-                        self.analyse(load, generation, Delivery::Analysed, &done_tx);
+                        self.follow(store, following.take(), generation, Delivery::Analysed, &done_tx);
                         analyzing = true;
                     }
                 }
@@ -210,7 +218,38 @@ impl<M: Send + 'static> Service<M> {
                 drop(inventory);
                 (delivery, model)
             });
-            let _ = done.send((generation, result));
+            let _ = done.send((generation, result, None));
+        });
+    }
+
+    /// Brings the analysis of the live store up to date with its changes (or analyses it in
+    /// full, and starts following it, when `following` is `None`) on a blocking thread; the
+    /// result comes back on `done`, with the analysis to follow the next changes from.
+    fn follow(
+        &self,
+        store: Arc<crate::sources::store::Store>,
+        following: Option<Following>,
+        generation: u64,
+        delivery: Delivery,
+        done: &mpsc::UnboundedSender<Done<M>>,
+    ) {
+        let settings = self.settings.clone();
+        let prepare = self.prepare.clone();
+        let done = done.clone();
+        tokio::task::spawn_blocking(move || {
+            let following = match following {
+                Some(mut f) => {
+                    f.update(&store, crate::time::now());
+                    f
+                }
+                None => {
+                    let mut settings = settings;
+                    settings.generated_at = crate::time::now();
+                    Following::start(&store, &settings)
+                }
+            };
+            let model = prepare(following.analysed());
+            let _ = done.send((generation, Ok((delivery, model)), Some(following)));
         });
     }
 
@@ -445,6 +484,53 @@ mod tests {
             .await
             .expect("stopped")
             .expect("no panic");
+    }
+
+    /// Live changes after the first analysis are applied incrementally: each update equals a
+    /// full analysis of what the store holds then (stamps aside).
+    #[tokio::test]
+    async fn each_live_update_equals_a_full_analysis_of_the_store() {
+        let store = Store::new();
+        let (requests, mut rx, _task) = start(service(
+            Origin::Live,
+            Some(Feed::of_store(store.clone())),
+            no_reload(),
+        ));
+        let Update::Analysed(_) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        let same = |delivered: &Analysed| {
+            let mut full = crate::analysis::analyze(&store.inventory(), &Settings::default());
+            full.generated_at = delivered.report.generated_at.clone();
+            full.cluster.captured_at = delivered.report.cluster.captured_at.clone();
+            assert_eq!(delivered.report, full);
+        };
+        add_sa(&store, "a");
+        add_sa(&store, "b");
+        let Update::Analysed(one) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        assert_eq!(one.report.bindings.len(), 2);
+        same(&one);
+        store.update(|d| {
+            d.pods.insert(
+                ("team".into(), "a-1".into()),
+                crate::inventory::Pod {
+                    namespace: "team".into(),
+                    name: "a-1".into(),
+                    service_account: "a".into(),
+                    ..Default::default()
+                },
+            );
+            d.service_accounts.remove(&("team".into(), "b".into()));
+        });
+        let Update::Analysed(two) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        assert_eq!(two.report.bindings.len(), 1);
+        assert_eq!(two.report.bindings[0].pods.len(), 1);
+        same(&two);
+        drop(requests);
     }
 
     #[tokio::test]
