@@ -77,7 +77,7 @@ fn role(name: &str, trust: String, attached: Vec<AttachedPolicy>, inline: &[&str
 /// The AWS side (and cluster facts), in one of a few versions an AWS read may bring.
 fn rest(version: u8) -> Inventory {
     let mut inv = prod_cluster();
-    let subjects: &[&str] = if version % 2 == 0 {
+    let subjects: &[&str] = if version.is_multiple_of(2) {
         &["a:s0", "a:s1", "b:s0"]
     } else {
         &["a:s0", "b:s2"]

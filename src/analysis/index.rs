@@ -24,6 +24,9 @@ use super::report::Settings;
 
 pub type SaKey<'a> = (&'a str, &'a str);
 
+/// Role ARN → the (provider, sub) pairs its Allow statements name.
+pub type Subjects = HashMap<String, BTreeSet<(String, String)>>;
+
 /// Namespace → name → value, so a `(&str, &str)` looks up without allocating.
 pub type ByKey<V> = HashMap<String, HashMap<String, V>>;
 
@@ -346,10 +349,7 @@ impl<'a> Index<'a> {
 fn trust_relations(
     trust: &HashMap<String, Result<PolicyDocument, ParseError>>,
     issuer: Option<&Issuer>,
-) -> (
-    ByKey<Vec<String>>,
-    HashMap<String, BTreeSet<(String, String)>>,
-) {
+) -> (ByKey<Vec<String>>, Subjects) {
     let mut candidates: ByKey<Vec<String>> = HashMap::default();
     let mut subjects: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
     let mut arns: Vec<&String> = trust.keys().collect();
