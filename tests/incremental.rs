@@ -74,46 +74,80 @@ fn role(name: &str, trust: String, attached: Vec<AttachedPolicy>, inline: &[&str
     }
 }
 
-/// The AWS side (and cluster facts), in one of a few versions an AWS read may bring.
-fn rest(version: u8) -> Inventory {
+/// The AWS side (and cluster facts), in one of the versions an AWS read may bring: `roles`
+/// varies roles and policies only (each bit one change), `cluster` the node roles, the
+/// associations and the webhook.
+fn rest(roles: u8, cluster: u8) -> Inventory {
+    let bit = |b: u8| roles & (1 << b) != 0;
     let mut inv = prod_cluster();
-    let subjects: &[&str] = if version.is_multiple_of(2) {
-        &["a:s0", "a:s1", "b:s0"]
-    } else {
+    let subjects: &[&str] = if bit(0) {
         &["a:s0", "b:s2"]
+    } else {
+        &["a:s0", "a:s1", "b:s0"]
     };
     let worker = [
         managed("AmazonEKSWorkerNodePolicy"),
         managed("AmazonEC2ContainerRegistryReadOnly"),
     ];
     let mut leaky = worker.to_vec();
-    if version % 3 != 2 {
+    if cluster & 1 == 0 {
         leaky.push(managed("AdministratorAccess"));
     }
+    let shared = AttachedPolicy {
+        arn: format!("arn:aws:iam::{ACCOUNT}:policy/shared"),
+        name: "shared".into(),
+        admin: false,
+    };
+    let app_b_inline: &[&str] = if bit(2) {
+        &["s3:GetObject", "s3:*", "iam:PassRole"]
+    } else {
+        &["s3:GetObject", "s3:*"]
+    };
     inv.roles = vec![
         role(
             "app-a",
             trust_for(subjects, "sts.amazonaws.com"),
-            vec![managed("ReadOnlyAccess")],
+            vec![managed("ReadOnlyAccess"), shared.clone()],
             &[],
         ),
         role(
             "app-b",
             trust_for(
                 &["b:s1", "a:s2"],
-                if version == 3 {
-                    "other"
-                } else {
-                    "sts.amazonaws.com"
-                },
+                if bit(1) { "other" } else { "sts.amazonaws.com" },
             ),
             Vec::new(),
-            &["s3:GetObject", "s3:*"],
+            app_b_inline,
         ),
-        role("pi", pod_identity_trust(), Vec::new(), &["sqs:SendMessage"]),
+        role(
+            "pi",
+            pod_identity_trust(),
+            vec![shared.clone()],
+            &["sqs:SendMessage"],
+        ),
         role("node-1", "{}".into(), leaky, &[]),
         role("node-2", "{}".into(), worker.to_vec(), &[]),
     ];
+    if bit(3) {
+        inv.roles.push(role(
+            "gone",
+            trust_for(&["b:s3"], "sts.amazonaws.com"),
+            Vec::new(),
+            &[],
+        ));
+    }
+    inv.managed_policies = vec![ManagedPolicy {
+        arn: shared.arn.clone(),
+        name: "shared".into(),
+        default_version: Some("v1".into()),
+        document: Some(
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": if bit(4) { "Deny" } else { "Allow" }, "Action": "s3:PutObject", "Resource": "*"}
+            ]})
+            .to_string(),
+        ),
+        error: None,
+    }];
     inv.node_roles = vec![
         NodeRole {
             role_arn: role_arn("node-1"),
@@ -126,11 +160,11 @@ fn rest(version: u8) -> Inventory {
     ];
     inv.pod_identity_associations = vec![PodIdentityAssociation {
         namespace: "a".into(),
-        service_account: if version == 1 { "s2" } else { "s3" }.into(),
+        service_account: if cluster & 2 != 0 { "s2" } else { "s3" }.into(),
         role_arn: role_arn("pi"),
         association_id: Some("a-1".into()),
     }];
-    inv.webhook_present = Some(version != 4);
+    inv.webhook_present = Some(cluster & 4 == 0);
     inv
 }
 
@@ -156,6 +190,7 @@ enum Event {
     Pod((String, String), Option<Pod>),
     Sa((String, String), Option<ServiceAccount>),
     Node(String, Option<Node>),
+    Roles(u8),
     Rest(u8),
     Sources(u8),
 }
@@ -269,7 +304,8 @@ fn event() -> impl Strategy<Value = Event> {
             .prop_map(|(ns, n)| Event::Sa((ns, n.into()), None)),
         2 => node().prop_map(|n| Event::Node(n.name.clone(), Some(n))),
         1 => prop::sample::select(NODES.to_vec()).prop_map(|n| Event::Node(n.into(), None)),
-        1 => (0..5u8).prop_map(Event::Rest),
+        2 => (0..32u8).prop_map(Event::Roles),
+        1 => (0..8u8).prop_map(Event::Rest),
         1 => (0..3u8).prop_map(Event::Sources),
     ]
 }
@@ -280,6 +316,7 @@ struct Cluster {
     pods: BTreeMap<(String, String), Pod>,
     service_accounts: BTreeMap<(String, String), ServiceAccount>,
     nodes: BTreeMap<String, Node>,
+    roles: u8,
     rest: u8,
     sources: u8,
 }
@@ -287,7 +324,7 @@ struct Cluster {
 impl Cluster {
     /// The inventory in the live store's order.
     fn inventory(&self) -> Inventory {
-        let mut inv = rest(self.rest);
+        let mut inv = rest(self.roles, self.rest);
         inv.sources = sources(self.sources);
         inv.pods = self.pods.values().cloned().collect();
         inv.service_accounts = self.service_accounts.values().cloned().collect();
@@ -319,16 +356,22 @@ impl Cluster {
                 };
                 changes.nodes.push((n, node));
             }
+            Event::Roles(v) => {
+                self.roles = v;
+                changes.rest = Some(rest(self.roles, self.rest));
+            }
             Event::Rest(v) => {
                 self.rest = v;
-                let mut base = rest(v);
-                base.sources = sources(self.sources);
-                changes.rest = Some(base);
+                changes.rest = Some(rest(self.roles, self.rest));
             }
             Event::Sources(s) => {
                 self.sources = s;
                 changes.sources = Some(sources(s));
             }
+        }
+        // The store sends the sources with every batch, the rest without them.
+        if let Some(rest) = &mut changes.rest {
+            rest.sources.clear();
         }
     }
 }
@@ -388,4 +431,45 @@ fn a_pod_deleted_and_added_back_on_the_demo_cluster() {
     let mut back = Changes::default();
     back.pods.push((k, Some(pod)));
     assert_eq!(live.apply(back), &before);
+}
+
+/// A role changed by an AWS read re-derives the bindings that use it, not everything: the
+/// report equals a full analysis, with no rebuild; a node role's change rebuilds.
+#[test]
+fn a_role_change_follows_the_bindings_that_use_it() {
+    let settings = Settings::default();
+    let mut cluster = Cluster::default();
+    let mut ignored = Changes::default();
+    for (ns, name, arn) in [
+        ("a", "s0", "app-a"),
+        ("b", "s1", "app-b"),
+        ("b", "s2", "pi"),
+    ] {
+        let sa = ServiceAccount {
+            namespace: ns.into(),
+            name: name.into(),
+            role_arn: Some(role_arn(arn)),
+            ..Default::default()
+        };
+        cluster.record(Event::Sa((ns.into(), name.into()), Some(sa)), &mut ignored);
+    }
+    let mut live = Live::new(cluster.inventory(), &settings);
+    for roles in [1, 3, 7, 15, 31, 0] {
+        let mut changes = Changes::default();
+        cluster.record(Event::Roles(roles), &mut changes);
+        let report = live.apply(changes).clone();
+        assert_eq!(
+            report,
+            analyze(&cluster.inventory(), &settings),
+            "roles {roles}"
+        );
+    }
+    assert_eq!(live.rebuilds(), 1, "only the start");
+    let mut changes = Changes::default();
+    cluster.record(Event::Rest(1), &mut changes);
+    assert_eq!(
+        live.apply(changes),
+        &analyze(&cluster.inventory(), &settings)
+    );
+    assert_eq!(live.rebuilds(), 2, "a node role changed");
 }

@@ -109,6 +109,8 @@ pub struct Live {
     statuses: HashMap<Key, Status>,
     actions: Vec<String>,
     report: Report,
+    /// How many times everything was derived again (the start included).
+    rebuilds: usize,
 }
 
 fn key(ns: &str, name: &str) -> Key {
@@ -149,6 +151,7 @@ impl Live {
             rows: HashMap::default(),
             statuses: HashMap::default(),
             actions,
+            rebuilds: 0,
             report: Report {
                 schema: super::REPORT_SCHEMA.to_owned(),
                 generated_at: settings.generated_at.clone(),
@@ -164,6 +167,12 @@ impl Live {
         live.index_objects();
         live.rebuild();
         live
+    }
+
+    /// How many times everything was derived again (the start included): what a change
+    /// did not follow by what it touches.
+    pub fn rebuilds(&self) -> usize {
+        self.rebuilds
     }
 
     /// The report, as a full analysis of the inventory would make it.
@@ -224,8 +233,75 @@ impl Live {
         }
     }
 
+    /// The facts of each ServiceAccount and node, on facts of new roles.
+    fn object_facts(&mut self) {
+        for (k, sa) in &self.service_accounts {
+            self.facts.set_service_account(&k.0, &k.1, Some(sa));
+        }
+        for (name, n) in &self.nodes {
+            self.facts.set_node(name, Some(n));
+        }
+    }
+
+    /// The bindings that use the roles changed by an AWS read (`old` and `old_facts`: the
+    /// inventory and facts before it): annotated with them or associated to them, the
+    /// ServiceAccounts their trust policies name (before or after), and, when roles came or
+    /// went, the annotations that are not role ARNs (IRSA101 suggests a role by name).
+    fn roles_changed(
+        &mut self,
+        old: &Inventory,
+        old_facts: &Facts,
+        roles: &BTreeSet<String>,
+        touched: &mut Touched,
+    ) {
+        let uses = |arn: &str| {
+            roles
+                .iter()
+                .any(|r| r == arn || crate::arn::same_role(r, arn))
+        };
+        for (arn, keys) in &self.annotated {
+            if uses(arn) {
+                touched.bindings.extend(keys.iter().cloned());
+            }
+        }
+        for a in &self.base.pod_identity_associations {
+            if uses(&a.role_arn) {
+                touched
+                    .bindings
+                    .insert(key(&a.namespace, &a.service_account));
+            }
+        }
+        for facts in [old_facts, &self.facts] {
+            for r in roles {
+                for (_, sub) in facts.trusted_subjects.get(r).into_iter().flatten() {
+                    if let Some((ns, name)) = crate::policy::parse_subject(sub) {
+                        touched.bindings.insert(key(ns, name));
+                    }
+                }
+            }
+        }
+        let names = |inv: &Inventory| -> BTreeSet<(String, String)> {
+            inv.roles
+                .iter()
+                .map(|r| (r.arn.clone(), r.name.clone()))
+                .collect()
+        };
+        if names(old) != names(&self.base) {
+            for (k, sa) in &self.service_accounts {
+                if sa
+                    .role_arn
+                    .as_deref()
+                    .is_some_and(|a| crate::arn::parse_role_arn(a).is_err())
+                {
+                    touched.bindings.insert(k.clone());
+                }
+            }
+        }
+    }
+
     /// Everything derived from the facts and objects, again: the full analysis's path.
     fn rebuild(&mut self) {
+        self.rebuilds += 1;
         let pods: Vec<&Pod> = self.pods.values().collect();
         let idx = Index::new(
             &self.base,
@@ -285,15 +361,27 @@ impl Live {
             self.report.cluster.captured_at = Some(at);
         }
         let mut again = false;
-        let new_facts = rest.is_some();
+        let mut new_facts = false;
+        let mut touched = Touched::default();
         if let Some(mut base) = rest {
             base.captured_at = self.base.captured_at.clone();
-            base.sources = std::mem::take(&mut self.base.sources);
-            self.base = base;
+            base.sources = self.base.sources.clone();
+            let roles = changed_roles(&mut self.base, &mut base);
+            let old = std::mem::replace(&mut self.base, base);
             let (facts, actions) = Live::facts(&self.base, &mut self.documents);
-            self.facts = facts;
+            let old_facts = std::mem::replace(&mut self.facts, facts);
             self.actions = actions;
-            again = true;
+            match roles {
+                // Only roles or their policies changed: the bindings that use them.
+                Some(roles) => {
+                    self.object_facts();
+                    self.roles_changed(&old, &old_facts, &roles, &mut touched);
+                }
+                None => {
+                    again = true;
+                    new_facts = true;
+                }
+            }
         }
         if let Some(sources) = sources {
             let same = self.base.sources.len() == sources.len()
@@ -306,7 +394,6 @@ impl Live {
             self.base.sources = sources;
             again |= !same;
         }
-        let mut touched = Touched::default();
         for (k, p) in pods {
             self.pod_changed(k, p, &mut touched);
         }
@@ -522,6 +609,81 @@ impl Live {
             ),
         );
     }
+}
+
+/// At most this many roles changed by one AWS read are followed binding by binding; more
+/// are analysed again in full.
+const ROLES_FOLLOWED: usize = 64;
+
+/// The roles an AWS read changed (added, removed, changed, or using a managed policy that
+/// changed), when nothing else than roles and policies changed from `old` to `new` (and at
+/// most [`ROLES_FOLLOWED`], none a node role); `None`: analyse everything again.
+fn changed_roles(old: &mut Inventory, new: &mut Inventory) -> Option<BTreeSet<String>> {
+    fn split(
+        inv: &mut Inventory,
+    ) -> (
+        Vec<crate::inventory::Role>,
+        Vec<crate::inventory::ManagedPolicy>,
+        Option<String>,
+    ) {
+        (
+            std::mem::take(&mut inv.roles),
+            std::mem::take(&mut inv.managed_policies),
+            inv.aws.read_at.take(),
+        )
+    }
+    let (old_roles, old_policies, old_at) = split(old);
+    let (new_roles, new_policies, new_at) = split(new);
+    let same_rest = old == new;
+    (old.roles, old.managed_policies, old.aws.read_at) = (old_roles, old_policies, old_at);
+    (new.roles, new.managed_policies, new.aws.read_at) = (new_roles, new_policies, new_at);
+    if !same_rest {
+        return None;
+    }
+    let policies = |inv: &Inventory| -> HashMap<String, crate::inventory::ManagedPolicy> {
+        inv.managed_policies
+            .iter()
+            .map(|p| (p.arn.clone(), p.clone()))
+            .collect()
+    };
+    let (was, is) = (policies(old), policies(new));
+    let changed_policies: BTreeSet<&str> = was
+        .iter()
+        .filter(|(arn, p)| is.get(*arn) != Some(*p))
+        .chain(is.iter().filter(|(arn, p)| was.get(*arn) != Some(*p)))
+        .map(|(arn, _)| arn.as_str())
+        .collect();
+    let by_arn = |inv: &Inventory| -> HashMap<String, crate::inventory::Role> {
+        inv.roles
+            .iter()
+            .map(|r| (r.arn.clone(), r.clone()))
+            .collect()
+    };
+    let (was_roles, is_roles) = (by_arn(old), by_arn(new));
+    let uses_changed = |r: &crate::inventory::Role| {
+        r.attached_policies
+            .iter()
+            .map(|p| p.arn.as_str())
+            .chain(r.permissions_boundary.as_deref())
+            .any(|arn| changed_policies.contains(arn))
+    };
+    let mut changed = BTreeSet::new();
+    for (arn, r) in &was_roles {
+        if is_roles.get(arn) != Some(r) || uses_changed(r) {
+            changed.insert(arn.clone());
+        }
+    }
+    for (arn, r) in &is_roles {
+        if was_roles.get(arn) != Some(r) || uses_changed(r) {
+            changed.insert(arn.clone());
+        }
+    }
+    let node_role = new.node_roles.iter().any(|nr| {
+        changed
+            .iter()
+            .any(|c| *c == nr.role_arn || crate::arn::same_role(c, &nr.role_arn))
+    });
+    (changed.len() <= ROLES_FOLLOWED && !node_role).then_some(changed)
 }
 
 /// What a batch of changes touched.
