@@ -597,17 +597,15 @@ impl Live {
             let built = named
                 .then(|| binding::build(&idx, &self.shared, ns, name, sa))
                 .flatten();
-            place(&mut self.report.bindings, &mut self.statuses, k, built);
+            let report = &mut self.report;
+            place(
+                &mut report.bindings,
+                &mut report.summary,
+                &mut self.statuses,
+                k,
+                built,
+            );
         }
-        let report = &mut self.report;
-        report.summary = Summary::of(
-            &report.bindings,
-            super::report::all_findings(
-                &report.bindings,
-                &report.node_roles,
-                &report.cluster_findings,
-            ),
-        );
     }
 }
 
@@ -735,9 +733,34 @@ fn unlink_pod(
     }
 }
 
-/// Puts binding `k` (`None`: it has no row now) where it sorts in `bindings`.
+/// Counts a binding in the summary (`add`), or takes it out.
+fn count(summary: &mut Summary, b: &Binding, add: bool) {
+    let step = |n: &mut usize| {
+        *n = if add { *n + 1 } else { n.saturating_sub(1) };
+    };
+    step(&mut summary.bindings);
+    step(match b.status {
+        Status::Ok => &mut summary.ok,
+        Status::Warning => &mut summary.warning,
+        Status::Failing => &mut summary.failing,
+        Status::Unknown => &mut summary.unknown,
+    });
+    for f in &b.findings {
+        let counts = &mut summary.findings;
+        step(match f.severity {
+            super::Severity::Critical => &mut counts.critical,
+            super::Severity::Error => &mut counts.error,
+            super::Severity::Warning => &mut counts.warning,
+            super::Severity::Info => &mut counts.info,
+        });
+    }
+}
+
+/// Puts binding `k` (`None`: it has no row now) where it sorts in `bindings`, and counts
+/// it in the summary instead of the one it replaces.
 fn place(
     bindings: &mut Vec<Binding>,
+    summary: &mut Summary,
     statuses: &mut HashMap<Key, Status>,
     k: &Key,
     built: Option<Binding>,
@@ -746,6 +769,12 @@ fn place(
         bindings.binary_search_by(|b| binding::order(b).cmp(&(status, k.0.as_str(), k.1.as_str())))
     };
     let old = statuses.get(k).and_then(|&s| at(bindings, s).ok());
+    if let Some(i) = old {
+        count(summary, &bindings[i], false);
+    }
+    if let Some(b) = &built {
+        count(summary, b, true);
+    }
     match (old, built) {
         (Some(i), Some(b)) if bindings[i].status == b.status => bindings[i] = b,
         (old, built) => {
