@@ -1,6 +1,8 @@
 //! What one watch event costs once the dashboard has synced: the incremental analysis of a
 //! pod deleted and added back (two events) at 2,000, 20,000 and 100,000 pods, and at 100k
-//! pods what the dashboard builds of it (the report copied out, the model). Run with
+//! pods what the dashboard does with it: the patch made off the UI thread (the bindings
+//! built again), then applied on the UI thread to the model it holds; and, for comparison,
+//! what a whole model costs (the report copied out, the model built). Run with
 //! `cargo bench --bench incremental`.
 #![allow(
     clippy::unwrap_used,
@@ -12,8 +14,8 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use irsa_tui::analysis::Settings;
 use irsa_tui::analysis::incremental::{Changes, Live};
-use irsa_tui::tui::Model;
-use irsa_tui::updates::Analysed;
+use irsa_tui::tui::{App, Model, Theme};
+use irsa_tui::updates::{Analysed, Origin, Patch};
 use irsa_tui_demo as demo;
 
 /// `cargo test` runs each benchmark once as a smoke test (no `--bench`): small inputs then.
@@ -54,16 +56,53 @@ fn bench(c: &mut Criterion) {
             },
         );
     }
-    // What the dashboard builds of an update at 100k pods: the report copied out of the
-    // analysis, then the model (rows, search text, the findings list).
+    // A live update at 100k pods, as the dashboard gets it: the event applied and its patch
+    // made (off the UI thread), then the patch applied to the model (on the UI thread).
     let pods = scale(100_000);
-    let live = Live::new(demo::synthetic(pods, pods / 10, pods / 50), &settings);
-    let analysed = || Analysed {
+    let mut live = Live::new(demo::synthetic(pods, pods / 10, pods / 50), &settings);
+    let (gone, back) = delete(&live, pods / 2);
+    group.bench_function(
+        format!("off the UI thread: 2 events analysed, their patches made ({pods} pods)"),
+        |b| {
+            b.iter(|| {
+                live.apply(gone.clone());
+                let one = Patch::of(&live, false).expect("a patch");
+                live.apply(back.clone());
+                (one, Patch::of(&live, false).expect("a patch"))
+            })
+        },
+    );
+    let whole = |live: &Live| Analysed {
         report: live.report().clone(),
         sources: live.sources().to_vec(),
         aws: live.aws().clone(),
         actions: live.actions().to_vec(),
     };
+    let mut app = App::new(
+        Model::new(whole(&live)),
+        Origin::Live,
+        Theme { color: true },
+    );
+    live.apply(gone.clone());
+    let patch_gone = Patch::of(&live, false).expect("a patch");
+    live.apply(back.clone());
+    let patch_back = Patch::of(&live, false).expect("a patch");
+    group.bench_function(
+        format!("UI thread: 2 patches applied to the model ({pods} pods)"),
+        |b| {
+            b.iter_batched(
+                || (patch_gone.clone(), patch_back.clone()),
+                |(one, two)| {
+                    let now = std::time::Instant::now();
+                    app.apply_patch(one, now) + app.apply_patch(two, now)
+                },
+                criterion::BatchSize::SmallInput,
+            )
+        },
+    );
+    // For comparison, a whole model of the same analysis: the report copied out, then the
+    // model (rows, search text, the findings list).
+    let analysed = || whole(&live);
     group.bench_function(format!("copy the report out ({pods} pods)"), |b| {
         b.iter(analysed)
     });

@@ -111,6 +111,10 @@ pub struct Live {
     report: Report,
     /// How many times everything was derived again (the start included).
     rebuilds: usize,
+    /// The bindings the last [`Live::apply`] built again (`None`: it rebuilt everything).
+    touched: Option<Vec<Key>>,
+    /// Counts the AWS reads applied (the roles' facts, and the actions they name, changed).
+    facts_version: u64,
 }
 
 fn key(ns: &str, name: &str) -> Key {
@@ -152,6 +156,8 @@ impl Live {
             statuses: HashMap::default(),
             actions,
             rebuilds: 0,
+            touched: None,
+            facts_version: 0,
             report: Report {
                 schema: super::REPORT_SCHEMA.to_owned(),
                 generated_at: settings.generated_at.clone(),
@@ -173,6 +179,28 @@ impl Live {
     /// did not follow by what it touches.
     pub fn rebuilds(&self) -> usize {
         self.rebuilds
+    }
+
+    /// The bindings the last [`Live::apply`] built again, by key, whether or not they changed
+    /// (a binding with no row now is gone from the report); `None` when it analysed
+    /// everything again.
+    pub fn touched(&self) -> Option<&[Key]> {
+        self.touched.as_deref()
+    }
+
+    /// The binding of ServiceAccount `ns/name`, if it has a row.
+    pub fn binding(&self, ns: &str, name: &str) -> Option<&Binding> {
+        let status = *self.statuses.get(&key(ns, name))?;
+        let bindings = &self.report.bindings;
+        let i = bindings
+            .binary_search_by(|b| binding::order(b).cmp(&(status, ns, name)))
+            .ok()?;
+        bindings.get(i)
+    }
+
+    /// Counts the AWS reads applied: when it changes, so may [`Live::actions`].
+    pub fn facts_version(&self) -> u64 {
+        self.facts_version
     }
 
     /// The report, as a full analysis of the inventory would make it.
@@ -302,6 +330,7 @@ impl Live {
     /// Everything derived from the facts and objects, again: the full analysis's path.
     fn rebuild(&mut self) {
         self.rebuilds += 1;
+        self.touched = None;
         let pods: Vec<&Pod> = self.pods.values().collect();
         let idx = Index::new(
             &self.base,
@@ -371,6 +400,7 @@ impl Live {
             let (facts, actions) = Live::facts(&self.base, &mut self.documents);
             let old_facts = std::mem::replace(&mut self.facts, facts);
             self.actions = actions;
+            self.facts_version += 1;
             match roles {
                 // Only roles or their policies changed: the bindings that use them.
                 Some(roles) => {
@@ -606,6 +636,8 @@ impl Live {
                 built,
             );
         }
+        drop(idx);
+        self.touched = Some(touched.bindings.into_iter().collect());
     }
 }
 

@@ -15,6 +15,7 @@ pub mod trust;
 
 use rustc_hash::FxHashMap as HashMap;
 
+pub use binding::order as binding_order;
 pub use finding::{Code, Entry, Finding, Grade, Severity};
 pub use report::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
 pub use report::{

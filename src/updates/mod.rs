@@ -13,7 +13,9 @@ use crate::analysis::permissions::ask::RoleAnswers;
 
 use crate::analysis::incremental::{Changes, Live};
 use crate::analysis::permissions::{Documents, actions_named};
-use crate::analysis::{Report, Settings, analyze_with};
+use crate::analysis::{
+    Binding, Finding, NodeRoleReport, Report, ReportCluster, Settings, Summary, analyze_with,
+};
 use crate::inventory::{AwsStatus, Inventory, SourceHealth};
 use crate::sources::store::{Seen, Store};
 
@@ -47,21 +49,45 @@ impl Analysed {
 pub struct Following {
     live: Live,
     seen: Seen,
+    /// [`Live::facts_version`] when the actions were last sent.
+    actions_sent: u64,
+}
+
+/// What changed in the analysis since the one before: for a dashboard that holds the one
+/// before, what it takes to hold this one (the bindings built again, and the small parts
+/// of the report whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch {
+    /// Each binding built again, by (namespace, name), with its row now (`None`: it has
+    /// none), whether or not it changed.
+    pub bindings: Vec<((String, String), Option<Binding>)>,
+    pub node_roles: Vec<NodeRoleReport>,
+    pub summary: Summary,
+    pub cluster_findings: Vec<Finding>,
+    pub cluster: ReportCluster,
+    pub generated_at: String,
+    pub sources: Vec<SourceHealth>,
+    pub aws: AwsStatus,
+    /// The actions the roles' policies name, when they may have changed.
+    pub actions: Option<Vec<String>>,
 }
 
 impl Following {
     /// Analyses what `store` holds now, and starts following its changes.
     pub fn start(store: &Store, settings: &Settings) -> Self {
         let (inventory, seen) = store.track();
+        let live = Live::new(inventory, settings);
         Following {
-            live: Live::new(inventory, settings),
+            actions_sent: live.facts_version(),
+            live,
             seen,
         }
     }
 
     /// Applies what changed in `store` since the last call (or [`Following::start`]),
-    /// stamped `generated_at`.
-    pub fn update(&mut self, store: &Store, generated_at: String) {
+    /// stamped `generated_at`. Returns what changed, or `None` when everything was
+    /// analysed again (then send [`Following::analysed`] whole).
+    pub fn update(&mut self, store: &Store, generated_at: String) -> Option<Patch> {
         let delta = store.changes(&mut self.seen);
         self.live.apply(Changes {
             pods: delta.pods,
@@ -72,16 +98,49 @@ impl Following {
             captured_at: Some(delta.captured_at),
             generated_at: Some(generated_at),
         });
+        self.patch()
     }
 
-    /// The analysis as it stands.
-    pub fn analysed(&self) -> Analysed {
+    /// What the last update changed, if it did not analyse everything again.
+    fn patch(&mut self) -> Option<Patch> {
+        let actions = self.live.facts_version() != self.actions_sent;
+        self.actions_sent = self.live.facts_version();
+        Patch::of(&self.live, actions)
+    }
+
+    /// The analysis as it stands (whole: a copy of the report).
+    pub fn analysed(&mut self) -> Analysed {
+        self.actions_sent = self.live.facts_version();
         Analysed {
             report: self.live.report().clone(),
             sources: self.live.sources().to_vec(),
             aws: self.live.aws().clone(),
             actions: self.live.actions().to_vec(),
         }
+    }
+}
+
+impl Patch {
+    /// What the last [`Live::apply`] changed (with the actions when `actions`), if it did
+    /// not analyse everything again.
+    pub fn of(live: &Live, actions: bool) -> Option<Patch> {
+        let bindings = live
+            .touched()?
+            .iter()
+            .map(|k| (k.clone(), live.binding(&k.0, &k.1).cloned()))
+            .collect();
+        let report = live.report();
+        Some(Patch {
+            bindings,
+            node_roles: report.node_roles.clone(),
+            summary: report.summary,
+            cluster_findings: report.cluster_findings.clone(),
+            cluster: report.cluster.clone(),
+            generated_at: report.generated_at.clone(),
+            sources: live.sources().to_vec(),
+            aws: live.aws().clone(),
+            actions: actions.then(|| live.actions().to_vec()),
+        })
     }
 }
 
@@ -112,6 +171,8 @@ impl Origin {
 pub enum Update<M> {
     /// The data shown changed (a watch event, an AWS read).
     Analysed(M),
+    /// The data shown changed: what changed in the analysis the dashboard holds.
+    Patched(Box<Patch>),
     /// The snapshot file was read again.
     Reloaded { model: M, path: PathBuf },
     /// Now showing another kubeconfig context (`:ctx`), live.

@@ -40,11 +40,20 @@ pub struct Service<M> {
     pub settings: Settings,
     pub reload: Reload,
     pub prepare: Prepare<M>,
+    /// Live updates after the first are sent as what changed ([`Update::Patched`]) to a
+    /// dashboard that applies them to the model it holds, not as whole models.
+    pub patches: bool,
 }
 
 /// An analysis finished (of a generation): what to deliver, or why there is nothing; the
 /// analysis of the live store, to follow its next changes from.
-type Done<M> = (u64, Result<(Delivery, M), String>, Option<Following>);
+type Done<M> = (u64, Result<Delivered<M>, String>, Option<Following>);
+
+/// What a finished analysis delivers: a model, or what changed in the one delivered before.
+enum Delivered<M> {
+    Model(Delivery, M),
+    Patch(Box<super::Patch>),
+}
 
 /// What a finished analysis is delivered as.
 enum Delivery {
@@ -125,13 +134,14 @@ impl<M: Send + 'static> Service<M> {
                 Some((of, result, followed)) = done.recv() => {
                     let update = match result {
                         // Of a cluster no longer shown.
-                        Ok((_, model)) if of != generation => {
-                            tokio::task::spawn_blocking(move || drop((model, followed)));
+                        Ok(delivered) if of != generation => {
+                            tokio::task::spawn_blocking(move || drop((delivered, followed)));
                             continue;
                         }
-                        Ok((Delivery::Analysed, model)) => Update::Analysed(model),
-                        Ok((Delivery::Reloaded(path), model)) => Update::Reloaded { model, path },
-                        Ok((Delivery::Switched(context), model)) => Update::Switched { model, context },
+                        Ok(Delivered::Patch(patch)) => Update::Patched(patch),
+                        Ok(Delivered::Model(Delivery::Analysed, model)) => Update::Analysed(model),
+                        Ok(Delivered::Model(Delivery::Reloaded(path), model)) => Update::Reloaded { model, path },
+                        Ok(Delivered::Model(Delivery::Switched(context), model)) => Update::Switched { model, context },
                         Err(text) => Update::Notice { text, error: true },
                     };
                     if of == generation {
@@ -216,7 +226,7 @@ impl<M: Send + 'static> Service<M> {
                 settings.generated_at = crate::time::now();
                 let model = prepare(Analysed::of(&inventory, &settings));
                 drop(inventory);
-                (delivery, model)
+                Delivered::Model(delivery, model)
             });
             let _ = done.send((generation, result, None));
         });
@@ -236,20 +246,27 @@ impl<M: Send + 'static> Service<M> {
         let settings = self.settings.clone();
         let prepare = self.prepare.clone();
         let done = done.clone();
+        let patches = self.patches;
         tokio::task::spawn_blocking(move || {
-            let following = match following {
+            let (mut following, patch) = match following {
                 Some(mut f) => {
-                    f.update(&store, crate::time::now());
-                    f
+                    let patch = f.update(&store, crate::time::now());
+                    (f, patch)
                 }
                 None => {
                     let mut settings = settings;
                     settings.generated_at = crate::time::now();
-                    Following::start(&store, &settings)
+                    (Following::start(&store, &settings), None)
                 }
             };
-            let model = prepare(following.analysed());
-            let _ = done.send((generation, Ok((delivery, model)), Some(following)));
+            let delivered = match patch {
+                // The dashboard holds the analysis before: what changed is enough.
+                Some(patch) if patches && matches!(delivery, Delivery::Analysed) => {
+                    Delivered::Patch(Box::new(patch))
+                }
+                _ => Delivered::Model(delivery, prepare(following.analysed())),
+            };
+            let _ = done.send((generation, Ok(delivered), Some(following)));
         });
     }
 
@@ -406,6 +423,7 @@ mod tests {
             settings: Settings::default(),
             reload,
             prepare: Arc::new(|a| a),
+            patches: false,
         }
     }
 
@@ -530,6 +548,41 @@ mod tests {
         assert_eq!(two.report.bindings.len(), 1);
         assert_eq!(two.report.bindings[0].pods.len(), 1);
         same(&two);
+        drop(requests);
+    }
+
+    /// With patches on (the dashboard), live updates after the first are what changed: the
+    /// bindings built again with their rows now, and the summary.
+    #[tokio::test]
+    async fn live_updates_after_the_first_are_sent_as_what_changed() {
+        let store = Store::new();
+        let mut s = service(
+            Origin::Live,
+            Some(Feed::of_store(store.clone())),
+            no_reload(),
+        );
+        s.patches = true;
+        let (requests, mut rx, _task) = start(s);
+        let Update::Analysed(first) = next(&mut rx).await else {
+            panic!("a whole analysis first")
+        };
+        assert!(first.report.bindings.is_empty());
+        add_sa(&store, "a");
+        let Update::Patched(patch) = next(&mut rx).await else {
+            panic!("a patch")
+        };
+        let full = crate::analysis::analyze(&store.inventory(), &Settings::default());
+        let key = ("team".to_owned(), "a".to_owned());
+        assert_eq!(patch.bindings.len(), 1);
+        assert_eq!(patch.bindings[0].0, key);
+        assert_eq!(patch.bindings[0].1.as_ref(), full.bindings.first());
+        assert_eq!(patch.summary, full.summary);
+        store.update(|d| d.service_accounts.remove(&key));
+        let Update::Patched(patch) = next(&mut rx).await else {
+            panic!("a patch")
+        };
+        assert_eq!(patch.bindings, vec![(key, None)]);
+        assert_eq!(patch.summary.bindings, 0);
         drop(requests);
     }
 
