@@ -10,6 +10,10 @@
 //!
 //! Stop it with Ctrl-C: it prints how many requests it served (and that none was a write).
 //!
+//! `--churn 10 --churn-after 60` then deletes a pod or adds it back 10 times a second, from
+//! a minute on (for the dashboard to sync first): `scripts/churn_cpu.sh` measures the
+//! dashboard's CPU over that churn.
+//!
 //! `--measure KUBECONFIG` runs the other side alone, in its own process: irsa-tui's
 //! Kubernetes sources (connect, watchers, store) until every source has synced, then prints
 //! the time, the peak RSS and the estimated size of the slim pods in the store.
@@ -56,6 +60,13 @@ struct Args {
     /// Folder for the kubeconfig (default: a new temporary folder).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Churn pods once serving: this many watch events per second (0: none), each a pod
+    /// deleted or the same pod added back, spread over the cluster.
+    #[arg(long, default_value_t = 0)]
+    churn: u32,
+    /// Seconds to wait before churning (for the dashboard to sync).
+    #[arg(long, default_value_t = 0)]
+    churn_after: u64,
     /// Do not serve: time irsa-tui's Kubernetes sources against this kubeconfig.
     #[arg(long, value_name = "KUBECONFIG")]
     measure: Option<PathBuf>,
@@ -95,6 +106,15 @@ async fn main() -> ExitCode {
         deployment += 1;
     }
     let pod_bytes: usize = pods.iter().map(|p| p.to_string().len()).sum();
+    // Kept to add back the pods the churn deletes.
+    let churned: Vec<Value> = if args.churn > 0 {
+        (0..pods.len())
+            .step_by((pods.len() / 1_000).max(1))
+            .map(|i| pods[i].clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let nodes: Vec<Value> = (0..(args.pods / 30).max(1))
         .map(|i| {
             objects::node(
@@ -168,6 +188,31 @@ async fn main() -> ExitCode {
     );
     println!();
     println!("Ctrl-C to stop.");
+
+    let fake = std::sync::Arc::new(fake);
+    if args.churn > 0 && !churned.is_empty() {
+        let (fake, rate, after) = (fake.clone(), args.churn, args.churn_after);
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(after)).await;
+            println!("churning: {rate} pod events per second");
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1) / rate.max(1));
+            for n in 0usize.. {
+                tick.tick().await;
+                // Delete a pod, then add it back: the cluster stays the same size.
+                let pod = &churned[(n / 2) % churned.len()];
+                if n % 2 == 0 {
+                    let meta = &pod["metadata"];
+                    let (ns, name) = (
+                        meta["namespace"].as_str().unwrap_or_default(),
+                        meta["name"].as_str().unwrap_or_default(),
+                    );
+                    fake.delete("pods", ns, name);
+                } else {
+                    fake.apply("pods", pod.clone());
+                }
+            }
+        });
+    }
 
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("kube_load: cannot wait for Ctrl-C: {e}");

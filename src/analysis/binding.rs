@@ -28,54 +28,68 @@ struct Draft {
     trust: Option<TrustView>,
 }
 
-/// Context shared by every binding: facts computed once per analysis.
-pub struct Shared<'a> {
-    /// Per namespace: annotated ServiceAccounts no pod runs with (IRSA404).
-    pub unused_annotated: HashMap<&'a str, Vec<&'a str>>,
+/// Context shared by every binding: facts about other ServiceAccounts and the node roles,
+/// owned (the incremental analysis keeps it across watch events and updates what changes).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Shared {
+    /// Per namespace: annotated ServiceAccounts no pod runs with (IRSA404), in inventory
+    /// order.
+    pub unused_annotated: HashMap<String, Vec<String>>,
     /// Node roles holding more than the baseline, with their extras (IRSA405).
-    pub leaky_node_roles: HashMap<&'a str, Vec<String>>,
-    /// Role ARN → ServiceAccounts annotated with it (IRSA224 evidence).
-    pub annotated_by: HashMap<&'a str, Vec<String>>,
+    pub leaky_node_roles: HashMap<String, Vec<String>>,
+    /// Role ARN → ServiceAccounts annotated with it (IRSA224 evidence), in inventory order.
+    pub annotated_by: HashMap<String, Vec<String>>,
     /// Node role ARN, shared by the evidence of every pod on its nodes.
-    pub node_roles: HashMap<&'a str, Arc<str>>,
+    pub node_roles: HashMap<String, Arc<str>>,
 }
 
-impl<'a> Shared<'a> {
-    pub fn new(idx: &Index<'a>, leaky_node_roles: HashMap<&'a str, Vec<String>>) -> Self {
-        let mut unused_annotated: HashMap<&str, Vec<&str>> = HashMap::default();
-        let mut annotated_by: HashMap<&str, Vec<String>> = HashMap::default();
-        for sa in &idx.inv.service_accounts {
+/// An annotated ServiceAccount none of whose pods runs (a candidate of IRSA404).
+pub fn unused_annotated(idx: &Index, sa: &ServiceAccount) -> bool {
+    sa.role_arn.is_some()
+        && idx
+            .pods_by_sa
+            .get(&(sa.namespace.as_str(), sa.name.as_str()))
+            .is_none_or(|pods| pods.iter().all(|p| !pods::is_live(p)))
+}
+
+impl Shared {
+    pub fn new<'a>(
+        idx: &Index<'a>,
+        service_accounts: impl IntoIterator<Item = &'a ServiceAccount>,
+        leaky_node_roles: HashMap<String, Vec<String>>,
+    ) -> Self {
+        let mut unused: HashMap<String, Vec<String>> = HashMap::default();
+        let mut annotated_by: HashMap<String, Vec<String>> = HashMap::default();
+        for sa in service_accounts {
             let Some(arn) = sa.role_arn.as_deref() else {
                 continue;
             };
             annotated_by
-                .entry(arn)
+                .entry(arn.to_owned())
                 .or_default()
                 .push(format!("{}/{}", sa.namespace, sa.name));
-            if idx
-                .pods_of(&sa.namespace, &sa.name)
-                .iter()
-                .all(|p| !pods::is_live(p))
-            {
-                unused_annotated
-                    .entry(sa.namespace.as_str())
+            if unused_annotated(idx, sa) {
+                unused
+                    .entry(sa.namespace.clone())
                     .or_default()
-                    .push(sa.name.as_str());
+                    .push(sa.name.clone());
             }
         }
-        let node_roles = idx
-            .inv
-            .node_roles
-            .iter()
-            .map(|r| (r.role_arn.as_str(), Arc::from(r.role_arn.as_str())))
-            .collect();
         Shared {
-            unused_annotated,
+            unused_annotated: unused,
             leaky_node_roles,
             annotated_by,
-            node_roles,
+            node_roles: node_role_arns(idx.inv),
         }
     }
+}
+
+/// Each node role's ARN, once, for the evidence of the pods on its nodes.
+pub fn node_role_arns(inv: &crate::inventory::Inventory) -> HashMap<String, Arc<str>> {
+    inv.node_roles
+        .iter()
+        .map(|r| (r.role_arn.clone(), Arc::from(r.role_arn.as_str())))
+        .collect()
 }
 
 /// What the role its pods get may do (IRSA230–IRSA234), for an annotated role and for a
@@ -95,7 +109,7 @@ fn permission_checks(
 
 fn irsa_checks<'a>(
     idx: &Index<'a>,
-    shared: &Shared<'a>,
+    shared: &Shared,
     sa: &'a ServiceAccount,
     value: &str,
     live: &[&Pod],
@@ -158,7 +172,7 @@ fn irsa_checks<'a>(
 
 fn no_credentials_checks<'a>(
     idx: &Index<'a>,
-    shared: &Shared<'a>,
+    shared: &Shared,
     ns: &'a str,
     name: &'a str,
     sa: Option<&'a ServiceAccount>,
@@ -167,18 +181,24 @@ fn no_credentials_checks<'a>(
 ) {
     let f = &mut draft.findings;
     if let (Some(sa), Some(roles)) = (sa, idx.trusted_by(ns, name)) {
+        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
         let restarts: Vec<_> = pods::workloads(live.iter().copied())
             .iter()
             .map(|w| w.restart_command(ns))
             .collect();
         f.extend(service_account::trusted_but_not_annotated(
-            sa, roles, &restarts,
+            sa, &roles, &restarts,
         ));
     }
     let unused: Vec<&str> = shared
         .unused_annotated
         .get(ns)
-        .map(|v| v.iter().copied().filter(|u| *u != name).collect())
+        .map(|v| {
+            v.iter()
+                .map(String::as_str)
+                .filter(|u| *u != name)
+                .collect()
+        })
         .unwrap_or_default();
     f.extend(pods::wrong_service_account(ns, name, live, &unused));
     // Pods without credentials on nodes whose role leaks extra permissions.
@@ -207,17 +227,14 @@ fn no_credentials_checks<'a>(
 /// Builds the row of one ServiceAccount (`sa` is `None` when only an association names it).
 pub fn build<'a>(
     idx: &Index<'a>,
-    shared: &Shared<'a>,
+    shared: &Shared,
     ns: &'a str,
     name: &'a str,
     sa: Option<&'a ServiceAccount>,
 ) -> Option<Binding> {
     let annotation = sa.and_then(|s| s.role_arn.as_deref());
-    let associations = idx
-        .associations
-        .get(&(ns, name))
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let associations = idx.associations_of(ns, name);
+    let associations = associations.as_slice();
     let mechanism = match (annotation.is_some(), !associations.is_empty()) {
         (true, true) => Mechanism::Both,
         (true, false) => Mechanism::Irsa,
@@ -245,7 +262,7 @@ pub fn build<'a>(
             .findings
             .extend(pod_identity::association_checks(idx, assoc));
         // What the associated role may do, as for an annotated one (once per role).
-        if let Some(role) = idx.roles.get(assoc.role_arn.as_str())
+        if let Some(role) = idx.role(&assoc.role_arn)
             && role.status == crate::inventory::ReadStatus::Ok
             && annotation != Some(assoc.role_arn.as_str())
         {
@@ -374,36 +391,38 @@ fn evidence(shared: &Shared, idx: &Index, p: &Pod, annotation: Option<&str>) -> 
 }
 
 /// Every ServiceAccount, plus the ones only an association or a pod names.
-pub fn all<'a>(idx: &Index<'a>, shared: &Shared<'a>) -> Vec<Binding> {
+pub fn all<'a>(
+    idx: &Index<'a>,
+    shared: &Shared,
+    service_accounts: impl IntoIterator<Item = &'a ServiceAccount>,
+) -> Vec<Binding> {
     let mut seen: HashSet<(&str, &str)> = HashSet::default();
     let mut out = Vec::new();
-    for sa in &idx.inv.service_accounts {
+    for sa in service_accounts {
         if seen.insert((&sa.namespace, &sa.name)) {
             out.extend(build(idx, shared, &sa.namespace, &sa.name, Some(sa)));
         }
     }
     let extra: Vec<(&str, &str)> = idx
-        .associations
-        .keys()
-        .chain(idx.pods_by_sa.keys())
-        .copied()
+        .facts
+        .association_keys()
+        .chain(idx.pods_by_sa.keys().copied())
         .collect();
     let mut extra: Vec<(&str, &str)> = extra.into_iter().filter(|k| seen.insert(*k)).collect();
     extra.sort();
     for (ns, name) in extra {
         out.extend(build(idx, shared, ns, name, None));
     }
-    sort(&mut out);
+    out.sort_by(|a, b| order(a).cmp(&order(b)));
     out
 }
 
 /// The report's order: status (failing first), namespace, name.
 pub fn sort(bindings: &mut [Binding]) {
-    bindings.sort_by(|a, b| {
-        (a.status, &a.namespace, &a.service_account).cmp(&(
-            b.status,
-            &b.namespace,
-            &b.service_account,
-        ))
-    });
+    bindings.sort_by(|a, b| order(a).cmp(&order(b)));
+}
+
+/// Where a binding sorts in the report: by status (failing first), then namespace and name.
+pub fn order(b: &Binding) -> (super::report::Status, &str, &str) {
+    (b.status, &b.namespace, &b.service_account)
 }

@@ -7,7 +7,7 @@ use super::checks::{node_roles, pods};
 use super::index::Index;
 use super::report::NodeRoleReport;
 use super::status::status_of;
-use crate::inventory::ReadStatus;
+use crate::inventory::{NodeRole, Pod, ReadStatus};
 
 /// The node-role rows, sorted as the bindings are: by status (failing first), then ARN.
 pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
@@ -16,7 +16,7 @@ pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
         .node_roles
         .iter()
         .map(|nr| {
-            let role = idx.roles.get(nr.role_arn.as_str()).copied();
+            let role = idx.role(&nr.role_arn);
             let (findings, attached, inline, beyond) = match role {
                 Some(r) if r.status == ReadStatus::Ok => (
                     node_roles::check(
@@ -59,28 +59,29 @@ pub fn reports(idx: &Index) -> Vec<NodeRoleReport> {
     rows
 }
 
-/// Lists, on each node role, the pods without IRSA or Pod Identity that run on its nodes.
-pub fn attach_inheriting_pods(idx: &Index, node_roles: &mut [NodeRoleReport]) {
-    const LISTED: usize = 50;
-    // Keyed by the inventory's strings, so the rows stay free to update.
-    let position: HashMap<&str, usize> = idx
-        .inv
-        .node_roles
-        .iter()
-        .filter_map(|nr| {
-            let i = node_roles.iter().position(|r| r.role_arn == nr.role_arn)?;
-            Some((nr.role_arn.as_str(), i))
-        })
-        .collect();
+/// How many inheriting pods a node-role row lists (all are counted).
+pub const LISTED: usize = 50;
+
+/// The node role `p` inherits: a live pod without IRSA or Pod Identity on a node whose
+/// node group has a node role.
+pub fn inherited<'a>(idx: &Index<'a>, p: &Pod) -> Option<&'a NodeRole> {
+    if p.irsa_injected() || p.pod_identity_injected() || !pods::is_live(p) {
+        return None;
+    }
+    idx.node_role_of_pod(p)
+}
+
+/// Lists, on each node role, the pods without IRSA or Pod Identity that run on its nodes
+/// (`pods` in inventory order).
+pub fn attach_inheriting_pods<'a>(
+    idx: &Index<'a>,
+    pods: impl IntoIterator<Item = &'a Pod>,
+    node_roles: &mut [NodeRoleReport],
+) {
+    let position = positions(idx, node_roles);
     // Inventory order is deterministic, so the listed pods are too.
-    for p in &idx.inv.pods {
-        if p.irsa_injected() || p.pod_identity_injected() || !pods::is_live(p) {
-            continue;
-        }
-        let Some(&i) = idx
-            .node_role_of_pod(p)
-            .and_then(|nr| position.get(nr.role_arn.as_str()))
-        else {
+    for p in pods {
+        let Some(&i) = inherited(idx, p).and_then(|nr| position.get(nr.role_arn.as_str())) else {
             continue;
         };
         let row = &mut node_roles[i];
@@ -90,4 +91,16 @@ pub fn attach_inheriting_pods(idx: &Index, node_roles: &mut [NodeRoleReport]) {
                 .push(format!("{}/{}", p.namespace, p.name));
         }
     }
+}
+
+/// Node role ARN (the inventory's strings, so the rows stay free to update) → its row.
+pub fn positions<'a>(idx: &Index<'a>, node_roles: &[NodeRoleReport]) -> HashMap<&'a str, usize> {
+    idx.inv
+        .node_roles
+        .iter()
+        .filter_map(|nr| {
+            let i = node_roles.iter().position(|r| r.role_arn == nr.role_arn)?;
+            Some((nr.role_arn.as_str(), i))
+        })
+        .collect()
 }

@@ -2,6 +2,9 @@
 //! says, before anyone pastes it, which pods lose it (the pods that inherit a node role,
 //! the pods of every binding of a role). Set once the report's rows are complete.
 
+use rustc_hash::FxHashMap as HashMap;
+
+use super::Finding;
 use super::report::{Binding, NodeRoleReport};
 use crate::arn;
 
@@ -10,47 +13,74 @@ const NAMED: usize = 5;
 
 /// Sets `fix.removes` on every finding whose fix removes something.
 pub fn mark(bindings: &mut [Binding], node_roles: &mut [NodeRoleReport]) {
-    let node_role_users: Vec<(String, String)> = node_roles
-        .iter()
-        .map(|r| (r.role_arn.clone(), node_role_users(r)))
-        .collect();
+    for r in node_roles.iter_mut() {
+        mark_node_role(r);
+    }
     let node_role_said = |role_arn: &str| {
-        node_role_users
+        node_roles
             .iter()
-            .find(|(arn, _)| arn == role_arn)
-            .map(|(_, said)| said.clone())
+            .find(|r| r.role_arn == role_arn)
+            .map(node_role_users)
     };
-    for (r, (_, said)) in node_roles.iter_mut().zip(&node_role_users) {
-        for f in r.findings.iter_mut().filter(|f| f.fix.removes_something()) {
-            f.fix.removes = Some(said.clone());
+    // Each role's bindings, in the report's order.
+    let mut users: HashMap<String, Vec<String>> = HashMap::default();
+    for b in bindings.iter() {
+        if let Some(role) = &b.role_arn {
+            users.entry(role.clone()).or_default().push(b.key());
         }
     }
-    let role_users: Vec<(Option<String>, String)> = bindings
-        .iter()
-        .map(|b| (b.role_arn.clone(), b.key()))
-        .collect();
     for b in bindings.iter_mut() {
-        let live = b.pods.len();
-        let key = b.key();
-        let role = b.role_arn.clone();
-        for f in b.findings.iter_mut().filter(|f| f.fix.removes_something()) {
-            // A pod finding about the node role (IRSA405) detaches from the node role.
-            let node_role = f
-                .evidence
-                .get("node_role")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned);
-            f.fix.removes = Some(match node_role.and_then(|n| node_role_said(&n)) {
-                Some(said) => said,
-                None => role_users_said(role.as_deref(), &key, live, &role_users),
-            });
-        }
+        let others = b
+            .role_arn
+            .as_ref()
+            .and_then(|r| users.get(r))
+            .map_or(&[][..], Vec::as_slice);
+        mark_binding(b, &node_role_said, others);
+    }
+}
+
+/// Sets `fix.removes` on the findings of node-role row `r` whose fix removes something.
+pub fn mark_node_role(r: &mut NodeRoleReport) {
+    if !r.findings.iter().any(|f| f.fix.removes_something()) {
+        return;
+    }
+    let said = node_role_users(r);
+    for f in r.findings.iter_mut().filter(|f| f.fix.removes_something()) {
+        f.fix.removes = Some(said.clone());
+    }
+}
+
+/// The node role a finding's fix detaches from (IRSA405: a pod finding about the node role
+/// its pods inherit).
+pub fn node_role_of(f: &Finding) -> Option<&str> {
+    f.evidence.get("node_role").and_then(|v| v.as_str())
+}
+
+/// Sets `fix.removes` on the findings of binding `b` whose fix removes something:
+/// `node_role_said(arn)`, what a node role's row says of who inherits it; `users`, the keys
+/// of the bindings annotated with `b`'s role, in the report's order (`b`'s among them or not).
+pub fn mark_binding(
+    b: &mut Binding,
+    node_role_said: &dyn Fn(&str) -> Option<String>,
+    users: &[String],
+) {
+    if !b.findings.iter().any(|f| f.fix.removes_something()) {
+        return;
+    }
+    let live = b.pods.len();
+    let key = b.key();
+    let role = b.role_arn.clone();
+    for f in b.findings.iter_mut().filter(|f| f.fix.removes_something()) {
+        f.fix.removes = Some(match node_role_of(f).and_then(node_role_said) {
+            Some(said) => said,
+            None => role_users_said(role.as_deref(), &key, live, users),
+        });
     }
 }
 
 /// `it takes permissions from node role R, which 45 pods without IRSA or Pod Identity
 /// inherit today: ns/a, ns/b, … and 40 more`.
-fn node_role_users(r: &NodeRoleReport) -> String {
+pub fn node_role_users(r: &NodeRoleReport) -> String {
     let name = arn::name(&r.role_arn);
     let n = r.pods_without_irsa_count;
     if n == 0 {
@@ -80,19 +110,14 @@ fn node_role_users(r: &NodeRoleReport) -> String {
 
 /// `it takes permissions from role R, which the 6 pods of payments/payments-api use today
 /// (and the bindings orders/a, orders/b)`.
-fn role_users_said(
-    role: Option<&str>,
-    key: &str,
-    live: usize,
-    role_users: &[(Option<String>, String)],
-) -> String {
+fn role_users_said(role: Option<&str>, key: &str, live: usize, users: &[String]) -> String {
     let Some(role) = role else {
         return "it removes or detaches something: check what uses it first".to_owned();
     };
-    let others: Vec<&str> = role_users
+    let others: Vec<&str> = users
         .iter()
-        .filter(|(r, k)| r.as_deref() == Some(role) && k != key)
-        .map(|(_, k)| k.as_str())
+        .filter(|k| *k != key)
+        .map(String::as_str)
         .collect();
     let also = match others.len() {
         0 => String::new(),

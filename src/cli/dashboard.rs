@@ -71,6 +71,7 @@ pub fn run(source: &SourceArgs) -> ExitCode {
         settings,
         reload: Arc::new(move || reload_from.load()),
         prepare: Arc::new(Model::new),
+        patches: true,
     };
     let (updates, updates_rx) = mpsc::unbounded_channel();
     let (requests, requests_rx) = mpsc::unbounded_channel();

@@ -2,7 +2,7 @@
 //! read to slim records and write them here; consumers take a consistent [`Inventory`]
 //! snapshot and are told of changes through a version counter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::watch;
@@ -49,14 +49,157 @@ pub enum NodeRoleSource {
     AccessEntry,
 }
 
+/// A map of watched objects that records which keys changed (once something follows its
+/// changes: see [`Store::track`]). Read it as the map it derefs to; change it through
+/// `insert`, `remove`, `retain` and `clear`.
+#[derive(Debug)]
+pub struct Tracked<K, V> {
+    map: BTreeMap<K, V>,
+    /// The keys changed since the changes were last taken; `None`: nobody follows them.
+    changed: Option<BTreeSet<K>>,
+}
+
+impl<K, V> Default for Tracked<K, V> {
+    fn default() -> Self {
+        Tracked {
+            map: BTreeMap::new(),
+            changed: None,
+        }
+    }
+}
+
+impl<K, V> std::ops::Deref for Tracked<K, V> {
+    type Target = BTreeMap<K, V>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl<K: Ord + Clone, V> Tracked<K, V> {
+    fn changed(&mut self, k: &K) {
+        if let Some(c) = &mut self.changed {
+            c.insert(k.clone());
+        }
+    }
+
+    pub fn insert(&mut self, k: K, v: V) -> Option<V> {
+        self.changed(&k);
+        self.map.insert(k, v)
+    }
+
+    pub fn remove(&mut self, k: &K) -> Option<V> {
+        let old = self.map.remove(k);
+        if old.is_some() {
+            self.changed(k);
+        }
+        old
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        let changed = &mut self.changed;
+        self.map.retain(|k, v| {
+            let kept = keep(k, v);
+            if !kept && let Some(c) = changed {
+                c.insert(k.clone());
+            }
+            kept
+        });
+    }
+
+    pub fn clear(&mut self) {
+        self.retain(|_, _| false);
+    }
+
+    /// Starts (or restarts) recording changes.
+    fn track(&mut self) {
+        self.changed = Some(BTreeSet::new());
+    }
+
+    /// The keys changed since the last call, with their values now (`None`: deleted).
+    fn take(&mut self) -> Vec<(K, Option<V>)>
+    where
+        V: Clone,
+    {
+        let keys = self
+            .changed
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        keys.into_iter()
+            .map(|k| {
+                let v = self.map.get(&k).cloned();
+                (k, v)
+            })
+            .collect()
+    }
+}
+
+/// A value that records whether it was changed (borrowed mutably) since last asked.
+#[derive(Debug, Default)]
+pub struct Watched<T> {
+    value: T,
+    changed: bool,
+}
+
+impl<T> std::ops::Deref for Watched<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Watched<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.changed = true;
+        &mut self.value
+    }
+}
+
+impl<T> Watched<T> {
+    /// Whether it changed since the last call.
+    fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
+    }
+}
+
+/// What changed in the store since the last [`Store::track`] or [`Store::changes`].
+#[derive(Debug, Default)]
+pub struct Delta {
+    pub pods: Vec<((String, String), Option<Pod>)>,
+    pub service_accounts: Vec<((String, String), Option<ServiceAccount>)>,
+    pub nodes: Vec<(String, Option<Node>)>,
+    /// When anything but the objects changed: the inventory without pods,
+    /// ServiceAccounts and nodes.
+    pub rest: Option<Inventory>,
+    /// The sources' states now.
+    pub sources: Vec<SourceHealth>,
+    pub captured_at: String,
+}
+
+/// What a follower of the store's changes last saw of the small parts it compares (the
+/// large ones, roles and policies, say themselves when they change).
+#[derive(Debug, Default, PartialEq)]
+pub struct Seen {
+    context: Option<String>,
+    cluster: Cluster,
+    node_roles: BTreeMap<String, Vec<String>>,
+    webhook_present: Option<bool>,
+    pod_identity_agent_present: Option<bool>,
+    oidc_providers: Vec<OidcProvider>,
+    oidc_provider_accounts: Vec<String>,
+    pod_identity_associations: Vec<PodIdentityAssociation>,
+    aws: AwsStatus,
+    evidence_version: u64,
+}
+
 /// Everything the sources have read so far.
 #[derive(Debug, Default)]
 pub struct Data {
     pub context: Option<String>,
     pub cluster: Cluster,
-    pub service_accounts: BTreeMap<(String, String), ServiceAccount>,
-    pub pods: BTreeMap<(String, String), Pod>,
-    pub nodes: BTreeMap<String, Node>,
+    pub service_accounts: Tracked<(String, String), ServiceAccount>,
+    pub pods: Tracked<(String, String), Pod>,
+    pub nodes: Tracked<String, Node>,
     /// Role ARN → where it serves as a node role (`nodegroup/NAME`, `aws-auth`, `access-entry`).
     pub node_roles: BTreeMap<String, Vec<String>>,
     pub webhook_present: Option<bool>,
@@ -65,15 +208,17 @@ pub struct Data {
     pub sources: BTreeMap<(String, Option<String>), LiveState>,
     /// (resource, namespace) → since when it has been syncing (seconds since the epoch).
     pub syncing_since: BTreeMap<(String, Option<String>), i64>,
-    pub roles: BTreeMap<String, Role>,
+    pub roles: Watched<BTreeMap<String, Role>>,
     /// The managed policies the roles attach or use as a boundary, each once, by ARN.
-    pub managed_policies: Vec<ManagedPolicy>,
+    pub managed_policies: Watched<Vec<ManagedPolicy>>,
     pub oidc_providers: Vec<OidcProvider>,
     pub oidc_provider_accounts: Vec<String>,
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     pub aws: AwsStatus,
     /// CloudTrail evidence (IRSA8xx), as read so far.
     pub evidence: crate::inventory::Evidence,
+    /// Counts the writes of `evidence` (what a change of it is told by).
+    pub evidence_version: u64,
     /// Complete AWS reads under way (the first one, `Ctrl-R`): roles named meanwhile are
     /// left to them.
     pub aws_reads: usize,
@@ -165,14 +310,62 @@ impl Data {
 
     /// The inventory as analysis reads it (deterministic order).
     pub fn inventory(&self) -> Inventory {
-        let mut inv = Inventory::new();
-        inv.context = self.context.clone();
-        inv.cluster = self.cluster.clone();
+        let mut inv = self.rest_inventory();
         inv.service_accounts = self.service_accounts.values().cloned().collect();
         inv.pods = self.pods.values().cloned().collect();
         inv.nodes = self.nodes.values().cloned().collect();
+        inv
+    }
+
+    fn seen(&self) -> Seen {
+        Seen {
+            context: self.context.clone(),
+            cluster: self.cluster.clone(),
+            node_roles: self.node_roles.clone(),
+            webhook_present: self.webhook_present,
+            pod_identity_agent_present: self.pod_identity_agent_present,
+            oidc_providers: self.oidc_providers.clone(),
+            oidc_provider_accounts: self.oidc_provider_accounts.clone(),
+            pod_identity_associations: self.pod_identity_associations.clone(),
+            aws: self.aws.clone(),
+            evidence_version: self.evidence_version,
+        }
+    }
+
+    /// Starts recording the changes of the objects; what the rest is now.
+    fn track(&mut self) -> Seen {
+        self.pods.track();
+        self.service_accounts.track();
+        self.nodes.track();
+        self.roles.take_changed();
+        self.managed_policies.take_changed();
+        self.seen()
+    }
+
+    /// What changed since `seen` (and the changes recorded since last taken).
+    fn delta(&mut self, seen: &mut Seen) -> Delta {
+        let now = self.seen();
+        let roles = self.roles.take_changed();
+        let policies = self.managed_policies.take_changed();
+        let rest = (roles || policies || now != *seen).then(|| self.rest_inventory());
+        *seen = now;
+        Delta {
+            pods: self.pods.take(),
+            service_accounts: self.service_accounts.take(),
+            nodes: self.nodes.take(),
+            rest,
+            sources: self.source_health(),
+            captured_at: String::new(),
+        }
+    }
+
+    /// The inventory without its pods, ServiceAccounts and nodes.
+    fn rest_inventory(&self) -> Inventory {
+        let mut inv = Inventory::new();
+        inv.context = self.context.clone();
+        inv.cluster = self.cluster.clone();
         inv.roles = self.roles.values().cloned().collect();
-        inv.managed_policies = self.managed_policies.clone();
+        inv.managed_policies = self.managed_policies.to_vec();
         inv.oidc_providers = self.oidc_providers.clone();
         inv.oidc_provider_accounts = self.oidc_provider_accounts.clone();
         inv.node_roles = self
@@ -186,8 +379,15 @@ impl Data {
         inv.pod_identity_associations = self.pod_identity_associations.clone();
         inv.webhook_present = self.webhook_present;
         inv.pod_identity_agent_present = self.pod_identity_agent_present;
-        inv.sources = self
-            .sources
+        inv.sources = self.source_health();
+        inv.aws = self.aws.clone();
+        inv.evidence = self.evidence.clone();
+        inv
+    }
+
+    /// Every source's state, as the inventory records it.
+    fn source_health(&self) -> Vec<SourceHealth> {
+        self.sources
             .iter()
             .map(|((resource, namespace), state)| {
                 let since = match state {
@@ -221,10 +421,16 @@ impl Data {
                     unreachable_since: since.map(crate::time::rfc3339),
                 }
             })
-            .collect();
-        inv.aws = self.aws.clone();
-        inv.evidence = self.evidence.clone();
-        inv
+            .collect()
+    }
+}
+
+/// When the data was captured: now, or when it was last known current while the API server
+/// does not answer.
+fn captured_at(stale_since: Option<i64>) -> String {
+    match stale_since {
+        Some(since) => crate::time::rfc3339(since),
+        None => crate::time::now(),
     }
 }
 
@@ -273,11 +479,32 @@ impl Store {
     /// capture time stops advancing over stale data.
     pub fn inventory(&self) -> Inventory {
         let (mut inv, stale) = self.read(|d| (d.inventory(), d.stale_since()));
-        inv.captured_at = Some(match stale {
-            Some(since) => crate::time::rfc3339(since),
-            None => crate::time::now(),
-        });
+        inv.captured_at = Some(captured_at(stale));
         inv
+    }
+
+    /// Starts recording what changes, for [`Store::changes`] (one follower at a time: a new
+    /// call starts again): what the sources hold now, captured now, and what the follower
+    /// keeps to compare with.
+    pub fn track(&self) -> (Inventory, Seen) {
+        let (mut inv, seen, stale) = {
+            let mut d = self.lock();
+            let seen = d.track();
+            (d.inventory(), seen, d.stale_since())
+        };
+        inv.captured_at = Some(captured_at(stale));
+        (inv, seen)
+    }
+
+    /// What changed since [`Store::track`] or the last call: the objects changed, by key;
+    /// the rest of the inventory when any of it changed; the sources and the capture time.
+    pub fn changes(&self, seen: &mut Seen) -> Delta {
+        let (mut delta, stale) = {
+            let mut d = self.lock();
+            (d.delta(seen), d.stale_since())
+        };
+        delta.captured_at = captured_at(stale);
+        delta
     }
 
     /// Sources still syncing are marked failing (a report must not wait forever).

@@ -118,6 +118,9 @@ fn apply(app: &mut App, update: Update<Model>, now: Instant) {
         Update::Analysed(model) => {
             app.apply_model(model, now);
         }
+        Update::Patched(patch) => {
+            app.apply_patch(*patch, now);
+        }
         Update::Reloaded { model, path } => {
             let changed = app.apply_model(model, now);
             app.notify(

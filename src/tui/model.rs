@@ -9,7 +9,7 @@ use crate::analysis::{Binding, Code, Finding, Report, Severity};
 use crate::arn;
 use crate::inventory::{AwsStatus, SourceHealth};
 use crate::time;
-use crate::updates::Analysed;
+use crate::updates::{Analysed, Patch};
 
 /// What a finding belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Target {
 }
 
 /// Per binding (parallel to `report.bindings`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BindingRow {
     pub key: String,
     /// The role's name (the ARN's last segment), or empty.
@@ -36,14 +36,14 @@ pub struct BindingRow {
 }
 
 /// Per node role (parallel to `report.node_roles`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NodeRoleRow {
     pub name: String,
     pub haystack: String,
 }
 
 /// One finding of the report, wherever it is, in the Findings view's order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FindingEntry {
     pub target: Target,
     /// Index into the target's findings.
@@ -53,7 +53,7 @@ pub struct FindingEntry {
 }
 
 /// The widest value of the text columns, in characters.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Widths {
     /// The EVIDENCE column's widest cell (`✗ 37 STS`).
     pub evidence: usize,
@@ -107,29 +107,158 @@ impl Model {
             .captured_at
             .as_deref()
             .and_then(time::parse_rfc3339);
-        let mut widths = Widths::default();
-        let mut index = HashMap::default();
-        index.reserve(report.bindings.len());
         let bindings: Vec<BindingRow> = report
             .bindings
             .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let row = binding_row(b, now);
-                widths.namespace = widths.namespace.max(b.namespace.chars().count());
-                widths.service_account = widths
-                    .service_account
-                    .max(b.service_account.chars().count());
-                widths.role = widths.role.max(row.role.chars().count());
-                widths.evidence = widths.evidence.max(
-                    crate::render::evidence::cell(b.evidence.as_ref())
-                        .chars()
-                        .count(),
-                );
-                index.insert(row.key.clone(), i);
-                row
-            })
+            .map(|b| binding_row(b, now))
             .collect();
+        let mut model = Model {
+            role_segments: Vec::new(),
+            node_role_segments: Vec::new(),
+            findings: Vec::new(),
+            group_leads: HashMap::default(),
+            report,
+            sources,
+            aws,
+            bindings,
+            index: HashMap::default(),
+            widths: Widths::default(),
+            node_roles: Vec::new(),
+            namespaces: Vec::new(),
+            actions,
+            now,
+        };
+        model.index_rows();
+        model.derive();
+        model
+    }
+
+    /// Applies what changed since the analysis this model shows (see [`Patch`]): the
+    /// bindings built again replace theirs (rows built for them alone), the rest of what
+    /// the model derives is derived again. Returns the keys of the bindings and node roles
+    /// that changed. The model then equals [`Model::new`] of the whole analysis.
+    pub fn patch(&mut self, patch: Patch) -> Vec<String> {
+        let Patch {
+            bindings,
+            node_roles,
+            summary,
+            cluster_findings,
+            evidence,
+            cluster,
+            generated_at,
+            sources,
+            aws,
+            actions,
+        } = patch;
+        self.now = cluster.captured_at.as_deref().and_then(time::parse_rfc3339);
+        let now = self.now;
+        let report = &mut self.report;
+        let mut changed: Vec<String> = node_roles
+            .iter()
+            .filter(|r| !report.node_roles.iter().any(|old| old == *r))
+            .map(|r| r.role_arn.clone())
+            .collect();
+        report.node_roles = node_roles;
+        report.summary = summary;
+        report.cluster_findings = cluster_findings;
+        report.evidence = evidence;
+        report.cluster = cluster;
+        report.generated_at = generated_at;
+        self.sources = sources;
+        self.aws = aws;
+        if let Some(actions) = actions {
+            self.actions = actions;
+        }
+        // A binding whose status stays keeps its place; the others leave and are merged in
+        // where they sort.
+        let mut gone = vec![false; self.report.bindings.len()];
+        let mut arriving: Vec<Binding> = Vec::new();
+        for ((ns, name), new) in bindings {
+            let key = format!("{ns}/{name}");
+            let at = self.index.get(&key).copied();
+            let old = at.and_then(|i| self.report.bindings.get(i));
+            if old == new.as_ref() {
+                continue;
+            }
+            changed.push(key);
+            match (at, new) {
+                (Some(i), Some(b)) if self.report.bindings[i].status == b.status => {
+                    self.bindings[i] = binding_row(&b, now);
+                    self.report.bindings[i] = b;
+                }
+                (at, new) => {
+                    if let Some(i) = at {
+                        gone[i] = true;
+                    }
+                    arriving.extend(new);
+                }
+            }
+        }
+        if gone.contains(&true) || !arriving.is_empty() {
+            self.merge(&gone, arriving, now);
+        }
+        for (row, b) in self.bindings.iter_mut().zip(&self.report.bindings) {
+            row.age = time::age_between(b.service_account_created.as_deref(), now);
+        }
+        self.derive();
+        changed
+    }
+
+    /// Takes the bindings `gone` marks out, and merges `arriving` in where they sort.
+    fn merge(&mut self, gone: &[bool], mut arriving: Vec<Binding>, now: Option<i64>) {
+        let order = crate::analysis::binding_order;
+        arriving.sort_by(|a, b| order(a).cmp(&order(b)));
+        let old_bindings = std::mem::take(&mut self.report.bindings);
+        let old_rows = std::mem::take(&mut self.bindings);
+        let kept = old_bindings
+            .into_iter()
+            .zip(old_rows)
+            .zip(gone)
+            .filter(|(_, gone)| !**gone)
+            .map(|(pair, _)| pair);
+        let mut arriving = arriving.into_iter().peekable();
+        let (bindings, rows) = (&mut self.report.bindings, &mut self.bindings);
+        for (b, row) in kept {
+            while let Some(a) = arriving.next_if(|a| order(a) < order(&b)) {
+                rows.push(binding_row(&a, now));
+                bindings.push(a);
+            }
+            bindings.push(b);
+            rows.push(row);
+        }
+        for a in arriving {
+            rows.push(binding_row(&a, now));
+            bindings.push(a);
+        }
+        self.index_rows();
+    }
+
+    /// Binding key → index.
+    fn index_rows(&mut self) {
+        self.index.clear();
+        self.index.reserve(self.bindings.len());
+        for (i, row) in self.bindings.iter().enumerate() {
+            self.index.insert(row.key.clone(), i);
+        }
+    }
+
+    /// What the model derives from the report and the binding rows: widths, node-role rows,
+    /// namespaces, name segments, the findings list and its title leads.
+    fn derive(&mut self) {
+        let report = &self.report;
+        let mut widths = Widths::default();
+        for (b, row) in report.bindings.iter().zip(&self.bindings) {
+            widths.namespace = widths.namespace.max(b.namespace.chars().count());
+            widths.service_account = widths
+                .service_account
+                .max(b.service_account.chars().count());
+            widths.role = widths.role.max(row.role.chars().count());
+            widths.evidence = widths.evidence.max(
+                crate::render::evidence::cell(b.evidence.as_ref())
+                    .chars()
+                    .count(),
+            );
+        }
         let node_roles: Vec<NodeRoleRow> = report
             .node_roles
             .iter()
@@ -156,41 +285,30 @@ impl Model {
                 }
             })
             .collect();
-        let mut namespaces: Vec<String> = report
-            .bindings
-            .iter()
-            .map(|b| b.namespace.clone())
-            .collect();
-        namespaces.dedup();
+        let mut namespaces: Vec<String> = Vec::new();
+        for b in &report.bindings {
+            if namespaces.last() != Some(&b.namespace) {
+                namespaces.push(b.namespace.clone());
+            }
+        }
         namespaces.sort_unstable();
         namespaces.dedup();
-        let role_segments = names::common_segments(bindings.iter().map(|b| b.role.as_str()));
-        let node_role_segments = names::common_segments(node_roles.iter().map(|r| r.name.as_str()));
-        let mut model = Model {
-            role_segments,
-            node_role_segments,
-            findings: Vec::new(),
-            group_leads: HashMap::default(),
-            report,
-            sources,
-            aws,
-            bindings,
-            index,
-            widths,
-            node_roles,
-            namespaces,
-            actions,
-            now,
-        };
-        model.findings = finding_entries(&model);
-        model.widths.findings = model
+        self.namespaces = namespaces;
+        self.role_segments = names::common_segments(self.bindings.iter().map(|b| b.role.as_str()));
+        self.node_role_segments =
+            names::common_segments(node_roles.iter().map(|r| r.name.as_str()));
+        self.node_roles = node_roles;
+        self.widths = widths;
+        self.group_leads = HashMap::default();
+        self.findings = finding_entries(self);
+        self.widths.findings = self
             .report
             .bindings
             .iter()
             .enumerate()
             .filter_map(|(i, b)| {
                 let f = b.worst_finding()?;
-                let title = model.short_title(Target::Binding(i), f);
+                let title = self.short_title(Target::Binding(i), f);
                 Some(
                     format!("{} {} {title}", b.findings.len(), f.code)
                         .chars()
@@ -200,12 +318,12 @@ impl Model {
             .max()
             .unwrap_or(0);
         let mut titles: HashMap<Code, Vec<&str>> = HashMap::default();
-        for e in &model.findings {
-            if let Some(f) = model.finding(e) {
+        for e in &self.findings {
+            if let Some(f) = self.finding(e) {
                 titles
                     .entry(f.code)
                     .or_default()
-                    .push(model.short_title(e.target, f));
+                    .push(self.short_title(e.target, f));
             }
         }
         let group_leads: HashMap<Code, usize> = titles
@@ -213,18 +331,17 @@ impl Model {
             .map(|(code, titles)| (code, names::shared_lead(&titles)))
             .filter(|&(_, lead)| lead > 0)
             .collect();
-        model.group_leads = group_leads;
+        self.group_leads = group_leads;
         let (mut target, mut finding) = (0, 0);
-        for e in &model.findings {
-            target = target.max(model.target_label(e.target).chars().count());
-            if let Some(f) = model.finding(e) {
-                let title = model.entry_title(e.target, f).chars().count();
+        for e in &self.findings {
+            target = target.max(self.target_label(e.target).chars().count());
+            if let Some(f) = self.finding(e) {
+                let title = self.entry_title(e.target, f).chars().count();
                 finding = finding.max(title).max(f.code.meaning().chars().count());
             }
         }
-        model.widths.target = target;
-        model.widths.finding = finding;
-        model
+        self.widths.target = target;
+        self.widths.finding = finding;
     }
 
     /// A Findings row's title: what differs first, then without the lead its code's
@@ -414,4 +531,122 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::store::Store;
+    use crate::updates::Following;
+
+    /// Everything a model holds, to compare two.
+    fn same(a: &Model, b: &Model) {
+        assert_eq!(a.report, b.report);
+        assert_eq!(a.sources, b.sources);
+        assert_eq!(a.aws, b.aws);
+        assert_eq!(a.bindings, b.bindings);
+        assert_eq!(a.index, b.index);
+        assert_eq!(a.widths, b.widths);
+        assert_eq!(a.role_segments, b.role_segments);
+        assert_eq!(a.node_role_segments, b.node_role_segments);
+        assert_eq!(a.node_roles, b.node_roles);
+        assert_eq!(a.findings, b.findings);
+        assert_eq!(a.group_leads, b.group_leads);
+        assert_eq!(a.namespaces, b.namespaces);
+        assert_eq!(a.actions, b.actions);
+        assert_eq!(a.now, b.now);
+    }
+
+    fn demo_store() -> std::sync::Arc<Store> {
+        let inv = crate::sources::demo::inventory().expect("the demo");
+        let store = Store::new();
+        store.update(|d| {
+            d.cluster = inv.cluster.clone();
+            d.webhook_present = inv.webhook_present;
+            d.pod_identity_agent_present = inv.pod_identity_agent_present;
+            for sa in &inv.service_accounts {
+                d.service_accounts
+                    .insert((sa.namespace.clone(), sa.name.clone()), sa.clone());
+            }
+            for p in &inv.pods {
+                d.pods
+                    .insert((p.namespace.clone(), p.name.clone()), p.clone());
+            }
+            for n in &inv.nodes {
+                d.nodes.insert(n.name.clone(), n.clone());
+            }
+            for r in &inv.roles {
+                d.roles.insert(r.arn.clone(), r.clone());
+            }
+            *d.managed_policies = inv.managed_policies.clone();
+            for nr in &inv.node_roles {
+                for s in &nr.sources {
+                    d.add_node_role(&nr.role_arn, s.clone());
+                }
+            }
+            d.oidc_providers = inv.oidc_providers.clone();
+            d.oidc_provider_accounts = inv.oidc_provider_accounts.clone();
+            d.pod_identity_associations = inv.pod_identity_associations.clone();
+            d.aws = inv.aws.clone();
+        });
+        store
+    }
+
+    /// A model patched with what each batch of live changes touched equals the model of
+    /// the whole analysis: pods deleted, a binding's status changed, a ServiceAccount gone
+    /// and one come, a node's group changed.
+    #[test]
+    fn a_patched_model_equals_the_model_of_the_whole_analysis() {
+        let store = demo_store();
+        let mut following = Following::start(&store, &crate::analysis::Settings::default());
+        let mut model = Model::new(following.analysed());
+        let (pods, sas, nodes) = store.read(|d| {
+            (
+                d.pods.keys().cloned().collect::<Vec<_>>(),
+                d.service_accounts.keys().cloned().collect::<Vec<_>>(),
+                d.nodes.values().cloned().collect::<Vec<_>>(),
+            )
+        });
+        type Batch<'a> = Box<dyn Fn(&mut crate::sources::store::Data) + 'a>;
+        let batches: Vec<Batch> = vec![
+            Box::new(|d| {
+                d.pods.remove(&pods[3]);
+                d.pods.remove(&pods[40]);
+            }),
+            Box::new(|d| {
+                let k = &sas[5];
+                let mut sa = d.service_accounts[k].clone();
+                sa.role_arn = Some("arn:aws:iam::111122223333:role/not-there".into());
+                d.service_accounts.insert(k.clone(), sa);
+            }),
+            Box::new(|d| {
+                d.service_accounts.remove(&sas[9]);
+                let sa = crate::inventory::ServiceAccount {
+                    namespace: "zz-new".into(),
+                    name: "late".into(),
+                    role_arn: Some("arn:aws:iam::111122223333:role/nope".into()),
+                    ..Default::default()
+                };
+                d.service_accounts
+                    .insert(("zz-new".into(), "late".into()), sa);
+            }),
+            Box::new(|d| {
+                let mut n = nodes[0].clone();
+                n.nodegroup = None;
+                d.nodes.insert(n.name.clone(), n);
+            }),
+        ];
+        let mut patched = 0;
+        for (i, batch) in batches.iter().enumerate() {
+            store.update(|d| batch(d));
+            let patch = following
+                .update(&store, format!("2026-12-02T10:00:0{i}Z"))
+                .expect("a patch, not everything again");
+            let changed = model.patch(patch);
+            assert!(!changed.is_empty(), "batch {i} changed something");
+            patched += changed.len();
+            same(&model, &Model::new(following.analysed()));
+        }
+        assert!(patched >= 4, "{patched}");
+    }
 }

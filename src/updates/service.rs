@@ -18,7 +18,7 @@ use crate::policy::identity::Question;
 use crate::sources::aws::CallLog;
 use crate::sources::live::{Feed, LiveOptions, StartError};
 
-use super::{Analysed, Origin, Request, Update};
+use super::{Analysed, Following, Origin, Request, Update};
 
 /// Live data is analysed again at most this often.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -40,10 +40,20 @@ pub struct Service<M> {
     pub settings: Settings,
     pub reload: Reload,
     pub prepare: Prepare<M>,
+    /// Live updates after the first are sent as what changed ([`Update::Patched`]) to a
+    /// dashboard that applies them to the model it holds, not as whole models.
+    pub patches: bool,
 }
 
-/// An analysis finished (of a generation): what to deliver, or why there is nothing.
-type Done<M> = (u64, Result<(Delivery, M), String>);
+/// An analysis finished (of a generation): what to deliver, or why there is nothing; the
+/// analysis of the live store, to follow its next changes from.
+type Done<M> = (u64, Result<Delivered<M>, String>, Option<Following>);
+
+/// What a finished analysis delivers: a model, or what changed in the one delivered before.
+enum Delivered<M> {
+    Model(Delivery, M),
+    Patch(Box<super::Patch>),
+}
 
 /// What a finished analysis is delivered as.
 enum Delivery {
@@ -107,6 +117,8 @@ impl<M: Send + 'static> Service<M> {
         let mut pending: Option<Instant> = None;
         let mut analyzing = false;
         let mut generation = 0u64;
+        // The live store's analysis, between two updates (taken by the one under way).
+        let mut following: Option<Following> = None;
         let (done_tx, mut done) = mpsc::unbounded_channel::<Done<M>>();
         let (switch_tx, mut switches) =
             mpsc::unbounded_channel::<(String, Result<Feed, StartError>)>();
@@ -119,20 +131,24 @@ impl<M: Send + 'static> Service<M> {
                         changes = None;
                     }
                 }
-                Some((of, result)) = done.recv() => {
+                Some((of, result, followed)) = done.recv() => {
                     let update = match result {
                         // Of a cluster no longer shown.
-                        Ok((_, model)) if of != generation => {
-                            tokio::task::spawn_blocking(move || drop(model));
+                        Ok(delivered) if of != generation => {
+                            tokio::task::spawn_blocking(move || drop((delivered, followed)));
                             continue;
                         }
-                        Ok((Delivery::Analysed, model)) => Update::Analysed(model),
-                        Ok((Delivery::Reloaded(path), model)) => Update::Reloaded { model, path },
-                        Ok((Delivery::Switched(context), model)) => Update::Switched { model, context },
+                        Ok(Delivered::Patch(patch)) => Update::Patched(patch),
+                        Ok(Delivered::Model(Delivery::Analysed, model)) => Update::Analysed(model),
+                        Ok(Delivered::Model(Delivery::Reloaded(path), model)) => Update::Reloaded { model, path },
+                        Ok(Delivered::Model(Delivery::Switched(context), model)) => Update::Switched { model, context },
                         Err(text) => Update::Notice { text, error: true },
                     };
                     if of == generation {
                         analyzing = false;
+                        if followed.is_some() {
+                            following = followed;
+                        }
                     }
                     if updates.send(update).is_err() {
                         break;
@@ -149,8 +165,11 @@ impl<M: Send + 'static> Service<M> {
                         let store = feed.store.clone();
                         self.feed = Some(feed);
                         self.origin = Origin::Live;
-                        let load = move || Ok(store.inventory());
-                        self.analyse(load, generation, Delivery::Switched(context), &done_tx);
+                        // The old store's analysis is of no use on the new one.
+                        if let Some(old) = following.take() {
+                            tokio::task::spawn_blocking(move || drop(old));
+                        }
+                        self.follow(store, None, generation, Delivery::Switched(context), &done_tx);
                         analyzing = true;
                     }
                     Err(e) => {
@@ -181,8 +200,7 @@ impl<M: Send + 'static> Service<M> {
                     pending = None;
                     if let Some(f) = &self.feed {
                         let store = f.store.clone();
-                        let load = move || Ok(store.inventory());
-                        self.analyse(load, generation, Delivery::Analysed, &done_tx);
+                        self.follow(store, following.take(), generation, Delivery::Analysed, &done_tx);
                         analyzing = true;
                     }
                 }
@@ -208,9 +226,47 @@ impl<M: Send + 'static> Service<M> {
                 settings.generated_at = crate::time::now();
                 let model = prepare(Analysed::of(&inventory, &settings));
                 drop(inventory);
-                (delivery, model)
+                Delivered::Model(delivery, model)
             });
-            let _ = done.send((generation, result));
+            let _ = done.send((generation, result, None));
+        });
+    }
+
+    /// Brings the analysis of the live store up to date with its changes (or analyses it in
+    /// full, and starts following it, when `following` is `None`) on a blocking thread; the
+    /// result comes back on `done`, with the analysis to follow the next changes from.
+    fn follow(
+        &self,
+        store: Arc<crate::sources::store::Store>,
+        following: Option<Following>,
+        generation: u64,
+        delivery: Delivery,
+        done: &mpsc::UnboundedSender<Done<M>>,
+    ) {
+        let settings = self.settings.clone();
+        let prepare = self.prepare.clone();
+        let done = done.clone();
+        let patches = self.patches;
+        tokio::task::spawn_blocking(move || {
+            let (mut following, patch) = match following {
+                Some(mut f) => {
+                    let patch = f.update(&store, crate::time::now());
+                    (f, patch)
+                }
+                None => {
+                    let mut settings = settings;
+                    settings.generated_at = crate::time::now();
+                    (Following::start(&store, &settings), None)
+                }
+            };
+            let delivered = match patch {
+                // The dashboard holds the analysis before: what changed is enough.
+                Some(patch) if patches && matches!(delivery, Delivery::Analysed) => {
+                    Delivered::Patch(Box::new(patch))
+                }
+                _ => Delivered::Model(delivery, prepare(following.analysed())),
+            };
+            let _ = done.send((generation, Ok(delivered), Some(following)));
         });
     }
 
@@ -367,6 +423,7 @@ mod tests {
             settings: Settings::default(),
             reload,
             prepare: Arc::new(|a| a),
+            patches: false,
         }
     }
 
@@ -445,6 +502,88 @@ mod tests {
             .await
             .expect("stopped")
             .expect("no panic");
+    }
+
+    /// Live changes after the first analysis are applied incrementally: each update equals a
+    /// full analysis of what the store holds then (stamps aside).
+    #[tokio::test]
+    async fn each_live_update_equals_a_full_analysis_of_the_store() {
+        let store = Store::new();
+        let (requests, mut rx, _task) = start(service(
+            Origin::Live,
+            Some(Feed::of_store(store.clone())),
+            no_reload(),
+        ));
+        let Update::Analysed(_) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        let same = |delivered: &Analysed| {
+            let mut full = crate::analysis::analyze(&store.inventory(), &Settings::default());
+            full.generated_at = delivered.report.generated_at.clone();
+            full.cluster.captured_at = delivered.report.cluster.captured_at.clone();
+            assert_eq!(delivered.report, full);
+        };
+        add_sa(&store, "a");
+        add_sa(&store, "b");
+        let Update::Analysed(one) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        assert_eq!(one.report.bindings.len(), 2);
+        same(&one);
+        store.update(|d| {
+            d.pods.insert(
+                ("team".into(), "a-1".into()),
+                crate::inventory::Pod {
+                    namespace: "team".into(),
+                    name: "a-1".into(),
+                    service_account: "a".into(),
+                    ..Default::default()
+                },
+            );
+            d.service_accounts.remove(&("team".into(), "b".into()));
+        });
+        let Update::Analysed(two) = next(&mut rx).await else {
+            panic!("an analysis")
+        };
+        assert_eq!(two.report.bindings.len(), 1);
+        assert_eq!(two.report.bindings[0].pods.len(), 1);
+        same(&two);
+        drop(requests);
+    }
+
+    /// With patches on (the dashboard), live updates after the first are what changed: the
+    /// bindings built again with their rows now, and the summary.
+    #[tokio::test]
+    async fn live_updates_after_the_first_are_sent_as_what_changed() {
+        let store = Store::new();
+        let mut s = service(
+            Origin::Live,
+            Some(Feed::of_store(store.clone())),
+            no_reload(),
+        );
+        s.patches = true;
+        let (requests, mut rx, _task) = start(s);
+        let Update::Analysed(first) = next(&mut rx).await else {
+            panic!("a whole analysis first")
+        };
+        assert!(first.report.bindings.is_empty());
+        add_sa(&store, "a");
+        let Update::Patched(patch) = next(&mut rx).await else {
+            panic!("a patch")
+        };
+        let full = crate::analysis::analyze(&store.inventory(), &Settings::default());
+        let key = ("team".to_owned(), "a".to_owned());
+        assert_eq!(patch.bindings.len(), 1);
+        assert_eq!(patch.bindings[0].0, key);
+        assert_eq!(patch.bindings[0].1.as_ref(), full.bindings.first());
+        assert_eq!(patch.summary, full.summary);
+        store.update(|d| d.service_accounts.remove(&key));
+        let Update::Patched(patch) = next(&mut rx).await else {
+            panic!("a patch")
+        };
+        assert_eq!(patch.bindings, vec![(key, None)]);
+        assert_eq!(patch.summary.bindings, 0);
+        drop(requests);
     }
 
     #[tokio::test]

@@ -76,7 +76,7 @@ pub fn association_checks(idx: &Index, assoc: &PodIdentityAssociation) -> Vec<Fi
             )]),
         );
     }
-    match idx.roles.get(assoc.role_arn.as_str()) {
+    match idx.role(&assoc.role_arn) {
         Some(r) if r.status == ReadStatus::NotFound => out.push(
             IRSA703.finding(format!("Role {name} of the Pod Identity association of {who} does not exist"),
                 "The association points at a role IAM does not know; the agent cannot get credentials for these pods.",

@@ -76,7 +76,7 @@ pub const IRSA102: Entry = Entry {
 /// IRSA102 (role does not exist) / IRSA103 (role could not be read).
 pub fn read_role<'a>(idx: &Index<'a>, subject: &Subject, arn: &str, who: &str) -> RoleState<'a> {
     let name = arn::name(arn);
-    match idx.roles.get(arn) {
+    match idx.role(arn) {
         Some(role) if role.status == ReadStatus::Ok => RoleState::Ok(role),
         Some(role) if role.status == ReadStatus::NotFound => {
             let policy = reference_policy(subject);

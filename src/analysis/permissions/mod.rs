@@ -109,36 +109,91 @@ fn parse_inline(text: &str) -> Parsed {
     Arc::new(PolicyDocument::parse(text).map_err(|e| format!("its document does not parse ({e})")))
 }
 
+/// Policy documents parsed by earlier analyses, by their text: a document whose text did
+/// not change (whichever role or policy holds it) is not parsed again. Each use keeps only
+/// the documents of the inventory it was last used for.
+#[derive(Debug, Default)]
+pub struct DocumentCache {
+    parsed: HashMap<String, Parsed>,
+}
+
+impl DocumentCache {
+    /// How many documents it holds.
+    pub fn len(&self) -> usize {
+        self.parsed.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parsed.is_empty()
+    }
+}
+
+/// Parses `text` (an inline or managed document: both parse alike), or takes it from
+/// `old`, recording it in `new`.
+fn parse_cached(
+    text: &str,
+    old: &mut HashMap<String, Parsed>,
+    new: &mut HashMap<String, Parsed>,
+) -> Parsed {
+    if let Some(p) = new.get(text) {
+        return p.clone();
+    }
+    let parsed = match old.remove_entry(text) {
+        Some((text, p)) => {
+            new.insert(text, p.clone());
+            return p;
+        }
+        None => parse_inline(text),
+    };
+    new.insert(text.to_owned(), parsed.clone());
+    parsed
+}
+
 impl<'a> Documents<'a> {
     pub fn new(inv: &'a Inventory) -> Self {
-        let mut d = Documents::new_managed(inv);
+        Documents::cached(inv, &mut DocumentCache::default())
+    }
+
+    /// [`Documents::new`], parsing only the documents `cache` does not hold (and keeping in
+    /// it the documents of `inv`).
+    pub fn cached(inv: &'a Inventory, cache: &mut DocumentCache) -> Self {
+        let mut old = std::mem::take(&mut cache.parsed);
+        let mut new = HashMap::default();
+        let mut d =
+            Documents::new_managed_with(inv, &mut |text| parse_cached(text, &mut old, &mut new));
         d.inline = inv
             .roles
             .iter()
             .filter(|r| r.status == ReadStatus::Ok)
             .map(|r| {
-                let docs = r.inline_policies.iter().map(|p| parse_inline(&p.document));
+                let docs = r
+                    .inline_policies
+                    .iter()
+                    .map(|p| parse_cached(&p.document, &mut old, &mut new));
                 (r.arn.as_str(), docs.collect())
             })
             .collect();
+        cache.parsed = new;
         d
     }
 
     fn new_managed(inv: &'a Inventory) -> Self {
+        Documents::new_managed_with(inv, &mut |text| parse_inline(text))
+    }
+
+    fn new_managed_with(inv: &'a Inventory, parse: &mut dyn FnMut(&str) -> Parsed) -> Self {
         let managed = inv
             .managed_policies
             .iter()
             .map(|p| {
                 let parsed = match (&p.document, &p.error) {
-                    (Some(text), _) => PolicyDocument::parse(text)
-                        .map_err(|e| format!("its document does not parse ({e})")),
-                    (None, Some(why)) => Err(format!("its document could not be read: {why}")),
-                    (None, None) => Err("its document was not read".to_owned()),
+                    (Some(text), _) => parse(text),
+                    (None, Some(why)) => {
+                        Arc::new(Err(format!("its document could not be read: {why}")))
+                    }
+                    (None, None) => Arc::new(Err("its document was not read".to_owned())),
                 };
-                (
-                    p.arn.as_str(),
-                    (Arc::new(parsed), p.default_version.as_deref()),
-                )
+                (p.arn.as_str(), (parsed, p.default_version.as_deref()))
             })
             .collect();
         Documents {

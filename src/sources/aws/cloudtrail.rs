@@ -532,6 +532,7 @@ pub async fn fetch(
 ) {
     if !trail.enabled {
         store.update(|d| {
+            d.evidence_version += 1;
             d.evidence = Evidence {
                 state: TrailState::Skipped,
                 ..Evidence::default()
@@ -564,6 +565,7 @@ pub async fn fetch(
     }
     let Some(region) = region else {
         store.update(|d| {
+            d.evidence_version += 1;
             d.evidence = Evidence {
                 state: TrailState::Failed,
                 error: Some(
@@ -588,6 +590,7 @@ pub async fn fetch(
     let again = store.read(|d| d.evidence.state == TrailState::Read);
     let progress = |ev: &Evidence| {
         store.update(|d| {
+            d.evidence_version += 1;
             if again && ev.state == TrailState::Reading {
                 d.evidence.state = TrailState::Reading;
                 d.evidence.calls = ev.calls;

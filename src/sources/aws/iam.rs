@@ -108,8 +108,8 @@ pub async fn fetch_at(
     let policies = managed_policies(client, at, &roles, known, calls).await;
     mark_admin(&mut roles, &policies);
     store.update(|d| {
-        d.roles = roles;
-        d.managed_policies = policies;
+        *d.roles = roles;
+        *d.managed_policies = policies;
     });
 }
 

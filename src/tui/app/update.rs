@@ -55,6 +55,23 @@ impl App {
         count
     }
 
+    /// What changed in the analysis shown (a live update): applied to the model in place,
+    /// then as [`App::apply_model`] goes on. Returns how many rows changed.
+    pub fn apply_patch(&mut self, patch: crate::updates::Patch, now: Instant) -> usize {
+        let changed = self.model.patch(patch);
+        self.sorted = rows::sorted_bindings(&self.model, self.query.sort);
+        let count = changed.len();
+        if count > 0 {
+            self.changed.extend(changed);
+            self.highlight_until = Some(now + HIGHLIGHT_FOR);
+        }
+        self.rebuild();
+        self.refresh_detail(now);
+        self.schedule_spin(now);
+        tracing::debug!(changed = count, "applied an inventory patch");
+        count
+    }
+
     /// Now showing another cluster (`:ctx` connected): its data replaces the old, with
     /// the views reset (rows, drill-downs and the namespace scope of the old cluster mean
     /// nothing there); the sort and the filter stay.

@@ -4,7 +4,9 @@
 //! denied call) say *why*. Evidence only adds findings: it never makes a binding better,
 //! and IRSA804 (CloudTrail unreadable) never changes a status.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,9 +14,12 @@ use crate::analysis::finding::{Code, Entry, Finding, Grade, Severity, Stage};
 use crate::analysis::permissions::Documents;
 use crate::analysis::permissions::ask::answer_for_role;
 use crate::analysis::report::Binding;
-use crate::inventory::{Inventory, TrailEvent, TrailKind, TrailState};
+use crate::inventory::{Evidence, Inventory, TrailEvent, TrailKind, TrailState};
+
+mod owners;
 use crate::policy::identity::{PolicyKind, Question, Verdict};
 use crate::shell::{self, Kind};
+pub use owners::{Owners, RoleId, roles_of};
 
 /// What LookupEvents holds, said next to every piece of evidence.
 pub const SCOPE_NOTE: &str = "CloudTrail's LookupEvents returns management events only: S3 object calls and DynamoDB item calls are data events and are not there (no denied call listed does not mean S3 works); CloudTrail delivers events minutes late.";
@@ -179,37 +184,48 @@ pub fn attach(
         return (None, Vec::new());
     }
     let cluster: Vec<Finding> = unreadable(inv).into_iter().collect();
-    let mut by_binding: BTreeMap<usize, Vec<&TrailEvent>> = BTreeMap::new();
-    let mut unattributed: Vec<&TrailEvent> = Vec::new();
-    let index: BTreeMap<(&str, &str), usize> = bindings
+    let trail = Owners::new(&ev.events);
+    let mut users: HashMap<RoleId, usize> = HashMap::default();
+    for b in bindings.iter() {
+        for r in roles_of(b) {
+            *users.entry(r).or_default() += 1;
+        }
+    }
+    let users_of = |r: &RoleId| users.get(r).copied().unwrap_or(0);
+    let keys: HashSet<(String, String)> = bindings
         .iter()
-        .enumerate()
-        .map(|(i, b)| ((b.namespace.as_str(), b.service_account.as_str()), i))
+        .map(|b| (b.namespace.clone(), b.service_account.clone()))
         .collect();
-    for e in &ev.events {
-        let owners = owners(e, bindings, &index);
-        if owners.is_empty() {
-            unattributed.push(e);
-        }
-        for i in owners {
-            by_binding.entry(i).or_default().push(e);
-        }
+    for b in bindings.iter_mut() {
+        let mine = trail.events_of(b, users_of);
+        give(documents, &ev.events, &mine, b);
     }
-    for (i, events) in by_binding {
-        let Some(b) = bindings.get_mut(i) else {
-            continue;
-        };
-        let evidence = group(documents, b, &events);
-        if evidence.is_empty() {
-            continue;
-        }
-        let found = findings(b, &evidence);
-        b.findings.extend(found);
-        crate::analysis::finding::worst_first(&mut b.findings);
-        b.status = crate::analysis::status_of(&b.findings);
-        b.evidence = Some(evidence);
+    let unattributed = trail.unattributed(|k| keys.contains(k), users_of);
+    (Some(window(ev, &unattributed)), cluster)
+}
+
+/// Gives binding `b` the events `mine` (indices into `events`, in their order): its
+/// evidence, IRSA801–IRSA803 and its status again.
+pub fn give(documents: &Documents, events: &[TrailEvent], mine: &[usize], b: &mut Binding) {
+    if mine.is_empty() {
+        return;
     }
-    let window = EvidenceWindow {
+    let events: Vec<&TrailEvent> = mine.iter().filter_map(|&i| events.get(i)).collect();
+    let evidence = group(documents, b, &events);
+    if evidence.is_empty() {
+        return;
+    }
+    let found = findings(b, &evidence);
+    b.findings.extend(found);
+    crate::analysis::finding::worst_first(&mut b.findings);
+    b.status = crate::analysis::status_of(&b.findings);
+    b.evidence = Some(evidence);
+}
+
+/// The report's window of evidence, with the events no binding owns (`unattributed`,
+/// indices in the read's order).
+pub fn window(ev: &Evidence, unattributed: &[usize]) -> EvidenceWindow {
+    EvidenceWindow {
         state: ev.state,
         since: ev.since.clone(),
         until: ev.until.clone(),
@@ -221,49 +237,10 @@ pub fn attach(
         error: ev.error.clone(),
         note: SCOPE_NOTE.to_owned(),
         unattributed_events: unattributed
-            .into_iter()
+            .iter()
             .take(UNATTRIBUTED_LISTED)
-            .cloned()
+            .filter_map(|&i| ev.events.get(i).cloned())
             .collect(),
-    };
-    (Some(window), cluster)
-}
-
-/// The bindings an event belongs to: the ServiceAccount the token names; else (a failed
-/// call whose token named none) the one binding annotated with the role asked for; a
-/// denied call, every binding whose role made it (their sessions cannot be told apart).
-fn owners(
-    e: &TrailEvent,
-    bindings: &[Binding],
-    index: &BTreeMap<(&str, &str), usize>,
-) -> Vec<usize> {
-    let uses = |b: &Binding, role: &str| {
-        b.role_arn
-            .as_deref()
-            .is_some_and(|r| crate::arn::same_role(r, role))
-            || b.pod_identity_association
-                .as_ref()
-                .is_some_and(|a| crate::arn::same_role(&a.role_arn, role))
-    };
-    match e.kind {
-        TrailKind::WebIdentity => {
-            if let Some((ns, name)) = e.service_account.as_deref().and_then(|s| s.split_once('/')) {
-                return index.get(&(ns, name)).copied().into_iter().collect();
-            }
-            let Some(role) = e.role_arn.as_deref() else {
-                return Vec::new();
-            };
-            let users: Vec<usize> = (0..bindings.len())
-                .filter(|i| bindings.get(*i).is_some_and(|b| uses(b, role)))
-                .collect();
-            if users.len() == 1 { users } else { Vec::new() }
-        }
-        TrailKind::Denied => match e.role_arn.as_deref() {
-            Some(role) => (0..bindings.len())
-                .filter(|i| bindings.get(*i).is_some_and(|b| uses(b, role)))
-                .collect(),
-            None => Vec::new(),
-        },
     }
 }
 
