@@ -13,6 +13,11 @@
 //! `--churn 10 --churn-after 60` then deletes a pod or adds it back 10 times a second, from
 //! a minute on (for the dashboard to sync first): `scripts/churn_cpu.sh` measures the
 //! dashboard's CPU over that churn.
+//! `--moto URL` also fills a moto server (IAM, EKS, STS) with the cluster `load`, its IAM
+//! OIDC provider, the node role and `--roles` IRSA roles (default 100) whose trust policies
+//! name the ServiceAccounts annotated with them, so that `report` reads AWS as well (run it
+//! with `AWS_ENDPOINT_URL=URL AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+//! AWS_REGION=us-east-1`). `scripts/measure-memory.sh` does all of it.
 //!
 //! `--measure KUBECONFIG` runs the other side alone, in its own process: irsa-tui's
 //! Kubernetes sources (connect, watchers, store) until every source has synced, then prints
@@ -67,13 +72,23 @@ struct Args {
     /// Seconds to wait before churning (for the dashboard to sync).
     #[arg(long, default_value_t = 0)]
     churn_after: u64,
+    /// IRSA roles the annotated ServiceAccounts share (the `n`th annotated ServiceAccount
+    /// carries role `n % roles`).
+    #[arg(long, default_value_t = 100)]
+    roles: usize,
+    /// Also create the cluster, its OIDC provider and the roles in this moto server.
+    #[arg(long, value_name = "URL")]
+    moto: Option<String>,
     /// Do not serve: time irsa-tui's Kubernetes sources against this kubeconfig.
     #[arg(long, value_name = "KUBECONFIG")]
     measure: Option<PathBuf>,
 }
 
-const ACCOUNT: &str = "111122223333";
-const CLUSTER_ARN: &str = "arn:aws:eks:us-east-1:111122223333:cluster/load";
+/// The account of the roles: moto's default account, so that the same cluster serves with
+/// or without `--moto`.
+const ACCOUNT: &str = "123456789012";
+const CLUSTER: &str = "load";
+const CLUSTER_ARN: &str = "arn:aws:eks:us-east-1:123456789012:cluster/load";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -86,12 +101,22 @@ async fn main() -> ExitCode {
 
     let mut pods: Vec<Value> = Vec::with_capacity(args.pods);
     let mut service_accounts: Vec<Value> = Vec::new();
+    // Role name → the `system:serviceaccount:NS:NAME` subjects annotated with it.
+    let mut subjects: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut deployment = 0usize;
+    let mut annotated = 0usize;
     while pods.len() < args.pods {
         let ns = format!("team-{:03}", deployment % namespaces);
         let name = format!("svc-{deployment:05}");
-        let role = (deployment % 100 < args.irsa_percent)
-            .then(|| format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        let role = (deployment % 100 < args.irsa_percent).then(|| {
+            let role = format!("irsa-load-{:03}", annotated % args.roles.max(1));
+            annotated += 1;
+            subjects
+                .entry(role.clone())
+                .or_default()
+                .push(format!("system:serviceaccount:{ns}:{name}"));
+            format!("arn:aws:iam::{ACCOUNT}:role/{role}")
+        });
         service_accounts.push(objects::service_account(&ns, &name, role.as_deref()));
         for _ in 0..replicas.min(args.pods - pods.len()) {
             let i = pods.len();
@@ -127,6 +152,16 @@ async fn main() -> ExitCode {
             )
         })
         .collect();
+
+    if let Some(url) = &args.moto {
+        match seed_moto(url, &subjects).await {
+            Ok(said) => println!("{said}"),
+            Err(e) => {
+                eprintln!("kube_load: cannot fill moto at {url}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
 
     let started = FakeKube::builder()
         .port(args.port)
@@ -229,6 +264,139 @@ async fn main() -> ExitCode {
         fake.non_get_requests()
     );
     ExitCode::SUCCESS
+}
+
+/// Creates cluster `load` (its issuer registered as an IAM OIDC provider), the node role
+/// `eks-node` and one role per entry of `subjects`, trusting those ServiceAccounts' tokens
+/// and holding a managed and an inline policy.
+async fn seed_moto(
+    url: &str,
+    subjects: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<String, String> {
+    use aws_config::{BehaviorVersion, Region};
+    use serde_json::json;
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            "testing", "testing", None, None, "moto",
+        ))
+        .load()
+        .await;
+    let eks = aws_sdk_eks::Client::new(&config);
+    let iam = aws_sdk_iam::Client::new(&config);
+    let issuer = match eks.describe_cluster().name(CLUSTER).send().await {
+        Ok(out) => out
+            .cluster()
+            .and_then(|c| c.identity())
+            .and_then(|i| i.oidc())
+            .and_then(|o| o.issuer())
+            .map(str::to_owned),
+        Err(_) => {
+            let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
+                .subnet_ids("subnet-1")
+                .build();
+            let out = eks
+                .create_cluster()
+                .name(CLUSTER)
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/eks-cluster"))
+                .resources_vpc_config(vpc)
+                .send()
+                .await
+                .map_err(|e| format!("create cluster: {e:?}"))?;
+            out.cluster()
+                .and_then(|c| c.identity())
+                .and_then(|i| i.oidc())
+                .and_then(|o| o.issuer())
+                .map(str::to_owned)
+        }
+    }
+    .ok_or("moto gave the cluster no issuer")?;
+    let provider = issuer.trim_start_matches("https://").to_owned();
+    let _ = iam
+        .create_open_id_connect_provider()
+        .url(&issuer)
+        .client_id_list("sts.amazonaws.com")
+        .thumbprint_list("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")
+        .send()
+        .await;
+    let node_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let _ = iam
+        .create_role()
+        .role_name("eks-node")
+        .assume_role_policy_document(node_trust)
+        .send()
+        .await;
+    for policy in [
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryReadOnly",
+    ] {
+        let _ = iam
+            .attach_role_policy()
+            .role_name("eks-node")
+            .policy_arn(format!("arn:aws:iam::aws:policy/{policy}"))
+            .send()
+            .await;
+    }
+    for (role, subs) in subjects {
+        let trust = json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}")},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {
+                    format!("{provider}:sub"): subs,
+                    format!("{provider}:aud"): "sts.amazonaws.com",
+                }}
+            }]
+        })
+        .to_string();
+        // A role left from an earlier run is replaced (its subjects may differ).
+        let _ = iam
+            .update_assume_role_policy()
+            .role_name(role)
+            .policy_document(&trust)
+            .send()
+            .await;
+        let created = iam
+            .create_role()
+            .role_name(role)
+            .assume_role_policy_document(&trust)
+            .send()
+            .await;
+        if let Err(e) = created {
+            let exists = e
+                .as_service_error()
+                .is_some_and(|s| s.is_entity_already_exists_exception());
+            if !exists {
+                return Err(format!("create role {role}: {e:?}"));
+            }
+        }
+        iam.attach_role_policy()
+            .role_name(role)
+            .policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+            .send()
+            .await
+            .map_err(|e| format!("attach a policy to {role}: {e:?}"))?;
+        let inline = json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+                "Resource": format!("arn:aws:sqs:us-east-1:{ACCOUNT}:{role}-*")}]
+        })
+        .to_string();
+        iam.put_role_policy()
+            .role_name(role)
+            .policy_name("queues")
+            .policy_document(inline)
+            .send()
+            .await
+            .map_err(|e| format!("put an inline policy on {role}: {e:?}"))?;
+    }
+    Ok(format!(
+        "moto at {url}: cluster {CLUSTER} (issuer {issuer}, registered), node role eks-node, {} IRSA roles",
+        subjects.len()
+    ))
 }
 
 /// Connects, runs the watchers until every source settled, and reports.

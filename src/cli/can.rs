@@ -200,10 +200,7 @@ fn simulated(
     if source.demo || source.replay.is_some() || source.no_aws {
         return Err("--simulate asks IAM's SimulatePrincipalPolicy: it needs a live cluster and AWS (not --demo, --replay or --no-aws)".into());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let runtime = super::source::one_shot_runtime()?;
     let (mut inv, calls, aws) = runtime.block_on(crate::sources::live::collect_with(&{
         // `can` and `who-can` judge the policies: CloudTrail's evidence is not read.
         source.without_cloudtrail().live_options()

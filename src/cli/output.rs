@@ -25,6 +25,18 @@ pub fn print(text: impl AsRef<[u8]>) -> Result<(), ExitCode> {
     }
 }
 
+/// As [`print`], for text written as it is made.
+pub fn print_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(fail(format!("cannot write to standard output: {e}"))),
+    }
+}
+
 /// Colour is used on a terminal unless `NO_COLOR` is set to a non-empty value.
 pub fn use_color() -> bool {
     use std::io::IsTerminal;

@@ -19,6 +19,59 @@ pub fn render(report: &Report) -> String {
     }
 }
 
+/// Writes what [`render`] gives, byte for byte, without holding the text (at 100,000 pods
+/// the report is 90 MB of JSON, and the growing `String` twice that).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut escaped = EscapeC1 { out, lead: false };
+    // An I/O error keeps its kind (a reader that went away is a broken pipe).
+    serde_json::to_writer_pretty(&mut escaped, report).map_err(std::io::Error::from)?;
+    std::io::Write::write_all(&mut escaped, b"\n")?;
+    std::io::Write::flush(&mut escaped)
+}
+
+/// [`escape_c1`] on a stream of UTF-8: DEL is the byte 0x7F, a C1 control the bytes 0xC2
+/// 0x80–0x9F (`lead`: the last byte written was an 0xC2 held back).
+struct EscapeC1<'a> {
+    out: &'a mut dyn std::io::Write,
+    lead: bool,
+}
+
+impl std::io::Write for EscapeC1<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut from = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if self.lead {
+                self.lead = false;
+                if (0x80..=0x9f).contains(&b) {
+                    self.out.write_all(&buf[from..i])?;
+                    self.out.write_all(format!("\\u{b:04x}").as_bytes())?;
+                } else {
+                    self.out.write_all(&buf[from..i])?;
+                    self.out.write_all(&[0xc2, b])?;
+                }
+                from = i + 1;
+            } else if b == 0xc2 {
+                self.out.write_all(&buf[from..i])?;
+                self.lead = true;
+                from = i + 1;
+            } else if b == 0x7f {
+                self.out.write_all(&buf[from..i])?;
+                self.out.write_all(b"\\u007f")?;
+                from = i + 1;
+            }
+        }
+        self.out.write_all(&buf[from..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if std::mem::take(&mut self.lead) {
+            self.out.write_all(&[0xc2])?;
+        }
+        self.out.flush()
+    }
+}
+
 /// JSON escapes C0 controls itself; DEL and the C1 controls (0x80–0x9F, which some
 /// terminals read as CSI and OSC) become `\u00XX` escapes too, so the JSON is safe to print.
 fn escape_c1(text: String) -> String {
@@ -47,6 +100,34 @@ mod tests {
         let text = render(&report);
         let back: Report = serde_json::from_str(&text).expect("the rendered JSON parses");
         assert_eq!(back, report);
+    }
+
+    #[test]
+    fn json_written_as_a_stream_is_the_rendered_text() {
+        let mut report = sample::report();
+        // DEL and C1 controls, split across the writes, and the bytes beside them.
+        report.bindings[0].service_account = "a\u{7f}b\u{9b}c\u{85}\u{a0}é\u{c2}\u{80}".into();
+        let mut streamed = Vec::new();
+        write(&report, &mut streamed).expect("writes");
+        let text = render(&report);
+        assert!(
+            text.contains("a\\u007fb\\u009bc\\u0085\u{a0}é\u{c2}\\u0080"),
+            "{text}"
+        );
+        assert_eq!(String::from_utf8(streamed).expect("UTF-8"), text);
+        // One byte at a time: an 0xC2 at the end of a write is held for the next.
+        let mut bytes = Vec::new();
+        {
+            let mut escaped = EscapeC1 {
+                out: &mut bytes,
+                lead: false,
+            };
+            for b in text.replace("\\u0080", "\u{80}").bytes() {
+                std::io::Write::write_all(&mut escaped, &[b]).expect("writes");
+            }
+            std::io::Write::flush(&mut escaped).expect("flushes");
+        }
+        assert_eq!(String::from_utf8(bytes).expect("UTF-8"), text);
     }
 
     #[test]

@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 
 use super::aws::{self, AwsOptions, CallLog};
 use super::kube;
-use super::store::Store;
-use crate::inventory::{Inventory, SourceState};
+use super::store::{Data, LiveState, Store};
+use crate::inventory::Inventory;
 
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
@@ -290,33 +290,40 @@ pub async fn collect_with(opts: &LiveOptions) -> Result<(Inventory, CallLog, Aws
     let feed = Feed::connect(opts).await.map_err(|e| e.to_string())?;
     feed.settle().await;
     feed.store.give_up_syncing(feed.sync_timeout);
-    let inventory = feed.store.inventory();
     // A cluster never read must not pass a CI gate as a clean one.
-    never_read(&inventory)?;
+    feed.store.read(never_read)?;
     let calls = CallLog::default();
     feed.read_aws(&calls).await;
     feed.read_evidence(&calls).await;
-    Ok((feed.store.inventory(), calls, feed.aws.clone()))
+    // The records move out of the store (the feed ends here): one copy of the cluster at a
+    // time, never the store and its inventory side by side.
+    Ok((feed.store.take_inventory(), calls, feed.aws.clone()))
 }
 
 /// An error when ServiceAccounts or pods were not read at all (no scope of them synced);
 /// a partial read (some namespaces forbidden) is a report, with IRSA602.
-fn never_read(inventory: &Inventory) -> Result<(), String> {
+fn never_read(data: &Data) -> Result<(), String> {
     for (resource, label) in [
         (kube::RESOURCE_SERVICE_ACCOUNTS, "ServiceAccounts"),
         (kube::RESOURCE_PODS, "pods"),
     ] {
-        let scopes: Vec<_> = inventory
+        let scopes: Vec<&LiveState> = data
             .sources
             .iter()
-            .filter(|s| s.resource == resource)
+            .filter(|((r, _), _)| r == resource)
+            .map(|(_, state)| state)
             .collect();
-        if scopes.iter().any(|s| s.state == SourceState::Ok) {
+        if scopes.iter().any(|s| matches!(s, LiveState::Synced { .. })) {
             continue;
         }
         let why = scopes
             .iter()
-            .find_map(|s| s.message.clone())
+            .find_map(|s| match s {
+                LiveState::Forbidden { message }
+                | LiveState::Failed { message }
+                | LiveState::Unreachable { message, .. } => Some(message.clone()),
+                LiveState::Syncing { .. } | LiveState::Synced { .. } => None,
+            })
             .unwrap_or_else(|| "no list of them finished".to_owned());
         return Err(format!(
             "could not read the cluster's {label}, so there is nothing to judge: {why}"

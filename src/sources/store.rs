@@ -76,6 +76,11 @@ impl<K, V> std::ops::Deref for Tracked<K, V> {
 }
 
 impl<K: Ord + Clone, V> Tracked<K, V> {
+    /// The values, moved out.
+    pub fn into_values(self) -> impl Iterator<Item = V> {
+        self.map.into_values()
+    }
+
     fn changed(&mut self, k: &K) {
         if let Some(c) = &mut self.changed {
             c.insert(k.clone());
@@ -507,6 +512,27 @@ impl Store {
         delta
     }
 
+    /// As [`Store::inventory`], moving the records out instead of copying them: the store
+    /// is left without pods, ServiceAccounts, nodes and roles (for a one-shot read, whose
+    /// sources stop next; the copy would double the peak memory of a large cluster).
+    pub fn take_inventory(&self) -> Inventory {
+        let (mut inv, stale) = {
+            let mut d = self.lock();
+            let pods = std::mem::take(&mut d.pods);
+            let service_accounts = std::mem::take(&mut d.service_accounts);
+            let nodes = std::mem::take(&mut d.nodes);
+            let roles = std::mem::take(&mut *d.roles);
+            let mut inv = d.inventory();
+            inv.pods = pods.into_values().collect();
+            inv.service_accounts = service_accounts.into_values().collect();
+            inv.nodes = nodes.into_values().collect();
+            inv.roles = roles.into_values().collect();
+            (inv, d.stale_since())
+        };
+        inv.captured_at = Some(captured_at(stale));
+        inv
+    }
+
     /// Sources still syncing are marked failing (a report must not wait forever).
     pub fn give_up_syncing(&self, after: std::time::Duration) {
         self.update(|d| {
@@ -533,6 +559,52 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taking_the_inventory_moves_the_records_out() {
+        let store = Store::new();
+        store.update(|d| {
+            for (ns, name) in [("b", "x"), ("a", "y")] {
+                d.pods.insert(
+                    (ns.into(), name.into()),
+                    Pod {
+                        namespace: ns.into(),
+                        name: name.into(),
+                        ..Default::default()
+                    },
+                );
+                d.service_accounts.insert(
+                    (ns.into(), name.into()),
+                    ServiceAccount {
+                        namespace: ns.into(),
+                        name: name.into(),
+                        ..Default::default()
+                    },
+                );
+            }
+            d.nodes.insert(
+                "n".into(),
+                Node {
+                    name: "n".into(),
+                    ..Default::default()
+                },
+            );
+            d.add_node_role("arn:aws:iam::1:role/n", "aws-auth".into());
+            d.set_source("pods", None, LiveState::Synced { count: 2 });
+        });
+        let mut copied = store.inventory();
+        let mut taken = store.take_inventory();
+        assert!(taken.captured_at.is_some());
+        copied.captured_at = None;
+        taken.captured_at = None;
+        assert_eq!(taken, copied);
+        assert_eq!(taken.pods[0].namespace, "a");
+        // Nothing of the cluster is left behind twice.
+        store.read(|d| {
+            assert!(d.pods.is_empty() && d.service_accounts.is_empty() && d.nodes.is_empty());
+            assert_eq!(d.sources.len(), 1);
+        });
+    }
 
     #[test]
     fn snapshot_is_ordered_and_maps_source_states() {

@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Node, Pod, ServiceAccount};
 use kube::core::PartialObjectMeta;
 
-use super::drive::Sink;
+use super::drive::{Listed, Sink};
 use super::reduce::{aws_auth_node_roles, reduce_node, reduce_pod, reduce_service_account};
 use super::resources::{AGENT_DAEMONSET, AWS_AUTH, WEBHOOK_NAME};
 use crate::inventory;
@@ -44,7 +44,7 @@ impl Sink for PodSink {
         key_of(&pod.metadata).is_some_and(|k| d.pods.remove(&k).is_some())
     }
 
-    fn replace(&mut self, d: &mut Data, items: Vec<inventory::Pod>) -> usize {
+    fn replace(&mut self, d: &mut Data, items: Listed<inventory::Pod>) -> usize {
         match &self.namespace {
             None => d.pods.clear(),
             Some(ns) => d.pods.retain(|(n, _), _| n != ns),
@@ -86,7 +86,7 @@ impl Sink for ServiceAccountSink {
         key_of(&object.metadata).is_some_and(|k| d.service_accounts.remove(&k).is_some())
     }
 
-    fn replace(&mut self, d: &mut Data, items: Vec<inventory::ServiceAccount>) -> usize {
+    fn replace(&mut self, d: &mut Data, items: Listed<inventory::ServiceAccount>) -> usize {
         match &self.namespace {
             None => d.service_accounts.clear(),
             Some(ns) => d.service_accounts.retain(|(n, _), _| n != ns),
@@ -128,7 +128,7 @@ impl Sink for NodeSink {
             .is_some_and(|n| d.nodes.remove(n).is_some())
     }
 
-    fn replace(&mut self, d: &mut Data, items: Vec<inventory::Node>) -> usize {
+    fn replace(&mut self, d: &mut Data, items: Listed<inventory::Node>) -> usize {
         d.nodes.clear();
         let mut count = 0;
         for node in items {
@@ -201,7 +201,7 @@ impl Sink for AwsAuthSink {
         known
     }
 
-    fn replace(&mut self, d: &mut Data, items: Vec<Self::Item>) -> usize {
+    fn replace(&mut self, d: &mut Data, items: Listed<Self::Item>) -> usize {
         let count = items.len();
         self.set_roles(d, items.into_iter().next());
         count
@@ -272,7 +272,7 @@ where
         known
     }
 
-    fn replace(&mut self, d: &mut Data, items: Vec<String>) -> usize {
+    fn replace(&mut self, d: &mut Data, items: Listed<String>) -> usize {
         self.names = items.into_iter().collect();
         (self.publish)(&self.names, d);
         self.names.len()

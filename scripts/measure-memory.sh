@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Peak memory of `irsa-tui report` (and of the dashboard) against the fake Kubernetes API
+# server of `examples/kube_load.rs`, with moto for AWS, as issue 14 measures it:
+#
+#   report --format json: peak RSS at 2,000 and at 20,000 pods, median of three runs each,
+#     and the growth per pod, (peak at 20k - peak at 2k) / 18,000;
+#   with --big: report at 100,000 pods and 10,000 ServiceAccounts (wall time, peak RSS),
+#     `kubectl get pods -A -o json` on the same server in the same run (when kubectl is
+#     installed), and the dashboard's VmRSS after its initial sync (in tmux).
+#
+#   bash scripts/measure-memory.sh [--big] [--no-aws] [--heaptrack]
+#
+# --no-aws: Kubernetes only. --heaptrack: also record each size's first report run with
+# heaptrack (Debian's package) into target/measure/, for `heaptrack_print -p`.
+# Figures go to standard output; nothing here asserts. Needs a release build (made here),
+# moto (bash scripts/test.sh installs it into .venv/, or set IRSA_TUI_MOTO_SERVER), python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+big=0 aws=1 heap=0
+for arg in "$@"; do
+  case "$arg" in
+    --big) big=1 ;;
+    --no-aws) aws=0 ;;
+    --heaptrack) heap=1 ;;
+    *) echo "usage: $0 [--big] [--no-aws] [--heaptrack]" >&2; exit 2 ;;
+  esac
+done
+
+[ -n "${IRSA_TUI_MEASURE_NO_BUILD:-}" ] || cargo build --release --locked --bin irsa-tui --example kube_load >&2
+bin=$PWD/target/release/irsa-tui
+load=$PWD/target/release/examples/kube_load
+out=$PWD/target/measure
+mkdir -p "$out"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; tmux -L irsa-measure kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# "SECONDS PEAK_KIB" of one run of a command (its output discarded).
+run_measured() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(f"{time.monotonic() - t:.2f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+moto_args=()
+report_env=()
+if [ "$aws" = 1 ]; then
+  moto=${IRSA_TUI_MOTO_SERVER:-$PWD/.venv/bin/moto_server}
+  [ -x "$moto" ] || { echo "moto is missing ($moto): run bash scripts/test.sh first" >&2; exit 2; }
+  port=$(free_port)
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true "$moto" -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.3; done
+  moto_args=(--moto "http://127.0.0.1:$port")
+  report_env=(AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+    AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true)
+else
+  report_env=(NO_COLOR=1)
+fi
+no_aws=(); [ "$aws" = 0 ] && no_aws=(--no-aws)
+
+# Starts kube_load with "$@"; sets $kubeconfig and $server_pid.
+serve() {
+  local log; log=$(mktemp)
+  "$load" "${moto_args[@]}" --dir "$out" "$@" >"$log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  kubeconfig=
+  for _ in $(seq 1200); do
+    kubeconfig=$(sed -n 's/^kubeconfig: //p' "$log")
+    [ -n "$kubeconfig" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.5
+  done
+  [ -n "$kubeconfig" ] || { echo "kube_load did not start" >&2; exit 1; }
+  grep -E '^(fake API server|moto at)' "$log" >&2
+}
+
+stop() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+
+report() {
+  env "${report_env[@]}" "$bin" report --kubeconfig "$kubeconfig" "${no_aws[@]}" --format json \
+    -o "$out/report.json" --fail-on never
+}
+
+# Median peak RSS (KiB) and wall time of three report runs against the server running now.
+measure_report() {
+  local name=$1 runs
+  if [ "$heap" = 1 ] && command -v heaptrack >/dev/null; then
+    env "${report_env[@]}" heaptrack -o "$out/heaptrack-$name" "$bin" report --kubeconfig "$kubeconfig" \
+      "${no_aws[@]}" --format json -o "$out/report.json" --fail-on never >/dev/null 2>&1 || true
+    echo "heaptrack: $out/heaptrack-$name.zst" >&2
+  fi
+  runs=$(for _ in 1 2 3; do run_measured env "${report_env[@]}" "$bin" report --kubeconfig "$kubeconfig" \
+    "${no_aws[@]}" --format json -o "$out/report.json" --fail-on never; done)
+  rss=$(echo "$runs" | awk '{ print $2 }' | median)
+  secs=$(echo "$runs" | awk '{ print $1 }' | median)
+  echo "$name: report peak RSS $((rss / 1024)) MiB ($rss KiB), wall $secs s (medians of 3; runs: $(echo "$runs" | awk '{ printf "%s s %d KiB; ", $1, $2 }'))"
+}
+
+serve --pods 2000
+measure_report 2k; rss2=$rss
+stop
+serve --pods 20000
+measure_report 20k; rss20=$rss
+stop
+echo "growth per pod: $(( (rss20 - rss2) * 1024 / 18000 )) bytes ((peak at 20k - peak at 2k) / 18,000)"
+
+if [ "$big" = 1 ]; then
+  serve --pods 100000 --replicas 10
+  measure_report 100k
+  if command -v kubectl >/dev/null; then
+    k=$(run_measured kubectl --kubeconfig "$kubeconfig" get pods -A -o json)
+    echo "100k: kubectl get pods -A -o json: wall $(echo "$k" | awk '{ print $1 }') s, peak RSS $(( $(echo "$k" | awk '{ print $2 }') / 1024 )) MiB"
+  else
+    echo "100k: kubectl is not installed: not compared"
+  fi
+  if command -v tmux >/dev/null; then
+    tmux -L irsa-measure kill-server 2>/dev/null || true
+    tmux -L irsa-measure new-session -d -x 200 -y 50 \
+      "env ${report_env[*]} $bin --kubeconfig $kubeconfig ${no_aws[*]}; sleep 600"
+    start=$(date +%s.%N)
+    for _ in $(seq 600); do
+      screen=$(tmux -L irsa-measure capture-pane -p)
+      if echo "$screen" | grep -q "100000 pods" && ! echo "$screen" | grep -qE "syncing|reading…|connecting"; then break; fi
+      sleep 0.5
+    done
+    synced=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")
+    sleep 5  # the analysis of the last change, at most four a second
+    pane=$(tmux -L irsa-measure display -p '#{pane_pid}')
+    pid=$(pgrep -P "$pane" | head -1 || true)
+    if [ -n "$pid" ]; then
+      echo "100k: dashboard synced after about $synced s; after sync VmRSS $(awk '/^VmRSS/ { print int($2 / 1024) " MiB" }' /proc/"$pid"/status), VmHWM $(awk '/^VmHWM/ { print int($2 / 1024) " MiB" }' /proc/"$pid"/status)"
+      echo "$screen" | head -3 >&2
+    else
+      echo "100k: the dashboard did not start" >&2
+    fi
+    tmux -L irsa-measure kill-server 2>/dev/null || true
+  fi
+  stop
+fi
