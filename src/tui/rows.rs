@@ -150,7 +150,7 @@ pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
 /// The selection key of a Findings row (`None`: a group header, not selectable).
 pub fn finding_key<'a>(model: &'a Model, rows: &[FindingRow], i: usize) -> Option<&'a str> {
     match rows.get(i)? {
-        FindingRow::Entry(e) => model.findings.get(*e).map(|x| x.key.as_str()),
+        FindingRow::Entry(e) => model.findings.get(*e).map(|x| &*x.key),
         FindingRow::Group { .. } => None,
     }
 }
