@@ -88,6 +88,16 @@ pub struct Widths {
     pub finding: usize,
 }
 
+/// What [`Model::patch_rows`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patched {
+    /// The keys of the bindings and node roles that changed.
+    pub changed: Vec<String>,
+    /// The binding rows replaced in place, when no row came, left or moved (`None`: the
+    /// rows' indices changed).
+    pub in_place: Option<Vec<usize>>,
+}
+
 pub struct Model {
     pub report: Report,
     /// The Kubernetes sources the report was read from.
@@ -158,6 +168,11 @@ impl Model {
     /// the model derives is derived again. Returns the keys of the bindings and node roles
     /// that changed. The model then equals [`Model::new`] of the whole analysis.
     pub fn patch(&mut self, patch: Patch) -> Vec<String> {
+        self.patch_rows(patch).changed
+    }
+
+    /// As [`Model::patch`], saying also which binding rows changed in place.
+    pub fn patch_rows(&mut self, patch: Patch) -> Patched {
         let Patch {
             bindings,
             node_roles,
@@ -196,6 +211,7 @@ impl Model {
         // Whether the namespaces or the role names may have changed (what the name
         // segments and the `:ns` completion are derived from, over every row).
         let mut names = false;
+        let mut in_place: Vec<usize> = Vec::new();
         for ((ns, name), new) in bindings {
             let key = format!("{ns}/{name}");
             let at = self.index.get(&key).copied();
@@ -209,6 +225,7 @@ impl Model {
                     let row = binding_row(&b, now);
                     names |= row.role != self.bindings[i].role;
                     self.bindings[i] = row;
+                    in_place.push(i);
                     self.report.bindings[i] = b;
                 }
                 (at, new) => {
@@ -220,14 +237,18 @@ impl Model {
                 }
             }
         }
-        if gone.contains(&true) || !arriving.is_empty() {
+        let moved = gone.contains(&true) || !arriving.is_empty();
+        if moved {
             self.merge(&gone, arriving, now);
         }
         for row in &mut self.bindings {
             row.age = age(row.derived.created, now);
         }
         self.derive(names);
-        changed
+        Patched {
+            changed,
+            in_place: (!moved).then_some(in_place),
+        }
     }
 
     /// Takes the bindings `gone` marks out, and merges `arriving` in where they sort.
@@ -647,13 +668,13 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sources::store::Store;
     use crate::updates::Following;
 
     /// Everything a model holds, to compare two.
-    fn same(a: &Model, b: &Model) {
+    pub(crate) fn same(a: &Model, b: &Model) {
         assert_eq!(a.report, b.report);
         assert_eq!(a.sources, b.sources);
         assert_eq!(a.aws, b.aws);
@@ -670,7 +691,7 @@ mod tests {
         assert_eq!(a.now, b.now);
     }
 
-    fn demo_store() -> std::sync::Arc<Store> {
+    pub(crate) fn demo_store() -> std::sync::Arc<Store> {
         let inv = crate::sources::demo::inventory().expect("the demo");
         let store = Store::new();
         store.update(|d| {
