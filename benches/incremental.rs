@@ -78,28 +78,35 @@ fn bench(c: &mut Criterion) {
         aws: live.aws().clone(),
         actions: live.actions().to_vec(),
     };
-    let mut app = App::new(
-        Model::new(whole(&live)),
-        Origin::Live,
-        Theme { color: true },
-    );
-    live.apply(gone.clone());
-    let patch_gone = Patch::of(&live, false).expect("a patch");
-    live.apply(back.clone());
-    let patch_back = Patch::of(&live, false).expect("a patch");
-    group.bench_function(
-        format!("UI thread: 2 patches applied to the model ({pods} pods)"),
-        |b| {
-            b.iter_batched(
-                || (patch_gone.clone(), patch_back.clone()),
-                |(one, two)| {
-                    let now = std::time::Instant::now();
-                    app.apply_patch(one, now) + app.apply_patch(two, now)
-                },
-                criterion::BatchSize::SmallInput,
-            )
-        },
-    );
+    // What the UI thread does with one patch, at each size: the cost per event should not
+    // grow with the cluster.
+    for n in [2_000usize, 20_000, 100_000] {
+        let n = scale(n);
+        let mut live = Live::new(demo::synthetic(n, n / 10, n / 50), &settings);
+        let (gone, back) = delete(&live, n / 2);
+        let mut app = App::new(
+            Model::new(whole(&live)),
+            Origin::Live,
+            Theme { color: true },
+        );
+        live.apply(gone.clone());
+        let patch_gone = Patch::of(&live, false).expect("a patch");
+        live.apply(back.clone());
+        let patch_back = Patch::of(&live, false).expect("a patch");
+        group.bench_function(
+            format!("UI thread: 2 patches applied to the model ({n} pods)"),
+            |b| {
+                b.iter_batched(
+                    || (patch_gone.clone(), patch_back.clone()),
+                    |(one, two)| {
+                        let now = std::time::Instant::now();
+                        app.apply_patch(one, now) + app.apply_patch(two, now)
+                    },
+                    criterion::BatchSize::SmallInput,
+                )
+            },
+        );
+    }
     // For comparison, a whole model of the same analysis: the report copied out, then the
     // model (rows, search text, the findings list).
     let analysed = || whole(&live);

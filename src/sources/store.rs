@@ -347,13 +347,43 @@ impl Data {
         self.seen()
     }
 
+    /// Whether the small parts `seen` holds are as they are now (compared in place: a pod
+    /// event copies none of them).
+    fn still(&self, seen: &Seen) -> bool {
+        // Every field named: one added to `Seen` is compared here too.
+        let Seen {
+            context,
+            cluster,
+            node_roles,
+            webhook_present,
+            pod_identity_agent_present,
+            oidc_providers,
+            oidc_provider_accounts,
+            pod_identity_associations,
+            aws,
+            evidence_version,
+        } = seen;
+        self.context == *context
+            && self.cluster == *cluster
+            && self.node_roles == *node_roles
+            && self.webhook_present == *webhook_present
+            && self.pod_identity_agent_present == *pod_identity_agent_present
+            && self.oidc_providers == *oidc_providers
+            && self.oidc_provider_accounts == *oidc_provider_accounts
+            && self.pod_identity_associations == *pod_identity_associations
+            && self.aws == *aws
+            && self.evidence_version == *evidence_version
+    }
+
     /// What changed since `seen` (and the changes recorded since last taken).
     fn delta(&mut self, seen: &mut Seen) -> Delta {
-        let now = self.seen();
+        let still = self.still(seen);
         let roles = self.roles.take_changed();
         let policies = self.managed_policies.take_changed();
-        let rest = (roles || policies || now != *seen).then(|| self.rest_inventory());
-        *seen = now;
+        let rest = (roles || policies || !still).then(|| self.rest_inventory());
+        if !still {
+            *seen = self.seen();
+        }
         Delta {
             pods: self.pods.take(),
             service_accounts: self.service_accounts.take(),

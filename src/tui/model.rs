@@ -2,6 +2,8 @@
 //! and what the tables need per row (keys, search text, column widths), built off the UI
 //! thread whenever a new analysis arrives. Nothing here decides what is wrong.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::names;
@@ -33,6 +35,24 @@ pub struct BindingRow {
     pub injected: usize,
     /// Every column, lower-cased, for the filter.
     pub haystack: String,
+    /// What the model derives from this binding alone, kept so that a patch derives again
+    /// only the rows it changes.
+    pub derived: RowDerived,
+}
+
+/// What [`Model`] derives from one binding alone (its row's share of the widths, of the
+/// findings list and of the title leads).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowDerived {
+    /// When its ServiceAccount was created (seconds since the epoch): its age is `now`
+    /// less this.
+    created: Option<i64>,
+    /// Its cells' widths (the binding columns and its FINDINGS cell; `target` is its key's).
+    widths: Widths,
+    /// Per finding: its Findings-view entry's key and search text.
+    entries: Vec<(Arc<str>, Arc<str>)>,
+    /// Per finding: where its short title (see [`Model::short_title`]) is in its title.
+    short: Vec<std::ops::Range<usize>>,
 }
 
 /// Per node role (parallel to `report.node_roles`).
@@ -48,8 +68,8 @@ pub struct FindingEntry {
     pub target: Target,
     /// Index into the target's findings.
     pub index: usize,
-    pub key: String,
-    pub haystack: String,
+    pub key: Arc<str>,
+    pub haystack: Arc<str>,
 }
 
 /// The widest value of the text columns, in characters.
@@ -66,6 +86,16 @@ pub struct Widths {
     pub target: usize,
     /// The Findings view's FINDING cell (a title, or a code's meaning).
     pub finding: usize,
+}
+
+/// What [`Model::patch_rows`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patched {
+    /// The keys of the bindings and node roles that changed.
+    pub changed: Vec<String>,
+    /// The binding rows replaced in place, when no row came, left or moved (`None`: the
+    /// rows' indices changed).
+    pub in_place: Option<Vec<usize>>,
 }
 
 pub struct Model {
@@ -129,7 +159,7 @@ impl Model {
             now,
         };
         model.index_rows();
-        model.derive();
+        model.derive(true);
         model
     }
 
@@ -138,6 +168,11 @@ impl Model {
     /// the model derives is derived again. Returns the keys of the bindings and node roles
     /// that changed. The model then equals [`Model::new`] of the whole analysis.
     pub fn patch(&mut self, patch: Patch) -> Vec<String> {
+        self.patch_rows(patch).changed
+    }
+
+    /// As [`Model::patch`], saying also which binding rows changed in place.
+    pub fn patch_rows(&mut self, patch: Patch) -> Patched {
         let Patch {
             bindings,
             node_roles,
@@ -173,6 +208,10 @@ impl Model {
         // where they sort.
         let mut gone = vec![false; self.report.bindings.len()];
         let mut arriving: Vec<Binding> = Vec::new();
+        // Whether the namespaces or the role names may have changed (what the name
+        // segments and the `:ns` completion are derived from, over every row).
+        let mut names = false;
+        let mut in_place: Vec<usize> = Vec::new();
         for ((ns, name), new) in bindings {
             let key = format!("{ns}/{name}");
             let at = self.index.get(&key).copied();
@@ -183,10 +222,14 @@ impl Model {
             changed.push(key);
             match (at, new) {
                 (Some(i), Some(b)) if self.report.bindings[i].status == b.status => {
-                    self.bindings[i] = binding_row(&b, now);
+                    let row = binding_row(&b, now);
+                    names |= row.role != self.bindings[i].role;
+                    self.bindings[i] = row;
+                    in_place.push(i);
                     self.report.bindings[i] = b;
                 }
                 (at, new) => {
+                    names = true;
                     if let Some(i) = at {
                         gone[i] = true;
                     }
@@ -194,14 +237,18 @@ impl Model {
                 }
             }
         }
-        if gone.contains(&true) || !arriving.is_empty() {
+        let moved = gone.contains(&true) || !arriving.is_empty();
+        if moved {
             self.merge(&gone, arriving, now);
         }
-        for (row, b) in self.bindings.iter_mut().zip(&self.report.bindings) {
-            row.age = time::age_between(b.service_account_created.as_deref(), now);
+        for row in &mut self.bindings {
+            row.age = age(row.derived.created, now);
         }
-        self.derive();
-        changed
+        self.derive(names);
+        Patched {
+            changed,
+            in_place: (!moved).then_some(in_place),
+        }
     }
 
     /// Takes the bindings `gone` marks out, and merges `arriving` in where they sort.
@@ -243,21 +290,20 @@ impl Model {
     }
 
     /// What the model derives from the report and the binding rows: widths, node-role rows,
-    /// namespaces, name segments, the findings list and its title leads.
-    fn derive(&mut self) {
+    /// namespaces, name segments, the findings list and its title leads. What a binding
+    /// alone decides is kept in its row ([`RowDerived`]): this only gathers it, and the
+    /// namespaces and role name segments are derived again only when `names` (a binding
+    /// came, left, or its role changed).
+    fn derive(&mut self, names: bool) {
         let report = &self.report;
         let mut widths = Widths::default();
-        for (b, row) in report.bindings.iter().zip(&self.bindings) {
-            widths.namespace = widths.namespace.max(b.namespace.chars().count());
-            widths.service_account = widths
-                .service_account
-                .max(b.service_account.chars().count());
-            widths.role = widths.role.max(row.role.chars().count());
-            widths.evidence = widths.evidence.max(
-                crate::render::evidence::cell(b.evidence.as_ref())
-                    .chars()
-                    .count(),
-            );
+        for row in &self.bindings {
+            let w = &row.derived.widths;
+            widths.namespace = widths.namespace.max(w.namespace);
+            widths.service_account = widths.service_account.max(w.service_account);
+            widths.role = widths.role.max(w.role);
+            widths.evidence = widths.evidence.max(w.evidence);
+            widths.findings = widths.findings.max(w.findings);
         }
         let node_roles: Vec<NodeRoleRow> = report
             .node_roles
@@ -285,63 +331,79 @@ impl Model {
                 }
             })
             .collect();
-        let mut namespaces: Vec<String> = Vec::new();
-        for b in &report.bindings {
-            if namespaces.last() != Some(&b.namespace) {
-                namespaces.push(b.namespace.clone());
+        if names {
+            let mut namespaces: Vec<String> = Vec::new();
+            for b in &report.bindings {
+                if namespaces.last() != Some(&b.namespace) {
+                    namespaces.push(b.namespace.clone());
+                }
             }
+            namespaces.sort_unstable();
+            namespaces.dedup();
+            self.namespaces = namespaces;
+            self.role_segments =
+                names::common_segments(self.bindings.iter().map(|b| b.role.as_str()));
         }
-        namespaces.sort_unstable();
-        namespaces.dedup();
-        self.namespaces = namespaces;
-        self.role_segments = names::common_segments(self.bindings.iter().map(|b| b.role.as_str()));
         self.node_role_segments =
             names::common_segments(node_roles.iter().map(|r| r.name.as_str()));
         self.node_roles = node_roles;
         self.widths = widths;
         self.group_leads = HashMap::default();
         self.findings = finding_entries(self);
-        self.widths.findings = self
-            .report
-            .bindings
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| {
-                let f = b.worst_finding()?;
-                let title = self.short_title(Target::Binding(i), f);
-                Some(
-                    format!("{} {} {title}", b.findings.len(), f.code)
-                        .chars()
-                        .count(),
-                )
-            })
-            .max()
-            .unwrap_or(0);
         let mut titles: HashMap<Code, Vec<&str>> = HashMap::default();
         for e in &self.findings {
             if let Some(f) = self.finding(e) {
                 titles
                     .entry(f.code)
                     .or_default()
-                    .push(self.short_title(e.target, f));
+                    .push(self.cached_short_title(e, f));
             }
         }
+        let mut finding = titles
+            .keys()
+            .map(|code| code.meaning().chars().count())
+            .max()
+            .unwrap_or(0);
         let group_leads: HashMap<Code, usize> = titles
             .into_iter()
             .map(|(code, titles)| (code, names::shared_lead(&titles)))
             .filter(|&(_, lead)| lead > 0)
             .collect();
         self.group_leads = group_leads;
-        let (mut target, mut finding) = (0, 0);
+        let mut target = 0;
         for e in &self.findings {
-            target = target.max(self.target_label(e.target).chars().count());
+            target = target.max(match e.target {
+                Target::Binding(i) => self.bindings.get(i).map_or(0, |r| r.derived.widths.target),
+                _ => self.target_label(e.target).chars().count(),
+            });
             if let Some(f) = self.finding(e) {
-                let title = self.entry_title(e.target, f).chars().count();
-                finding = finding.max(title).max(f.code.meaning().chars().count());
+                // The width of `entry_title`, without making it.
+                let title = self.cached_short_title(e, f);
+                let width = match self.group_leads.get(&f.code) {
+                    Some(&lead) if lead < title.len() && title.is_char_boundary(lead) => {
+                        1 + title[lead..].chars().count()
+                    }
+                    _ => title.chars().count(),
+                };
+                finding = finding.max(width);
             }
         }
         self.widths.target = target;
         self.widths.finding = finding;
+    }
+
+    /// [`Model::short_title`] of the finding `e` is, from its binding's row when it has one.
+    fn cached_short_title<'a>(&'a self, e: &FindingEntry, f: &'a Finding) -> &'a str {
+        if let Target::Binding(i) = e.target
+            && let Some(title) = self
+                .bindings
+                .get(i)
+                .and_then(|r| r.derived.short.get(e.index))
+                .and_then(|r| f.title.get(r.clone()))
+        {
+            return title;
+        }
+        self.short_title(e.target, f)
     }
 
     /// A Findings row's title: what differs first, then without the lead its code's
@@ -445,14 +507,93 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
             haystack.push_str(node);
         }
     }
+    let created = b
+        .service_account_created
+        .as_deref()
+        .and_then(time::parse_rfc3339);
+    let objects = [key.as_str(), role.as_str()];
+    let short: Vec<std::ops::Range<usize>> = b
+        .findings
+        .iter()
+        .map(|f| {
+            let s = names::differing(&f.title, &objects);
+            // A part of the title: where it starts in it.
+            let start = (s.as_ptr() as usize).wrapping_sub(f.title.as_ptr() as usize);
+            start..start + s.len()
+        })
+        .collect();
+    let findings = b.worst_finding().map_or(0, |f| {
+        let title = b
+            .findings
+            .iter()
+            .position(|x| std::ptr::eq(x, f))
+            .and_then(|j| short.get(j))
+            .and_then(|r| f.title.get(r.clone()))
+            .unwrap_or(&f.title);
+        format!("{} {} {title}", b.findings.len(), f.code)
+            .chars()
+            .count()
+    });
+    let widths = Widths {
+        evidence: crate::render::evidence::cell(b.evidence.as_ref())
+            .chars()
+            .count(),
+        namespace: b.namespace.chars().count(),
+        service_account: b.service_account.chars().count(),
+        role: role.chars().count(),
+        findings,
+        target: key.chars().count(),
+        finding: 0,
+    };
+    let entries = b
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(j, f)| {
+            let parts = b.role_arn.iter().chain(
+                b.pods
+                    .iter()
+                    .flat_map(|p| std::iter::once(&p.name).chain(p.node.as_ref())),
+            );
+            entry_text(&key, j, f, parts)
+        })
+        .collect();
     BindingRow {
-        key,
+        age: age(created, now),
         role,
         account,
-        age: time::age_between(b.service_account_created.as_deref(), now),
         injected,
         haystack: haystack.to_lowercase(),
+        derived: RowDerived {
+            created,
+            widths,
+            entries,
+            short,
+        },
+        key,
     }
+}
+
+/// A ServiceAccount's age at `now`.
+fn age(created: Option<i64>, now: Option<i64>) -> Option<i64> {
+    Some(now? - created?)
+}
+
+/// A Findings-view entry's key and search text: finding `index` of the row labelled
+/// `label`, with what it is about beyond the row (`parts`).
+fn entry_text<'a>(
+    label: &str,
+    index: usize,
+    f: &Finding,
+    parts: impl Iterator<Item = &'a String>,
+) -> (Arc<str>, Arc<str>) {
+    let key = format!("{label}#{}#{index}", f.code);
+    let mut haystack = format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title);
+    for part in parts {
+        haystack.push(' ');
+        haystack.push_str(part);
+    }
+    (key.into(), haystack.to_lowercase().into())
 }
 
 /// Every finding, grouped by code: groups by their worst severity then code, entries by
@@ -500,29 +641,22 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
     });
     all.into_iter()
         .map(|(target, index, f)| {
-            let label = model.target_label(target);
-            let key = format!("{label}#{}#{index}", f.code);
-            let mut haystack = format!("{} {} {label} {}", f.code, f.severity.as_str(), f.title);
-            // What it is about beyond the row: the role's ARN, the binding's pods and nodes.
-            match target {
-                Target::Binding(i) => {
-                    let b = &report.bindings[i];
-                    for part in b.role_arn.iter().chain(
-                        b.pods
-                            .iter()
-                            .flat_map(|p| std::iter::once(&p.name).chain(p.node.as_ref())),
-                    ) {
-                        haystack.push(' ');
-                        haystack.push_str(part);
-                    }
-                }
-                Target::NodeRole(i) => {
-                    haystack.push(' ');
-                    haystack.push_str(&report.node_roles[i].role_arn);
-                }
-                Target::Cluster => {}
-            }
-            let haystack = haystack.to_lowercase();
+            let (key, haystack) = match target {
+                // Made with the binding's row.
+                Target::Binding(i) => model
+                    .bindings
+                    .get(i)
+                    .and_then(|r| r.derived.entries.get(index))
+                    .cloned()
+                    .unwrap_or_default(),
+                Target::NodeRole(i) => entry_text(
+                    model.target_label(target),
+                    index,
+                    f,
+                    report.node_roles.get(i).map(|r| &r.role_arn).into_iter(),
+                ),
+                Target::Cluster => entry_text(model.target_label(target), index, f, [].iter()),
+            };
             FindingEntry {
                 target,
                 index,
@@ -534,13 +668,13 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sources::store::Store;
     use crate::updates::Following;
 
     /// Everything a model holds, to compare two.
-    fn same(a: &Model, b: &Model) {
+    pub(crate) fn same(a: &Model, b: &Model) {
         assert_eq!(a.report, b.report);
         assert_eq!(a.sources, b.sources);
         assert_eq!(a.aws, b.aws);
@@ -557,7 +691,7 @@ mod tests {
         assert_eq!(a.now, b.now);
     }
 
-    fn demo_store() -> std::sync::Arc<Store> {
+    pub(crate) fn demo_store() -> std::sync::Arc<Store> {
         let inv = crate::sources::demo::inventory().expect("the demo");
         let store = Store::new();
         store.update(|d| {

@@ -54,8 +54,27 @@ fn problems_keep_finding(problems: Problems, model: &Model, target: Target, f: &
 /// Every binding in `sort`'s order (the filter then only has to pick).
 pub fn sorted_bindings(model: &Model, sort: Sort) -> Vec<usize> {
     let mut rows: Vec<usize> = (0..model.report.bindings.len()).collect();
-    sort_bindings(&mut rows, model, sort);
+    let order = binding_order(model, sort);
+    rows.sort_unstable_by(|&a, &b| order(a, b));
     rows
+}
+
+/// `sorted` (every binding in `sort`'s order) after the bindings `changed` changed in
+/// place (their indices stay): they are taken out and put back where they now sort. The
+/// order is total, so this is the order [`sorted_bindings`] gives.
+pub fn resort_bindings(sorted: &mut Vec<usize>, model: &Model, sort: Sort, changed: &[usize]) {
+    if changed.is_empty() {
+        return;
+    }
+    let order = binding_order(model, sort);
+    let mut changed = changed.to_vec();
+    changed.sort_unstable();
+    changed.dedup();
+    sorted.retain(|i| changed.binary_search(i).is_err());
+    for i in changed {
+        let at = sorted.partition_point(|&x| order(x, i) == Ordering::Less);
+        sorted.insert(at, i);
+    }
 }
 
 /// Whether `:can` keeps a row of this role: its answer is allowed or unknown (every row
@@ -150,7 +169,7 @@ pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
 /// The selection key of a Findings row (`None`: a group header, not selectable).
 pub fn finding_key<'a>(model: &'a Model, rows: &[FindingRow], i: usize) -> Option<&'a str> {
     match rows.get(i)? {
-        FindingRow::Entry(e) => model.findings.get(*e).map(|x| x.key.as_str()),
+        FindingRow::Entry(e) => model.findings.get(*e).map(|x| &*x.key),
         FindingRow::Group { .. } => None,
     }
 }
@@ -267,16 +286,17 @@ pub fn finding_reasons(model: &Model, e: usize, filter: &Filter) -> Vec<String> 
     filter.reasons(&visible, &fields)
 }
 
-fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {
+/// The order of two bindings (by index) in `sort`: its column, then namespace and name.
+fn binding_order(model: &Model, sort: Sort) -> impl Fn(usize, usize) -> Ordering + '_ {
     let bindings = &model.report.bindings;
     let meta = &model.bindings;
-    let by_name = |a: usize, b: usize| {
+    let by_name = move |a: usize, b: usize| {
         let (x, y) = (&bindings[a], &bindings[b]);
         x.namespace
             .cmp(&y.namespace)
             .then_with(|| x.service_account.cmp(&y.service_account))
     };
-    let primary = |a: usize, b: usize| -> Ordering {
+    let primary = move |a: usize, b: usize| -> Ordering {
         let (x, y) = (&bindings[a], &bindings[b]);
         match sort.column {
             SortColumn::Status => x.status.cmp(&y.status),
@@ -300,9 +320,9 @@ fn sort_bindings(rows: &mut [usize], model: &Model, sort: Sort) {
                 .cmp(&crate::render::evidence::rank(y.evidence.as_ref())),
         }
     };
-    rows.sort_unstable_by(|&a, &b| {
+    move |a, b| {
         let p = primary(a, b);
         let p = if sort.descending { p.reverse() } else { p };
         p.then_with(|| by_name(a, b))
-    });
+    }
 }

@@ -58,8 +58,15 @@ impl App {
     /// What changed in the analysis shown (a live update): applied to the model in place,
     /// then as [`App::apply_model`] goes on. Returns how many rows changed.
     pub fn apply_patch(&mut self, patch: crate::updates::Patch, now: Instant) -> usize {
-        let changed = self.model.patch(patch);
-        self.sorted = rows::sorted_bindings(&self.model, self.query.sort);
+        let patched = self.model.patch_rows(patch);
+        match &patched.in_place {
+            // The rows that changed move to where they now sort; the others stay.
+            Some(rows) => {
+                rows::resort_bindings(&mut self.sorted, &self.model, self.query.sort, rows)
+            }
+            None => self.sorted = rows::sorted_bindings(&self.model, self.query.sort),
+        }
+        let changed = patched.changed;
         let count = changed.len();
         if count > 0 {
             self.changed.extend(changed);
