@@ -13,7 +13,9 @@
 # --dashboard: only the dashboard's VmRSS after sync at 100,000 pods (no report runs).
 # --no-aws: Kubernetes only. --heaptrack: also record each size's first report run with
 # heaptrack (Debian's package) into target/measure/, for `heaptrack_print -p`.
-# Figures go to standard output; nothing here asserts. Needs a release build (made here),
+# IRSA_TUI_MEASURE_BIN: measure that irsa-tui binary instead (e.g. a copy of an earlier
+# build, to compare before and after). Figures go to standard output; nothing here asserts.
+# Needs a release build (made here),
 # moto (bash scripts/test.sh installs it into .venv/, or set IRSA_TUI_MOTO_SERVER), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +32,7 @@ for arg in "$@"; do
 done
 
 [ -n "${IRSA_TUI_MEASURE_NO_BUILD:-}" ] || cargo build --release --locked --bin irsa-tui --example kube_load >&2
-bin=$PWD/target/release/irsa-tui
+bin=${IRSA_TUI_MEASURE_BIN:-$PWD/target/release/irsa-tui}
 load=$PWD/target/release/examples/kube_load
 out=$PWD/target/measure
 mkdir -p "$out"
