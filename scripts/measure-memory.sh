@@ -8,27 +8,31 @@
 #     `kubectl get pods -A -o json` on the same server in the same run (when kubectl is
 #     installed), and the dashboard's VmRSS after its initial sync (in tmux).
 #
-#   bash scripts/measure-memory.sh [--big] [--no-aws] [--heaptrack]
+#   bash scripts/measure-memory.sh [--big] [--dashboard] [--no-aws] [--heaptrack]
 #
+# --dashboard: only the dashboard's VmRSS after sync at 100,000 pods (no report runs).
 # --no-aws: Kubernetes only. --heaptrack: also record each size's first report run with
 # heaptrack (Debian's package) into target/measure/, for `heaptrack_print -p`.
-# Figures go to standard output; nothing here asserts. Needs a release build (made here),
+# IRSA_TUI_MEASURE_BIN: measure that irsa-tui binary instead (e.g. a copy of an earlier
+# build, to compare before and after). Figures go to standard output; nothing here asserts.
+# Needs a release build (made here),
 # moto (bash scripts/test.sh installs it into .venv/, or set IRSA_TUI_MOTO_SERVER), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-big=0 aws=1 heap=0
+big=0 aws=1 heap=0 dash_only=0
 for arg in "$@"; do
   case "$arg" in
     --big) big=1 ;;
+    --dashboard) big=1 dash_only=1 ;;
     --no-aws) aws=0 ;;
     --heaptrack) heap=1 ;;
-    *) echo "usage: $0 [--big] [--no-aws] [--heaptrack]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--big] [--dashboard] [--no-aws] [--heaptrack]" >&2; exit 2 ;;
   esac
 done
 
 [ -n "${IRSA_TUI_MEASURE_NO_BUILD:-}" ] || cargo build --release --locked --bin irsa-tui --example kube_load >&2
-bin=$PWD/target/release/irsa-tui
+bin=${IRSA_TUI_MEASURE_BIN:-$PWD/target/release/irsa-tui}
 load=$PWD/target/release/examples/kube_load
 out=$PWD/target/measure
 mkdir -p "$out"
@@ -106,18 +110,22 @@ measure_report() {
   echo "$name: report peak RSS $((rss / 1024)) MiB ($rss KiB), wall $secs s (medians of 3; runs: $(echo "$runs" | awk '{ printf "%s s %d KiB; ", $1, $2 }'))"
 }
 
-serve --pods 2000
-measure_report 2k; rss2=$rss
-stop
-serve --pods 20000
-measure_report 20k; rss20=$rss
-stop
-echo "growth per pod: $(( (rss20 - rss2) * 1024 / 18000 )) bytes ((peak at 20k - peak at 2k) / 18,000)"
+if [ "$dash_only" = 0 ]; then
+  serve --pods 2000
+  measure_report 2k; rss2=$rss
+  stop
+  serve --pods 20000
+  measure_report 20k; rss20=$rss
+  stop
+  echo "growth per pod: $(( (rss20 - rss2) * 1024 / 18000 )) bytes ((peak at 20k - peak at 2k) / 18,000)"
+fi
 
 if [ "$big" = 1 ]; then
   serve --pods 100000 --replicas 10
-  measure_report 100k
-  if command -v kubectl >/dev/null; then
+  [ "$dash_only" = 1 ] || measure_report 100k
+  if [ "$dash_only" = 1 ]; then
+    :
+  elif command -v kubectl >/dev/null; then
     k=$(run_measured kubectl --kubeconfig "$kubeconfig" get pods -A -o json)
     echo "100k: kubectl get pods -A -o json: wall $(echo "$k" | awk '{ print $1 }') s, peak RSS $(( $(echo "$k" | awk '{ print $2 }') / 1024 )) MiB"
   else

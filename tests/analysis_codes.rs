@@ -1240,3 +1240,26 @@ fn irsa804_cloudtrail_unreadable_changes_no_status() {
     );
     assert!(report(&healthy()).evidence.is_none(), "not read: no window");
 }
+
+#[test]
+fn bindings_of_one_role_share_its_trust_policy_text() {
+    // One copy of the pretty-printed trust policy per role, not one per binding (issue 14:
+    // at 100,000 pods the copies were the largest allocation of the analysis).
+    let mut inv = healthy();
+    inv.service_accounts.push(ServiceAccount {
+        namespace: "payments".into(),
+        name: "worker".into(),
+        role_arn: Some(ROLE.into()),
+        ..Default::default()
+    });
+    let r = analyze(&inv, &Settings::default());
+    let policies: Vec<_> = r
+        .bindings
+        .iter()
+        .filter(|b| b.role_arn.as_deref() == Some(ROLE))
+        .map(|b| b.trust.as_ref().expect("a trust view").policy.clone())
+        .collect();
+    assert_eq!(policies.len(), 2);
+    assert!(!policies[0].is_empty());
+    assert!(std::sync::Arc::ptr_eq(&policies[0], &policies[1]));
+}

@@ -44,7 +44,7 @@ pub struct Facts {
     /// Trust policies parsed once per role.
     pub trust: HashMap<String, Result<PolicyDocument, ParseError>>,
     /// Trust policies decoded and pretty-printed once per role, for the drill-down.
-    pub trust_pretty: HashMap<String, String>,
+    pub trust_pretty: HashMap<String, std::sync::Arc<str>>,
     /// For each role: the ServiceAccount subjects its Allow statements name on any OIDC
     /// provider, as (provider, sub) pairs: the role's blast radius.
     pub trusted_subjects: HashMap<String, BTreeSet<(String, String)>>,
@@ -132,7 +132,7 @@ impl Facts {
                             .unwrap_or_else(|_| text.to_owned()),
                         _ => text.to_owned(),
                     };
-                    Some((r.arn.clone(), pretty))
+                    Some((r.arn.clone(), std::sync::Arc::<str>::from(pretty)))
                 })
                 .collect();
         let (candidates, trusted_subjects) = trust_relations(&trust, issuer.as_ref());
@@ -246,7 +246,7 @@ pub struct Index<'a> {
     /// Trust policies parsed once per role.
     pub trust: &'a HashMap<String, Result<PolicyDocument, ParseError>>,
     /// Trust policies pretty-printed, for the drill-down.
-    pub trust_pretty: &'a HashMap<String, String>,
+    pub trust_pretty: &'a HashMap<String, std::sync::Arc<str>>,
     /// The blast radius of each role (see [`Facts::trusted_subjects`]).
     pub trusted_subjects: &'a HashMap<String, BTreeSet<(String, String)>>,
     /// See [`Facts::permission_facts`].

@@ -296,8 +296,10 @@ pub struct BindingPod {
 pub struct TrustView {
     pub decision: Decision,
     pub statement: Option<usize>,
-    /// The trust policy, decoded and pretty-printed (or the raw text if it does not parse).
-    pub policy: String,
+    /// The trust policy, decoded and pretty-printed (or the raw text if it does not parse):
+    /// one copy per role, shared by its bindings (a role of many ServiceAccounts lists them
+    /// all, and each binding held its own copy).
+    pub policy: std::sync::Arc<str>,
     pub trace: Vec<StatementTrace>,
 }
 

@@ -94,7 +94,7 @@ fn failing() -> Binding {
     b.trust = Some(TrustView {
         decision: Decision::Deny,
         statement: None,
-        policy: pretty(&current),
+        policy: pretty(&current).into(),
         trace: Vec::new(),
     });
     b.findings.push(

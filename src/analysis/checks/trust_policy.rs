@@ -27,7 +27,7 @@ pub fn evaluate(idx: &Index, role: &Role, subject: &Subject) -> (Vec<Finding>, O
             .trust_pretty
             .get(role.arn.as_str())
             .cloned()
-            .unwrap_or_default(),
+            .unwrap_or_else(|| std::sync::Arc::from("")),
         trace: assessment.trace,
     };
     // The corrected policy is installed on the role, in the role's account.
