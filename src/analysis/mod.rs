@@ -48,7 +48,8 @@ pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> 
     );
     let mut bindings = binding::all(&idx, &shared, &inv.service_accounts);
     // What CloudTrail recorded, joined to the bindings (it may only make them worse).
-    let evidence = checks::evidence::attach(inv, documents, &mut bindings);
+    let trail = checks::evidence::Owners::new(&inv.evidence.events);
+    let evidence = checks::evidence::attach(inv, documents, &trail, &mut bindings);
     if evidence.0.is_some() {
         binding::sort(&mut bindings);
     }

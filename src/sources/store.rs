@@ -194,7 +194,6 @@ pub struct Seen {
     oidc_provider_accounts: Vec<String>,
     pod_identity_associations: Vec<PodIdentityAssociation>,
     aws: AwsStatus,
-    evidence_version: u64,
 }
 
 /// Everything the sources have read so far.
@@ -221,9 +220,7 @@ pub struct Data {
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     pub aws: AwsStatus,
     /// CloudTrail evidence (IRSA8xx), as read so far.
-    pub evidence: crate::inventory::Evidence,
-    /// Counts the writes of `evidence` (what a change of it is told by).
-    pub evidence_version: u64,
+    pub evidence: Watched<crate::inventory::Evidence>,
     /// Complete AWS reads under way (the first one, `Ctrl-R`): roles named meanwhile are
     /// left to them.
     pub aws_reads: usize,
@@ -333,7 +330,6 @@ impl Data {
             oidc_provider_accounts: self.oidc_provider_accounts.clone(),
             pod_identity_associations: self.pod_identity_associations.clone(),
             aws: self.aws.clone(),
-            evidence_version: self.evidence_version,
         }
     }
 
@@ -344,6 +340,7 @@ impl Data {
         self.nodes.track();
         self.roles.take_changed();
         self.managed_policies.take_changed();
+        self.evidence.take_changed();
         self.seen()
     }
 
@@ -361,7 +358,6 @@ impl Data {
             oidc_provider_accounts,
             pod_identity_associations,
             aws,
-            evidence_version,
         } = seen;
         self.context == *context
             && self.cluster == *cluster
@@ -372,7 +368,6 @@ impl Data {
             && self.oidc_provider_accounts == *oidc_provider_accounts
             && self.pod_identity_associations == *pod_identity_associations
             && self.aws == *aws
-            && self.evidence_version == *evidence_version
     }
 
     /// What changed since `seen` (and the changes recorded since last taken).
@@ -380,7 +375,8 @@ impl Data {
         let still = self.still(seen);
         let roles = self.roles.take_changed();
         let policies = self.managed_policies.take_changed();
-        let rest = (roles || policies || !still).then(|| self.rest_inventory());
+        let evidence = self.evidence.take_changed();
+        let rest = (roles || policies || evidence || !still).then(|| self.rest_inventory());
         if !still {
             *seen = self.seen();
         }
@@ -416,7 +412,7 @@ impl Data {
         inv.pod_identity_agent_present = self.pod_identity_agent_present;
         inv.sources = self.source_health();
         inv.aws = self.aws.clone();
-        inv.evidence = self.evidence.clone();
+        inv.evidence = (*self.evidence).clone();
         inv
     }
 

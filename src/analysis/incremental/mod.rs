@@ -204,10 +204,7 @@ impl Live {
     pub fn binding(&self, ns: &str, name: &str) -> Option<&Binding> {
         let status = *self.statuses.get(&key(ns, name))?;
         let bindings = &self.report.bindings;
-        let i = bindings
-            .binary_search_by(|b| binding::order(b).cmp(&(status, ns, name)))
-            .ok()?;
-        bindings.get(i)
+        bindings.get(position(bindings, status, ns, name).ok()?)
     }
 
     /// Counts the AWS reads applied: when it changes, so may [`Live::actions`].
@@ -358,7 +355,8 @@ impl Live {
         );
         let mut bindings = binding::all(&idx, &shared, self.service_accounts.values());
         let documents = Documents::cached(&self.base, &mut self.documents);
-        let evidence = evidence::attach(&self.base, &documents, &mut bindings);
+        let owners = Owners::new(&self.base.evidence.events);
+        let evidence = evidence::attach(&self.base, &documents, &owners, &mut bindings);
         if evidence.0.is_some() {
             binding::sort(&mut bindings);
         }
@@ -384,10 +382,7 @@ impl Live {
             .iter()
             .map(|b| (key(&b.namespace, &b.service_account), b.status))
             .collect();
-        self.owners = match evidence.0 {
-            Some(_) => Owners::new(&self.base.evidence.events),
-            None => Owners::default(),
-        };
+        self.owners = owners;
         self.links = Links::of(&bindings);
         self.report = super::assemble(&idx, bindings, node_roles, evidence);
         self.shared = shared;
@@ -671,13 +666,19 @@ impl Live {
             }
         }
         built.extend(again);
-        let documents =
-            (!self.owners.is_empty()).then(|| Documents::cached(&self.base, &mut self.documents));
+        // The policy documents, once a binding is given events (`can` explains a denial).
+        let mut documents: Option<Documents> = None;
         for (k, mut b) in built {
-            if let (Some(documents), Some(b)) = (&documents, &mut b) {
+            if let Some(b) = &mut b
+                && self.report.evidence.is_some()
+            {
                 let links = &self.links;
                 let mine = self.owners.events_of(b, |r| links.users(r));
-                evidence::give(documents, &self.base.evidence.events, &mine, b);
+                if !mine.is_empty() {
+                    let documents = documents
+                        .get_or_insert_with(|| Documents::cached(&self.base, &mut self.documents));
+                    evidence::give(documents, &self.base.evidence.events, &mine, b);
+                }
             }
             if let Some(b) = &b {
                 self.links.rows_of(&k, b);
@@ -705,7 +706,7 @@ impl Live {
             }
         }
         self.mark(&marked);
-        if !self.owners.is_empty() {
+        if self.report.evidence.is_some() && !self.owners.is_empty() {
             let (links, statuses) = (&self.links, &self.statuses);
             let unattributed = self
                 .owners
@@ -760,12 +761,10 @@ impl Live {
             let Some(&status) = self.statuses.get(k) else {
                 continue;
             };
-            let Ok(i) = bindings
-                .binary_search_by(|b| binding::order(b).cmp(&(status, k.0.as_str(), k.1.as_str())))
+            let Some(b) = position(bindings, status, &k.0, &k.1)
+                .ok()
+                .and_then(|i| bindings.get_mut(i))
             else {
-                continue;
-            };
-            let Some(b) = bindings.get_mut(i) else {
                 continue;
             };
             let users: Vec<String> = b
@@ -932,6 +931,11 @@ fn count(summary: &mut Summary, b: &Binding, add: bool) {
 
 /// Puts binding `k` (`None`: it has no row now) where it sorts in `bindings`, and counts
 /// it in the summary instead of the one it replaces.
+/// Where binding `ns/name` with `status` is, or would be, in the report's order.
+fn position(bindings: &[Binding], status: Status, ns: &str, name: &str) -> Result<usize, usize> {
+    bindings.binary_search_by(|b| binding::order(b).cmp(&(status, ns, name)))
+}
+
 fn place(
     bindings: &mut Vec<Binding>,
     summary: &mut Summary,
@@ -939,9 +943,7 @@ fn place(
     k: &Key,
     built: Option<Binding>,
 ) {
-    let at = |bindings: &[Binding], status: Status| {
-        bindings.binary_search_by(|b| binding::order(b).cmp(&(status, k.0.as_str(), k.1.as_str())))
-    };
+    let at = |bindings: &[Binding], status: Status| position(bindings, status, &k.0, &k.1);
     let old = statuses.get(k).and_then(|&s| at(bindings, s).ok());
     if let Some(i) = old {
         count(summary, &bindings[i], false);

@@ -532,8 +532,7 @@ pub async fn fetch(
 ) {
     if !trail.enabled {
         store.update(|d| {
-            d.evidence_version += 1;
-            d.evidence = Evidence {
+            *d.evidence = Evidence {
                 state: TrailState::Skipped,
                 ..Evidence::default()
             };
@@ -565,8 +564,7 @@ pub async fn fetch(
     }
     let Some(region) = region else {
         store.update(|d| {
-            d.evidence_version += 1;
-            d.evidence = Evidence {
+            *d.evidence = Evidence {
                 state: TrailState::Failed,
                 error: Some(
                     "no AWS region known for the cluster: pass --region to read CloudTrail".into(),
@@ -590,13 +588,12 @@ pub async fn fetch(
     let again = store.read(|d| d.evidence.state == TrailState::Read);
     let progress = |ev: &Evidence| {
         store.update(|d| {
-            d.evidence_version += 1;
             if again && ev.state == TrailState::Reading {
                 d.evidence.state = TrailState::Reading;
                 d.evidence.calls = ev.calls;
                 d.evidence.scanned = ev.scanned;
             } else {
-                d.evidence = ev.clone();
+                *d.evidence = ev.clone();
             }
         });
     };

@@ -43,6 +43,14 @@ impl App {
         );
         self.sorted = rows::sorted_bindings(&model, self.query.sort);
         self.retired = Some(std::mem::replace(&mut self.model, model));
+        let count = self.shown_again(changed, now);
+        tracing::debug!(changed = count, "applied an inventory update");
+        count
+    }
+
+    /// After the model changed: highlights the rows `changed`, derives the views again and
+    /// the open drill-down. Returns how many rows changed.
+    fn shown_again(&mut self, changed: Vec<String>, now: Instant) -> usize {
         let count = changed.len();
         if count > 0 {
             self.changed.extend(changed);
@@ -51,7 +59,6 @@ impl App {
         self.rebuild();
         self.refresh_detail(now);
         self.schedule_spin(now);
-        tracing::debug!(changed = count, "applied an inventory update");
         count
     }
 
@@ -66,15 +73,7 @@ impl App {
             }
             None => self.sorted = rows::sorted_bindings(&self.model, self.query.sort),
         }
-        let changed = patched.changed;
-        let count = changed.len();
-        if count > 0 {
-            self.changed.extend(changed);
-            self.highlight_until = Some(now + HIGHLIGHT_FOR);
-        }
-        self.rebuild();
-        self.refresh_detail(now);
-        self.schedule_spin(now);
+        let count = self.shown_again(patched.changed, now);
         tracing::debug!(changed = count, "applied an inventory patch");
         count
     }

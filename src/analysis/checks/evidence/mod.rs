@@ -173,10 +173,12 @@ const EXPLAINS_STS_FAILURE: &[Code] = &[
 
 /// Joins the inventory's evidence to `bindings`: each gets its evidence and IRSA801–IRSA803
 /// (its status re-derived: evidence only makes it worse). Returns the report's window and
-/// the cluster findings (IRSA804). Nothing when CloudTrail was not read.
+/// the cluster findings (IRSA804). Nothing when CloudTrail was not read. `trail`: the
+/// inventory's events by owner ([`Owners::new`] of them).
 pub fn attach(
     inv: &Inventory,
     documents: &Documents,
+    trail: &Owners,
     bindings: &mut [Binding],
 ) -> (Option<EvidenceWindow>, Vec<Finding>) {
     let ev = &inv.evidence;
@@ -184,7 +186,6 @@ pub fn attach(
         return (None, Vec::new());
     }
     let cluster: Vec<Finding> = unreadable(inv).into_iter().collect();
-    let trail = Owners::new(&ev.events);
     let mut users: HashMap<RoleId, usize> = HashMap::default();
     for b in bindings.iter() {
         for r in roles_of(b) {
