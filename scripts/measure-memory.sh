@@ -12,7 +12,8 @@
 #
 # --dashboard: only the dashboard's VmRSS after sync at 100,000 pods (no report runs).
 # --no-aws: Kubernetes only. --heaptrack: also record each size's first report run with
-# heaptrack (Debian's package) into target/measure/, for `heaptrack_print -p`.
+# heaptrack (Debian's package) into target/measure/, for `heaptrack_print -p` (with
+# --dashboard: the dashboard until it has synced, then quit).
 # IRSA_TUI_MEASURE_BIN: measure that irsa-tui binary instead (e.g. a copy of an earlier
 # build, to compare before and after). Figures go to standard output; nothing here asserts.
 # Needs a release build (made here),
@@ -133,8 +134,12 @@ if [ "$big" = 1 ]; then
   fi
   if command -v tmux >/dev/null; then
     tmux -L irsa-measure kill-server 2>/dev/null || true
+    dash_heap=
+    if [ "$heap" = 1 ] && command -v heaptrack >/dev/null; then
+      dash_heap="heaptrack -o $out/heaptrack-dashboard"
+    fi
     tmux -L irsa-measure new-session -d -x 200 -y 50 \
-      "env ${report_env[*]} $bin --kubeconfig $kubeconfig ${no_aws[*]}; sleep 600"
+      "env ${report_env[*]} $dash_heap $bin --kubeconfig $kubeconfig ${no_aws[*]}; sleep 600"
     start=$(date +%s.%N)
     for _ in $(seq 600); do
       screen=$(tmux -L irsa-measure capture-pane -p)
@@ -148,6 +153,11 @@ if [ "$big" = 1 ]; then
     if [ -n "$pid" ]; then
       echo "100k: dashboard synced after about $synced s; after sync VmRSS $(awk '/^VmRSS/ { print int($2 / 1024) " MiB" }' /proc/"$pid"/status), VmHWM $(awk '/^VmHWM/ { print int($2 / 1024) " MiB" }' /proc/"$pid"/status)"
       echo "$screen" | head -3 >&2
+      if [ -n "$dash_heap" ]; then
+        tmux -L irsa-measure send-keys q
+        for _ in $(seq 120); do [ -e "$out/heaptrack-dashboard.zst" ] && ! pgrep -f "heaptrack -o $out/heaptrack-dashboard" >/dev/null && break; sleep 1; done
+        echo "heaptrack: $out/heaptrack-dashboard.zst" >&2
+      fi
     else
       echo "100k: the dashboard did not start" >&2
     fi
