@@ -119,6 +119,7 @@ fn binding(inv: &Inventory, name: &str) -> Binding {
         .bindings
         .into_iter()
         .find(|b| b.service_account == name)
+        .map(|b| (*b).clone())
         .unwrap_or_else(|| panic!("no binding {name}"))
 }
 

@@ -129,7 +129,7 @@ fn assemble(
         cluster: report_cluster(idx),
         summary,
         cluster_findings,
-        bindings,
+        bindings: bindings.into_iter().map(std::sync::Arc::new).collect(),
         node_roles,
         evidence,
         node_baseline: idx.settings.node_baseline.clone(),

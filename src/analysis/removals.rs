@@ -64,18 +64,38 @@ pub fn mark_binding(
     node_role_said: &dyn Fn(&str) -> Option<String>,
     users: &[String],
 ) {
+    for (i, said) in binding_removals(b, node_role_said, users) {
+        if let Some(f) = b.findings.get_mut(i) {
+            f.fix.removes = Some(said);
+        }
+    }
+}
+
+/// What [`mark_binding`] sets: per finding of `b` whose fix removes something (by its
+/// index), what the fix says it removes from whom.
+pub fn binding_removals(
+    b: &Binding,
+    node_role_said: &dyn Fn(&str) -> Option<String>,
+    users: &[String],
+) -> Vec<(usize, String)> {
     if !b.findings.iter().any(|f| f.fix.removes_something()) {
-        return;
+        return Vec::new();
     }
     let live = b.pods.len();
     let key = b.key();
-    let role = b.role_arn.clone();
-    for f in b.findings.iter_mut().filter(|f| f.fix.removes_something()) {
-        f.fix.removes = Some(match node_role_of(f).and_then(node_role_said) {
-            Some(said) => said,
-            None => role_users_said(role.as_deref(), &key, live, users),
-        });
-    }
+    let role = b.role_arn.as_deref();
+    b.findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fix.removes_something())
+        .map(|(i, f)| {
+            let said = match node_role_of(f).and_then(node_role_said) {
+                Some(said) => said,
+                None => role_users_said(role, &key, live, users),
+            };
+            (i, said)
+        })
+        .collect()
 }
 
 /// `it takes permissions from node role R, which 45 pods without IRSA or Pod Identity

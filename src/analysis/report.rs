@@ -23,7 +23,8 @@ pub struct Report {
     pub scope: Option<ReportScope>,
     pub summary: Summary,
     pub cluster_findings: Vec<Finding>,
-    pub bindings: Vec<Binding>,
+    /// Each binding shared (the dashboard and the live analysis hold the same rows).
+    pub bindings: Vec<std::sync::Arc<Binding>>,
     pub node_roles: Vec<NodeRoleReport>,
     /// The CloudTrail evidence's window (additive: absent when CloudTrail was not read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,14 +42,14 @@ impl Report {
 }
 
 /// The findings of these parts of a report, in report order.
-pub fn all_findings<'a>(
-    bindings: &'a [Binding],
+pub fn all_findings<'a, B: std::borrow::Borrow<Binding>>(
+    bindings: &'a [B],
     node_roles: &'a [NodeRoleReport],
     cluster: &'a [Finding],
 ) -> impl Iterator<Item = &'a Finding> {
     bindings
         .iter()
-        .flat_map(|b| &b.findings)
+        .flat_map(|b| &b.borrow().findings)
         .chain(node_roles.iter().flat_map(|n| &n.findings))
         .chain(cluster)
 }
@@ -114,13 +115,16 @@ pub struct Summary {
 
 impl Summary {
     /// Bindings by status, and every finding (bindings, node roles, cluster) by severity.
-    pub fn of<'a>(bindings: &[Binding], findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+    pub fn of<'a, B: std::borrow::Borrow<Binding>>(
+        bindings: &[B],
+        findings: impl IntoIterator<Item = &'a Finding>,
+    ) -> Self {
         let mut s = Summary {
             bindings: bindings.len(),
             ..Summary::default()
         };
         for b in bindings {
-            match b.status {
+            match b.borrow().status {
                 Status::Ok => s.ok += 1,
                 Status::Warning => s.warning += 1,
                 Status::Failing => s.failing += 1,

@@ -142,7 +142,8 @@ fn summary(out: &mut String, report: &Report) {
 
 /// The report's bindings with their indexes (the anchors of their details), worst first.
 fn ordered(report: &Report) -> Vec<(usize, &Binding)> {
-    let mut rows: Vec<(usize, &Binding)> = report.bindings.iter().enumerate().collect();
+    let mut rows: Vec<(usize, &Binding)> =
+        report.bindings.iter().map(|b| &**b).enumerate().collect();
     rows.sort_by_key(|(_, b)| b.status);
     rows
 }

@@ -106,7 +106,8 @@ mod tests {
     fn json_written_as_a_stream_is_the_rendered_text() {
         let mut report = sample::report();
         // DEL and C1 controls, split across the writes, and the bytes beside them.
-        report.bindings[0].service_account = "a\u{7f}b\u{9b}c\u{85}\u{a0}é\u{c2}\u{80}".into();
+        std::sync::Arc::make_mut(&mut report.bindings[0]).service_account =
+            "a\u{7f}b\u{9b}c\u{85}\u{a0}é\u{c2}\u{80}".into();
         let mut streamed = Vec::new();
         write(&report, &mut streamed).expect("writes");
         let text = render(&report);

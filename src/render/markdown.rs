@@ -123,7 +123,11 @@ pub(super) fn pods_without_irsa(n: &NodeRoleReport) -> Option<(usize, usize)> {
 
 /// Bindings of one status, in report order.
 fn with_status(report: &Report, s: Status) -> impl Iterator<Item = &Binding> {
-    report.bindings.iter().filter(move |b| b.status == s)
+    report
+        .bindings
+        .iter()
+        .map(|b| &**b)
+        .filter(move |b| b.status == s)
 }
 
 // ---- escaping ---------------------------------------------------------------------

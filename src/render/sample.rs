@@ -264,7 +264,7 @@ pub fn report() -> Report {
             crate::analysis::report::all_findings(&bindings, &node_roles, &cluster_findings),
         ),
         cluster_findings,
-        bindings,
+        bindings: bindings.into_iter().map(std::sync::Arc::new).collect(),
         node_roles,
         evidence: None,
         node_baseline: Vec::new(),

@@ -207,7 +207,7 @@ impl Model {
         // A binding whose status stays keeps its place; the others leave and are merged in
         // where they sort.
         let mut gone = vec![false; self.report.bindings.len()];
-        let mut arriving: Vec<Binding> = Vec::new();
+        let mut arriving: Vec<Arc<Binding>> = Vec::new();
         // Whether the namespaces or the role names may have changed (what the name
         // segments and the `:ns` completion are derived from, over every row).
         let mut names = false;
@@ -216,7 +216,13 @@ impl Model {
             let key = format!("{ns}/{name}");
             let at = self.index.get(&key).copied();
             let old = at.and_then(|i| self.report.bindings.get(i));
-            if old == new.as_ref() {
+            // The live analysis shares the rows it did not change: the same row, unchanged.
+            let same = match (old, &new) {
+                (Some(o), Some(n)) => Arc::ptr_eq(o, n) || o == n,
+                (None, None) => true,
+                _ => false,
+            };
+            if same {
                 continue;
             }
             changed.push(key);
@@ -252,7 +258,7 @@ impl Model {
     }
 
     /// Takes the bindings `gone` marks out, and merges `arriving` in where they sort.
-    fn merge(&mut self, gone: &[bool], mut arriving: Vec<Binding>, now: Option<i64>) {
+    fn merge(&mut self, gone: &[bool], mut arriving: Vec<Arc<Binding>>, now: Option<i64>) {
         let order = crate::analysis::binding_order;
         arriving.sort_by(|a, b| order(a).cmp(&order(b)));
         let old_bindings = std::mem::take(&mut self.report.bindings);

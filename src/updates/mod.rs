@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::analysis::permissions::ask::RoleAnswers;
 
-use crate::analysis::incremental::{Changes, Live};
+use crate::analysis::incremental::{Changes, Key, Live};
 use crate::analysis::permissions::{Documents, actions_named};
 use crate::analysis::{
     Binding, Finding, NodeRoleReport, Report, ReportCluster, Settings, Summary, analyze_with,
@@ -60,7 +60,7 @@ pub struct Following {
 pub struct Patch {
     /// Each binding built again, by (namespace, name), with its row now (`None`: it has
     /// none), whether or not it changed.
-    pub bindings: Vec<((String, String), Option<Binding>)>,
+    pub bindings: Vec<(Key, Option<Arc<Binding>>)>,
     pub node_roles: Vec<NodeRoleReport>,
     pub summary: Summary,
     pub cluster_findings: Vec<Finding>,

@@ -20,6 +20,7 @@
 //! analysis of the same inventory (the property test of `tests/incremental.rs` holds it).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -201,7 +202,7 @@ impl Live {
     }
 
     /// The binding of ServiceAccount `ns/name`, if it has a row.
-    pub fn binding(&self, ns: &str, name: &str) -> Option<&Binding> {
+    pub fn binding(&self, ns: &str, name: &str) -> Option<&Arc<Binding>> {
         let status = *self.statuses.get(&key(ns, name))?;
         let bindings = &self.report.bindings;
         bindings.get(position(bindings, status, ns, name).ok()?)
@@ -777,7 +778,21 @@ impl Live {
                         .collect()
                 })
                 .unwrap_or_default();
-            removals::mark_binding(b, &node_role_said, &users);
+            // A row the dashboard shares is copied only when what its fixes say changes.
+            let said = removals::binding_removals(b, &node_role_said, &users);
+            let same = said.iter().all(|(i, s)| {
+                b.findings
+                    .get(*i)
+                    .is_some_and(|f| f.fix.removes.as_deref() == Some(s.as_str()))
+            });
+            if !same {
+                let b = Arc::make_mut(b);
+                for (i, s) in said {
+                    if let Some(f) = b.findings.get_mut(i) {
+                        f.fix.removes = Some(s);
+                    }
+                }
+            }
         }
     }
 }
@@ -932,18 +947,24 @@ fn count(summary: &mut Summary, b: &Binding, add: bool) {
 /// Puts binding `k` (`None`: it has no row now) where it sorts in `bindings`, and counts
 /// it in the summary instead of the one it replaces.
 /// Where binding `ns/name` with `status` is, or would be, in the report's order.
-fn position(bindings: &[Binding], status: Status, ns: &str, name: &str) -> Result<usize, usize> {
+fn position(
+    bindings: &[Arc<Binding>],
+    status: Status,
+    ns: &str,
+    name: &str,
+) -> Result<usize, usize> {
     bindings.binary_search_by(|b| binding::order(b).cmp(&(status, ns, name)))
 }
 
 fn place(
-    bindings: &mut Vec<Binding>,
+    bindings: &mut Vec<Arc<Binding>>,
     summary: &mut Summary,
     statuses: &mut HashMap<Key, Status>,
     k: &Key,
     built: Option<Binding>,
 ) {
-    let at = |bindings: &[Binding], status: Status| position(bindings, status, &k.0, &k.1);
+    let built = built.map(Arc::new);
+    let at = |bindings: &[Arc<Binding>], status: Status| position(bindings, status, &k.0, &k.1);
     let old = statuses.get(k).and_then(|&s| at(bindings, s).ok());
     if let Some(i) = old {
         count(summary, &bindings[i], false);
