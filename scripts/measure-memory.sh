@@ -143,7 +143,8 @@ if [ "$big" = 1 ]; then
     start=$(date +%s.%N)
     for _ in $(seq 600); do
       screen=$(tmux -L irsa-measure capture-pane -p)
-      if echo "$screen" | grep -q "100000 pods" && ! echo "$screen" | grep -qE "syncing|reading…|connecting"; then break; fi
+      # Here-strings, not pipes: with pipefail, a grep -q that stops early fails the pipe.
+      if grep -q "100000 pods" <<<"$screen" && ! grep -qE "syncing|reading…|connecting" <<<"$screen"; then break; fi
       sleep 0.5
     done
     synced=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")

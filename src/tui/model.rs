@@ -35,6 +35,9 @@ pub struct BindingRow {
     pub injected: usize,
     /// Every column, lower-cased, for the filter.
     pub haystack: String,
+    /// Its pods' names and nodes, lower-cased, for the filter (what an alert names): one
+    /// copy shared with its findings' entries.
+    pub pods: Arc<str>,
     /// What the model derives from this binding alone, kept so that a patch derives again
     /// only the rows it changes.
     pub derived: RowDerived,
@@ -70,6 +73,23 @@ pub struct FindingEntry {
     pub index: usize,
     pub key: Arc<str>,
     pub haystack: Arc<str>,
+    /// A binding's finding: its pods' names and nodes (the row's [`BindingRow::pods`]),
+    /// searched too.
+    pub pods: Option<Arc<str>>,
+}
+
+impl FindingEntry {
+    /// What the filter searches, in parts.
+    pub fn searched(&self) -> [&str; 2] {
+        [&self.haystack, self.pods.as_deref().unwrap_or_default()]
+    }
+}
+
+impl BindingRow {
+    /// What the filter searches, in parts.
+    pub fn searched(&self) -> [&str; 2] {
+        [&self.haystack, &self.pods]
+    }
 }
 
 /// The widest value of the text columns, in characters.
@@ -505,12 +525,13 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
     );
     push_findings(&mut haystack, &b.findings);
     // What an alert names: a pod, or the node it runs on.
+    let mut pods = String::new();
     for p in &b.pods {
-        haystack.push(' ');
-        haystack.push_str(&p.name);
+        pods.push(' ');
+        pods.push_str(&p.name);
         if let Some(node) = &p.node {
-            haystack.push(' ');
-            haystack.push_str(node);
+            pods.push(' ');
+            pods.push_str(node);
         }
     }
     let created = b
@@ -555,14 +576,7 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
         .findings
         .iter()
         .enumerate()
-        .map(|(j, f)| {
-            let parts = b.role_arn.iter().chain(
-                b.pods
-                    .iter()
-                    .flat_map(|p| std::iter::once(&p.name).chain(p.node.as_ref())),
-            );
-            entry_text(&key, j, f, parts)
-        })
+        .map(|(j, f)| entry_text(&key, j, f, b.role_arn.iter()))
         .collect();
     BindingRow {
         age: age(created, now),
@@ -570,6 +584,7 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
         account,
         injected,
         haystack: haystack.to_lowercase(),
+        pods: pods.to_lowercase().into(),
         derived: RowDerived {
             created,
             widths,
@@ -647,11 +662,13 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
     });
     all.into_iter()
         .map(|(target, index, f)| {
+            let row = match target {
+                Target::Binding(i) => model.bindings.get(i),
+                _ => None,
+            };
             let (key, haystack) = match target {
                 // Made with the binding's row.
-                Target::Binding(i) => model
-                    .bindings
-                    .get(i)
+                Target::Binding(_) => row
                     .and_then(|r| r.derived.entries.get(index))
                     .cloned()
                     .unwrap_or_default(),
@@ -668,6 +685,7 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
                 index,
                 key,
                 haystack,
+                pods: row.map(|r| r.pods.clone()),
             }
         })
         .collect()

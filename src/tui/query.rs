@@ -60,10 +60,21 @@ impl Filter {
     /// A matcher over lower-cased haystacks: case-insensitive substrings, every
     /// space-separated term must match (`payments payments-api`); `!…` inverts the whole.
     pub fn matcher(&self) -> impl Fn(&str) -> bool + '_ {
+        let parts = self.parts_matcher();
+        move |haystack: &str| parts(&[haystack])
+    }
+
+    /// [`Filter::matcher`] over a haystack kept in parts: each term matches in one of them
+    /// (a term has no space, so none spans two parts).
+    pub fn parts_matcher(&self) -> impl Fn(&[&str]) -> bool + '_ {
         let terms = self.terms();
         let inverted = self.inverted();
-        move |haystack: &str| {
-            terms.is_empty() || terms.iter().all(|t| haystack.contains(t.as_str())) != inverted
+        move |parts: &[&str]| {
+            terms.is_empty()
+                || terms
+                    .iter()
+                    .all(|t| parts.iter().any(|p| p.contains(t.as_str())))
+                    != inverted
         }
     }
 }
@@ -251,6 +262,30 @@ pub struct Query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_haystack_in_parts_matches_as_the_parts_joined_by_spaces() {
+        let parts = [
+            "payments/payments-api irsa203",
+            " payments-api-7f9c ip-10-0-1-5",
+        ];
+        let joined = parts.join(" ");
+        for term in [
+            "irsa203 7f9c",
+            "PAYMENTS ip-10",
+            "7f9c",
+            "api-7f",
+            "irsa203 nothing",
+            "!7f9c",
+            "!orders",
+            "",
+        ] {
+            let f = Filter::new(term);
+            assert_eq!(f.parts_matcher()(&parts), f.matcher()(&joined), "{term:?}");
+        }
+        // A term never spans two parts, as it never spans a space.
+        assert!(!Filter::new("irsa2037f9c").parts_matcher()(&parts));
+    }
 
     #[test]
     fn filter_is_a_case_insensitive_substring_and_bang_inverts() {

@@ -96,7 +96,7 @@ pub fn bindings(
     sorted: &[usize],
     can: Option<&CanQuery>,
 ) -> Vec<usize> {
-    let matches = query.filters.bindings.matcher();
+    let matches = query.filters.bindings.parts_matcher();
     sorted
         .iter()
         .copied()
@@ -106,7 +106,7 @@ pub fn bindings(
                 && query
                     .problems
                     .keeps(b.status, b.assumes == Some(Assumes::Denied), b.exposed())
-                && matches(&model.bindings[i].haystack)
+                && matches(&model.bindings[i].searched())
                 && can_keeps(can, b.role_arn.as_deref())
         })
         .collect()
@@ -130,7 +130,7 @@ pub fn node_roles(model: &Model, query: &Query, can: Option<&CanQuery>) -> Vec<u
 /// info findings (or keeps what denies, or exposes); the namespace scope hides other
 /// namespaces' binding findings.
 pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
-    let matches = query.filters.findings.matcher();
+    let matches = query.filters.findings.parts_matcher();
     let mut rows: Vec<FindingRow> = Vec::new();
     let mut group: Option<usize> = None;
     for (e, entry) in model.findings.iter().enumerate() {
@@ -146,7 +146,7 @@ pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
         };
         if !scoped
             || !problems_keep_finding(query.problems, model, entry.target, f)
-            || !matches(&entry.haystack)
+            || !matches(&entry.searched())
         {
             continue;
         }
