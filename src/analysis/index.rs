@@ -367,7 +367,7 @@ fn trust_relations(
                 if !claim.eq_ignore_ascii_case("sub") {
                     continue;
                 }
-                for v in &c.values {
+                for v in c.values.iter() {
                     set.insert((provider.to_lowercase(), v.clone()));
                 }
             }

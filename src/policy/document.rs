@@ -119,7 +119,9 @@ pub struct Condition {
     pub key: String,
     /// The key lower-cased, as the request looks keys up.
     pub key_lc: String,
-    pub values: Vec<String>,
+    /// Shared with every trace of the condition (a role trusted by many ServiceAccounts
+    /// lists them all here, once).
+    pub values: std::sync::Arc<[String]>,
     /// The values compiled for matching (`*`/`?` as wildcards), ready when no policy
     /// variable needs substituting.
     pub patterns: Vec<super::matching::Pattern>,
@@ -579,7 +581,7 @@ fn parse_conditions(v: &Value, problems: &mut Vec<String>) -> Vec<Condition> {
                     .map(|v| super::matching::Pattern::from_policy_text(v))
                     .collect(),
                 has_variables: values.iter().any(|v| v.contains("${")),
-                values,
+                values: values.into(),
             });
         }
     }
@@ -665,9 +667,9 @@ mod tests {
                 "Condition":{"Bool":{"aws:SecureTransport":true},"StringEquals":{"k":["a","b"]},"NumericLessThan":{"n":5}}}]}"#,
         );
         let c = &doc.statements[0].conditions;
-        assert_eq!(c[0].values, vec!["true"]);
-        assert_eq!(c[1].values, vec!["a", "b"]);
-        assert_eq!(c[2].values, vec!["5"]);
+        assert_eq!(c[0].values.to_vec(), vec!["true"]);
+        assert_eq!(c[1].values.to_vec(), vec!["a", "b"]);
+        assert_eq!(c[2].values.to_vec(), vec!["5"]);
     }
 
     #[test]

@@ -49,7 +49,8 @@ pub enum Actual {
 pub struct ConditionTrace {
     pub operator: String,
     pub key: String,
-    pub expected: Vec<String>,
+    /// The condition's values, shared with the parsed document (not copied per trace).
+    pub expected: std::sync::Arc<[String]>,
     /// `null` when the request does not carry the key (or its value is unknown offline).
     pub actual: Option<Actual>,
     pub key_present: Option<bool>,
@@ -710,7 +711,10 @@ mod tests {
             .iter()
             .find(|c| c.key.ends_with(":sub"))
             .expect("sub condition traced");
-        assert_eq!(sub.expected, vec!["system:serviceaccount:prod:api"]);
+        assert_eq!(
+            sub.expected.to_vec(),
+            vec!["system:serviceaccount:prod:api"]
+        );
         assert_eq!(
             sub.actual,
             Some(Actual::One("system:serviceaccount:prod:web".into()))

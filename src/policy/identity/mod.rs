@@ -438,7 +438,7 @@ fn unknown_keys(
         push_key(missing, &c.key);
     }
     if version == PolicyVersion::V2012_10_17 && c.has_variables {
-        for v in &c.values {
+        for v in c.values.iter() {
             variables_unknown(v, keys, missing);
         }
     }

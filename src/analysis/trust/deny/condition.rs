@@ -132,7 +132,7 @@ pub(super) fn aud_causes(
         statement,
         condition,
     )
-    .evidence("values", condition.values.clone())
+    .evidence("values", condition.values.to_vec())
     .evidence("token_aud", actual);
     vec![Cause::new(finding, vec![edit])]
 }
@@ -232,7 +232,7 @@ pub(super) fn never_holds_cause(
         statement,
         condition,
     )
-    .evidence("values", condition.values.clone())
+    .evidence("values", condition.values.to_vec())
     .evidence(
         "actual",
         serde_json::to_value(&trace.actual).unwrap_or(Value::Null),

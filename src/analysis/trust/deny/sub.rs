@@ -20,7 +20,7 @@ struct SubCheck<'a> {
 impl SubCheck<'_> {
     fn evidence(&self, f: Finding) -> Finding {
         condition_evidence(f, self.statement, self.condition)
-            .evidence("values", self.condition.values.clone())
+            .evidence("values", self.condition.values.to_vec())
             .evidence("token_sub", self.actual)
     }
 }
