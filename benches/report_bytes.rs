@@ -128,7 +128,7 @@ fn main() {
         let mut part = |name: &str, take: &dyn Fn(&mut irsa_tui::analysis::report::Binding)| {
             let at = live();
             for b in &mut report.bindings {
-                take(b);
+                take(std::sync::Arc::make_mut(b));
             }
             println!(
                 "  {name}: {} bytes per binding",

@@ -41,6 +41,8 @@ pub struct Shared {
     pub annotated_by: HashMap<String, Vec<String>>,
     /// Node role ARN, shared by the evidence of every pod on its nodes.
     pub node_roles: HashMap<String, Arc<str>>,
+    /// IRSA224 of each role, built once for all its bindings.
+    pub blast_radii: trust_policy::BlastRadii,
 }
 
 /// An annotated ServiceAccount none of whose pods runs (a candidate of IRSA404).
@@ -80,6 +82,7 @@ impl Shared {
             leaky_node_roles,
             annotated_by,
             node_roles: node_role_arns(idx.inv),
+            blast_radii: trust_policy::BlastRadii::default(),
         }
     }
 }
@@ -136,7 +139,7 @@ fn irsa_checks<'a>(
                     .get(value)
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                f.extend(trust_policy::blast_radius(idx, role, annotated));
+                f.extend(shared.blast_radii.of(idx, role, annotated));
             }
         }
         f.extend(oidc::provider_checks(idx, arn.account, audience, &who));

@@ -122,7 +122,7 @@ impl Entry {
             severity: self.grade.base(),
             title: title.into(),
             detail: detail.into(),
-            evidence: Map::new(),
+            evidence: Evidence::default(),
             fix: Fix::default(),
             pod: None,
         }
@@ -179,9 +179,60 @@ pub struct Finding {
     pub severity: Severity,
     pub title: String,
     pub detail: String,
-    pub evidence: Map<String, Value>,
+    pub evidence: Evidence,
     pub fix: Fix,
     pub pod: Option<String>,
+}
+
+/// A finding's evidence: a JSON object, shared by the clones of a finding (IRSA224 is the
+/// same finding on every binding of a role) and copied only when one of them changes it.
+#[derive(Clone, Default, PartialEq)]
+pub struct Evidence(std::sync::Arc<Map<String, Value>>);
+
+impl std::ops::Deref for Evidence {
+    type Target = Map<String, Value>;
+    fn deref(&self) -> &Map<String, Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Evidence {
+    /// The evidence to change: this finding's own (copied first when it is shared).
+    fn deref_mut(&mut self) -> &mut Map<String, Value> {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl std::fmt::Debug for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'a> IntoIterator for &'a Evidence {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = serde_json::map::Iter<'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl From<Map<String, Value>> for Evidence {
+    fn from(map: Map<String, Value>) -> Self {
+        Evidence(std::sync::Arc::new(map))
+    }
+}
+
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Map::deserialize(d).map(Evidence::from)
+    }
 }
 
 /// How the entries of a fix go together.
@@ -450,7 +501,7 @@ struct FindingJson {
     severity: Severity,
     title: String,
     detail: String,
-    evidence: Map<String, Value>,
+    evidence: Evidence,
     fix: Vec<String>,
     #[serde(default)]
     fix_kind: FixKind,

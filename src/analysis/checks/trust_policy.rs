@@ -55,9 +55,13 @@ const LISTED: usize = 20;
 /// IRSA224: the role is trusted by several ServiceAccounts or clusters.
 pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option<Finding> {
     let subjects = idx.trusted_subjects.get(role.arn.as_str());
-    let mut listed: Vec<String> = subjects
+    let trusted = subjects.map_or(0, |s| s.len());
+    // The lists are cut (a role trusted by thousands of ServiceAccounts would otherwise
+    // repeat them all on each of their bindings); the totals say how many there are.
+    let listed: Vec<String> = subjects
         .into_iter()
         .flatten()
+        .take(LISTED)
         .map(|(provider, sub)| format!("{provider}: {sub}"))
         .collect();
     let providers = subjects
@@ -67,13 +71,10 @@ pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option
             p.len()
         })
         .unwrap_or(0);
-    let (trusted, annotated) = (listed.len(), annotated_by.len());
+    let annotated = annotated_by.len();
     if trusted <= 1 && annotated <= 1 {
         return None;
     }
-    // The lists are cut (a role trusted by thousands of ServiceAccounts would otherwise
-    // repeat them all on each of their bindings); the totals say how many there are.
-    listed.truncate(LISTED);
     let mut finding = IRSA224
         .finding(format!(
                 "Role {} is shared: trusted by {trusted} subject(s) on {providers} provider(s), annotated on {annotated} ServiceAccount(s)",
@@ -93,4 +94,61 @@ pub fn blast_radius(idx: &Index, role: &Role, annotated_by: &[String]) -> Option
         finding = finding.evidence("annotated_service_accounts_total", annotated);
     }
     Some(finding)
+}
+
+/// IRSA224 of each role, as last built, with what it was built from: every binding of a
+/// role has the same one, built once and shared (its evidence is shared by its clones).
+#[derive(Default)]
+pub struct BlastRadii(std::sync::Mutex<rustc_hash::FxHashMap<String, Built>>);
+
+/// What IRSA224 of a role was built from, and what it was.
+struct Built {
+    annotated_by: Vec<String>,
+    subjects: Option<std::collections::BTreeSet<(String, String)>>,
+    finding: Option<Finding>,
+}
+
+impl BlastRadii {
+    /// [`blast_radius`], built again only when what it reads changed.
+    pub fn of(&self, idx: &Index, role: &Role, annotated_by: &[String]) -> Option<Finding> {
+        let subjects = idx.trusted_subjects.get(role.arn.as_str());
+        let Ok(mut built) = self.0.lock() else {
+            return blast_radius(idx, role, annotated_by);
+        };
+        if let Some(b) = built.get(&role.arn)
+            && b.annotated_by == annotated_by
+            && b.subjects.as_ref() == subjects
+        {
+            return b.finding.clone();
+        }
+        let finding = blast_radius(idx, role, annotated_by);
+        built.insert(
+            role.arn.clone(),
+            Built {
+                annotated_by: annotated_by.to_vec(),
+                subjects: subjects.cloned(),
+                finding: finding.clone(),
+            },
+        );
+        finding
+    }
+}
+
+/// A cache: two are alike whatever they hold, and a copy starts empty.
+impl Clone for BlastRadii {
+    fn clone(&self) -> Self {
+        BlastRadii::default()
+    }
+}
+
+impl PartialEq for BlastRadii {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for BlastRadii {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlastRadii")
+    }
 }
