@@ -34,7 +34,7 @@ fn delete(live: &Live, i: usize) -> (Changes, Changes) {
     let mut gone = Changes::default();
     gone.pods.push((k.clone(), None));
     let mut back = Changes::default();
-    back.pods.push((k, Some(pod)));
+    back.pods.push((k, Some(pod.into())));
     (gone, back)
 }
 

@@ -431,7 +431,7 @@ async fn measure(kubeconfig: &std::path::Path) -> ExitCode {
         h.abort();
     }
     let (pods, heap, sources) = store.read(|d| {
-        let heap: usize = d.pods.values().map(slim_pod_bytes).sum();
+        let heap: usize = d.pods.values().map(|p| slim_pod_bytes(p)).sum();
         let sources: Vec<String> = d
             .sources
             .iter()

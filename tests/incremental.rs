@@ -427,7 +427,7 @@ impl Cluster {
                     Some(p) => self.pods.insert(k.clone(), p.clone()),
                     None => self.pods.remove(&k),
                 };
-                changes.pods.push((k, p));
+                changes.pods.push((k, p.map(std::sync::Arc::new)));
             }
             Event::Sa(k, s) => {
                 match &s {
@@ -516,7 +516,7 @@ fn a_pod_deleted_and_added_back_on_the_demo_cluster() {
     assert_ne!(after, before, "the pod shows in the report");
     assert_eq!(live.apply(gone), &after);
     let mut back = Changes::default();
-    back.pods.push((k, Some(pod)));
+    back.pods.push((k, Some(pod.into())));
     assert_eq!(live.apply(back), &before);
 }
 

@@ -167,10 +167,13 @@ impl<T> Watched<T> {
     }
 }
 
+/// A namespaced object's (namespace, name).
+pub type Named = (String, String);
+
 /// What changed in the store since the last [`Store::track`] or [`Store::changes`].
 #[derive(Debug, Default)]
 pub struct Delta {
-    pub pods: Vec<((String, String), Option<Pod>)>,
+    pub pods: Vec<(Named, Option<Arc<Pod>>)>,
     pub service_accounts: Vec<((String, String), Option<ServiceAccount>)>,
     pub nodes: Vec<(String, Option<Node>)>,
     /// When anything but the objects changed: the inventory without pods,
@@ -202,7 +205,8 @@ pub struct Data {
     pub context: Option<String>,
     pub cluster: Cluster,
     pub service_accounts: Tracked<(String, String), ServiceAccount>,
-    pub pods: Tracked<(String, String), Pod>,
+    /// Each pod shared with the analysis that follows the store (not copied to it).
+    pub pods: Tracked<(String, String), Arc<Pod>>,
     pub nodes: Tracked<String, Node>,
     /// Role ARN → where it serves as a node role (`nodegroup/NAME`, `aws-auth`, `access-entry`).
     pub node_roles: BTreeMap<String, Vec<String>>,
@@ -314,7 +318,7 @@ impl Data {
     pub fn inventory(&self) -> Inventory {
         let mut inv = self.rest_inventory();
         inv.service_accounts = self.service_accounts.values().cloned().collect();
-        inv.pods = self.pods.values().cloned().collect();
+        inv.pods = self.pods.values().map(|p| Pod::clone(p)).collect();
         inv.nodes = self.nodes.values().cloned().collect();
         inv
     }
@@ -517,14 +521,19 @@ impl Store {
     /// Starts recording what changes, for [`Store::changes`] (one follower at a time: a new
     /// call starts again): what the sources hold now, captured now, and what the follower
     /// keeps to compare with.
-    pub fn track(&self) -> (Inventory, Seen) {
-        let (mut inv, seen, stale) = {
+    /// The pods are shared, not copied: the inventory has none, they come beside it.
+    pub fn track(&self) -> (Inventory, Vec<Arc<Pod>>, Seen) {
+        let (mut inv, pods, seen, stale) = {
             let mut d = self.lock();
             let seen = d.track();
-            (d.inventory(), seen, d.stale_since())
+            let mut inv = d.rest_inventory();
+            inv.service_accounts = d.service_accounts.values().cloned().collect();
+            inv.nodes = d.nodes.values().cloned().collect();
+            let pods = d.pods.values().cloned().collect();
+            (inv, pods, seen, d.stale_since())
         };
         inv.captured_at = Some(captured_at(stale));
-        (inv, seen)
+        (inv, pods, seen)
     }
 
     /// What changed since [`Store::track`] or the last call: the objects changed, by key;
@@ -549,7 +558,10 @@ impl Store {
             let nodes = std::mem::take(&mut d.nodes);
             let roles = std::mem::take(&mut *d.roles);
             let mut inv = d.inventory();
-            inv.pods = pods.into_values().collect();
+            inv.pods = pods
+                .into_values()
+                .map(|p| Arc::try_unwrap(p).unwrap_or_else(|p| Pod::clone(&p)))
+                .collect();
             inv.service_accounts = service_accounts.into_values().collect();
             inv.nodes = nodes.into_values().collect();
             inv.roles = roles.into_values().collect();
@@ -597,7 +609,8 @@ mod tests {
                         namespace: ns.into(),
                         name: name.into(),
                         ..Default::default()
-                    },
+                    }
+                    .into(),
                 );
                 d.service_accounts.insert(
                     (ns.into(), name.into()),

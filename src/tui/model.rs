@@ -728,7 +728,7 @@ pub(crate) mod tests {
             }
             for p in &inv.pods {
                 d.pods
-                    .insert((p.namespace.clone(), p.name.clone()), p.clone());
+                    .insert((p.namespace.clone(), p.name.clone()), p.clone().into());
             }
             for n in &inv.nodes {
                 d.nodes.insert(n.name.clone(), n.clone());

@@ -77,8 +77,8 @@ pub struct Patch {
 impl Following {
     /// Analyses what `store` holds now, and starts following its changes.
     pub fn start(store: &Store, settings: &Settings) -> Self {
-        let (inventory, seen) = store.track();
-        let live = Live::new(inventory, settings);
+        let (inventory, pods, seen) = store.track();
+        let live = Live::with_pods(inventory, pods, settings);
         Following {
             actions_sent: live.facts_version(),
             live,

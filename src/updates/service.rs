@@ -538,7 +538,8 @@ mod tests {
                     name: "a-1".into(),
                     service_account: "a".into(),
                     ..Default::default()
-                },
+                }
+                .into(),
             );
             d.service_accounts.remove(&("team".into(), "b".into()));
         });

@@ -43,7 +43,7 @@ pub type Key = (String, String);
 /// (`None`: deleted).
 #[derive(Debug, Default, Clone)]
 pub struct Changes {
-    pub pods: Vec<(Key, Option<Pod>)>,
+    pub pods: Vec<(Key, Option<Arc<Pod>>)>,
     pub service_accounts: Vec<(Key, Option<ServiceAccount>)>,
     pub nodes: Vec<(String, Option<Node>)>,
     /// When anything else changed (roles, policies, associations, node roles, the cluster,
@@ -96,7 +96,8 @@ pub struct Live {
     documents: DocumentCache,
     facts: Facts,
     shared: Shared,
-    pods: BTreeMap<Key, Pod>,
+    /// Shared with the store that follows the cluster.
+    pods: BTreeMap<Key, Arc<Pod>>,
     service_accounts: BTreeMap<Key, ServiceAccount>,
     nodes: BTreeMap<String, Node>,
     /// (namespace, ServiceAccount) → the names of its pods.
@@ -136,6 +137,20 @@ impl Live {
     pub fn new(mut inventory: Inventory, settings: &Settings) -> Self {
         let pods = std::mem::take(&mut inventory.pods)
             .into_iter()
+            .map(Arc::new)
+            .collect();
+        Live::with_pods(inventory, pods, settings)
+    }
+
+    /// As [`Live::new`], with `inventory`'s pods given apart, shared (a live store's).
+    pub fn with_pods(mut inventory: Inventory, pods: Vec<Arc<Pod>>, settings: &Settings) -> Self {
+        let pods = pods
+            .into_iter()
+            .chain(
+                std::mem::take(&mut inventory.pods)
+                    .into_iter()
+                    .map(Arc::new),
+            )
             .map(|p| (key(&p.namespace, &p.name), p))
             .collect();
         let service_accounts = std::mem::take(&mut inventory.service_accounts)
@@ -236,7 +251,7 @@ impl Live {
     /// The inventory as it stands (for a full analysis to compare with).
     pub fn inventory(&self) -> Inventory {
         let mut inv = self.base.clone();
-        inv.pods = self.pods.values().cloned().collect();
+        inv.pods = self.pods.values().map(|p| Pod::clone(p)).collect();
         inv.service_accounts = self.service_accounts.values().cloned().collect();
         inv.nodes = self.nodes.values().cloned().collect();
         inv
@@ -341,7 +356,7 @@ impl Live {
     fn rebuild(&mut self) {
         self.rebuilds += 1;
         self.touched = None;
-        let pods: Vec<&Pod> = self.pods.values().collect();
+        let pods: Vec<&Pod> = self.pods.values().map(|p| &**p).collect();
         let idx = Index::new(
             &self.base,
             &self.settings,
@@ -470,7 +485,7 @@ impl Live {
         };
     }
 
-    fn pod_changed(&mut self, k: Key, p: Option<Pod>, touched: &mut Touched) {
+    fn pod_changed(&mut self, k: Key, p: Option<Arc<Pod>>, touched: &mut Touched) {
         if let Some(old) = self.pods.remove(&k) {
             unlink_pod(&mut self.pods_by_sa, &mut self.pods_by_node, &k, &old);
             touched.bindings.insert(key(&k.0, &old.service_account));
@@ -727,7 +742,7 @@ impl Live {
                 .get(k)
                 .into_iter()
                 .flatten()
-                .filter_map(|name| self.pods.get(&key(&k.0, name)))
+                .filter_map(|name| self.pods.get(&key(&k.0, name)).map(|p| &**p))
         });
         let idx = Index::new(&self.base, &self.settings, &self.facts, pods);
         keys.iter()

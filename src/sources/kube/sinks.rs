@@ -36,7 +36,7 @@ impl Sink for PodSink {
 
     fn apply(&mut self, d: &mut Data, pod: inventory::Pod) -> bool {
         d.pods
-            .insert((pod.namespace.clone(), pod.name.clone()), pod)
+            .insert((pod.namespace.clone(), pod.name.clone()), pod.into())
             .is_none()
     }
 

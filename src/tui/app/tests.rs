@@ -1084,9 +1084,9 @@ fn patched_rows_and_their_order_equal_a_dashboard_built_from_scratch() {
                         d.pods.insert(pk, pod.clone());
                     }
                     3 => {
-                        let mut p = pod.clone();
+                        let mut p = crate::inventory::Pod::clone(pod);
                         p.node = Some(nodes[b % nodes.len()].clone());
-                        d.pods.insert(pk, p);
+                        d.pods.insert(pk, p.into());
                     }
                     4 => {
                         if b % 2 == 0 {
