@@ -123,14 +123,14 @@ fi
 
 if [ "$big" = 1 ]; then
   serve --pods 100000 --replicas 10
-  [ "$dash_only" = 1 ] || measure_report 100k
-  if [ "$dash_only" = 1 ]; then
-    :
-  elif command -v kubectl >/dev/null; then
-    k=$(run_measured kubectl --kubeconfig "$kubeconfig" get pods -A -o json)
-    echo "100k: kubectl get pods -A -o json: wall $(echo "$k" | awk '{ print $1 }') s, peak RSS $(( $(echo "$k" | awk '{ print $2 }') / 1024 )) MiB"
-  else
-    echo "100k: kubectl is not installed: not compared"
+  if [ "$dash_only" = 0 ]; then
+    measure_report 100k
+    if command -v kubectl >/dev/null; then
+      k=$(run_measured kubectl --kubeconfig "$kubeconfig" get pods -A -o json)
+      echo "100k: kubectl get pods -A -o json: wall $(echo "$k" | awk '{ print $1 }') s, peak RSS $(( $(echo "$k" | awk '{ print $2 }') / 1024 )) MiB"
+    else
+      echo "100k: kubectl is not installed: not compared"
+    fi
   fi
   if command -v tmux >/dev/null; then
     tmux -L irsa-measure kill-server 2>/dev/null || true

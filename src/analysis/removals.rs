@@ -64,7 +64,28 @@ pub fn mark_binding(
     node_role_said: &dyn Fn(&str) -> Option<String>,
     users: &[String],
 ) {
-    for (i, said) in binding_removals(b, node_role_said, users) {
+    let said = binding_removals(b, node_role_said, users);
+    set_removals(b, said);
+}
+
+/// [`mark_binding`] on a row others may share (the dashboard's): copied only when what its
+/// fixes say changes.
+pub fn mark_shared_binding(
+    b: &mut std::sync::Arc<Binding>,
+    node_role_said: &dyn Fn(&str) -> Option<String>,
+    users: &[String],
+) {
+    let said = binding_removals(b, node_role_said, users);
+    let changes = said.iter().any(|(i, s)| {
+        b.findings.get(*i).and_then(|f| f.fix.removes.as_deref()) != Some(s.as_str())
+    });
+    if changes {
+        set_removals(std::sync::Arc::make_mut(b), said);
+    }
+}
+
+fn set_removals(b: &mut Binding, said: Vec<(usize, String)>) {
+    for (i, said) in said {
         if let Some(f) = b.findings.get_mut(i) {
             f.fix.removes = Some(said);
         }
@@ -73,7 +94,7 @@ pub fn mark_binding(
 
 /// What [`mark_binding`] sets: per finding of `b` whose fix removes something (by its
 /// index), what the fix says it removes from whom.
-pub fn binding_removals(
+fn binding_removals(
     b: &Binding,
     node_role_said: &dyn Fn(&str) -> Option<String>,
     users: &[String],

@@ -174,7 +174,7 @@ pub type Named = (String, String);
 #[derive(Debug, Default)]
 pub struct Delta {
     pub pods: Vec<(Named, Option<Arc<Pod>>)>,
-    pub service_accounts: Vec<((String, String), Option<ServiceAccount>)>,
+    pub service_accounts: Vec<(Named, Option<ServiceAccount>)>,
     pub nodes: Vec<(String, Option<Node>)>,
     /// When anything but the objects changed: the inventory without pods,
     /// ServiceAccounts and nodes.
@@ -316,9 +316,15 @@ impl Data {
 
     /// The inventory as analysis reads it (deterministic order).
     pub fn inventory(&self) -> Inventory {
+        let mut inv = self.inventory_but_pods();
+        inv.pods = self.pods.values().map(|p| Pod::clone(p)).collect();
+        inv
+    }
+
+    /// The inventory without its pods (they are shared, not copied: see [`Store::track`]).
+    fn inventory_but_pods(&self) -> Inventory {
         let mut inv = self.rest_inventory();
         inv.service_accounts = self.service_accounts.values().cloned().collect();
-        inv.pods = self.pods.values().map(|p| Pod::clone(p)).collect();
         inv.nodes = self.nodes.values().cloned().collect();
         inv
     }
@@ -520,17 +526,14 @@ impl Store {
 
     /// Starts recording what changes, for [`Store::changes`] (one follower at a time: a new
     /// call starts again): what the sources hold now, captured now, and what the follower
-    /// keeps to compare with.
-    /// The pods are shared, not copied: the inventory has none, they come beside it.
+    /// keeps to compare with. The pods are shared, not copied: the inventory has none, they
+    /// come beside it.
     pub fn track(&self) -> (Inventory, Vec<Arc<Pod>>, Seen) {
         let (mut inv, pods, seen, stale) = {
             let mut d = self.lock();
             let seen = d.track();
-            let mut inv = d.rest_inventory();
-            inv.service_accounts = d.service_accounts.values().cloned().collect();
-            inv.nodes = d.nodes.values().cloned().collect();
             let pods = d.pods.values().cloned().collect();
-            (inv, pods, seen, d.stale_since())
+            (d.inventory_but_pods(), pods, seen, d.stale_since())
         };
         inv.captured_at = Some(captured_at(stale));
         (inv, pods, seen)
@@ -558,10 +561,7 @@ impl Store {
             let nodes = std::mem::take(&mut d.nodes);
             let roles = std::mem::take(&mut *d.roles);
             let mut inv = d.inventory();
-            inv.pods = pods
-                .into_values()
-                .map(|p| Arc::try_unwrap(p).unwrap_or_else(|p| Pod::clone(&p)))
-                .collect();
+            inv.pods = pods.into_values().map(Arc::unwrap_or_clone).collect();
             inv.service_accounts = service_accounts.into_values().collect();
             inv.nodes = nodes.into_values().collect();
             inv.roles = roles.into_values().collect();

@@ -793,21 +793,7 @@ impl Live {
                         .collect()
                 })
                 .unwrap_or_default();
-            // A row the dashboard shares is copied only when what its fixes say changes.
-            let said = removals::binding_removals(b, &node_role_said, &users);
-            let same = said.iter().all(|(i, s)| {
-                b.findings
-                    .get(*i)
-                    .is_some_and(|f| f.fix.removes.as_deref() == Some(s.as_str()))
-            });
-            if !same {
-                let b = Arc::make_mut(b);
-                for (i, s) in said {
-                    if let Some(f) = b.findings.get_mut(i) {
-                        f.fix.removes = Some(s);
-                    }
-                }
-            }
+            removals::mark_shared_binding(b, &node_role_said, &users);
         }
     }
 }
@@ -959,8 +945,6 @@ fn count(summary: &mut Summary, b: &Binding, add: bool) {
     }
 }
 
-/// Puts binding `k` (`None`: it has no row now) where it sorts in `bindings`, and counts
-/// it in the summary instead of the one it replaces.
 /// Where binding `ns/name` with `status` is, or would be, in the report's order.
 fn position(
     bindings: &[Arc<Binding>],
@@ -971,6 +955,8 @@ fn position(
     bindings.binary_search_by(|b| binding::order(b).cmp(&(status, ns, name)))
 }
 
+/// Puts binding `k` (`None`: it has no row now) where it sorts in `bindings`, and counts
+/// it in the summary instead of the one it replaces.
 fn place(
     bindings: &mut Vec<Arc<Binding>>,
     summary: &mut Summary,

@@ -29,7 +29,7 @@ impl App {
             .filter(|(b, row)| {
                 self.model
                     .binding(&row.key)
-                    .is_none_or(|(_, old)| old != &***b)
+                    .is_none_or(|(_, old)| old != Arc::as_ref(b))
             })
             .map(|(_, row)| row.key.clone())
             .collect();
