@@ -13,7 +13,7 @@
 )]
 
 use irsa_tui::analysis::{Settings, analyze};
-use irsa_tui::inventory::{Inventory, TokenVolume};
+use irsa_tui::inventory::{Inventory, Names, TokenVolume};
 use irsa_tui_demo as demo;
 
 #[global_allocator]
@@ -83,19 +83,21 @@ fn kube_load_shape(pods: usize, service_accounts: usize) -> Inventory {
         .iter()
         .map(|s| ((s.namespace.clone(), s.name.clone()), s.role_arn.clone()))
         .collect();
+    // One copy of each repeated value, as the live source's reduction hands them out.
+    let mut names = Names::default();
     for p in &mut inv.pods {
         let role = roles
-            .get(&(p.namespace.clone(), p.service_account.clone()))
+            .get(&(p.namespace.to_string(), p.service_account.to_string()))
             .cloned()
             .flatten();
         for c in &mut p.containers {
-            c.aws_web_identity_token_file = role
-                .as_ref()
-                .map(|_| "/var/run/secrets/eks.amazonaws.com/serviceaccount/token".to_owned());
-            c.aws_role_arn = role.clone();
+            c.aws_web_identity_token_file = role.as_ref().map(|_| {
+                names.name("/var/run/secrets/eks.amazonaws.com/serviceaccount/token")
+            });
+            c.aws_role_arn = names.optional(role.as_deref());
         }
         p.token_volume = role.as_ref().map(|_| TokenVolume {
-            audience: Some("sts.amazonaws.com".to_owned()),
+            audience: Some(names.name("sts.amazonaws.com")),
             expiration_seconds: Some(86400),
         });
     }

@@ -431,7 +431,7 @@ async fn measure(kubeconfig: &std::path::Path) -> ExitCode {
         h.abort();
     }
     let (pods, heap, sources) = store.read(|d| {
-        let heap: usize = d.pods.values().map(|p| slim_pod_bytes(p)).sum();
+        let heap = slim_pods_bytes(d.pods.values().map(|p| &**p));
         let sources: Vec<String> = d
             .sources
             .iter()
@@ -456,38 +456,55 @@ async fn measure(kubeconfig: &std::path::Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Heap and inline bytes of one slim pod in the store, its (namespace, name) key included.
-fn slim_pod_bytes(p: &irsa_tui::inventory::Pod) -> usize {
+/// Heap and inline bytes of the slim pods in the store, their (namespace, name) keys
+/// included: each record's own size, and each text once however many records share it
+/// (an `Arc<str>` is its text and two counters).
+fn slim_pods_bytes<'a>(pods: impl Iterator<Item = &'a irsa_tui::inventory::Pod>) -> usize {
+    use irsa_tui::inventory::{Container, Name, Pod};
     use std::mem::size_of;
-    let s = |t: &String| t.capacity();
-    let o = |t: &Option<String>| t.as_ref().map_or(0, String::capacity);
-    let containers: usize = p
-        .containers
-        .iter()
-        .map(|c| {
-            size_of::<irsa_tui::inventory::Container>()
-                + s(&c.name)
-                + o(&c.aws_role_arn)
-                + o(&c.aws_web_identity_token_file)
-                + o(&c.aws_sts_regional_endpoints)
-                + o(&c.aws_container_credentials_full_uri)
+    let mut seen = std::collections::HashSet::new();
+    let mut text = |t: &Name| {
+        if seen.insert(t.as_ptr().addr()) {
+            2 * size_of::<usize>() + t.len()
+        } else {
+            0
+        }
+    };
+    let mut total = 0;
+    for p in pods {
+        total += size_of::<Pod>() + size_of::<(Name, Name)>();
+        let containers = p.containers.iter().flat_map(|c: &Container| {
+            [
+                Some(&c.name),
+                c.aws_role_arn.as_ref(),
+                c.aws_web_identity_token_file.as_ref(),
+                c.aws_sts_regional_endpoints.as_ref(),
+                c.aws_container_credentials_full_uri.as_ref(),
+            ]
+        });
+        let owner = p.owner.iter().flat_map(|w| [&w.kind, &w.name]);
+        let audience = p.token_volume.iter().filter_map(|t| t.audience.as_ref());
+        let fields = [
+            Some(&p.namespace),
+            Some(&p.name),
+            Some(&p.service_account),
+            p.node.as_ref(),
+            p.phase.as_ref(),
+            p.created.as_ref(),
+            p.skip_containers.as_ref(),
+        ];
+        for t in fields.into_iter().chain(containers).flatten().chain(owner).chain(audience) {
+            total += text(t);
+        }
+        for c in &p.containers {
+            total += size_of::<Container>()
                 + c.static_credential_vars
                     .iter()
                     .map(|v| size_of::<String>() + v.capacity())
-                    .sum::<usize>()
-        })
-        .sum();
-    size_of::<irsa_tui::inventory::Pod>()
-        + size_of::<(String, String)>()
-        + 2 * (s(&p.namespace) + s(&p.name))
-        + s(&p.service_account)
-        + o(&p.node)
-        + o(&p.phase)
-        + o(&p.created)
-        + p.owner.as_ref().map_or(0, |w| s(&w.kind) + s(&w.name))
-        + o(&p.skip_containers)
-        + p.token_volume.as_ref().map_or(0, |t| o(&t.audience))
-        + containers
+                    .sum::<usize>();
+        }
+    }
+    total
 }
 
 /// VmHWM from /proc/self/status (Linux).

@@ -63,7 +63,7 @@ fn pod(name: &str, sa: &str, role: Option<&str>) -> Pod {
         }),
         containers: vec![Container {
             name: "app".into(),
-            aws_role_arn: role.map(str::to_owned),
+            aws_role_arn: role.map(Into::into),
             aws_web_identity_token_file: role
                 .map(|_| "/var/run/secrets/eks.amazonaws.com/serviceaccount/token".into()),
             aws_sts_regional_endpoints: role.map(|_| "regional".into()),

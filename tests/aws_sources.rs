@@ -243,7 +243,7 @@ fn store_with_service_accounts() -> std::sync::Arc<Store> {
             },
         ] {
             d.service_accounts
-                .insert((sa.namespace.clone(), sa.name.clone()), sa);
+                .insert(((&sa.namespace).into(), (&sa.name).into()), sa);
         }
         d.webhook_present = Some(true);
     });

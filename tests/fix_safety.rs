@@ -62,19 +62,19 @@ fn trust(ns: &str, sa: &str) -> String {
 
 fn pod(v: &Values, name: &str, sa: &str, kind: &str, injected_role: Option<&str>) -> Pod {
     Pod {
-        namespace: v.namespace.clone(),
-        name: name.to_owned(),
-        service_account: sa.to_owned(),
+        namespace: v.namespace.as_str().into(),
+        name: name.into(),
+        service_account: sa.into(),
         node: Some("node-1".into()),
         phase: Some("Running".into()),
         owner: Some(Owner {
-            kind: kind.to_owned(),
-            name: v.workload.clone(),
+            kind: kind.into(),
+            name: v.workload.as_str().into(),
         }),
         containers: vec![Container {
             name: "app".into(),
-            aws_role_arn: injected_role.map(str::to_owned),
-            aws_web_identity_token_file: injected_role.map(|_| "/var/run/token".to_owned()),
+            aws_role_arn: injected_role.map(Into::into),
+            aws_web_identity_token_file: injected_role.map(|_| "/var/run/token".into()),
             static_credential_vars: vec!["AWS_ACCESS_KEY_ID".into()],
             ..Default::default()
         }],

@@ -13,7 +13,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::inventory::{ACCOUNT, PROVIDER, pod_identity_trust, prod_cluster};
-use irsa_tui::analysis::incremental::{Changes, Live};
+use irsa_tui::analysis::incremental::{Changes, Key, Live};
 use irsa_tui::analysis::{Settings, analyze};
 use irsa_tui::inventory::*;
 use proptest::prelude::*;
@@ -272,8 +272,8 @@ fn sources(state: u8) -> Vec<SourceHealth> {
 
 #[derive(Debug, Clone)]
 enum Event {
-    Pod((String, String), Option<Pod>),
-    Sa((String, String), Option<ServiceAccount>),
+    Pod(Key, Option<Pod>),
+    Sa(Key, Option<ServiceAccount>),
     Node(String, Option<Node>),
     Roles(u8),
     Rest(u8),
@@ -304,7 +304,7 @@ fn pod() -> impl Strategy<Value = Pod> {
                 // IRSA injected, with app-a or (stale) app-b.
                 1 | 2 => Container {
                     name: "app".into(),
-                    aws_role_arn: Some(role_arn(if creds == 1 { "app-a" } else { "app-b" })),
+                    aws_role_arn: Some(role_arn(if creds == 1 { "app-a" } else { "app-b" }).into()),
                     aws_web_identity_token_file: Some("/var/run/secrets/token".into()),
                     ..Default::default()
                 },
@@ -322,11 +322,11 @@ fn pod() -> impl Strategy<Value = Pod> {
                 },
             };
             Pod {
-                namespace: ns,
-                name: format!("p{i}"),
+                namespace: ns.into(),
+                name: format!("p{i}").into(),
                 service_account: sa.into(),
-                node: node.map(str::to_owned),
-                phase: phase.map(str::to_owned),
+                node: node.map(Into::into),
+                phase: phase.map(Into::into),
                 created: Some("2026-01-01T00:00:00Z".into()),
                 owner: owner.map(|o| Owner {
                     kind: "Deployment".into(),
@@ -385,10 +385,10 @@ fn node() -> impl Strategy<Value = Node> {
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
         4 => pod().prop_map(|p| Event::Pod((p.namespace.clone(), p.name.clone()), Some(p))),
-        2 => (ns(), 0..6usize).prop_map(|(ns, i)| Event::Pod((ns, format!("p{i}")), None)),
-        3 => service_account().prop_map(|s| Event::Sa((s.namespace.clone(), s.name.clone()), Some(s))),
+        2 => (ns(), 0..6usize).prop_map(|(ns, i)| Event::Pod((ns.into(), format!("p{i}").into()), None)),
+        3 => service_account().prop_map(|s| Event::Sa(((&s.namespace).into(), (&s.name).into()), Some(s))),
         1 => (ns(), prop::sample::select(SAS.to_vec()))
-            .prop_map(|(ns, n)| Event::Sa((ns, n.into()), None)),
+            .prop_map(|(ns, n)| Event::Sa((ns.into(), n.into()), None)),
         2 => node().prop_map(|n| Event::Node(n.name.clone(), Some(n))),
         1 => prop::sample::select(NODES.to_vec()).prop_map(|n| Event::Node(n.into(), None)),
         2 => (0..32u8).prop_map(Event::Roles),
@@ -400,8 +400,8 @@ fn event() -> impl Strategy<Value = Event> {
 /// What the test holds of the cluster, independently of the analysis.
 #[derive(Default)]
 struct Cluster {
-    pods: BTreeMap<(String, String), Pod>,
-    service_accounts: BTreeMap<(String, String), ServiceAccount>,
+    pods: BTreeMap<Key, Pod>,
+    service_accounts: BTreeMap<Key, ServiceAccount>,
     nodes: BTreeMap<String, Node>,
     roles: u8,
     rest: u8,

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use common::fake_kube::{FakeKube, Scope, objects};
 use common::{eventually, within, yaml_fixture};
-use irsa_tui::inventory::{Inventory, Owner, SourceState, TokenVolume};
+use irsa_tui::inventory::{Inventory, Names, Owner, SourceState, TokenVolume};
 use irsa_tui::sources::kube::{self as live, reduce_pod};
 use irsa_tui::sources::store::{LiveState, Store};
 use serde_json::{Value, json};
@@ -191,8 +191,12 @@ fn cluster_basics() -> common::fake_kube::FakeKubeBuilder {
 async fn reduces_the_fixture_pods_and_reads_every_source() {
     let irsa = yaml_fixture("pod-irsa-injected.yaml");
     let pod_identity = yaml_fixture("pod-pod-identity-injected.yaml");
-    let expected_irsa = reduce_pod(&serde_json::from_value(irsa.clone()).expect("a Pod"));
-    let expected_pi = reduce_pod(&serde_json::from_value(pod_identity.clone()).expect("a Pod"));
+    let names = &mut Names::default();
+    let expected_irsa = reduce_pod(&serde_json::from_value(irsa.clone()).expect("a Pod"), names);
+    let expected_pi = reduce_pod(
+        &serde_json::from_value(pod_identity.clone()).expect("a Pod"),
+        names,
+    );
     let fake = cluster_basics()
         .pods([irsa, pod_identity])
         .service_accounts([

@@ -359,7 +359,7 @@ fn binding_pods(
             },
             stale: annotation.is_some_and(|a| pods::pod_role(p).is_some_and(|r| r != a)),
             created: p.created.clone(),
-            owner: p.owner.as_ref().map(|o| format!("{}/{}", o.kind, o.name)),
+            owner: p.owner.clone(),
             evidence: evidence(shared, idx, p, annotation),
         })
         .collect();

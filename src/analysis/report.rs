@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Finding, Severity};
-use crate::inventory::PodIdentityAssociation;
+use crate::inventory::{Name, Owner, PodIdentityAssociation};
 /// The trust evaluation's vocabulary, as the report carries it in [`TrustView`].
 pub use crate::policy::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
 
@@ -263,22 +263,23 @@ pub enum PodRoleArn {
 /// the role only when it is not the annotation, the node role shared.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PodEvidence {
-    pub phase: Option<String>,
+    pub phase: Option<Name>,
     pub role_arn: PodRoleArn,
     /// The projected IRSA token's `audience` and `expirationSeconds`; `None` without one.
-    pub token: Option<(Option<String>, Option<i64>)>,
+    pub token: Option<(Option<Name>, Option<i64>)>,
     /// `AWS_STS_REGIONAL_ENDPOINTS`.
-    pub sts_regional_endpoints: Option<String>,
+    pub sts_regional_endpoints: Option<Name>,
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` is set (EKS Pod Identity).
     pub pod_identity: bool,
     /// The role of the node it runs on (what it falls back to without credentials).
     pub node_role: Option<std::sync::Arc<str>>,
 }
 
+/// A pod of a binding: its texts are the inventory pod's, shared rather than copied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindingPod {
-    pub name: String,
-    pub node: Option<String>,
+    pub name: Name,
+    pub node: Option<Name>,
     /// IRSA (or, for Pod Identity bindings, Pod Identity) credentials were injected.
     pub injected: bool,
     /// Injected with another role than the ServiceAccount's current annotation.
@@ -286,10 +287,10 @@ pub struct BindingPod {
     pub stale: bool,
     /// Dashboard: when the pod was created (RFC 3339).
     #[serde(skip)]
-    pub created: Option<String>,
-    /// Dashboard: the owning workload, `Kind/name`.
+    pub created: Option<Name>,
+    /// Dashboard: the owning workload (shown `Kind/name`).
     #[serde(skip)]
-    pub owner: Option<String>,
+    pub owner: Option<Owner>,
     /// Dashboard: what the pod carries.
     #[serde(skip)]
     pub evidence: PodEvidence,

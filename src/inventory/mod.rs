@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 pub mod evidence;
+pub mod name;
 pub use evidence::{Evidence, TrailEvent, TrailKind, TrailState};
+pub use name::{Name, Names};
 
 pub const SNAPSHOT_SCHEMA: &str = "irsa-tui/snapshot/v1";
 
@@ -91,18 +93,25 @@ pub struct ServiceAccount {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owner {
     /// `Deployment` (derived from its ReplicaSet), `StatefulSet`, `DaemonSet`, `Job`, ...
-    pub kind: String,
-    pub name: String,
+    pub kind: Name,
+    pub name: Name,
+}
+
+impl std::fmt::Display for Owner {
+    /// `Kind/name`, as the dashboard shows it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Container {
-    pub name: String,
-    pub aws_role_arn: Option<String>,
-    pub aws_web_identity_token_file: Option<String>,
-    pub aws_sts_regional_endpoints: Option<String>,
-    pub aws_container_credentials_full_uri: Option<String>,
+    pub name: Name,
+    pub aws_role_arn: Option<Name>,
+    pub aws_web_identity_token_file: Option<Name>,
+    pub aws_sts_regional_endpoints: Option<Name>,
+    pub aws_container_credentials_full_uri: Option<Name>,
     /// Names (never values) of static credential variables set on the container.
     pub static_credential_vars: Vec<String>,
 }
@@ -111,24 +120,26 @@ pub struct Container {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TokenVolume {
-    pub audience: Option<String>,
+    pub audience: Option<Name>,
     pub expiration_seconds: Option<i64>,
 }
 
+/// A pod, slim. Its repeated values are [`Name`]s: a live store hands out one copy of each
+/// (see [`Names`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Pod {
-    pub namespace: String,
-    pub name: String,
-    pub service_account: String,
-    pub node: Option<String>,
-    pub phase: Option<String>,
-    pub created: Option<String>,
+    pub namespace: Name,
+    pub name: Name,
+    pub service_account: Name,
+    pub node: Option<Name>,
+    pub phase: Option<Name>,
+    pub created: Option<Name>,
     pub owner: Option<Owner>,
     pub containers: Vec<Container>,
     pub token_volume: Option<TokenVolume>,
     /// `eks.amazonaws.com/skip-containers`, verbatim.
-    pub skip_containers: Option<String>,
+    pub skip_containers: Option<Name>,
 }
 
 /// A pod in this phase still runs (or is about to): completed pods (`Succeeded`, `Failed`)
@@ -421,7 +432,7 @@ mod tests {
         let mut inv = Inventory::new();
         let pod = |ns: &str, node: &str| Pod {
             namespace: ns.into(),
-            name: format!("{ns}-pod"),
+            name: format!("{ns}-pod").into(),
             service_account: "default".into(),
             node: Some(node.into()),
             ..Default::default()

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use crate::inventory::{
-    AwsStatus, Cluster, Inventory, ManagedPolicy, Node, NodeRole, OidcProvider, Pod,
+    AwsStatus, Cluster, Inventory, ManagedPolicy, Name, Node, NodeRole, OidcProvider, Pod,
     PodIdentityAssociation, Role, ServiceAccount, SourceHealth, SourceState,
 };
 
@@ -167,8 +167,8 @@ impl<T> Watched<T> {
     }
 }
 
-/// A namespaced object's (namespace, name).
-pub type Named = (String, String);
+/// A namespaced object's (namespace, name); a pod's shares its texts with the pod.
+pub type Named = (Name, Name);
 
 /// What changed in the store since the last [`Store::track`] or [`Store::changes`].
 #[derive(Debug, Default)]
@@ -204,9 +204,9 @@ pub struct Seen {
 pub struct Data {
     pub context: Option<String>,
     pub cluster: Cluster,
-    pub service_accounts: Tracked<(String, String), ServiceAccount>,
+    pub service_accounts: Tracked<Named, ServiceAccount>,
     /// Each pod shared with the analysis that follows the store (not copied to it).
-    pub pods: Tracked<(String, String), Arc<Pod>>,
+    pub pods: Tracked<Named, Arc<Pod>>,
     pub nodes: Tracked<String, Node>,
     /// Role ARN → where it serves as a node role (`nodegroup/NAME`, `aws-auth`, `access-entry`).
     pub node_roles: BTreeMap<String, Vec<String>>,

@@ -66,12 +66,12 @@ pub fn pod_rows(model: &Model, i: usize) -> Vec<PodRow> {
     b.pods
         .iter()
         .map(|p| PodRow {
-            name: p.name.clone(),
-            node: p.node.clone().unwrap_or_default(),
+            name: p.name.to_string(),
+            node: p.node.as_deref().unwrap_or_default().to_owned(),
             injected: p.injected,
             stale: p.stale,
             age: time::age_between(p.created.as_deref(), model.now),
-            owner: p.owner.clone(),
+            owner: p.owner.as_ref().map(ToString::to_string),
             evidence: p.evidence.clone(),
         })
         .collect()

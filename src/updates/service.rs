@@ -573,7 +573,7 @@ mod tests {
             panic!("a patch")
         };
         let full = crate::analysis::analyze(&store.inventory(), &Settings::default());
-        let key = ("team".to_owned(), "a".to_owned());
+        let key = ("team".into(), "a".into());
         assert_eq!(patch.bindings.len(), 1);
         assert_eq!(patch.bindings[0].0, key);
         assert_eq!(patch.bindings[0].1.as_ref(), full.bindings.first());

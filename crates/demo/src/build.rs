@@ -320,12 +320,12 @@ fn injection(binding: Option<&Binding>) -> Injection {
 /// A container as the webhooks leave it.
 pub(crate) fn container(name: &str, role_arn: Option<&str>, pod_identity: bool) -> Container {
     Container {
-        name: name.to_owned(),
-        aws_role_arn: role_arn.map(str::to_owned),
-        aws_web_identity_token_file: role_arn.map(|_| TOKEN_FILE.to_owned()),
+        name: name.into(),
+        aws_role_arn: role_arn.map(Into::into),
+        aws_web_identity_token_file: role_arn.map(|_| TOKEN_FILE.into()),
         aws_sts_regional_endpoints: (role_arn.is_some() || pod_identity)
-            .then(|| "regional".to_owned()),
-        aws_container_credentials_full_uri: pod_identity.then(|| POD_IDENTITY_URI.to_owned()),
+            .then(|| "regional".into()),
+        aws_container_credentials_full_uri: pod_identity.then(|| POD_IDENTITY_URI.into()),
         static_credential_vars: Vec::new(),
     }
 }
@@ -430,12 +430,12 @@ fn pods(
                 })
                 .collect();
             Pod {
-                namespace: namespace.name.to_owned(),
-                name,
-                service_account: workload.service_account().to_owned(),
-                node: Some(node.name.clone()),
-                phase: Some("Running".to_owned()),
-                created: Some(created.clone()),
+                namespace: namespace.name.into(),
+                name: name.into(),
+                service_account: workload.service_account().into(),
+                node: Some(node.name.as_str().into()),
+                phase: Some("Running".into()),
+                created: Some(created.as_str().into()),
                 owner: owner.clone(),
                 containers,
                 token_volume: match &injection {
@@ -444,7 +444,7 @@ fn pods(
                         expiration,
                         ..
                     } => Some(TokenVolume {
-                        audience: Some(audience.clone()),
+                        audience: Some(audience.as_str().into()),
                         expiration_seconds: Some(*expiration),
                     }),
                     _ => None,
@@ -457,8 +457,8 @@ fn pods(
 
 fn owner(kind: &str, name: &str) -> Option<Owner> {
     Some(Owner {
-        kind: kind.to_owned(),
-        name: name.to_owned(),
+        kind: kind.into(),
+        name: name.into(),
     })
 }
 

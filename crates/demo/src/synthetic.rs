@@ -113,23 +113,23 @@ pub fn synthetic(pods: usize, service_accounts: usize, roles: usize) -> Inventor
             };
             let role = annotations.get(sa_index).cloned().flatten();
             Pod {
-                name: format!("{workload}-{}-{}", hashes[sa_index], rng.name_suffix()),
-                service_account: sa,
+                name: format!("{workload}-{}-{}", hashes[sa_index], rng.name_suffix()).into(),
+                service_account: sa.into(),
                 node: all_nodes
                     .get(j % all_nodes.len().max(1))
-                    .map(|n| (*n).to_owned()),
-                phase: Some("Running".to_owned()),
-                created: Some("2026-11-02T10:00:00Z".to_owned()),
+                    .map(|n| (*n).into()),
+                phase: Some("Running".into()),
+                created: Some("2026-11-02T10:00:00Z".into()),
                 owner: Some(Owner {
-                    kind: "Deployment".to_owned(),
-                    name: workload.clone(),
+                    kind: "Deployment".into(),
+                    name: workload.as_str().into(),
                 }),
                 containers: vec![container(&workload, role.as_deref(), false)],
                 token_volume: role.as_ref().map(|_| TokenVolume {
-                    audience: Some(DEFAULT_AUDIENCE.to_owned()),
+                    audience: Some(DEFAULT_AUDIENCE.into()),
                     expiration_seconds: Some(86400),
                 }),
-                namespace: ns,
+                namespace: ns.into(),
                 skip_containers: None,
             }
         })

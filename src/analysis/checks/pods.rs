@@ -46,7 +46,7 @@ impl Workload<'_> {
     }
 
     fn pod_names(&self) -> Vec<String> {
-        self.pods.iter().take(10).map(|p| p.name.clone()).collect()
+        self.pods.iter().take(10).map(|p| p.name.to_string()).collect()
     }
 
     fn finding(&self, entry: &Entry, title: String, detail: String) -> Finding {
@@ -55,7 +55,7 @@ impl Workload<'_> {
             .evidence("workload", self.label())
             .evidence("pods", self.pod_names())
             .evidence("pod_count", self.pods.len());
-        f.pod = self.pods.first().map(|p| p.name.clone());
+        f.pod = self.pods.first().map(|p| p.name.to_string());
         f
     }
 }
@@ -111,7 +111,7 @@ pub fn not_injected(
     workloads(missing)
         .into_iter()
         .map(|w| {
-            let skipped = w.pods.iter().find_map(|p| p.skip_containers.clone());
+            let skipped = w.pods.iter().find_map(|p| p.skip_containers.as_deref().map(str::to_owned));
             let cause = match (webhook_present, &skipped) {
                 (Some(false), _) => "the pod identity webhook is not installed on this cluster".to_owned(),
                 (_, Some(s)) => format!("eks.amazonaws.com/skip-containers ({s}) excludes its containers"),

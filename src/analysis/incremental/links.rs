@@ -46,7 +46,7 @@ impl Links {
     pub fn of(bindings: &[Binding]) -> Self {
         let mut links = Links::default();
         for b in bindings {
-            let k = (b.namespace.clone(), b.service_account.clone());
+            let k = super::key(&b.namespace, &b.service_account);
             links.sessions_of(&k, b);
             links.rows_of(&k, b);
         }

@@ -33,11 +33,11 @@ use super::node_rows;
 use super::permissions::{DocumentCache, Documents, actions_named};
 use super::removals;
 use super::report::{Binding, Report, Settings, Status, Summary};
-use crate::inventory::{Inventory, Node, Pod, ServiceAccount, SourceHealth};
+use crate::inventory::{Inventory, Name, Node, Pod, ServiceAccount, SourceHealth};
 use links::Links;
 
-/// (namespace, name).
-pub type Key = (String, String);
+/// (namespace, name): a pod's key shares its texts with the pod.
+pub type Key = (Name, Name);
 
 /// What changed since the last [`Live::apply`]: each object by key, with its new value
 /// (`None`: deleted).
@@ -101,9 +101,9 @@ pub struct Live {
     service_accounts: BTreeMap<Key, ServiceAccount>,
     nodes: BTreeMap<String, Node>,
     /// (namespace, ServiceAccount) → the names of its pods.
-    pods_by_sa: BTreeMap<Key, BTreeSet<String>>,
+    pods_by_sa: BTreeMap<Key, BTreeSet<Name>>,
     /// Node → the pods on it.
-    pods_by_node: HashMap<String, BTreeSet<Key>>,
+    pods_by_node: HashMap<Name, BTreeSet<Key>>,
     /// Role ARN → the ServiceAccounts annotated with it.
     annotated: HashMap<String, BTreeSet<Key>>,
     /// Per node-role row: the pods that inherit it (IRSA405), in inventory order.
@@ -128,8 +128,8 @@ pub struct Live {
     links: Links,
 }
 
-fn key(ns: &str, name: &str) -> Key {
-    (ns.to_owned(), name.to_owned())
+fn key(ns: impl Into<Name>, name: impl Into<Name>) -> Key {
+    (ns.into(), name.into())
 }
 
 impl Live {
@@ -536,7 +536,7 @@ impl Live {
     fn node_changed(&mut self, name: String, n: Option<Node>, touched: &mut Touched) {
         self.facts.set_node(&name, n.as_ref());
         self.set_node_object(name.clone(), n);
-        for k in self.pods_by_node.get(&name).into_iter().flatten() {
+        for k in self.pods_by_node.get(name.as_str()).into_iter().flatten() {
             if let Some(p) = self.pods.get(k) {
                 touched.bindings.insert(key(&k.0, &p.service_account));
             }
@@ -563,7 +563,7 @@ impl Live {
         }
         let empty = Index::new(&self.base, &self.settings, &self.facts, []);
         // IRSA404: whether each ServiceAccount touched is annotated and unused.
-        let mut namespaces: BTreeSet<String> = BTreeSet::new();
+        let mut namespaces: BTreeSet<Name> = BTreeSet::new();
         for k in &touched.bindings {
             let unused = self.service_accounts.get(k).is_some_and(|sa| {
                 sa.role_arn.is_some()
@@ -576,21 +576,23 @@ impl Live {
                         .all(|p| !super::checks::pods::is_live(p))
             });
             let unused_in = &mut self.shared.unused_annotated;
-            let at = unused_in.get(&k.0).map(|list| list.binary_search(&k.1));
+            let at = unused_in
+                .get(k.0.as_str())
+                .map(|list| list.binary_search_by(|n| n.as_str().cmp(&k.1)));
             match (unused, at) {
                 (true, None) => {
-                    unused_in.insert(k.0.clone(), vec![k.1.clone()]);
+                    unused_in.insert(k.0.to_string(), vec![k.1.to_string()]);
                 }
                 (true, Some(Err(i))) => {
-                    if let Some(list) = unused_in.get_mut(&k.0) {
-                        list.insert(i, k.1.clone());
+                    if let Some(list) = unused_in.get_mut(k.0.as_str()) {
+                        list.insert(i, k.1.to_string());
                     }
                 }
                 (false, Some(Ok(i))) => {
-                    if let Some(list) = unused_in.get_mut(&k.0) {
+                    if let Some(list) = unused_in.get_mut(k.0.as_str()) {
                         list.remove(i);
                         if list.is_empty() {
-                            unused_in.remove(&k.0);
+                            unused_in.remove(k.0.as_str());
                         }
                     }
                 }
@@ -599,7 +601,7 @@ impl Live {
             namespaces.insert(k.0.clone());
         }
         for ns in &namespaces {
-            let from = (ns.clone(), String::new());
+            let from = (ns.clone(), Name::default());
             let in_ns = |k: &&Key| k.0 == *ns;
             let sas = self.service_accounts.range(from.clone()..).map(|(k, _)| k);
             touched.bindings.extend(sas.take_while(in_ns).cloned());
@@ -726,7 +728,7 @@ impl Live {
             let (links, statuses) = (&self.links, &self.statuses);
             let unattributed = self
                 .owners
-                .unattributed(|k| statuses.contains_key(k), |r| links.users(r));
+                .unattributed(|(ns, n)| statuses.contains_key(&key(ns, n)), |r| links.users(r));
             self.report.evidence = Some(evidence::window(&self.base.evidence, &unattributed));
         }
         self.touched = Some(marked.into_iter().collect());
@@ -885,8 +887,8 @@ struct Touched {
 }
 
 fn link_pod(
-    by_sa: &mut BTreeMap<Key, BTreeSet<String>>,
-    by_node: &mut HashMap<String, BTreeSet<Key>>,
+    by_sa: &mut BTreeMap<Key, BTreeSet<Name>>,
+    by_node: &mut HashMap<Name, BTreeSet<Key>>,
     k: &Key,
     p: &Pod,
 ) {
@@ -900,8 +902,8 @@ fn link_pod(
 }
 
 fn unlink_pod(
-    by_sa: &mut BTreeMap<Key, BTreeSet<String>>,
-    by_node: &mut HashMap<String, BTreeSet<Key>>,
+    by_sa: &mut BTreeMap<Key, BTreeSet<Name>>,
+    by_node: &mut HashMap<Name, BTreeSet<Key>>,
     k: &Key,
     p: &Pod,
 ) {

@@ -199,7 +199,7 @@ pub(super) trait Sink: Send + 'static {
     type Object: Send + 'static;
     type Item: Send + 'static;
     /// `None`: skipped (with a warning).
-    fn reduce(&self, object: &Self::Object) -> Option<Self::Item>;
+    fn reduce(&mut self, object: &Self::Object) -> Option<Self::Item>;
     /// An added or modified object; true when it is new.
     fn apply(&mut self, data: &mut Data, item: Self::Item) -> bool;
     /// A deleted object; true when it was known.

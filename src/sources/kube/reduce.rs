@@ -9,8 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use crate::inventory::{
     self, ANNOTATION_AUDIENCE, ANNOTATION_ROLE_ARN, ANNOTATION_SKIP_CONTAINERS,
-    ANNOTATION_STS_REGIONAL, ANNOTATION_TOKEN_EXPIRATION, Owner, STATIC_CREDENTIAL_VARS,
-    TokenVolume,
+    ANNOTATION_STS_REGIONAL, ANNOTATION_TOKEN_EXPIRATION, Name, Names, Owner,
+    STATIC_CREDENTIAL_VARS, TokenVolume,
 };
 
 /// The volume the EKS pod identity webhook adds for IRSA.
@@ -36,8 +36,9 @@ const DEFAULT_AUDIENCES: &[&str] = &[
 
 /// A pod as the checks read it: identity, owner, the AWS-related environment of every
 /// container (init containers included, after the regular ones), the IRSA token volume and
-/// `eks.amazonaws.com/skip-containers`.
-pub fn reduce_pod(pod: &core::Pod) -> inventory::Pod {
+/// `eks.amazonaws.com/skip-containers`. Its repeated values come from `names`, one copy
+/// each; its name is its own.
+pub fn reduce_pod(pod: &core::Pod, names: &mut Names) -> inventory::Pod {
     let meta = &pod.metadata;
     let spec = pod.spec.as_ref();
     let mut containers: Vec<inventory::Container> = spec
@@ -47,40 +48,38 @@ pub fn reduce_pod(pod: &core::Pod) -> inventory::Pod {
                 .iter()
                 .chain(s.init_containers.iter().flatten())
         })
-        .map(reduce_container)
+        .map(|c| reduce_container(c, names))
         .collect();
     // One per pod in the store: no spare capacity (a flattened iterator collects into at
     // least four, 600 bytes for a pod of one container).
     containers.shrink_to_fit();
     inventory::Pod {
-        namespace: meta.namespace.clone().unwrap_or_default(),
-        name: meta.name.clone().unwrap_or_default(),
-        service_account: spec
-            .and_then(|s| {
+        namespace: names.name(meta.namespace.as_deref().unwrap_or_default()),
+        name: Name::from(meta.name.as_deref().unwrap_or_default()),
+        service_account: names.name(
+            spec.and_then(|s| {
                 non_empty(s.service_account_name.as_deref())
                     .or_else(|| non_empty(s.service_account.as_deref()))
             })
-            .unwrap_or("default")
-            .to_owned(),
-        node: spec
-            .and_then(|s| non_empty(s.node_name.as_deref()))
-            .map(str::to_owned),
-        phase: pod
-            .status
-            .as_ref()
-            .and_then(|s| non_empty(s.phase.as_deref()))
-            .map(str::to_owned),
-        created: rfc3339(meta.creation_timestamp.as_ref()),
-        owner: owner_of(meta),
-        token_volume: spec.and_then(token_volume),
-        skip_containers: annotation(meta, ANNOTATION_SKIP_CONTAINERS),
+            .unwrap_or("default"),
+        ),
+        node: names.optional(spec.and_then(|s| non_empty(s.node_name.as_deref()))),
+        phase: names.optional(
+            pod.status
+                .as_ref()
+                .and_then(|s| non_empty(s.phase.as_deref())),
+        ),
+        created: names.optional(rfc3339(meta.creation_timestamp.as_ref()).as_deref()),
+        owner: owner_of(meta, names),
+        token_volume: spec.and_then(|s| token_volume(s, names)),
+        skip_containers: names.optional(annotation(meta, ANNOTATION_SKIP_CONTAINERS).as_deref()),
         containers,
     }
 }
 
-fn reduce_container(c: &core::Container) -> inventory::Container {
+fn reduce_container(c: &core::Container, names: &mut Names) -> inventory::Container {
     let mut out = inventory::Container {
-        name: c.name.clone(),
+        name: names.name(&c.name),
         ..Default::default()
     };
     // Later entries win, as in the kubelet.
@@ -101,14 +100,14 @@ fn reduce_container(c: &core::Container) -> inventory::Container {
             }
             _ => continue,
         };
-        *slot = value.map(str::to_owned);
+        *slot = names.optional(value);
     }
     out
 }
 
 /// The owning workload: the controller reference (else the first owner); a ReplicaSet of a
 /// Deployment is reported as the Deployment.
-pub fn owner_of(meta: &ObjectMeta) -> Option<Owner> {
+pub fn owner_of(meta: &ObjectMeta, names: &mut Names) -> Option<Owner> {
     let refs = meta.owner_references.as_deref().unwrap_or_default();
     let owner = refs
         .iter()
@@ -118,19 +117,19 @@ pub fn owner_of(meta: &ObjectMeta) -> Option<Owner> {
         && let Some(deployment) = deployment_of(&owner.name, label(meta, POD_TEMPLATE_HASH))
     {
         return Some(Owner {
-            kind: "Deployment".to_owned(),
-            name: deployment,
+            kind: names.name("Deployment"),
+            name: names.name(deployment),
         });
     }
     Some(Owner {
-        kind: owner.kind.clone(),
-        name: owner.name.clone(),
+        kind: names.name(&owner.kind),
+        name: names.name(&owner.name),
     })
 }
 
 /// `web-7c9f8d6b5` → `web` when `7c9f8d6b5` is the pod-template-hash (or, without the
 /// label, looks like one: the Deployment controller's safe alphabet, 5–10 characters).
-fn deployment_of(replicaset: &str, hash: Option<&str>) -> Option<String> {
+fn deployment_of<'a>(replicaset: &'a str, hash: Option<&str>) -> Option<&'a str> {
     let (name, suffix) = replicaset.rsplit_once('-')?;
     if name.is_empty() {
         return None;
@@ -142,26 +141,35 @@ fn deployment_of(replicaset: &str, hash: Option<&str>) -> Option<String> {
             (5..=10).contains(&suffix.len()) && suffix.bytes().all(|b| SAFE.contains(&b))
         }
     };
-    matches.then(|| name.to_owned())
+    matches.then_some(name)
 }
 
 /// The IRSA token volume: the webhook's `aws-iam-token`; else the volume mounted where a
 /// container's `AWS_WEB_IDENTITY_TOKEN_FILE` points; else a projected ServiceAccount token
 /// with an audience that is neither the API server's nor EKS Pod Identity's.
-fn token_volume(spec: &core::PodSpec) -> Option<TokenVolume> {
+fn token_volume(spec: &core::PodSpec, names: &mut Names) -> Option<TokenVolume> {
+    let t = token_projection(spec)?;
+    Some(TokenVolume {
+        audience: names.optional(audience(t)),
+        expiration_seconds: t.expiration_seconds,
+    })
+}
+
+fn audience(t: &core::ServiceAccountTokenProjection) -> Option<&str> {
+    t.audience.as_deref().filter(|a| !a.is_empty())
+}
+
+/// The projection behind [`token_volume`].
+fn token_projection(spec: &core::PodSpec) -> Option<&core::ServiceAccountTokenProjection> {
     let volumes = spec.volumes.as_deref().unwrap_or_default();
-    let token_of = |v: &core::Volume| {
+    fn token_of(v: &core::Volume) -> Option<&core::ServiceAccountTokenProjection> {
         v.projected
             .as_ref()?
             .sources
             .iter()
             .flatten()
             .find_map(|s| s.service_account_token.as_ref())
-            .map(|t| TokenVolume {
-                audience: t.audience.clone().filter(|a| !a.is_empty()),
-                expiration_seconds: t.expiration_seconds,
-            })
-    };
+    }
     if let Some(t) = volumes
         .iter()
         .filter(|v| v.name == IRSA_TOKEN_VOLUME)
@@ -193,9 +201,7 @@ fn token_volume(spec: &core::PodSpec) -> Option<TokenVolume> {
         return Some(t);
     }
     volumes.iter().filter_map(token_of).find(|t| {
-        t.audience
-            .as_deref()
-            .is_some_and(|a| !DEFAULT_AUDIENCES.contains(&a) && a != POD_IDENTITY_AUDIENCE)
+        audience(t).is_some_and(|a| !DEFAULT_AUDIENCES.contains(&a) && a != POD_IDENTITY_AUDIENCE)
     })
 }
 
@@ -318,7 +324,7 @@ mod tests {
         // One slim pod per pod of the cluster stays in the store: a collected flattened
         // iterator would keep room for four containers (600 bytes) for one.
         for yaml in [IRSA_POD, POD_IDENTITY_POD] {
-            let p = reduce_pod(&pod(yaml));
+            let p = reduce_pod(&pod(yaml), &mut Names::default());
             assert!(!p.containers.is_empty());
             assert_eq!(p.containers.capacity(), p.containers.len(), "{}", p.name);
         }
@@ -326,7 +332,7 @@ mod tests {
 
     #[test]
     fn irsa_injected_fixture() {
-        let p = reduce_pod(&pod(IRSA_POD));
+        let p = reduce_pod(&pod(IRSA_POD), &mut Names::default());
         assert_eq!(p.namespace, "production");
         assert_eq!(p.name, "s3-writer-7c9f8d6b5-x7k2p");
         assert_eq!(p.service_account, "s3-writer");
@@ -375,8 +381,8 @@ mod tests {
     #[test]
     fn real_pods_carry_their_evidence_to_the_report() {
         use crate::analysis::{PodRoleArn, Settings, analyze};
-        let irsa = reduce_pod(&pod(IRSA_POD));
-        let identity = reduce_pod(&pod(POD_IDENTITY_POD));
+        let irsa = reduce_pod(&pod(IRSA_POD), &mut Names::default());
+        let identity = reduce_pod(&pod(POD_IDENTITY_POD), &mut Names::default());
         let node_role = "arn:aws:iam::111122223333:role/eks-node-general";
         let mut inv = inventory::Inventory::new();
         inv.service_accounts = vec![
@@ -432,7 +438,7 @@ mod tests {
         assert_eq!(e.role_arn, PodRoleArn::Annotation);
         assert_eq!(
             e.token,
-            Some((Some("sts.amazonaws.com".to_owned()), Some(86400)))
+            Some((Some("sts.amazonaws.com".into()), Some(86400)))
         );
         assert_eq!(e.sts_regional_endpoints.as_deref(), Some("regional"));
         assert_eq!(e.node_role.as_deref(), Some(node_role));
@@ -450,7 +456,7 @@ mod tests {
 
     #[test]
     fn pod_identity_fixture() {
-        let p = reduce_pod(&pod(POD_IDENTITY_POD));
+        let p = reduce_pod(&pod(POD_IDENTITY_POD), &mut Names::default());
         assert_eq!(
             (p.namespace.as_str(), p.service_account.as_str()),
             ("analytics", "reporter")
@@ -507,7 +513,7 @@ spec:
       sources:
       - serviceAccountToken: {audience: sts.amazonaws.com, expirationSeconds: 3600, path: file}
 "#;
-        let p = reduce_pod(&pod(yaml));
+        let p = reduce_pod(&pod(yaml), &mut Names::default());
         assert_eq!(p.service_account, "default");
         assert_eq!(p.node, None);
         assert_eq!(p.phase, None);
@@ -557,7 +563,7 @@ spec:
             if let Some(h) = hash {
                 meta.labels = Some([(POD_TEMPLATE_HASH.to_owned(), h.to_owned())].into());
             }
-            owner_of(&meta).map(|o| (o.kind, o.name))
+            owner_of(&meta, &mut Names::default()).map(|o| (o.kind.to_string(), o.name.to_string()))
         };
         let own = |k: &str, n: &str| Some((k.to_owned(), n.to_owned()));
         assert_eq!(
@@ -581,7 +587,7 @@ spec:
             with("Job", "backup-29000000", None),
             own("Job", "backup-29000000")
         );
-        assert_eq!(owner_of(&ObjectMeta::default()), None);
+        assert_eq!(owner_of(&ObjectMeta::default(), &mut Names::default()), None);
     }
 
     #[test]

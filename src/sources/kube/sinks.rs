@@ -11,22 +11,25 @@ use super::drive::{Listed, Sink};
 use super::reduce::{aws_auth_node_roles, reduce_node, reduce_pod, reduce_service_account};
 use super::resources::{AGENT_DAEMONSET, AWS_AUTH, WEBHOOK_NAME};
 use crate::inventory;
-use crate::sources::store::Data;
+use crate::inventory::Names;
+use crate::sources::store::{Data, Named};
 
-fn key_of(meta: &kube::core::ObjectMeta) -> Option<(String, String)> {
-    Some((meta.namespace.clone()?, meta.name.clone()?))
+fn key_of(meta: &kube::core::ObjectMeta) -> Option<Named> {
+    Some((meta.namespace.as_deref()?.into(), meta.name.as_deref()?.into()))
 }
 
 pub(super) struct PodSink {
     pub(super) namespace: Option<String>,
+    /// One copy of each value the pods of this watch repeat.
+    pub(super) names: Names,
 }
 
 impl Sink for PodSink {
     type Object = Pod;
     type Item = inventory::Pod;
 
-    fn reduce(&self, pod: &Pod) -> Option<inventory::Pod> {
-        let slim = reduce_pod(pod);
+    fn reduce(&mut self, pod: &Pod) -> Option<inventory::Pod> {
+        let slim = reduce_pod(pod, &mut self.names);
         if slim.name.is_empty() || slim.namespace.is_empty() {
             tracing::warn!("a pod without name or namespace was skipped");
             return None;
@@ -67,7 +70,7 @@ impl Sink for ServiceAccountSink {
     type Object = PartialObjectMeta<ServiceAccount>;
     type Item = inventory::ServiceAccount;
 
-    fn reduce(&self, object: &Self::Object) -> Option<inventory::ServiceAccount> {
+    fn reduce(&mut self, object: &Self::Object) -> Option<inventory::ServiceAccount> {
         let sa = reduce_service_account(&object.metadata);
         if sa.name.is_empty() || sa.namespace.is_empty() {
             tracing::warn!("a ServiceAccount without name or namespace was skipped");
@@ -78,7 +81,7 @@ impl Sink for ServiceAccountSink {
 
     fn apply(&mut self, d: &mut Data, sa: inventory::ServiceAccount) -> bool {
         d.service_accounts
-            .insert((sa.namespace.clone(), sa.name.clone()), sa)
+            .insert(((&sa.namespace).into(), (&sa.name).into()), sa)
             .is_none()
     }
 
@@ -107,7 +110,7 @@ impl Sink for NodeSink {
     type Object = PartialObjectMeta<Node>;
     type Item = inventory::Node;
 
-    fn reduce(&self, object: &Self::Object) -> Option<inventory::Node> {
+    fn reduce(&mut self, object: &Self::Object) -> Option<inventory::Node> {
         let node = reduce_node(&object.metadata);
         if node.name.is_empty() {
             tracing::warn!("a node without name was skipped");
@@ -174,7 +177,7 @@ impl Sink for AwsAuthSink {
     type Object = ConfigMap;
     type Item = Result<Vec<String>, String>;
 
-    fn reduce(&self, cm: &ConfigMap) -> Option<Self::Item> {
+    fn reduce(&mut self, cm: &ConfigMap) -> Option<Self::Item> {
         if cm.metadata.name.as_deref() != Some(AWS_AUTH) {
             return None;
         }
@@ -252,7 +255,7 @@ where
     type Object = PartialObjectMeta<K>;
     type Item = String;
 
-    fn reduce(&self, object: &Self::Object) -> Option<String> {
+    fn reduce(&mut self, object: &Self::Object) -> Option<String> {
         object.metadata.name.clone()
     }
 

@@ -25,6 +25,7 @@ use super::resources::{
     RESOURCE_PODS, RESOURCE_SERVICE_ACCOUNTS, RESOURCE_WEBHOOKS, SYSTEM_NAMESPACE,
 };
 use super::sinks::{AwsAuthSink, NodeSink, PodSink, ServiceAccountSink, agent_sink, webhook_sink};
+use crate::inventory::Names;
 use crate::sources::store::{LiveState, Store};
 
 /// Starts the watchers. Call within a Tokio runtime. `namespaces` (`-n`) limits pods and
@@ -79,6 +80,7 @@ pub fn spawn(client: Client, namespaces: &[String], store: Arc<Store>) -> Vec<Jo
         },
         sink: Arc::new(|ns: Option<&str>| PodSink {
             namespace: ns.map(str::to_owned),
+            names: Names::default(),
         }),
     };
     let service_accounts = Namespaced {

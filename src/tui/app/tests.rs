@@ -1075,7 +1075,7 @@ fn patched_rows_and_their_order_equal_a_dashboard_built_from_scratch() {
                 let pod = &pods[a % pods.len()];
                 let pk = (pod.namespace.clone(), pod.name.clone());
                 let sa = &sas[a % sas.len()];
-                let sk = (sa.namespace.clone(), sa.name.clone());
+                let sk = ((&sa.namespace).into(), (&sa.name).into());
                 match kind {
                     0 | 1 => {
                         d.pods.remove(&pk);
@@ -1085,7 +1085,7 @@ fn patched_rows_and_their_order_equal_a_dashboard_built_from_scratch() {
                     }
                     3 => {
                         let mut p = crate::inventory::Pod::clone(pod);
-                        p.node = Some(nodes[b % nodes.len()].clone());
+                        p.node = Some(nodes[b % nodes.len()].as_str().into());
                         d.pods.insert(pk, p.into());
                     }
                     4 => {
