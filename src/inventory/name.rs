@@ -11,9 +11,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 /// An immutable string, shared by its clones (cloning counts a reference; it does not
-/// copy). Reads as a `str`; serialises as a plain string.
+/// copy). Reads as a `str`; serialises as a plain string. One pointer wide (an `Arc<str>`
+/// is two), so a record of many names, or an `Option` of one, stays small: the text is
+/// one allocation away behind the shared counts.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Name(Arc<str>);
+pub struct Name(Arc<Box<str>>);
 
 impl Name {
     pub fn as_str(&self) -> &str {
@@ -54,19 +56,19 @@ impl std::fmt::Display for Name {
 
 impl From<&str> for Name {
     fn from(s: &str) -> Self {
-        Name(Arc::from(s))
+        Name(Arc::new(Box::from(s)))
     }
 }
 
 impl From<String> for Name {
     fn from(s: String) -> Self {
-        Name(Arc::from(s))
+        Name(Arc::new(s.into_boxed_str()))
     }
 }
 
 impl From<&String> for Name {
     fn from(s: &String) -> Self {
-        Name(Arc::from(s.as_str()))
+        Name::from(s.as_str())
     }
 }
 
@@ -79,43 +81,43 @@ impl From<&Name> for Name {
 
 impl From<Name> for String {
     fn from(n: Name) -> Self {
-        n.0.as_ref().to_owned()
+        n.as_str().to_owned()
     }
 }
 
 impl PartialEq<str> for Name {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Name {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<Name> for str {
     fn eq(&self, other: &Name) -> bool {
-        self == &*other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<Name> for &str {
     fn eq(&self, other: &Name) -> bool {
-        *self == &*other.0
+        *self == other.as_str()
     }
 }
 
 impl PartialEq<Name> for String {
     fn eq(&self, other: &Name) -> bool {
-        **self == *other.0
+        self.as_str() == other.as_str()
     }
 }
 
@@ -136,7 +138,7 @@ impl<'de> Deserialize<'de> for Name {
 /// what is held.
 #[derive(Debug, Default)]
 pub struct Names {
-    held: HashSet<Arc<str>>,
+    held: HashSet<Name>,
     /// The size at which to forget values nobody else holds.
     sweep_at: usize,
 }
@@ -148,15 +150,15 @@ impl Names {
     /// `value`, shared with every earlier and later request for the same text.
     pub fn name(&mut self, value: &str) -> Name {
         if let Some(held) = self.held.get(value) {
-            return Name(Arc::clone(held));
+            return held.clone();
         }
         if self.held.len() >= self.sweep_at {
-            self.held.retain(|v| Arc::strong_count(v) > 1);
+            self.held.retain(|v| Arc::strong_count(&v.0) > 1);
             self.sweep_at = (self.held.len() * 2).max(SWEEP_FLOOR);
         }
-        let held: Arc<str> = Arc::from(value);
-        self.held.insert(Arc::clone(&held));
-        Name(held)
+        let held = Name::from(value);
+        self.held.insert(held.clone());
+        held
     }
 
     /// As [`Names::name`], for an optional value.
@@ -186,6 +188,12 @@ mod tests {
         assert!(Arc::ptr_eq(&a.0, &b.0));
         assert_ne!(names.name("default"), a);
         assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn a_name_and_an_absent_one_are_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<Name>(), std::mem::size_of::<usize>());
+        assert_eq!(std::mem::size_of::<Option<Name>>(), std::mem::size_of::<usize>());
     }
 
     #[test]

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap as HashMap;
 
 mod links;
+mod sorted;
 
 use super::binding::{self, Shared};
 use super::checks::evidence::{self, Owners};
@@ -35,6 +36,7 @@ use super::removals;
 use super::report::{Binding, Report, Settings, Status, Summary};
 use crate::inventory::{Inventory, Name, Node, Pod, ServiceAccount, SourceHealth};
 use links::Links;
+use sorted::Sorted;
 
 /// (namespace, name): a pod's key shares its texts with the pod.
 pub type Key = (Name, Name);
@@ -101,9 +103,9 @@ pub struct Live {
     service_accounts: BTreeMap<Key, ServiceAccount>,
     nodes: BTreeMap<String, Node>,
     /// (namespace, ServiceAccount) → the names of its pods.
-    pods_by_sa: BTreeMap<Key, BTreeSet<Name>>,
+    pods_by_sa: BTreeMap<Key, Sorted<Name>>,
     /// Node → the pods on it.
-    pods_by_node: HashMap<Name, BTreeSet<Key>>,
+    pods_by_node: HashMap<Name, Sorted<Key>>,
     /// Role ARN → the ServiceAccounts annotated with it.
     annotated: HashMap<String, BTreeSet<Key>>,
     /// Per node-role row: the pods that inherit it (IRSA405), in inventory order.
@@ -272,6 +274,8 @@ impl Live {
         for (k, p) in &self.pods {
             link_pod(&mut self.pods_by_sa, &mut self.pods_by_node, k, p);
         }
+        self.pods_by_sa.values_mut().for_each(Sorted::shrink_to_fit);
+        self.pods_by_node.values_mut().for_each(Sorted::shrink_to_fit);
         for (k, sa) in &self.service_accounts {
             if let Some(arn) = &sa.role_arn {
                 self.annotated
@@ -887,8 +891,8 @@ struct Touched {
 }
 
 fn link_pod(
-    by_sa: &mut BTreeMap<Key, BTreeSet<Name>>,
-    by_node: &mut HashMap<Name, BTreeSet<Key>>,
+    by_sa: &mut BTreeMap<Key, Sorted<Name>>,
+    by_node: &mut HashMap<Name, Sorted<Key>>,
     k: &Key,
     p: &Pod,
 ) {
@@ -902,8 +906,8 @@ fn link_pod(
 }
 
 fn unlink_pod(
-    by_sa: &mut BTreeMap<Key, BTreeSet<Name>>,
-    by_node: &mut HashMap<Name, BTreeSet<Key>>,
+    by_sa: &mut BTreeMap<Key, Sorted<Name>>,
+    by_node: &mut HashMap<Name, Sorted<Key>>,
     k: &Key,
     p: &Pod,
 ) {
