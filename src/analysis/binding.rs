@@ -17,7 +17,7 @@ use super::checks::{
 };
 use super::finding::Finding;
 use super::index::Index;
-use super::report::{Binding, BindingPod, Mechanism, PodEvidence, PodRoleArn, TrustView};
+use super::report::{Binding, BindingPod, Mechanism, TrustView};
 use super::status::status_of;
 use super::trust::Subject;
 use crate::arn::parse_role_arn;
@@ -247,7 +247,7 @@ pub fn build<'a>(
     let all_pods = idx.pods_of(ns, name);
     let live: Vec<&Pod> = all_pods
         .iter()
-        .copied()
+        .map(|p| &***p)
         .filter(|p| pods::is_live(p))
         .collect();
     let mut draft = Draft {
@@ -343,54 +343,33 @@ fn annotations(sa: &ServiceAccount) -> BTreeMap<String, String> {
 fn binding_pods(
     shared: &Shared,
     idx: &Index,
-    pods: &[&Pod],
+    pods: &[&Arc<Pod>],
     mechanism: Mechanism,
     annotation: Option<&str>,
 ) -> Vec<BindingPod> {
     let mut out: Vec<BindingPod> = pods
         .iter()
-        .map(|p| BindingPod {
-            name: p.name.clone(),
-            node: p.node.clone(),
-            injected: match mechanism {
-                Mechanism::Irsa => p.irsa_injected(),
-                Mechanism::PodIdentity => p.pod_identity_injected(),
-                Mechanism::Both | Mechanism::None => p.irsa_injected() || p.pod_identity_injected(),
-            },
-            stale: annotation.is_some_and(|a| pods::pod_role(p).is_some_and(|r| r != a)),
-            created: p.created.clone(),
-            owner: p.owner.clone(),
-            evidence: evidence(shared, idx, p, annotation),
+        .map(|&p| {
+            let role = pods::pod_role(p);
+            BindingPod {
+                pod: Arc::clone(p),
+                injected: match mechanism {
+                    Mechanism::Irsa => p.irsa_injected(),
+                    Mechanism::PodIdentity => p.pod_identity_injected(),
+                    Mechanism::Both | Mechanism::None => {
+                        p.irsa_injected() || p.pod_identity_injected()
+                    }
+                },
+                stale: annotation.is_some_and(|a| role.is_some_and(|r| r != a)),
+                role_is_annotation: role.is_some() && role == annotation,
+                node_role: idx
+                    .node_role_of_pod(p)
+                    .and_then(|r| shared.node_roles.get(r.role_arn.as_str()).cloned()),
+            }
         })
         .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by(|a, b| a.name().cmp(b.name()));
     out
-}
-
-/// What the pod carries: the first container's value of each variable that sets it (the
-/// webhooks inject every container alike), the role only when it is not the annotation.
-fn evidence(shared: &Shared, idx: &Index, p: &Pod, annotation: Option<&str>) -> PodEvidence {
-    let role_arn = match pods::pod_role(p) {
-        None => PodRoleArn::None,
-        Some(r) if Some(r) == annotation => PodRoleArn::Annotation,
-        Some(r) => PodRoleArn::Other(r.to_owned()),
-    };
-    PodEvidence {
-        phase: p.phase.clone(),
-        role_arn,
-        token: p
-            .token_volume
-            .as_ref()
-            .map(|t| (t.audience.clone(), t.expiration_seconds)),
-        sts_regional_endpoints: p
-            .containers
-            .iter()
-            .find_map(|c| c.aws_sts_regional_endpoints.clone()),
-        pod_identity: p.pod_identity_injected(),
-        node_role: idx
-            .node_role_of_pod(p)
-            .and_then(|r| shared.node_roles.get(r.role_arn.as_str()).cloned()),
-    }
 }
 
 /// Every ServiceAccount, plus the ones only an association or a pod names.

@@ -252,7 +252,7 @@ pub struct Index<'a> {
     /// See [`Facts::permission_facts`].
     pub permission_facts: &'a HashMap<String, permission_conflicts::Facts>,
     /// The pods of the ServiceAccounts analysed, in inventory order.
-    pub pods_by_sa: HashMap<SaKey<'a>, Vec<&'a Pod>>,
+    pub pods_by_sa: HashMap<SaKey<'a>, Vec<&'a Arc<Pod>>>,
 }
 
 impl<'a> Index<'a> {
@@ -261,9 +261,9 @@ impl<'a> Index<'a> {
         inv: &'a Inventory,
         settings: &'a Settings,
         facts: &'a Facts,
-        pods: impl IntoIterator<Item = &'a Pod>,
+        pods: impl IntoIterator<Item = &'a Arc<Pod>>,
     ) -> Self {
-        let mut pods_by_sa: HashMap<SaKey, Vec<&Pod>> = HashMap::default();
+        let mut pods_by_sa: HashMap<SaKey, Vec<&Arc<Pod>>> = HashMap::default();
         for p in pods {
             pods_by_sa
                 .entry((p.namespace.as_str(), p.service_account.as_str()))
@@ -315,7 +315,7 @@ impl<'a> Index<'a> {
         get_by_key(&self.facts.trusted_by, namespace, name)
     }
 
-    pub fn pods_of(&self, namespace: &'a str, name: &'a str) -> &[&'a Pod] {
+    pub fn pods_of(&self, namespace: &'a str, name: &'a str) -> &[&'a Arc<Pod>] {
         self.pods_by_sa
             .get(&(namespace, name))
             .map(Vec::as_slice)

@@ -26,7 +26,7 @@ pub use report::{
 };
 pub use status::status_of;
 
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Pod};
 use checks::evidence::EvidenceWindow;
 
 /// Judges a whole cluster: every binding, node role and cluster-level fact.
@@ -39,7 +39,9 @@ pub fn analyze(inv: &Inventory, settings: &Settings) -> Report {
 pub fn analyze_with(documents: &permissions::Documents, settings: &Settings) -> Report {
     let inv = documents.inventory();
     let facts = index::Facts::new(inv, documents);
-    let idx = index::Index::new(inv, settings, &facts, &inv.pods);
+    // The report's pods share these (a clone of a pod shares its texts).
+    let pods: Vec<std::sync::Arc<Pod>> = inv.pods.iter().cloned().map(Into::into).collect();
+    let idx = index::Index::new(inv, settings, &facts, &pods);
     let mut node_roles = node_rows::reports(&idx);
     let shared = binding::Shared::new(
         &idx,

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Finding, Severity};
-use crate::inventory::{Name, Owner, PodIdentityAssociation};
+use crate::inventory::{Name, Owner, Pod, PodIdentityAssociation};
 /// The trust evaluation's vocabulary, as the report carries it in [`TrustView`].
 pub use crate::policy::{Actual, ConditionTrace, Decision, PartTrace, StatementTrace, Tri};
 
@@ -259,8 +259,8 @@ pub enum PodRoleArn {
 }
 
 /// What a pod carries, as `kubectl get pod -o yaml` and `kubectl exec … env` show it: the
-/// evidence of its credentials (never a secret value). Kept slim, as there is one per pod:
-/// the role only when it is not the annotation, the node role shared.
+/// evidence of its credentials (never a secret value), read off the pod when the drill-down
+/// shows it ([`BindingPod::evidence`]): the role only when it is not the annotation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PodEvidence {
     pub phase: Option<Name>,
@@ -275,25 +275,105 @@ pub struct PodEvidence {
     pub node_role: Option<std::sync::Arc<str>>,
 }
 
-/// A pod of a binding: its texts are the inventory pod's, shared rather than copied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A pod of a binding: the inventory's pod itself (in the dashboard, the live store's),
+/// shared rather than copied, with what the analysis found of it. The JSON report shows
+/// its name, node, `injected` and `stale`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct BindingPod {
-    pub name: Name,
-    pub node: Option<Name>,
+    pub pod: std::sync::Arc<Pod>,
     /// IRSA (or, for Pod Identity bindings, Pod Identity) credentials were injected.
     pub injected: bool,
     /// Injected with another role than the ServiceAccount's current annotation.
-    #[serde(default)]
     pub stale: bool,
-    /// Dashboard: when the pod was created (RFC 3339).
-    #[serde(skip)]
-    pub created: Option<Name>,
-    /// Dashboard: the owning workload (shown `Kind/name`).
-    #[serde(skip)]
-    pub owner: Option<Owner>,
-    /// Dashboard: what the pod carries.
-    #[serde(skip)]
-    pub evidence: PodEvidence,
+    /// Its `AWS_ROLE_ARN` is the ServiceAccount's annotation (not repeated as evidence).
+    pub role_is_annotation: bool,
+    /// The role of the node it runs on (what it falls back to without credentials).
+    pub node_role: Option<std::sync::Arc<str>>,
+}
+
+impl BindingPod {
+    pub fn name(&self) -> &Name {
+        &self.pod.name
+    }
+
+    pub fn node(&self) -> Option<&Name> {
+        self.pod.node.as_ref()
+    }
+
+    /// When the pod was created (RFC 3339).
+    pub fn created(&self) -> Option<&Name> {
+        self.pod.created.as_ref()
+    }
+
+    /// The owning workload (shown `Kind/name`).
+    pub fn owner(&self) -> Option<&Owner> {
+        self.pod.owner.as_ref()
+    }
+
+    /// What the pod carries: the first container's value of each variable that sets it
+    /// (the webhooks inject every container alike), the role only when it is not the
+    /// annotation.
+    pub fn evidence(&self) -> PodEvidence {
+        let p = &*self.pod;
+        PodEvidence {
+            phase: p.phase.clone(),
+            role_arn: match super::checks::pods::pod_role(p) {
+                None => PodRoleArn::None,
+                Some(_) if self.role_is_annotation => PodRoleArn::Annotation,
+                Some(r) => PodRoleArn::Other(r.to_owned()),
+            },
+            token: p
+                .token_volume
+                .as_ref()
+                .map(|t| (t.audience.clone(), t.expiration_seconds)),
+            sts_regional_endpoints: p
+                .containers
+                .iter()
+                .find_map(|c| c.aws_sts_regional_endpoints.clone()),
+            pod_identity: p.pod_identity_injected(),
+            node_role: self.node_role.clone(),
+        }
+    }
+}
+
+/// A binding's pod as the JSON report shows it.
+#[derive(Serialize, Deserialize)]
+struct BindingPodJson {
+    name: Name,
+    node: Option<Name>,
+    injected: bool,
+    #[serde(default)]
+    stale: bool,
+}
+
+impl Serialize for BindingPod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        BindingPodJson {
+            name: self.pod.name.clone(),
+            node: self.pod.node.clone(),
+            injected: self.injected,
+            stale: self.stale,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for BindingPod {
+    /// A report read back knows of each pod only what it shows.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let j = BindingPodJson::deserialize(d)?;
+        Ok(BindingPod {
+            pod: std::sync::Arc::new(Pod {
+                name: j.name,
+                node: j.node,
+                ..Pod::default()
+            }),
+            injected: j.injected,
+            stale: j.stale,
+            role_is_annotation: false,
+            node_role: None,
+        })
+    }
 }
 
 /// The trust evaluation behind a binding, for the drill-down.

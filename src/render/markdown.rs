@@ -329,7 +329,7 @@ pub(super) fn pods_line(b: &Binding, none: &str, sep: &str, fmt: fn(&str) -> Str
         b.pods
             .iter()
             .filter(|p| keep(p))
-            .map(|p| fmt(&p.name))
+            .map(|p| fmt(p.name()))
             .collect()
     };
     let missing = names(|p| !p.injected);

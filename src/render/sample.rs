@@ -7,6 +7,7 @@ use crate::analysis::{
     Assumes, Binding, BindingPod, Code, Finding, Mechanism, NodeRoleReport, REPORT_SCHEMA, Report,
     ReportCluster, Severity, Status, Summary, TrustView,
 };
+use crate::inventory::Pod;
 use crate::policy::Decision;
 
 pub const MALICIOUS: &str = "<script>alert(1)</script> | pipe";
@@ -20,13 +21,15 @@ fn role(name: &str) -> String {
 
 fn pod(name: &str, injected: bool) -> BindingPod {
     BindingPod {
-        name: name.into(),
-        node: Some("ip-10-0-12-34.eu-west-1.compute.internal".into()),
+        pod: std::sync::Arc::new(Pod {
+            name: name.into(),
+            node: Some("ip-10-0-12-34.eu-west-1.compute.internal".into()),
+            ..Pod::default()
+        }),
         injected,
         stale: false,
-        created: None,
-        owner: None,
-        evidence: Default::default(),
+        role_is_annotation: false,
+        node_role: None,
     }
 }
 

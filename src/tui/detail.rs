@@ -66,13 +66,13 @@ pub fn pod_rows(model: &Model, i: usize) -> Vec<PodRow> {
     b.pods
         .iter()
         .map(|p| PodRow {
-            name: p.name.to_string(),
-            node: p.node.as_deref().unwrap_or_default().to_owned(),
+            name: p.name().to_string(),
+            node: p.node().map(ToString::to_string).unwrap_or_default(),
             injected: p.injected,
             stale: p.stale,
-            age: time::age_between(p.created.as_deref(), model.now),
-            owner: p.owner.as_ref().map(ToString::to_string),
-            evidence: p.evidence.clone(),
+            age: time::age_between(p.created().map(|c| c.as_str()), model.now),
+            owner: p.owner().map(ToString::to_string),
+            evidence: p.evidence(),
         })
         .collect()
 }

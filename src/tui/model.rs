@@ -528,8 +528,8 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
     let mut pods = String::new();
     for p in &b.pods {
         pods.push(' ');
-        pods.push_str(&p.name);
-        if let Some(node) = &p.node {
+        pods.push_str(p.name());
+        if let Some(node) = p.node() {
             pods.push(' ');
             pods.push_str(node);
         }

@@ -206,10 +206,10 @@ pub fn binding_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String> 
     );
     let mut fields: Vec<Field> = Vec::new();
     for p in &b.pods {
-        fields.push(Field::new("pod", &p.name));
+        fields.push(Field::new("pod", p.name()));
     }
     for p in &b.pods {
-        if let Some(node) = &p.node {
+        if let Some(node) = p.node() {
             fields.push(Field::new("node", node));
         }
     }
@@ -264,11 +264,11 @@ pub fn finding_reasons(model: &Model, e: usize, filter: &Filter) -> Vec<String> 
     match entry.target {
         Target::Binding(i) => {
             if let Some(b) = model.report.bindings.get(i) {
-                fields.extend(b.pods.iter().map(|p| Field::new("pod", &p.name)));
+                fields.extend(b.pods.iter().map(|p| Field::new("pod", p.name())));
                 fields.extend(
                     b.pods
                         .iter()
-                        .filter_map(|p| p.node.as_deref())
+                        .filter_map(|p| p.node().map(|n| n.as_str()))
                         .map(|n| Field::new("node", n)),
                 );
                 if let Some(arn) = &b.role_arn {

@@ -360,7 +360,7 @@ impl Live {
     fn rebuild(&mut self) {
         self.rebuilds += 1;
         self.touched = None;
-        let pods: Vec<&Pod> = self.pods.values().map(|p| &**p).collect();
+        let pods: Vec<&Arc<Pod>> = self.pods.values().collect();
         let idx = Index::new(
             &self.base,
             &self.settings,
@@ -380,7 +380,7 @@ impl Live {
         if evidence.0.is_some() {
             binding::sort(&mut bindings);
         }
-        node_rows::attach_inheriting_pods(&idx, pods.iter().copied(), &mut node_roles);
+        node_rows::attach_inheriting_pods(&idx, pods.iter().map(|p| &***p), &mut node_roles);
         removals::mark(&mut bindings, &mut node_roles);
         let positions = node_rows::positions(&idx, &node_roles);
         self.inheriting = vec![BTreeSet::new(); node_roles.len()];
@@ -748,7 +748,7 @@ impl Live {
                 .get(k)
                 .into_iter()
                 .flatten()
-                .filter_map(|name| self.pods.get(&key(&k.0, name)).map(|p| &**p))
+                .filter_map(|name| self.pods.get(&key(&k.0, name)))
         });
         let idx = Index::new(&self.base, &self.settings, &self.facts, pods);
         keys.iter()

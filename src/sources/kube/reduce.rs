@@ -434,7 +434,7 @@ mod tests {
         };
         let p = pod_of("s3-writer");
         assert!(p.injected);
-        let e = &p.evidence;
+        let e = &p.evidence();
         assert_eq!(e.role_arn, PodRoleArn::Annotation);
         assert_eq!(
             e.token,
@@ -445,13 +445,11 @@ mod tests {
         assert_eq!(e.phase.as_deref(), Some("Running"));
         assert!(!e.pod_identity);
         let p = pod_of("reporter");
-        assert!(p.injected && p.evidence.pod_identity);
-        assert_eq!(p.evidence.role_arn, PodRoleArn::None);
-        assert_eq!(
-            p.evidence.token, None,
-            "the Pod Identity token is not IRSA's"
-        );
-        assert_eq!(p.evidence.node_role.as_deref(), Some(node_role));
+        let e = p.evidence();
+        assert!(p.injected && e.pod_identity);
+        assert_eq!(e.role_arn, PodRoleArn::None);
+        assert_eq!(e.token, None, "the Pod Identity token is not IRSA's");
+        assert_eq!(e.node_role.as_deref(), Some(node_role));
     }
 
     #[test]

@@ -564,7 +564,7 @@ pub fn other_role(b: &Binding, ev: &BindingEvidence) -> Option<Finding> {
         .pods
         .iter()
         .filter(|p| p.stale)
-        .map(|p| p.name.as_str())
+        .map(|p| p.name().as_str())
         .collect();
     let pods = if stale.is_empty() {
         String::new()
