@@ -91,9 +91,9 @@ fn kube_load_shape(pods: usize, service_accounts: usize) -> Inventory {
             .cloned()
             .flatten();
         for c in &mut p.containers {
-            c.aws_web_identity_token_file = role.as_ref().map(|_| {
-                names.name("/var/run/secrets/eks.amazonaws.com/serviceaccount/token")
-            });
+            c.aws_web_identity_token_file = role
+                .as_ref()
+                .map(|_| names.name("/var/run/secrets/eks.amazonaws.com/serviceaccount/token"));
             c.aws_role_arn = names.optional(role.as_deref());
         }
         p.token_volume = role.as_ref().map(|_| TokenVolume {

@@ -493,7 +493,13 @@ fn slim_pods_bytes<'a>(pods: impl Iterator<Item = &'a irsa_tui::inventory::Pod>)
             p.created.as_ref(),
             p.skip_containers.as_ref(),
         ];
-        for t in fields.into_iter().chain(containers).flatten().chain(owner).chain(audience) {
+        for t in fields
+            .into_iter()
+            .chain(containers)
+            .flatten()
+            .chain(owner)
+            .chain(audience)
+        {
             total += text(t);
         }
         for c in &p.containers {

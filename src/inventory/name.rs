@@ -193,7 +193,10 @@ mod tests {
     #[test]
     fn a_name_and_an_absent_one_are_one_pointer_wide() {
         assert_eq!(std::mem::size_of::<Name>(), std::mem::size_of::<usize>());
-        assert_eq!(std::mem::size_of::<Option<Name>>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<Option<Name>>(),
+            std::mem::size_of::<usize>()
+        );
     }
 
     #[test]
@@ -221,7 +224,11 @@ mod tests {
         assert_eq!(serde_json::to_string(&n).unwrap(), r#""web""#);
         let back: Name = serde_json::from_str(r#""web""#).unwrap();
         assert_eq!(back, n);
-        assert!(n == "web" && "web" == n && n == String::from("web"));
+        let text = String::from("web");
+        assert_eq!(n, "web");
+        assert_eq!("web", n);
+        assert_eq!(n, text);
+        assert_eq!(text, n);
         assert_eq!(format!("{n} {n:?}"), r#"web "web""#);
     }
 }

@@ -323,8 +323,7 @@ pub(crate) fn container(name: &str, role_arn: Option<&str>, pod_identity: bool) 
         name: name.into(),
         aws_role_arn: role_arn.map(Into::into),
         aws_web_identity_token_file: role_arn.map(|_| TOKEN_FILE.into()),
-        aws_sts_regional_endpoints: (role_arn.is_some() || pod_identity)
-            .then(|| "regional".into()),
+        aws_sts_regional_endpoints: (role_arn.is_some() || pod_identity).then(|| "regional".into()),
         aws_container_credentials_full_uri: pod_identity.then(|| POD_IDENTITY_URI.into()),
         static_credential_vars: Vec::new(),
     }

@@ -46,7 +46,11 @@ impl Workload<'_> {
     }
 
     fn pod_names(&self) -> Vec<String> {
-        self.pods.iter().take(10).map(|p| p.name.to_string()).collect()
+        self.pods
+            .iter()
+            .take(10)
+            .map(|p| p.name.to_string())
+            .collect()
     }
 
     fn finding(&self, entry: &Entry, title: String, detail: String) -> Finding {

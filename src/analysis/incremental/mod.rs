@@ -275,7 +275,9 @@ impl Live {
             link_pod(&mut self.pods_by_sa, &mut self.pods_by_node, k, p);
         }
         self.pods_by_sa.values_mut().for_each(Sorted::shrink_to_fit);
-        self.pods_by_node.values_mut().for_each(Sorted::shrink_to_fit);
+        self.pods_by_node
+            .values_mut()
+            .for_each(Sorted::shrink_to_fit);
         for (k, sa) in &self.service_accounts {
             if let Some(arn) = &sa.role_arn {
                 self.annotated
@@ -730,9 +732,10 @@ impl Live {
         self.mark(&marked);
         if self.report.evidence.is_some() && !self.owners.is_empty() {
             let (links, statuses) = (&self.links, &self.statuses);
-            let unattributed = self
-                .owners
-                .unattributed(|(ns, n)| statuses.contains_key(&key(ns, n)), |r| links.users(r));
+            let unattributed = self.owners.unattributed(
+                |(ns, n)| statuses.contains_key(&key(ns, n)),
+                |r| links.users(r),
+            );
             self.report.evidence = Some(evidence::window(&self.base.evidence, &unattributed));
         }
         self.touched = Some(marked.into_iter().collect());

@@ -585,7 +585,10 @@ spec:
             with("Job", "backup-29000000", None),
             own("Job", "backup-29000000")
         );
-        assert_eq!(owner_of(&ObjectMeta::default(), &mut Names::default()), None);
+        assert_eq!(
+            owner_of(&ObjectMeta::default(), &mut Names::default()),
+            None
+        );
     }
 
     #[test]

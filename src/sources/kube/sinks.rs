@@ -15,7 +15,10 @@ use crate::inventory::Names;
 use crate::sources::store::{Data, Named};
 
 fn key_of(meta: &kube::core::ObjectMeta) -> Option<Named> {
-    Some((meta.namespace.as_deref()?.into(), meta.name.as_deref()?.into()))
+    Some((
+        meta.namespace.as_deref()?.into(),
+        meta.name.as_deref()?.into(),
+    ))
 }
 
 pub(super) struct PodSink {

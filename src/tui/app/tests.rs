@@ -790,7 +790,12 @@ fn the_filter_finds_a_binding_from_an_alert() {
         .iter()
         .find(|b| b.namespace == "payments" && b.service_account == "payments-api")
         .and_then(|b| b.pods.first())
-        .map(|p| (p.name().to_string(), p.node().map(ToString::to_string).unwrap_or_default()))
+        .map(|p| {
+            (
+                p.name().to_string(),
+                p.node().map(ToString::to_string).unwrap_or_default(),
+            )
+        })
         .expect("a pod of payments-api");
     press(&mut app, &format!("/{}\n", pod.0));
     assert_eq!(
