@@ -243,7 +243,7 @@ fn store_with_service_accounts() -> std::sync::Arc<Store> {
             },
         ] {
             d.service_accounts
-                .insert(((&sa.namespace).into(), (&sa.name).into()), sa);
+                .insert(irsa_tui::inventory::named(&sa.namespace, &sa.name), sa);
         }
         d.webhook_present = Some(true);
     });

@@ -386,7 +386,7 @@ fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
         4 => pod().prop_map(|p| Event::Pod((p.namespace.clone(), p.name.clone()), Some(p))),
         2 => (ns(), 0..6usize).prop_map(|(ns, i)| Event::Pod((ns.into(), format!("p{i}").into()), None)),
-        3 => service_account().prop_map(|s| Event::Sa(((&s.namespace).into(), (&s.name).into()), Some(s))),
+        3 => service_account().prop_map(|s| Event::Sa(named(&s.namespace, &s.name), Some(s))),
         1 => (ns(), prop::sample::select(SAS.to_vec()))
             .prop_map(|(ns, n)| Event::Sa((ns.into(), n.into()), None)),
         2 => node().prop_map(|n| Event::Node(n.name.clone(), Some(n))),

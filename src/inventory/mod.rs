@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub mod evidence;
 pub mod name;
 pub use evidence::{Evidence, TrailEvent, TrailKind, TrailState};
-pub use name::{Name, Names};
+pub use name::{Name, Named, Names, named};
 
 pub const SNAPSHOT_SCHEMA: &str = "irsa-tui/snapshot/v1";
 

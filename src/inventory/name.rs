@@ -133,6 +133,15 @@ impl<'de> Deserialize<'de> for Name {
     }
 }
 
+/// A namespaced object's (namespace, name), as the live store and the live analysis key
+/// it: a pod's shares its texts with the pod.
+pub type Named = (Name, Name);
+
+/// The key of `ns/name`: a [`Name`] given is shared, a `str` copied.
+pub fn named(ns: impl Into<Name>, name: impl Into<Name>) -> Named {
+    (ns.into(), name.into())
+}
+
 /// The one copy of each value handed out so far. Values nobody holds any more are
 /// forgotten when the table has doubled since it last looked, so it stays within twice
 /// what is held.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use crate::inventory::{
-    AwsStatus, Cluster, Inventory, ManagedPolicy, Name, Node, NodeRole, OidcProvider, Pod,
+    AwsStatus, Cluster, Inventory, ManagedPolicy, Node, NodeRole, OidcProvider, Pod,
     PodIdentityAssociation, Role, ServiceAccount, SourceHealth, SourceState,
 };
 
@@ -167,8 +167,7 @@ impl<T> Watched<T> {
     }
 }
 
-/// A namespaced object's (namespace, name); a pod's shares its texts with the pod.
-pub type Named = (Name, Name);
+pub use crate::inventory::Named;
 
 /// What changed in the store since the last [`Store::track`] or [`Store::changes`].
 #[derive(Debug, Default)]

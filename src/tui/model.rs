@@ -724,7 +724,7 @@ pub(crate) mod tests {
             d.pod_identity_agent_present = inv.pod_identity_agent_present;
             for sa in &inv.service_accounts {
                 d.service_accounts
-                    .insert(((&sa.namespace).into(), (&sa.name).into()), sa.clone());
+                    .insert(crate::inventory::named(&sa.namespace, &sa.name), sa.clone());
             }
             for p in &inv.pods {
                 d.pods

@@ -46,7 +46,7 @@ impl Links {
     pub fn of(bindings: &[Binding]) -> Self {
         let mut links = Links::default();
         for b in bindings {
-            let k = super::key(&b.namespace, &b.service_account);
+            let k = crate::inventory::named(&b.namespace, &b.service_account);
             links.sessions_of(&k, b);
             links.rows_of(&k, b);
         }

@@ -34,12 +34,12 @@ use super::node_rows;
 use super::permissions::{DocumentCache, Documents, actions_named};
 use super::removals;
 use super::report::{Binding, Report, Settings, Status, Summary};
-use crate::inventory::{Inventory, Name, Node, Pod, ServiceAccount, SourceHealth};
+use crate::inventory::{Inventory, Name, Node, Pod, ServiceAccount, SourceHealth, named as key};
 use links::Links;
 use sorted::Sorted;
 
 /// (namespace, name): a pod's key shares its texts with the pod.
-pub type Key = (Name, Name);
+pub type Key = crate::inventory::Named;
 
 /// What changed since the last [`Live::apply`]: each object by key, with its new value
 /// (`None`: deleted).
@@ -128,10 +128,6 @@ pub struct Live {
     owners: Owners,
     /// What each binding's row reads of the others.
     links: Links,
-}
-
-fn key(ns: impl Into<Name>, name: impl Into<Name>) -> Key {
-    (ns.into(), name.into())
 }
 
 impl Live {

@@ -11,14 +11,11 @@ use super::drive::{Listed, Sink};
 use super::reduce::{aws_auth_node_roles, reduce_node, reduce_pod, reduce_service_account};
 use super::resources::{AGENT_DAEMONSET, AWS_AUTH, WEBHOOK_NAME};
 use crate::inventory;
-use crate::inventory::Names;
-use crate::sources::store::{Data, Named};
+use crate::inventory::{Named, Names, named};
+use crate::sources::store::Data;
 
 fn key_of(meta: &kube::core::ObjectMeta) -> Option<Named> {
-    Some((
-        meta.namespace.as_deref()?.into(),
-        meta.name.as_deref()?.into(),
-    ))
+    Some(named(meta.namespace.as_deref()?, meta.name.as_deref()?))
 }
 
 pub(super) struct PodSink {
@@ -42,7 +39,7 @@ impl Sink for PodSink {
 
     fn apply(&mut self, d: &mut Data, pod: inventory::Pod) -> bool {
         d.pods
-            .insert((pod.namespace.clone(), pod.name.clone()), pod.into())
+            .insert(named(&pod.namespace, &pod.name), pod.into())
             .is_none()
     }
 
@@ -84,7 +81,7 @@ impl Sink for ServiceAccountSink {
 
     fn apply(&mut self, d: &mut Data, sa: inventory::ServiceAccount) -> bool {
         d.service_accounts
-            .insert(((&sa.namespace).into(), (&sa.name).into()), sa)
+            .insert(named(&sa.namespace, &sa.name), sa)
             .is_none()
     }
 

@@ -1080,7 +1080,7 @@ fn patched_rows_and_their_order_equal_a_dashboard_built_from_scratch() {
                 let pod = &pods[a % pods.len()];
                 let pk = (pod.namespace.clone(), pod.name.clone());
                 let sa = &sas[a % sas.len()];
-                let sk = ((&sa.namespace).into(), (&sa.name).into());
+                let sk = crate::inventory::named(&sa.namespace, &sa.name);
                 match kind {
                     0 | 1 => {
                         d.pods.remove(&pk);
