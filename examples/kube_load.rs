@@ -99,6 +99,17 @@ async fn main() -> ExitCode {
     let namespaces = args.namespaces.max(1);
     let replicas = args.replicas.max(1);
 
+    // About 30 pods per node, as on a cluster of m5.large-sized nodes; the scheduler
+    // spreads a Deployment's replicas over them (pod `i` runs on node `i % nodes`).
+    let node_names: Vec<String> = (0..(args.pods / 30).max(1))
+        .map(|i| {
+            format!(
+                "ip-10-0-{}-{}.us-east-1.compute.internal",
+                (i / 250) % 250,
+                i % 250
+            )
+        })
+        .collect();
     let mut pods: Vec<Value> = Vec::with_capacity(args.pods);
     let mut service_accounts: Vec<Value> = Vec::new();
     // Role name → the `system:serviceaccount:NS:NAME` subjects annotated with it.
@@ -118,6 +129,14 @@ async fn main() -> ExitCode {
             format!("arn:aws:iam::{ACCOUNT}:role/{role}")
         });
         service_accounts.push(objects::service_account(&ns, &name, role.as_deref()));
+        // A ReplicaSet creates its pods within the same second; Deployments were rolled
+        // out a minute apart.
+        let created = format!(
+            "2026-10-{:02}T{:02}:{:02}:51Z",
+            1 + deployment / 1440 % 28,
+            deployment / 60 % 24,
+            deployment % 60
+        );
         for _ in 0..replicas.min(args.pods - pods.len()) {
             let i = pods.len();
             pods.push(objects::realistic_pod(
@@ -126,6 +145,8 @@ async fn main() -> ExitCode {
                 i,
                 &name,
                 role.as_deref(),
+                &node_names[i % node_names.len()],
+                &created,
             ));
         }
         deployment += 1;
@@ -140,14 +161,12 @@ async fn main() -> ExitCode {
     } else {
         Vec::new()
     };
-    let nodes: Vec<Value> = (0..(args.pods / 30).max(1))
-        .map(|i| {
+    let nodes: Vec<Value> = node_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
             objects::node(
-                &format!(
-                    "ip-10-0-{}-{}.us-east-1.compute.internal",
-                    (i / 250) % 250,
-                    i % 250
-                ),
+                name,
                 Some(if i % 3 == 0 { "ng-spot" } else { "ng-general" }),
             )
         })

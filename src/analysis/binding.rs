@@ -17,7 +17,7 @@ use super::checks::{
 };
 use super::finding::Finding;
 use super::index::Index;
-use super::report::{Binding, BindingPod, Mechanism, TrustView};
+use super::report::{Annotations, Binding, BindingPod, Mechanism, TrustView};
 use super::status::status_of;
 use super::trust::Subject;
 use crate::arn::parse_role_arn;
@@ -328,7 +328,7 @@ pub fn build<'a>(
     })
 }
 
-fn annotations(sa: &ServiceAccount) -> BTreeMap<String, String> {
+fn annotations(sa: &ServiceAccount) -> Annotations {
     [
         (ANNOTATION_ROLE_ARN, &sa.role_arn),
         (ANNOTATION_AUDIENCE, &sa.audience),

@@ -131,9 +131,18 @@ fn assemble(
         cluster: report_cluster(idx),
         summary,
         cluster_findings,
-        bindings: bindings.into_iter().map(std::sync::Arc::new).collect(),
+        bindings: shared(bindings),
         node_roles,
         evidence,
         node_baseline: idx.settings.node_baseline.clone(),
     }
+}
+
+/// Each item in an `Arc`, in a vector of their number. Collecting `into_iter().map(Arc::new)`
+/// reuses the items' own buffer in place and keeps it whole: for 6,000 bindings, 3.7 MB
+/// held for 48 KB of pointers.
+pub(crate) fn shared<T>(items: Vec<T>) -> Vec<std::sync::Arc<T>> {
+    let mut out = Vec::with_capacity(items.len());
+    out.extend(items.into_iter().map(std::sync::Arc::new));
+    out
 }

@@ -405,7 +405,7 @@ pub struct Binding {
     pub findings: Vec<Finding>,
     /// The ServiceAccount's IRSA annotations (name → value).
     #[serde(default)]
-    pub annotations: std::collections::BTreeMap<String, String>,
+    pub annotations: Annotations,
     #[serde(default)]
     pub service_account_created: Option<String>,
     #[serde(default)]
@@ -418,6 +418,53 @@ pub struct Binding {
     /// Dashboard: the role's policies, shared by every binding of the role.
     #[serde(skip)]
     pub permissions: Option<std::sync::Arc<crate::analysis::permissions::view::PermissionsView>>,
+}
+
+/// A ServiceAccount's annotations, sorted by name; a JSON object in the report. One or two
+/// per binding: a slice of pairs, where a `BTreeMap` allocated a node of eleven.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations(Box<[(String, String)]>);
+
+impl Annotations {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl FromIterator<(String, String)> for Annotations {
+    /// Sorted by name; of a name given twice, the last.
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        let sorted: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
+        Annotations(sorted.into_iter().collect())
+    }
+}
+
+impl Serialize for Annotations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Annotations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        Ok(map.into_iter().collect())
+    }
 }
 
 impl Binding {
@@ -487,5 +534,51 @@ impl Default for Settings {
                 .collect(),
             generated_at: "1970-01-01T00:00:00Z".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Annotations;
+
+    fn pairs(p: &[(&str, &str)]) -> Annotations {
+        p.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn annotations_are_a_json_object_sorted_by_name() {
+        let a = pairs(&[
+            (
+                "eks.amazonaws.com/role-arn",
+                "arn:aws:iam::111122223333:role/app",
+            ),
+            ("eks.amazonaws.com/audience", "sts.amazonaws.com"),
+        ]);
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"eks.amazonaws.com/audience":"sts.amazonaws.com","eks.amazonaws.com/role-arn":"arn:aws:iam::111122223333:role/app"}"#
+        );
+        let back: Annotations = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back, a);
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            ["eks.amazonaws.com/audience", "eks.amazonaws.com/role-arn"]
+        );
+        assert_eq!(
+            a.get("eks.amazonaws.com/audience"),
+            Some("sts.amazonaws.com")
+        );
+        assert_eq!(a.get("eks.amazonaws.com/token-expiration"), None);
+    }
+
+    #[test]
+    fn annotations_keep_the_last_value_of_a_name_and_may_be_empty() {
+        let a = pairs(&[("b", "1"), ("a", "2"), ("b", "3")]);
+        assert_eq!(a.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
+        let none: Annotations = serde_json::from_str("{}").unwrap();
+        assert!(none.is_empty());
+        assert_eq!(serde_json::to_string(&none).unwrap(), "{}");
     }
 }

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::names;
 use crate::analysis::{Binding, Code, Finding, Report, Severity};
 use crate::arn;
-use crate::inventory::{AwsStatus, SourceHealth};
+use crate::inventory::{AwsStatus, Name, SourceHealth};
 use crate::time;
 use crate::updates::{Analysed, Patch};
 
@@ -23,6 +23,16 @@ pub enum Target {
     Cluster,
 }
 
+impl Target {
+    /// The binding's index, for a binding.
+    pub fn binding(self) -> Option<usize> {
+        match self {
+            Target::Binding(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
 /// Per binding (parallel to `report.bindings`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BindingRow {
@@ -33,11 +43,9 @@ pub struct BindingRow {
     /// Of the ServiceAccount, at capture time.
     pub age: Option<i64>,
     pub injected: usize,
-    /// Every column, lower-cased, for the filter.
+    /// Every column, lower-cased, for the filter (which also searches its pods' names and
+    /// nodes, read off the binding: see [`Model::searched`]).
     pub haystack: String,
-    /// Its pods' names and nodes, lower-cased, for the filter (what an alert names): one
-    /// copy shared with its findings' entries.
-    pub pods: Arc<str>,
     /// What the model derives from this binding alone, kept so that a patch derives again
     /// only the rows it changes.
     pub derived: RowDerived,
@@ -72,24 +80,8 @@ pub struct FindingEntry {
     /// Index into the target's findings.
     pub index: usize,
     pub key: Arc<str>,
+    /// What the filter searches (a binding's finding: its pods' names and nodes too).
     pub haystack: Arc<str>,
-    /// A binding's finding: its pods' names and nodes (the row's [`BindingRow::pods`]),
-    /// searched too.
-    pub pods: Option<Arc<str>>,
-}
-
-impl FindingEntry {
-    /// What the filter searches, in parts.
-    pub fn searched(&self) -> [&str; 2] {
-        [&self.haystack, self.pods.as_deref().unwrap_or_default()]
-    }
-}
-
-impl BindingRow {
-    /// What the filter searches, in parts.
-    pub fn searched(&self) -> [&str; 2] {
-        [&self.haystack, &self.pods]
-    }
 }
 
 /// The widest value of the text columns, in characters.
@@ -463,6 +455,37 @@ impl Model {
         names::differing(&f.title, &self.objects(target))
     }
 
+    /// Calls `matches` with what the filter searches of a row: `haystack` (its text, lower-
+    /// cased) and, of binding `binding`, its pods' names and the nodes they run on (what an
+    /// alert names). Those are read off the binding, not copied per row: Kubernetes names are
+    /// lower-case already, and one that is not (a hand-made snapshot) is lower-cased here.
+    pub fn searched(
+        &self,
+        haystack: &str,
+        binding: Option<usize>,
+        matches: impl FnOnce(&[&str]) -> bool,
+    ) -> bool {
+        let Some(b) = binding.and_then(|i| self.report.bindings.get(i)) else {
+            return matches(&[haystack]);
+        };
+        let lowered: Vec<std::borrow::Cow<'_, str>> = b
+            .pods
+            .iter()
+            .flat_map(|p| std::iter::once(p.name().as_str()).chain(p.node().map(Name::as_str)))
+            .map(|n| {
+                if n.chars().any(char::is_uppercase) {
+                    n.to_lowercase().into()
+                } else {
+                    n.into()
+                }
+            })
+            .collect();
+        let mut parts: Vec<&str> = Vec::with_capacity(lowered.len() + 1);
+        parts.push(haystack);
+        parts.extend(lowered.iter().map(AsRef::as_ref));
+        matches(&parts)
+    }
+
     pub fn finding(&self, e: &FindingEntry) -> Option<&Finding> {
         self.findings_of(e.target).get(e.index)
     }
@@ -524,16 +547,6 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
         b.pods.len()
     );
     push_findings(&mut haystack, &b.findings);
-    // What an alert names: a pod, or the node it runs on.
-    let mut pods = String::new();
-    for p in &b.pods {
-        pods.push(' ');
-        pods.push_str(p.name());
-        if let Some(node) = p.node() {
-            pods.push(' ');
-            pods.push_str(node);
-        }
-    }
     let created = b
         .service_account_created
         .as_deref()
@@ -584,7 +597,6 @@ fn binding_row(b: &Binding, now: Option<i64>) -> BindingRow {
         account,
         injected,
         haystack: haystack.to_lowercase(),
-        pods: pods.to_lowercase().into(),
         derived: RowDerived {
             created,
             widths,
@@ -685,7 +697,6 @@ fn finding_entries(model: &Model) -> Vec<FindingEntry> {
                 index,
                 key,
                 haystack,
-                pods: row.map(|r| r.pods.clone()),
             }
         })
         .collect()

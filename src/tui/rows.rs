@@ -106,7 +106,7 @@ pub fn bindings(
                 && query
                     .problems
                     .keeps(b.status, b.assumes == Some(Assumes::Denied), b.exposed())
-                && matches(&model.bindings[i].searched())
+                && model.searched(&model.bindings[i].haystack, Some(i), &matches)
                 && can_keeps(can, b.role_arn.as_deref())
         })
         .collect()
@@ -146,7 +146,7 @@ pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
         };
         if !scoped
             || !problems_keep_finding(query.problems, model, entry.target, f)
-            || !matches(&entry.searched())
+            || !model.searched(&entry.haystack, entry.target.binding(), &matches)
         {
             continue;
         }

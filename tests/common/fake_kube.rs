@@ -1757,22 +1757,20 @@ pub mod objects {
     }
 
     /// A pod of about 3 KB, as the API server returns a running Deployment pod (managed
-    /// fields, status, conditions, the kube-api-access volume), IRSA-injected when
-    /// `role_arn` is given. `i` varies names and addresses.
+    /// fields, status, conditions, the kube-api-access volume), scheduled on `node`,
+    /// IRSA-injected when `role_arn` is given. `i` varies names and addresses; `created` is
+    /// its creation time (RFC 3339), as its ReplicaSet made it.
     pub fn realistic_pod(
         namespace: &str,
         deployment: &str,
         i: usize,
         sa: &str,
         role_arn: Option<&str>,
+        node: &str,
+        created: &str,
     ) -> Value {
         let hash = "7c9f8d6b5";
         let name = format!("{deployment}-{hash}-{:05x}", i % 0xfffff);
-        let node = format!(
-            "ip-10-0-{}-{}.us-east-1.compute.internal",
-            (i / 250) % 250,
-            i % 250
-        );
         let ip = format!("10.1.{}.{}", (i / 250) % 250, i % 250);
         let mut env = vec![
             json!({"name": "LOG_LEVEL", "value": "info"}),
@@ -1805,7 +1803,7 @@ pub mod objects {
                 "name": name,
                 "generateName": format!("{deployment}-{hash}-"),
                 "namespace": namespace,
-                "creationTimestamp": "2026-10-02T08:14:51Z",
+                "creationTimestamp": created,
                 "labels": {"app": deployment, "pod-template-hash": hash, "app.kubernetes.io/part-of": "shop"},
                 "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-10-02T08:14:00Z", "prometheus.io/scrape": "true"},
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{deployment}-{hash}"), "uid": "0b7e3c1e-5d1a-4f7e-9a63-2f4c8e2d9a10", "controller": true, "blockOwnerDeletion": true}],

@@ -133,10 +133,7 @@ pub struct Live {
 impl Live {
     /// Analyses `inventory` in full (its pods, ServiceAccounts and nodes kept by key).
     pub fn new(mut inventory: Inventory, settings: &Settings) -> Self {
-        let pods = std::mem::take(&mut inventory.pods)
-            .into_iter()
-            .map(Arc::new)
-            .collect();
+        let pods = super::shared(std::mem::take(&mut inventory.pods));
         Live::with_pods(inventory, pods, settings)
     }
 

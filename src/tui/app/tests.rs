@@ -835,6 +835,48 @@ fn the_filter_finds_a_binding_from_an_alert() {
     );
 }
 
+/// The filter reads a binding's pods off the binding (no lower-cased copy per row): a pod
+/// name with capitals, as a hand-made snapshot may have, is found by any case; so is its
+/// node, in the Findings view too.
+#[test]
+fn the_filter_finds_a_pod_named_with_capitals() {
+    let mut inv = demo();
+    let pod = inv
+        .pods
+        .iter_mut()
+        .find(|p| p.namespace == "payments" && p.service_account == "payments-api")
+        .expect("a pod of payments-api");
+    pod.name = "Payments-API-Canary".into();
+    pod.node = Some("Node-Upper-7".into());
+    let mut app = app_on(&inv, Origin::Demo, false);
+    for term in ["payments-api-canary", "PAYMENTS-api-CANARY", "node-upper-7"] {
+        press(&mut app, &format!("/{term}\n"));
+        assert_eq!(app.shown_bindings(), ["payments/payments-api"], "{term}");
+        press(&mut app, "\x1b");
+    }
+    press(&mut app, "/no-such-pod-anywhere\n");
+    assert!(app.shown_bindings().is_empty());
+    press(&mut app, "\x1b3/NODE-upper-7\n");
+    assert_eq!(app.tab, Tab::Findings);
+    let about: Vec<String> = app
+        .findings
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            FindingRow::Entry(e) => Some(
+                app.model
+                    .target_label(app.model.findings[*e].target)
+                    .to_owned(),
+            ),
+            FindingRow::Group { .. } => None,
+        })
+        .collect();
+    assert!(
+        !about.is_empty() && about.iter().all(|t| t == "payments/payments-api"),
+        "{about:?}"
+    );
+}
+
 /// `:ns payments` then `:export`: the file holds that namespace's bindings only, counted
 /// again, and says what it covers (Markdown, HTML and JSON alike); `:ns all` exports all.
 #[test]

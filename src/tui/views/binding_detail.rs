@@ -128,8 +128,8 @@ fn document(
     if b.annotations.is_empty() {
         doc.field(2, "annotations", width, vec![Span::styled("none", t.dim())]);
     }
-    for (k, v) in &b.annotations {
-        doc.field(2, k, width, vec![Span::raw(v.clone())]);
+    for (k, v) in b.annotations.iter() {
+        doc.field(2, k, width, vec![Span::raw(v.to_owned())]);
     }
 
     doc.heading("Role");
@@ -388,7 +388,7 @@ fn pod_evidence(doc: &mut Doc, b: &Binding, p: &PodRow, more: bool) {
     let annotation = b.annotations.get(crate::inventory::ANNOTATION_ROLE_ARN);
     let role = match &e.role_arn {
         PodRoleArn::Annotation => vec![
-            Span::raw(esc(annotation.map_or("", String::as_str)).into_owned()),
+            Span::raw(esc(annotation.unwrap_or_default()).into_owned()),
             Span::styled(" (the ServiceAccount's annotation)", t.dim()),
         ],
         PodRoleArn::Other(arn) => {
