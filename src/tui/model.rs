@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::names;
+use super::query::Parts;
 use crate::analysis::{Binding, Code, Finding, Report, Severity};
 use crate::arn;
 use crate::inventory::{AwsStatus, Name, SourceHealth};
@@ -71,6 +72,33 @@ pub struct RowDerived {
 pub struct NodeRoleRow {
     pub name: String,
     pub haystack: String,
+}
+
+/// What the filter searches of a row (see [`Model::searched`]).
+pub struct Searched<'a> {
+    haystack: &'a str,
+    binding: Option<&'a Binding>,
+}
+
+impl Parts for Searched<'_> {
+    fn any(&self, found: &mut dyn FnMut(&str) -> bool) -> bool {
+        if found(self.haystack) {
+            return true;
+        }
+        let Some(b) = self.binding else {
+            return false;
+        };
+        b.pods
+            .iter()
+            .flat_map(|p| std::iter::once(p.name().as_str()).chain(p.node().map(Name::as_str)))
+            .any(|n| {
+                if n.chars().any(char::is_uppercase) {
+                    found(&n.to_lowercase())
+                } else {
+                    found(n)
+                }
+            })
+    }
 }
 
 /// One finding of the report, wherever it is, in the Findings view's order.
@@ -455,35 +483,18 @@ impl Model {
         names::differing(&f.title, &self.objects(target))
     }
 
-    /// Calls `matches` with what the filter searches of a row: `haystack` (its text, lower-
-    /// cased) and, of binding `binding`, its pods' names and the nodes they run on (what an
-    /// alert names). Those are read off the binding, not copied per row: Kubernetes names are
-    /// lower-case already, and one that is not (a hand-made snapshot) is lower-cased here.
-    pub fn searched(
-        &self,
-        haystack: &str,
-        binding: Option<usize>,
-        matches: impl FnOnce(&[&str]) -> bool,
-    ) -> bool {
-        let Some(b) = binding.and_then(|i| self.report.bindings.get(i)) else {
-            return matches(&[haystack]);
-        };
-        let lowered: Vec<std::borrow::Cow<'_, str>> = b
-            .pods
-            .iter()
-            .flat_map(|p| std::iter::once(p.name().as_str()).chain(p.node().map(Name::as_str)))
-            .map(|n| {
-                if n.chars().any(char::is_uppercase) {
-                    n.to_lowercase().into()
-                } else {
-                    n.into()
-                }
-            })
-            .collect();
-        let mut parts: Vec<&str> = Vec::with_capacity(lowered.len() + 1);
-        parts.push(haystack);
-        parts.extend(lowered.iter().map(AsRef::as_ref));
-        matches(&parts)
+    /// What the filter searches of a row: `haystack` (its text, lower-cased) and, of binding
+    /// `binding`, its pods' names and the nodes they run on (what an alert names). Those are
+    /// read off the binding, not copied per row, and only while a term is looked for:
+    /// Kubernetes names are lower-case already, and one that is not (a hand-made snapshot)
+    /// is lower-cased when read.
+    pub fn searched<'a>(&'a self, haystack: &'a str, binding: Option<usize>) -> Searched<'a> {
+        Searched {
+            haystack,
+            binding: binding
+                .and_then(|i| self.report.bindings.get(i))
+                .map(AsRef::as_ref),
+        }
     }
 
     pub fn finding(&self, e: &FindingEntry) -> Option<&Finding> {

@@ -61,21 +61,49 @@ impl Filter {
     /// space-separated term must match (`payments payments-api`); `!…` inverts the whole.
     pub fn matcher(&self) -> impl Fn(&str) -> bool + '_ {
         let parts = self.parts_matcher();
-        move |haystack: &str| parts(&[haystack])
+        move |haystack: &str| parts.matches([haystack].as_slice())
     }
 
     /// [`Filter::matcher`] over a haystack kept in parts: each term matches in one of them
     /// (a term has no space, so none spans two parts).
-    pub fn parts_matcher(&self) -> impl Fn(&[&str]) -> bool + '_ {
-        let terms = self.terms();
-        let inverted = self.inverted();
-        move |parts: &[&str]| {
-            terms.is_empty()
-                || terms
-                    .iter()
-                    .all(|t| parts.iter().any(|p| p.contains(t.as_str())))
-                    != inverted
+    pub fn parts_matcher(&self) -> Matcher {
+        Matcher {
+            terms: self.terms(),
+            inverted: self.inverted(),
         }
+    }
+}
+
+/// A lower-cased haystack kept in parts, read one part at a time (a row's text, then what it
+/// holds that no column shows, read only while a term is still looked for).
+pub trait Parts {
+    /// Whether `found` holds for one of the parts (stops at the first that does).
+    fn any(&self, found: &mut dyn FnMut(&str) -> bool) -> bool;
+}
+
+impl Parts for [&str] {
+    fn any(&self, found: &mut dyn FnMut(&str) -> bool) -> bool {
+        self.iter().any(|p| found(p))
+    }
+}
+
+/// What [`Filter::parts_matcher`] matches with: the filter's terms, lower-cased.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    terms: Vec<String>,
+    inverted: bool,
+}
+
+impl Matcher {
+    /// Whether the filter keeps a row whose haystack is `parts`. An empty filter keeps every
+    /// row without reading any part.
+    pub fn matches(&self, parts: &(impl Parts + ?Sized)) -> bool {
+        self.terms.is_empty()
+            || self
+                .terms
+                .iter()
+                .all(|t| parts.any(&mut |p| p.contains(t.as_str())))
+                != self.inverted
     }
 }
 
@@ -263,6 +291,46 @@ pub struct Query {
 mod tests {
     use super::*;
 
+    /// Parts that count how many of them were read.
+    struct Counted<'a> {
+        parts: &'a [&'a str],
+        read: std::cell::Cell<usize>,
+    }
+
+    impl Parts for Counted<'_> {
+        fn any(&self, found: &mut dyn FnMut(&str) -> bool) -> bool {
+            self.parts.iter().any(|p| {
+                self.read.set(self.read.get() + 1);
+                found(p)
+            })
+        }
+    }
+
+    #[test]
+    fn a_filter_reads_the_parts_only_while_a_term_is_looked_for() {
+        let parts = ["payments/payments-api", "payments-api-7f9c", "ip-10-0-1-5"];
+        let read = |filter: &str| {
+            let c = Counted {
+                parts: &parts,
+                read: std::cell::Cell::new(0),
+            };
+            let kept = Filter::new(filter).parts_matcher().matches(&c);
+            (kept, c.read.get())
+        };
+        // No filter: every row is kept and nothing of it is read (the pods of a binding are
+        // many, and an update filters every row again).
+        assert_eq!(read(""), (true, 0));
+        assert_eq!(read("!"), (true, 0));
+        // A term the row's text holds: its pods are not read.
+        assert_eq!(read("payments"), (true, 1));
+        // A term only a pod's node holds: read up to it.
+        assert_eq!(read("ip-10"), (true, 3));
+        // Two terms: each is looked for from the first part.
+        assert_eq!(read("payments 7f9c"), (true, 3));
+        assert_eq!(read("nothing"), (false, 3));
+        assert_eq!(read("!nothing"), (true, 3));
+    }
+
     #[test]
     fn a_haystack_in_parts_matches_as_the_parts_joined_by_spaces() {
         let parts = [
@@ -281,10 +349,18 @@ mod tests {
             "",
         ] {
             let f = Filter::new(term);
-            assert_eq!(f.parts_matcher()(&parts), f.matcher()(&joined), "{term:?}");
+            assert_eq!(
+                f.parts_matcher().matches(&parts[..]),
+                f.matcher()(&joined),
+                "{term:?}"
+            );
         }
         // A term never spans two parts, as it never spans a space.
-        assert!(!Filter::new("irsa2037f9c").parts_matcher()(&parts));
+        assert!(
+            !Filter::new("irsa2037f9c")
+                .parts_matcher()
+                .matches(&parts[..])
+        );
     }
 
     #[test]

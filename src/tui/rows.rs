@@ -106,7 +106,7 @@ pub fn bindings(
                 && query
                     .problems
                     .keeps(b.status, b.assumes == Some(Assumes::Denied), b.exposed())
-                && model.searched(&model.bindings[i].haystack, Some(i), &matches)
+                && matches.matches(&model.searched(&model.bindings[i].haystack, Some(i)))
                 && can_keeps(can, b.role_arn.as_deref())
         })
         .collect()
@@ -146,7 +146,7 @@ pub fn findings(model: &Model, query: &Query) -> Vec<FindingRow> {
         };
         if !scoped
             || !problems_keep_finding(query.problems, model, entry.target, f)
-            || !model.searched(&entry.haystack, entry.target.binding(), &matches)
+            || !matches.matches(&model.searched(&entry.haystack, entry.target.binding()))
         {
             continue;
         }
