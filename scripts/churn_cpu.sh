@@ -1,43 +1,75 @@
 #!/usr/bin/env bash
 # The dashboard's CPU while pods churn after sync: serves PODS pods from the fake API server
-# (examples/kube_load.rs), starts the dashboard on it in tmux (--no-aws), waits for the churn
-# (10 pod events per second, a pod deleted or added back) to start once it has synced, then
-# reads the dashboard's utime+stime from /proc/PID/stat over WINDOW seconds.
+# (examples/kube_load.rs), starts the dashboard on it in tmux (--no-aws, or with --aws on
+# moto filled with the cluster's roles), waits for the churn (10 pod events per second, a
+# pod deleted or added back) to start once it has synced, then reads the dashboard's
+# utime+stime from /proc/PID/stat over WINDOW seconds.
 #
-#   scripts/churn_cpu.sh [PODS] [WINDOW] [SETTLE]
+#   scripts/churn_cpu.sh [--aws] [PODS] [WINDOW] [SETTLE]
 #
 # PODS defaults to 20000, WINDOW to 60 s, SETTLE (seconds before the churn starts, for the
 # dashboard to list everything) to 60. Prints the share of one core, the CPU per event and
-# the dashboard's RSS.
+# the dashboard's RSS. --aws needs moto (bash scripts/test.sh installs it into .venv/, or
+# set IRSA_TUI_MOTO_SERVER). IRSA_TUI_MEASURE_BIN: measure that irsa-tui binary instead;
+# IRSA_TUI_MEASURE_NO_BUILD=1: build nothing.
 set -euo pipefail
+aws=0
+if [ "${1:-}" = --aws ]; then aws=1; shift; fi
 pods=${1:-20000}
 window=${2:-60}
 settle=${3:-60}
 rate=10
 cd "$(dirname "$0")/.."
-cargo build --quiet --release --bin irsa-tui --example kube_load
+[ -n "${IRSA_TUI_MEASURE_NO_BUILD:-}" ] || cargo build --quiet --release --bin irsa-tui --example kube_load
+bin=${IRSA_TUI_MEASURE_BIN:-target/release/irsa-tui}
 dir=$(mktemp -d)
 session="irsa-churn-$$"
-target/release/examples/kube_load --pods "$pods" --dir "$dir" --churn "$rate" \
-    --churn-after "$settle" > "$dir/server.log" 2>&1 &
-server=$!
+moto_pid=
 cleanup() {
     tmux kill-session -t "$session" 2> /dev/null || true
     kill "$server" 2> /dev/null || true
+    [ -z "$moto_pid" ] || kill "$moto_pid" 2> /dev/null || true
     rm -rf "$dir"
 }
 trap cleanup EXIT
+server=
+moto_args=()
+dash_env=()
+dash_args=(--no-aws)
+if [ "$aws" = 1 ]; then
+    moto=${IRSA_TUI_MOTO_SERVER:-$PWD/.venv/bin/moto_server}
+    [ -x "$moto" ] || { echo "moto is missing ($moto): run bash scripts/test.sh first" >&2; exit 2; }
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    MOTO_IAM_LOAD_MANAGED_POLICIES=true "$moto" -H 127.0.0.1 -p "$port" > /dev/null 2>&1 &
+    moto_pid=$!
+    for _ in $(seq 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2> /dev/null && break
+        sleep 0.3
+    done
+    moto_args=(--moto "http://127.0.0.1:$port")
+    dash_env=(AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing
+        AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null
+        AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true)
+    dash_args=()
+fi
+target/release/examples/kube_load "${moto_args[@]}" --pods "$pods" --dir "$dir" \
+    --churn "$rate" --churn-after "$settle" > "$dir/server.log" 2>&1 &
+server=$!
 kubeconfig=""
 for _ in $(seq 600); do
-    kubeconfig=$(ls "$dir"/kubeconfig-*.yaml 2> /dev/null | head -n 1 || true)
+    # Printed once the cluster (and moto's roles) are ready.
+    kubeconfig=$(sed -n 's/^kubeconfig: //p' "$dir/server.log")
     [ -n "$kubeconfig" ] && break
     sleep 1
 done
 [ -n "$kubeconfig" ] || { echo "the fake API server did not start" >&2; exit 1; }
 tmux new-session -d -s "$session" -x 160 -y 45 \
-    "exec target/release/irsa-tui --kubeconfig $kubeconfig --no-aws"
+    "exec env ${dash_env[*]} $bin --kubeconfig $kubeconfig ${dash_args[*]}"
 pid=$(tmux display-message -p -t "$session" '#{pane_pid}')
-until grep -q churning "$dir/server.log"; do sleep 1; done
+until grep -q churning "$dir/server.log"; do
+    kill -0 "$server" 2> /dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    sleep 1
+done
 # Let the first events through before measuring.
 sleep 5
 ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
@@ -47,9 +79,9 @@ sleep "$window"
 t1=$(ticks)
 s1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v s="$s0" -v e="$s1" -v hz="$(getconf CLK_TCK)" \
-    -v pods="$pods" -v rate="$rate" 'BEGIN {
+    -v pods="$pods" -v rate="$rate" -v aws="$aws" 'BEGIN {
         cpu = (b - a) / hz; wall = e - s; events = wall * rate;
-        printf "%d pods, %d events/s: %.2f%% of one core over %.0f s, %.2f ms of CPU per event\n",
-            pods, rate, 100 * cpu / wall, wall, 1000 * cpu / events
+        printf "%d pods%s, %d events/s: %.2f%% of one core over %.0f s, %.2f ms of CPU per event\n",
+            pods, aws ? " (with AWS)" : "", rate, 100 * cpu / wall, wall, 1000 * cpu / events
     }'
 grep VmRSS "/proc/$pid/status"
