@@ -37,19 +37,9 @@ moto_args=()
 dash_env=()
 dash_args=(--no-aws)
 if [ "$aws" = 1 ]; then
-    moto=${IRSA_TUI_MOTO_SERVER:-$PWD/.venv/bin/moto_server}
-    [ -x "$moto" ] || { echo "moto is missing ($moto): run bash scripts/test.sh first" >&2; exit 2; }
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    MOTO_IAM_LOAD_MANAGED_POLICIES=true "$moto" -H 127.0.0.1 -p "$port" > /dev/null 2>&1 &
-    moto_pid=$!
-    for _ in $(seq 100); do
-        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2> /dev/null && break
-        sleep 0.3
-    done
-    moto_args=(--moto "http://127.0.0.1:$port")
-    dash_env=(AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing
-        AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null
-        AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true)
+    . scripts/lib/moto.sh
+    start_moto
+    dash_env=("${moto_env[@]}")
     dash_args=()
 fi
 target/release/examples/kube_load "${moto_args[@]}" --pods "$pods" --dir "$dir" \

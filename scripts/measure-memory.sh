@@ -41,8 +41,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; tmux -L irsa-measure kill-server 2>/dev/null || true; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 # "SECONDS PEAK_KIB" of one run of a command (its output discarded).
 run_measured() {
   python3 - "$@" <<'PY'
@@ -58,15 +56,10 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 moto_args=()
 report_env=()
 if [ "$aws" = 1 ]; then
-  moto=${IRSA_TUI_MOTO_SERVER:-$PWD/.venv/bin/moto_server}
-  [ -x "$moto" ] || { echo "moto is missing ($moto): run bash scripts/test.sh first" >&2; exit 2; }
-  port=$(free_port)
-  MOTO_IAM_LOAD_MANAGED_POLICIES=true "$moto" -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.3; done
-  moto_args=(--moto "http://127.0.0.1:$port")
-  report_env=(AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
-    AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true)
+  . scripts/lib/moto.sh
+  start_moto
+  pids+=("$moto_pid")
+  report_env=("${moto_env[@]}")
 else
   report_env=(NO_COLOR=1)
 fi
