@@ -33,6 +33,13 @@ impl Filter {
             .collect()
     }
 
+    /// Whether [`Filter::reasons`] can name anything: a filter that is typed and not
+    /// inverted (the fields it reads need not be gathered otherwise: they are, on every
+    /// frame, for the selected row).
+    pub fn gives_reasons(&self) -> bool {
+        !self.is_empty() && !self.inverted()
+    }
+
     /// Why a row is shown when a term matched what no column shows: for each term that
     /// `visible` (the row's shown text) does not hold, the label of the first of `fields`
     /// that holds it (`pod payments-api-7f9c`), once each. None for an inverted filter.
@@ -329,6 +336,14 @@ mod tests {
         assert_eq!(read("payments 7f9c"), (true, 3));
         assert_eq!(read("nothing"), (false, 3));
         assert_eq!(read("!nothing"), (true, 3));
+    }
+
+    #[test]
+    fn only_a_typed_filter_that_is_not_inverted_gives_reasons() {
+        assert!(Filter::new("7f9c").gives_reasons());
+        assert!(!Filter::new("").gives_reasons());
+        assert!(!Filter::new("  ").gives_reasons());
+        assert!(!Filter::new("!7f9c").gives_reasons());
     }
 
     #[test]

@@ -191,6 +191,9 @@ fn push_findings(visible: &mut String, fields: &mut Vec<Field>, findings: &[Find
 /// Why binding `i` is shown when the filter matched what its columns do not show: its
 /// pods, their nodes, the role's ARN, its other findings (`pod payments-api-7f9c-x2`).
 pub fn binding_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String> {
+    if !filter.gives_reasons() {
+        return Vec::new();
+    }
     let (Some(b), Some(meta)) = (model.report.bindings.get(i), model.bindings.get(i)) else {
         return Vec::new();
     };
@@ -223,6 +226,9 @@ pub fn binding_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String> 
 /// Why node role `i` is shown: its ARN, its policies, the pods without IRSA that inherit
 /// it, its other findings.
 pub fn node_role_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String> {
+    if !filter.gives_reasons() {
+        return Vec::new();
+    }
     let (Some(r), Some(meta)) = (model.report.node_roles.get(i), model.node_roles.get(i)) else {
         return Vec::new();
     };
@@ -247,6 +253,9 @@ pub fn node_role_reasons(model: &Model, i: usize, filter: &Filter) -> Vec<String
 /// Why finding entry `e` is shown: what it is about that the row does not show (the
 /// role's ARN, the binding's pods and their nodes).
 pub fn finding_reasons(model: &Model, e: usize, filter: &Filter) -> Vec<String> {
+    if !filter.gives_reasons() {
+        return Vec::new();
+    }
     let Some(entry) = model.findings.get(e) else {
         return Vec::new();
     };
